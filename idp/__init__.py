@@ -1,0 +1,209 @@
+"""mock-ohid: a standalone mock of One Healthcare ID, a real OpenID Connect provider."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, jsonify, render_template, request
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from werkzeug.exceptions import HTTPException
+
+from .clock import Clock
+from .extensions import csrf, db, mail
+from .resources import PACKAGE_DIR, bundled_path
+from .security.hashing import PasswordHashing
+from .settings import Settings, SettingsError, load_settings
+
+__all__ = ["create_app", "SettingsError"]
+
+
+def _sqlite_file(url: str) -> Path | None:
+    parsed = make_url(url)
+    if (
+        parsed.get_backend_name() != "sqlite"
+        or not parsed.database
+        or parsed.database == ":memory:"
+    ):
+        return None
+    return Path(parsed.database)
+
+
+def _database_url(settings: Settings) -> str:
+    """The database URL with a relative SQLite path resolved against the current directory."""
+    url = settings["database.url"]
+    try:
+        sqlite_file = _sqlite_file(url)
+    except Exception:  # noqa: BLE001 - SQLAlchemy raises several types for bad URLs
+        raise SettingsError(f"database.url: not a valid SQLAlchemy URL: {url!r}") from None
+    if sqlite_file is None:
+        return url
+    path = sqlite_file if sqlite_file.is_absolute() else Path.cwd() / sqlite_file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
+
+
+def _secret_key(settings: Settings) -> str:
+    if settings["server.secret_key"]:
+        return settings["server.secret_key"]
+    instance = settings.path("server.instance_dir")
+    instance.mkdir(parents=True, exist_ok=True)
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        # Shared by every worker; created once, readable by the owner only.
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return key_file.read_text().strip()
+
+
+def _sqlite_pragmas(engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "form-action 'self' http: https:; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def create_app(
+    overrides: Mapping[str, Any] | None = None,
+    config_file: str | os.PathLike | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Flask:
+    """Build the mock-ohid Flask app.
+
+    ``overrides`` maps setting names (``"server.issuer"`` or nested tables) to
+    values and wins over every other layer; tests use it.
+    """
+    settings = load_settings(config_file=config_file, overrides=overrides, environ=environ)
+    app = Flask(
+        __name__,
+        template_folder=str(bundled_path("templates")),
+        static_folder=str(PACKAGE_DIR / "static"),
+    )
+    secure = settings["security.secure_cookies"] or settings.issuer.startswith("https://")
+    if settings.issuer.startswith("http://"):
+        # A mock served over plain http (localhost or a test host): let Authlib accept it.
+        os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")
+    app.config.update(
+        SECRET_KEY=_secret_key(settings),
+        SQLALCHEMY_DATABASE_URI=_database_url(settings),
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        SESSION_COOKIE_NAME="ohid_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session.absolute_hours),
+        WTF_CSRF_TIME_LIMIT=None,
+        MAIL_SERVER=settings["mail.server"] or "localhost",
+        MAIL_PORT=settings["mail.port"],
+        MAIL_USE_TLS=settings["mail.use_tls"],
+        MAIL_USERNAME=settings["mail.username"] or None,
+        MAIL_PASSWORD=settings["mail.password"] or None,
+        MAIL_DEFAULT_SENDER=settings["mail.sender"],
+        MAIL_SUPPRESS_SEND=not settings["mail.server"],
+        JSON_SORT_KEYS=False,
+    )
+    app.extensions["mock_ohid.settings"] = settings
+    app.extensions["mock_ohid.clock"] = Clock()
+    app.extensions["mock_ohid.hashing"] = PasswordHashing(
+        settings["security.password_hash_profile"]
+    )
+
+    from .oidc.keys import KeyStore
+
+    app.extensions["mock_ohid.keys"] = KeyStore(settings.path("keys.dir"))
+
+    db.init_app(app)
+    csrf.init_app(app)
+    mail.init_app(app)
+    with app.app_context():
+        if _sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"]) is not None:
+            _sqlite_pragmas(db.engine)
+
+    from . import models  # noqa: F401 - registers the tables
+    from .oidc.server import init_oauth
+
+    init_oauth(app)
+    _register_blueprints(app)
+    _register_hooks(app)
+    app.add_template_filter(lambda d: {k: v for k, v in d.items() if v is not None}, "reject_none")
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .oidc.endpoints import bp as oidc_bp
+    from .qa.api import bp as qa_bp
+    from .web.pages import bp as pages_bp
+    from .web.profile import bp as profile_bp
+    from .web.signin import bp as signin_bp
+
+    for blueprint in (oidc_bp, signin_bp, profile_bp, pages_bp, qa_bp):
+        app.register_blueprint(blueprint)
+
+
+def _wants_json() -> bool:
+    path = request.path
+    return (
+        path.startswith("/_qa/")
+        or path in ("/token", "/userinfo", "/register")
+        or (path.startswith("/.well-known/"))
+    )
+
+
+def _register_hooks(app: Flask) -> None:
+    @app.before_request
+    def _fresh_clock():
+        g.pop("_clock_loaded", None)
+
+    @app.after_request
+    def _security_headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.endpoint and not request.endpoint.startswith(
+            ("oidc.discovery", "oidc.jwks", "static")
+        ):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if _wants_json():
+            return jsonify(
+                error=exc.name.lower().replace(" ", "_"), detail=exc.description
+            ), exc.code
+        return render_template(
+            "errors/http.html", code=exc.code, name=exc.name, description=exc.description
+        ), exc.code
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        # Never show a traceback: log it, roll back, and answer plainly.
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        if _wants_json():
+            return jsonify(error="server_error", detail="An unexpected error occurred."), 500
+        return render_template(
+            "errors/http.html",
+            code=500,
+            name="Something went wrong",
+            description="Please try again in a moment.",
+        ), 500

@@ -1,0 +1,58 @@
+"""Domain exceptions. Each carries the message key a page or API shows."""
+
+from __future__ import annotations
+
+from .messages import message
+
+
+class DomainError(Exception):
+    """Base of every rule a user can break; ``field`` names the form field."""
+
+    key = "invalid"
+    field: str | None = None
+
+    def __init__(self, text: str | None = None, field: str | None = None, **values):
+        self.values = values
+        self.text = text or message(self.key, **values)
+        if field is not None:
+            self.field = field
+        super().__init__(self.text)
+
+
+class InvalidCredentials(DomainError):
+    key = "invalid_credentials"
+    field = "password"
+
+
+class AccountLocked(DomainError):
+    key = "account_locked"
+    field = "password"
+
+
+class AccountInactive(DomainError):
+    key = "account_inactive"
+    field = "password"
+
+
+class UsernameTaken(DomainError):
+    key = "username_taken"
+    field = "username"
+
+
+class EmailInUse(DomainError):
+    key = "email_in_use"
+    field = "email"
+
+
+class ValidationFailed(DomainError):
+    """Bad input: ``errors`` maps each field to the sentences shown beside it."""
+
+    key = "invalid"
+
+    def __init__(self, errors: dict[str, list[str]]):
+        self.errors = errors
+        first_field = next(iter(errors))
+        Exception.__init__(self, f"{first_field}: {'; '.join(errors[first_field])}")
+        self.text = str(self)
+        self.field = first_field
+        self.values = {}

@@ -1,0 +1,1 @@
+"""Domain operations on storage, one module per lifecycle stage (no request, no templates)."""

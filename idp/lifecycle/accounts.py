@@ -1,0 +1,165 @@
+"""Creating and deleting One Healthcare IDs through the same rules as the web."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import EmailInUse, UsernameTaken, ValidationFailed
+from ..extensions import db, get_hashing, get_settings, now
+from ..models import PasswordHistory, User
+from ..policy.contact import check_email, check_phone, check_year_of_birth, email_key
+from ..policy.passwords import check_password
+from ..policy.usernames import check_username, username_key
+from .audit import record_event
+
+
+def find_by_username(username: str) -> User | None:
+    return db.session.execute(
+        db.select(User).filter_by(username_key=username_key(username))
+    ).scalar_one_or_none()
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.execute(
+        db.select(User).filter_by(email_key=email_key(email))
+    ).scalar_one_or_none()
+
+
+def find_account(identifier: str) -> User | None:
+    """The account whose One Healthcare ID or email address is ``identifier``."""
+    identifier = (identifier or "").strip()
+    if not identifier:
+        return None
+    if "@" in identifier:
+        return find_by_email(identifier) or find_by_username(identifier)
+    return find_by_username(identifier)
+
+
+def validate_account_fields(
+    username: str,
+    email: str,
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
+    year_of_birth=None,
+    phone: str | None = None,
+    country_code: str = "+1",
+    require_profile: bool = False,
+) -> dict:
+    """Check every field; return the normalized values or raise ValidationFailed."""
+    settings = get_settings()
+    errors: dict[str, list[str]] = {}
+    name_errors, username = check_username(username, settings.username)
+    if name_errors:
+        errors["username"] = name_errors
+    email_errors, email = check_email(email)
+    if email_errors:
+        errors["email"] = email_errors
+    password_errors = check_password(password, settings.password, username)
+    if password_errors:
+        errors["password"] = password_errors
+    for field, value in (("first_name", first_name), ("last_name", last_name)):
+        value = (value or "").strip()
+        if require_profile and not value:
+            errors[field] = ["This field is required."]
+        elif len(value) > 100:
+            errors[field] = ["Use 100 characters or fewer."]
+    year = None
+    if year_of_birth not in (None, "") or require_profile:
+        year_errors, year = check_year_of_birth(year_of_birth, now().year)
+        if year_errors:
+            errors["year_of_birth"] = year_errors
+    e164 = None
+    if phone:
+        phone_errors, e164 = check_phone(phone, country_code)
+        if phone_errors:
+            errors["phone"] = phone_errors
+    if errors:
+        raise ValidationFailed(errors)
+    return {
+        "username": username,
+        "email": email,
+        "password": password,
+        "first_name": (first_name or "").strip(),
+        "last_name": (last_name or "").strip(),
+        "year_of_birth": year,
+        "phone": e164,
+    }
+
+
+def create_account(
+    *,
+    username: str,
+    email: str,
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
+    year_of_birth=None,
+    phone: str | None = None,
+    country_code: str = "+1",
+    email_verified: bool = False,
+    phone_verified: bool = False,
+    password_age_days: int = 0,
+    require_profile: bool = False,
+    commit: bool = True,
+) -> User:
+    """Create a One Healthcare ID; raises ValidationFailed, UsernameTaken or EmailInUse."""
+    fields = validate_account_fields(
+        username,
+        email,
+        password,
+        first_name,
+        last_name,
+        year_of_birth,
+        phone,
+        country_code,
+        require_profile,
+    )
+    if find_by_username(fields["username"]):
+        raise UsernameTaken()
+    if find_by_email(fields["email"]):
+        raise EmailInUse()
+    moment = now()
+    password_hash = get_hashing().hash(password)
+    changed_at = moment - timedelta(days=password_age_days)
+    user = User(
+        username=fields["username"],
+        username_key=username_key(fields["username"]),
+        email=fields["email"],
+        email_key=email_key(fields["email"]),
+        email_verified=email_verified,
+        first_name=fields["first_name"],
+        last_name=fields["last_name"],
+        year_of_birth=fields["year_of_birth"],
+        phone=fields["phone"],
+        phone_verified=bool(phone_verified and fields["phone"]),
+        password_hash=password_hash,
+        password_changed_at=changed_at,
+        created_at=moment,
+        notifications={},
+    )
+    user.password_history.append(
+        PasswordHistory(password_hash=password_hash, created_at=changed_at)
+    )
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # A concurrent request took the username or email between check and insert.
+        db.session.rollback()
+        if find_by_username(fields["username"]):
+            raise UsernameTaken() from None
+        raise EmailInUse() from None
+    record_event("account_created", user)
+    if commit:
+        db.session.commit()
+    return user
+
+
+def delete_account(user: User) -> None:
+    """Delete a One Healthcare ID and everything hanging on it."""
+    record_event("account_deleted", username=user.username)
+    db.session.delete(user)
+    db.session.commit()

@@ -1,0 +1,125 @@
+"""Sign-in: checking a password against the account's state, and SSO sessions."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from ..errors import AccountInactive, AccountLocked, InvalidCredentials
+from ..extensions import db, get_hashing, get_settings, now
+from ..models import SsoSession, User
+from ..policy.lockout import after_failed_password, is_inactive, is_locked, minutes_left
+from .accounts import find_account
+from .audit import record_event
+
+# Verified against when the account does not exist, so both paths cost the same.
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    hashing = get_hashing()
+    if hashing.profile not in _DUMMY_HASHES:
+        _DUMMY_HASHES[hashing.profile] = hashing.hash(secrets.token_urlsafe(16))
+    return _DUMMY_HASHES[hashing.profile]
+
+
+def refresh_inactivity(user: User, moment: datetime) -> None:
+    """Deactivate an account that has not signed in for the configured days."""
+    if user.deactivated_at is not None:
+        return
+    days = get_settings()["account.inactivity_days"]
+    last = user.last_sign_in_at or user.created_at
+    if is_inactive(last, moment, days):
+        user.deactivated_at = last + timedelta(days=days)
+        record_event("account_deactivated", user, reason="inactivity")
+
+
+def authenticate_password(identifier: str, password: str) -> User:
+    """The account for a correct ID-or-email and password, or a domain error.
+
+    Wrong ID and wrong password raise the same error; the failure count and
+    lock are kept on the account and committed even though sign-in fails.
+    """
+    settings = get_settings()
+    hashing = get_hashing()
+    moment = now()
+    user = find_account(identifier)
+    if user is None:
+        hashing.verify(_dummy_hash(), password or "")
+        record_event("sign_in_failed", username=(identifier or "")[:50], reason="unknown_id")
+        db.session.commit()
+        raise InvalidCredentials()
+    if is_locked(user.locked_until, moment):
+        record_event("sign_in_refused", user, reason="locked")
+        db.session.commit()
+        raise AccountLocked(minutes=minutes_left(user.locked_until, moment))
+    if not hashing.verify(user.password_hash, password or ""):
+        outcome = after_failed_password(user.failed_sign_ins, moment, settings.lockout)
+        user.failed_sign_ins = outcome.failed_sign_ins
+        record_event("sign_in_failed", user, reason="wrong_password", count=outcome.failed_sign_ins)
+        if outcome.locked_until is not None:
+            user.locked_until = outcome.locked_until
+            record_event("account_locked", user, until=outcome.locked_until.isoformat())
+            db.session.commit()
+            raise AccountLocked(minutes=minutes_left(outcome.locked_until, moment))
+        db.session.commit()
+        raise InvalidCredentials()
+    refresh_inactivity(user, moment)
+    if user.deactivated_at is not None:
+        record_event("sign_in_refused", user, reason="inactive")
+        db.session.commit()
+        raise AccountInactive(days=settings["account.inactivity_days"])
+    user.failed_sign_ins = 0
+    user.locked_until = None
+    if hashing.needs_rehash(user.password_hash):
+        user.password_hash = hashing.hash(password)
+    db.session.commit()
+    return user
+
+
+def start_sso_session(user: User, amr: list[str], acr: str | None = None) -> SsoSession:
+    """Open a new SSO session (a fresh id, so sign-in rotates the session id)."""
+    moment = now()
+    session = SsoSession(
+        id=secrets.token_urlsafe(32),
+        user_id=user.id,
+        created_at=moment,
+        last_seen_at=moment,
+        auth_time=moment,
+        amr=list(amr),
+        acr=acr,
+    )
+    user.last_sign_in_at = moment
+    db.session.add(session)
+    record_event("sign_in", user, amr=list(amr), sid=session.id)
+    db.session.commit()
+    return session
+
+
+def load_sso_session(session_id: str | None, touch: bool = True) -> SsoSession | None:
+    """The live SSO session for ``session_id``: not ended, idle or past its age."""
+    if not session_id:
+        return None
+    session = db.session.get(SsoSession, session_id)
+    if session is None or session.ended_at is not None:
+        return None
+    rules = get_settings().session
+    moment = now()
+    idle = moment - session.last_seen_at >= timedelta(minutes=rules.idle_minutes)
+    old = moment - session.created_at >= timedelta(hours=rules.absolute_hours)
+    if idle or old:
+        session.ended_at = moment
+        db.session.commit()
+        return None
+    if touch:
+        session.last_seen_at = moment
+        db.session.commit()
+    return session
+
+
+def end_sso_session(session: SsoSession, reason: str = "sign_out") -> None:
+    """End one SSO session."""
+    if session.ended_at is None:
+        session.ended_at = now()
+        record_event("sign_out", session.user, sid=session.id, reason=reason)
+        db.session.commit()

@@ -1,0 +1,1 @@
+"""The OpenID Connect provider: one module per endpoint family."""

@@ -1,0 +1,167 @@
+"""Signing keys kept as JWK files in ``keys/`` and published at the JWKS endpoint.
+
+Each file ``<kid>.json`` holds ``{kid, alg, created_at, retires_at, jwk}``.
+The folder is re-read whenever its files change, so every worker picks up a
+rotation without a restart. A key with ``retires_at`` set no longer signs,
+and leaves the JWKS once that time has passed (RFC 7517 key rollover).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from joserfc.jwk import ECKey, KeySet, RSAKey
+
+SUPPORTED_ALGS = ("RS256", "ES256")
+
+
+class KeyError_(Exception):
+    """A key file is unreadable or no key can sign."""
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    kid: str
+    alg: str
+    created_at: datetime
+    retires_at: datetime | None
+    jwk: dict
+
+    def private_key(self):
+        return RSAKey.import_key(self.jwk) if self.alg == "RS256" else ECKey.import_key(self.jwk)
+
+    def public_jwk(self) -> dict:
+        data = self.private_key().as_dict(private=False)
+        data.update({"kid": self.kid, "alg": self.alg, "use": "sig"})
+        return data
+
+    def as_summary(self) -> dict:
+        return {
+            "kid": self.kid,
+            "alg": self.alg,
+            "created_at": self.created_at.isoformat(),
+            "retires_at": self.retires_at.isoformat() if self.retires_at else None,
+        }
+
+
+def _new_key(alg: str, now: datetime) -> SigningKey:
+    if alg == "RS256":
+        key = RSAKey.generate_key(2048, private=True)
+    elif alg == "ES256":
+        key = ECKey.generate_key("P-256", private=True)
+    else:
+        raise KeyError_(f"unsupported signing algorithm: {alg}")
+    kid = f"{alg.lower()}-{now.strftime('%Y%m%d')}-{secrets.token_hex(4)}"
+    jwk = key.as_dict(private=True)
+    jwk.update({"kid": kid, "alg": alg, "use": "sig"})
+    return SigningKey(kid, alg, now, None, jwk)
+
+
+class KeyStore:
+    """The folder of signing keys, cached until its files change."""
+
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+        self._lock = threading.Lock()
+        self._signature: tuple = ()
+        self._keys: list[SigningKey] = []
+
+    def _files(self) -> list[Path]:
+        if not self.directory.is_dir():
+            return []
+        return sorted(p for p in self.directory.glob("*.json") if p.is_file())
+
+    def keys(self) -> list[SigningKey]:
+        """All keys on disk, oldest first (re-read when the folder changed)."""
+        files = self._files()
+        signature = tuple((p.name, p.stat().st_mtime_ns) for p in files)
+        with self._lock:
+            if signature != self._signature:
+                self._keys = sorted((self._read(p) for p in files), key=lambda k: k.created_at)
+                self._signature = signature
+            return list(self._keys)
+
+    @staticmethod
+    def _read(path: Path) -> SigningKey:
+        try:
+            data = json.loads(path.read_text())
+            retires = data.get("retires_at")
+            return SigningKey(
+                kid=data["kid"],
+                alg=data["alg"],
+                created_at=datetime.fromisoformat(data["created_at"]),
+                retires_at=datetime.fromisoformat(retires) if retires else None,
+                jwk=data["jwk"],
+            )
+        except (OSError, ValueError, KeyError) as exc:
+            raise KeyError_(f"unreadable key file {path}: {exc}") from None
+
+    def _write(self, key: SigningKey) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        payload = {
+            "kid": key.kid,
+            "alg": key.alg,
+            "created_at": key.created_at.isoformat(),
+            "retires_at": key.retires_at.isoformat() if key.retires_at else None,
+            "jwk": key.jwk,
+        }
+        target = self.directory / f"{key.kid}.json"
+        temp = target.with_suffix(".tmp")
+        # Private keys: readable by the owner only; renamed into place atomically.
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(payload, handle, indent=2)
+        os.replace(temp, target)
+
+    def ensure_keys(self, now: datetime) -> list[SigningKey]:
+        """Generate one key per supported algorithm that has no signing key yet."""
+        made = []
+        for alg in SUPPORTED_ALGS:
+            if self.signing_key(alg, now, required=False) is None:
+                key = _new_key(alg, now)
+                self._write(key)
+                made.append(key)
+        return made
+
+    def generate(self, alg: str, now: datetime) -> SigningKey:
+        """Add a new key for ``alg`` beside the existing ones."""
+        key = _new_key(alg, now)
+        self._write(key)
+        return key
+
+    def rotate(self, alg: str, now: datetime, retire_after: timedelta) -> SigningKey:
+        """Add a new signing key; the old ones stop signing and retire later."""
+        new_key = _new_key(alg, now)
+        for old in self.keys():
+            if old.alg == alg and old.retires_at is None:
+                self._write(
+                    SigningKey(old.kid, old.alg, old.created_at, now + retire_after, old.jwk)
+                )
+        self._write(new_key)
+        return new_key
+
+    def signing_key(self, alg: str, now: datetime, required: bool = True) -> SigningKey | None:
+        """The newest key of ``alg`` that is not retiring."""
+        candidates = [k for k in self.keys() if k.alg == alg and k.retires_at is None]
+        if not candidates:
+            if required:
+                raise KeyError_(f"no {alg} signing key in {self.directory}")
+            return None
+        return candidates[-1]
+
+    def published(self, now: datetime) -> list[SigningKey]:
+        """Keys in the JWKS: signing keys and retiring keys not yet past retirement."""
+        return [k for k in self.keys() if k.retires_at is None or k.retires_at > now]
+
+    def jwks(self, now: datetime) -> dict:
+        return {"keys": [k.public_jwk() for k in self.published(now)]}
+
+    def verification_key_set(self, now: datetime) -> KeySet:
+        """The published keys as a joserfc KeySet, for checking our own tokens."""
+        return KeySet([k.private_key() for k in self.published(now)])

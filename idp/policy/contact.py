@@ -1,0 +1,59 @@
+"""Email address and phone number checks (email-validator, phonenumbers)."""
+
+from __future__ import annotations
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+
+def check_email(value: str) -> tuple[list[str], str]:
+    """Return ``(errors, normalized)`` for an email address (no DNS look-up)."""
+    value = (value or "").strip()
+    if not value:
+        return ["Enter your email address."], ""
+    try:
+        result = validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        return ["Enter a valid email address, like name@example.com."], value
+    return [], result.normalized
+
+
+def email_key(value: str) -> str:
+    """The case-insensitive form uniqueness is checked on."""
+    return value.strip().casefold()
+
+
+def check_phone(value: str, country_code: str = "+1") -> tuple[list[str], str]:
+    """Return ``(errors, e164)`` for a phone number typed with a country code."""
+    raw = (value or "").strip()
+    if not raw:
+        return ["Enter your phone number."], ""
+    text = raw if raw.startswith("+") else f"{country_code or '+1'}{raw}"
+    try:
+        number = phonenumbers.parse(text, None)
+    except phonenumbers.NumberParseException:
+        return ["Enter a valid phone number."], raw
+    if not phonenumbers.is_possible_number(number) or not phonenumbers.is_valid_number(number):
+        return ["Enter a valid phone number."], raw
+    return [], phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def check_year_of_birth(value, this_year: int) -> tuple[list[str], int | None]:
+    """Return ``(errors, year)``; a person is at most 120 and at least 13 years old."""
+    try:
+        year = int(str(value).strip())
+    except (TypeError, ValueError):
+        return ["Enter your year of birth as four digits, like 1980."], None
+    if not this_year - 120 <= year <= this_year - 13:
+        return [f"Enter a year of birth between {this_year - 120} and {this_year - 13}."], None
+    return [], year
+
+
+def mask_email(address: str) -> str:
+    """``q***@example.com``: the first letter and the domain, as OHID shows it."""
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def phone_last_four(e164: str) -> str:
+    return e164[-4:]

@@ -1,0 +1,1 @@
+"""The QA surface: the /_qa API, the dev inbox, and the pytest plugin."""

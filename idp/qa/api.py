@@ -1,0 +1,165 @@
+"""The /_qa HTTP API (SPEC §5.1): JSON in, JSON out, ``{error, detail}`` on 4xx.
+
+It answers only when the server binds to loopback, or when ``qa.token`` is
+set and sent as ``Authorization: Bearer <token>``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+
+from flask import Blueprint, jsonify, request
+
+from ..errors import EmailInUse, UsernameTaken, ValidationFailed
+from ..extensions import csrf, db, get_settings, now
+from ..lifecycle.accounts import create_account, find_by_username
+from ..models import User
+
+bp = Blueprint("qa", __name__, url_prefix="/_qa")
+csrf.exempt(bp)
+
+
+class QAError(Exception):
+    def __init__(self, status: int, error: str, detail: str):
+        super().__init__(detail)
+        self.status, self.error, self.detail = status, error, detail
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@bp.before_request
+def _guard():
+    settings = get_settings()
+    token = settings["qa.token"]
+    if token:
+        header = request.headers.get("Authorization", "")
+        supplied = header[7:] if header.startswith("Bearer ") else ""
+        if not supplied:
+            raise QAError(
+                401, "unauthorized", "Send the QA token as 'Authorization: Bearer <token>'."
+            )
+        if not hmac.compare_digest(supplied, token):
+            raise QAError(403, "forbidden", "The QA token is wrong.")
+        return None
+    if not _is_loopback(settings["server.host"]):
+        raise QAError(
+            403,
+            "forbidden",
+            "The QA API is off: the server is not bound to loopback and qa.token is not set.",
+        )
+    return None
+
+
+@bp.errorhandler(QAError)
+def _qa_error(exc: QAError):
+    return jsonify(error=exc.error, detail=exc.detail), exc.status
+
+
+def _json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise QAError(
+            400, "invalid_request", "Send a JSON object with Content-Type: application/json."
+        )
+    return body
+
+
+def user_state(user: User) -> dict:
+    """Everything about an account, as QA scripts read it."""
+    return {
+        "username": user.username,
+        "sub": user.sub,
+        "email": user.email,
+        "email_verified": user.email_verified,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "year_of_birth": user.year_of_birth,
+        "phone": user.phone,
+        "phone_verified": user.phone_verified,
+        "created_at": user.created_at.isoformat(),
+        "password_changed_at": user.password_changed_at.isoformat(),
+        "last_sign_in_at": user.last_sign_in_at.isoformat() if user.last_sign_in_at else None,
+        "failed_sign_ins": user.failed_sign_ins,
+        "locked": user.locked_until is not None and now() < user.locked_until,
+        "locked_until": user.locked_until.isoformat() if user.locked_until else None,
+        "deactivated": user.deactivated_at is not None,
+    }
+
+
+_CREATE_TYPES = {
+    "username": str,
+    "email": str,
+    "password": str,
+    "first_name": str,
+    "last_name": str,
+    "year_of_birth": int,
+    "phone": str,
+    "email_verified": bool,
+    "phone_verified": bool,
+    "password_age_days": int,
+    "locked": bool,
+    "deactivated": bool,
+}
+_REQUIRED = ("username", "email", "password")
+
+
+def _check_types(body: dict, allowed: dict) -> None:
+    unknown = sorted(set(body) - set(allowed))
+    if unknown:
+        raise QAError(400, "invalid_request", f"Unknown field(s): {', '.join(unknown)}.")
+    for name, kind in allowed.items():
+        if name in body and body[name] is not None:
+            value = body[name]
+            if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+                raise QAError(400, "invalid_request", f"'{name}' must be a whole number.")
+            if kind is not int and not isinstance(value, kind):
+                raise QAError(400, "invalid_request", f"'{name}' must be a {kind.__name__}.")
+
+
+@bp.post("/users")
+def create_user():
+    """Create a user in any state."""
+    body = _json_body()
+    _check_types(body, _CREATE_TYPES)
+    missing = [name for name in _REQUIRED if not body.get(name)]
+    if missing:
+        raise QAError(400, "invalid_request", f"Missing field(s): {', '.join(missing)}.")
+    age = body.get("password_age_days") or 0
+    if age < 0:
+        raise QAError(400, "invalid_request", "'password_age_days' must not be negative.")
+    fields = {k: body[k] for k in _CREATE_TYPES if k in body and body[k] is not None}
+    locked = fields.pop("locked", False)
+    deactivated = fields.pop("deactivated", False)
+    try:
+        user = create_account(**fields, commit=False)
+    except ValidationFailed as exc:
+        detail = "; ".join(f"{field}: {', '.join(texts)}" for field, texts in exc.errors.items())
+        raise QAError(400, "invalid_request", detail) from None
+    except (UsernameTaken, EmailInUse) as exc:
+        raise QAError(409, "conflict", exc.text) from None
+    moment = now()
+    if locked:
+        from datetime import timedelta
+
+        user.locked_until = moment + timedelta(minutes=get_settings().lockout.lock_minutes)
+        user.failed_sign_ins = get_settings().lockout.max_failed_sign_ins
+    if deactivated:
+        user.deactivated_at = moment
+    db.session.commit()
+    return jsonify(user_state(user)), 201
+
+
+@bp.get("/users/<username>")
+def get_user(username: str):
+    user = find_by_username(username)
+    if user is None:
+        raise QAError(404, "not_found", f"No user with One Healthcare ID {username!r}.")
+    return jsonify(user_state(user))

@@ -1,0 +1,1 @@
+"""Thin wrappers around the security libraries (argon2, pyotp, webauthn, itsdangerous)."""

@@ -1,0 +1,239 @@
+"""Settings: config/default.toml, then a --config file, then MOCK_OHID_* variables.
+
+Every setting has a default in ``config/default.toml``; a layer may only set
+names that exist there, and only with a value of the same type. A bad value
+raises :class:`SettingsError` whose message is one line naming the setting.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .resources import bundled_path
+
+ENV_PREFIX = "MOCK_OHID_"
+HASH_PROFILES = ("standard", "fast")
+
+
+class SettingsError(ValueError):
+    """A setting has a bad value; the message names it in one line."""
+
+
+@dataclass(frozen=True)
+class UsernameRules:
+    min_length: int
+    max_length: int
+    forbidden_symbols: str
+
+
+@dataclass(frozen=True)
+class PasswordRules:
+    min_length: int
+    max_length: int
+    max_age_days: int
+    warn_days: int
+    history: int
+
+
+@dataclass(frozen=True)
+class CodeRules:
+    email_activation_digits: int
+    email_activation_hours: int
+    otp_digits: int
+    otp_minutes: int
+    max_attempts: int
+    resend_cooldown_seconds: int
+    resend_per_hour: int
+
+
+@dataclass(frozen=True)
+class LockoutRules:
+    max_failed_sign_ins: int
+    lock_minutes: int
+
+
+@dataclass(frozen=True)
+class SessionRules:
+    idle_minutes: int
+    absolute_hours: int
+    remember_device_days: int
+
+
+@dataclass(frozen=True)
+class TokenLifetimes:
+    authorization_code_seconds: int
+    access_token_seconds: int
+    id_token_seconds: int
+    refresh_token_seconds: int
+
+
+class Settings:
+    """All settings as ``settings.section["key"]`` plus typed rule objects."""
+
+    def __init__(self, values: dict[str, dict[str, Any]]):
+        self.values = values
+        self.username = UsernameRules(**values["username"])
+        self.password = PasswordRules(**values["password"])
+        self.codes = CodeRules(**values["codes"])
+        self.lockout = LockoutRules(**values["lockout"])
+        self.session = SessionRules(**values["session"])
+        self.tokens = TokenLifetimes(**values["tokens"])
+
+    def __getitem__(self, dotted: str) -> Any:
+        section, key = dotted.split(".", 1)
+        return self.values[section][key]
+
+    @property
+    def issuer(self) -> str:
+        return self.values["server"]["issuer"]
+
+    @property
+    def rp_id(self) -> str:
+        """The WebAuthn relying-party id: the issuer's host name."""
+        return urlsplit(self.issuer).hostname or "localhost"
+
+    @property
+    def issuer_host_is_ip(self) -> bool:
+        host = self.rp_id
+        return host.replace(".", "").isdigit() or ":" in host
+
+    def path(self, dotted: str) -> Path:
+        """A path setting, resolved against the current directory."""
+        return Path(self[dotted]).expanduser().resolve()
+
+    def bundled_or_path(self, dotted: str, bundled_name: str) -> Path:
+        """The file a setting names, or the bundled one when it is empty."""
+        value = self[dotted]
+        return Path(value).expanduser().resolve() if value else bundled_path(bundled_name)
+
+
+def _read_toml(path: Path, label: str) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise SettingsError(f"{label}: file not found: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{label}: {path} is not valid TOML ({exc})") from None
+
+
+def _coerce_env(name: str, raw: str, default: Any) -> Any:
+    """Turn an environment string into the type of the default value."""
+    if isinstance(default, bool):
+        lowered = raw.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off"):
+            return False
+        raise SettingsError(f"{name}: expected true or false, got {raw!r}")
+    if isinstance(default, int):
+        try:
+            return int(raw.strip())
+        except ValueError:
+            raise SettingsError(f"{name}: expected a whole number, got {raw!r}") from None
+    return raw
+
+
+def _merge(base: dict, layer: Mapping, label: str) -> None:
+    for section, entries in layer.items():
+        if section not in base:
+            raise SettingsError(f"{label}: unknown section [{section}]")
+        if not isinstance(entries, Mapping):
+            raise SettingsError(f"{label}: [{section}] must be a table")
+        for key, value in entries.items():
+            if key not in base[section]:
+                raise SettingsError(f"{label}: unknown setting {section}.{key}")
+            default = base[section][key]
+            if isinstance(default, bool) != isinstance(value, bool) or not isinstance(
+                value, type(default)
+            ):
+                raise SettingsError(
+                    f"{section}.{key}: expected {type(default).__name__}, got {value!r}"
+                )
+            base[section][key] = value
+
+
+def _env_layer(base: dict, environ: Mapping[str, str]) -> dict:
+    layer: dict[str, dict[str, Any]] = {}
+    for name, raw in environ.items():
+        if not name.startswith(ENV_PREFIX) or name == ENV_PREFIX + "CONFIG":
+            continue
+        rest = name[len(ENV_PREFIX) :].lower()
+        section = next((s for s in base if rest.startswith(s + "_")), None)
+        if section is None:
+            raise SettingsError(f"{name}: no such setting section")
+        key = rest[len(section) + 1 :]
+        if key not in base[section]:
+            raise SettingsError(f"{name}: unknown setting {section}.{key}")
+        layer.setdefault(section, {})[key] = _coerce_env(name, raw, base[section][key])
+    return layer
+
+
+def _nest(overrides: Mapping[str, Any]) -> dict:
+    """Accept overrides as {"section.key": v} or {"section": {"key": v}}."""
+    nested: dict[str, dict[str, Any]] = {}
+    for name, value in overrides.items():
+        if "." in name:
+            section, key = name.split(".", 1)
+            nested.setdefault(section, {})[key] = value
+        else:
+            nested.setdefault(name, {}).update(value)
+    return nested
+
+
+def _validate(values: dict) -> None:
+    server = values["server"]
+    parts = urlsplit(server["issuer"])
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(f"server.issuer: must be an http(s) URL, got {server['issuer']!r}")
+    if parts.query or parts.fragment or server["issuer"].endswith("/"):
+        raise SettingsError("server.issuer: must have no query, fragment or trailing slash")
+    if not 0 <= server["port"] <= 65535:
+        raise SettingsError(f"server.port: must be between 0 and 65535, got {server['port']}")
+    if not server["host"]:
+        raise SettingsError("server.host: must not be empty")
+    if values["security"]["password_hash_profile"] not in HASH_PROFILES:
+        raise SettingsError(
+            "security.password_hash_profile: must be one of "
+            f"{', '.join(HASH_PROFILES)}, got {values['security']['password_hash_profile']!r}"
+        )
+    url = values["database"]["url"]
+    if "://" not in url:
+        raise SettingsError(f"database.url: not an SQLAlchemy URL: {url!r}")
+    for section in ("username", "password", "codes", "lockout", "session", "tokens"):
+        for key, number in values[section].items():
+            if isinstance(number, int) and not isinstance(number, bool) and number < 0:
+                raise SettingsError(f"{section}.{key}: must not be negative, got {number}")
+    for section, low, high in (
+        ("username", "min_length", "max_length"),
+        ("password", "min_length", "max_length"),
+    ):
+        if values[section][low] > values[section][high]:
+            raise SettingsError(f"{section}.{low}: is larger than {section}.{high}")
+    for key in ("email_activation_digits", "otp_digits"):
+        if not 4 <= values["codes"][key] <= 12:
+            raise SettingsError(f"codes.{key}: must be between 4 and 12")
+
+
+def load_settings(
+    config_file: str | os.PathLike | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Build the settings from the default file and the layers above it."""
+    environ = os.environ if environ is None else environ
+    values = _read_toml(bundled_path("config/default.toml"), "default settings")
+    config_file = config_file or environ.get(ENV_PREFIX + "CONFIG")
+    if config_file:
+        _merge(values, _read_toml(Path(config_file), "--config"), str(config_file))
+    _merge(values, _env_layer(values, environ), "environment")
+    if overrides:
+        _merge(values, _nest(overrides), "overrides")
+    _validate(values)
+    return Settings(values)

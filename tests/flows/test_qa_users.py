@@ -1,0 +1,178 @@
+"""POST /_qa/users and GET /_qa/users/<username> (SPEC §5.1)."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def _create(client, **fields):
+    body = {"username": "qa.tester", "email": "qa.tester@example.com", "password": "Password1"}
+    body.update(fields)
+    return client.post("/_qa/users", json=body)
+
+
+def test_create_user_returns_its_state(client):
+    response = _create(
+        client,
+        first_name="Quinn",
+        last_name="Tester",
+        year_of_birth=1990,
+        phone="612-555-0199",
+        email_verified=True,
+        phone_verified=True,
+    )
+    assert response.status_code == 201
+    body = response.json
+    assert body["username"] == "qa.tester" and body["email_verified"] is True
+    assert body["phone"] == "+16125550199" and body["phone_verified"] is True
+    assert body["locked"] is False and body["deactivated"] is False
+
+
+def test_created_user_can_sign_in(client, sign_in):
+    _create(client, email_verified=True)
+    assert sign_in("qa.tester").headers["Location"].endswith("/profile")
+
+
+def test_get_user_reads_all_state(client):
+    _create(client)
+    body = client.get("/_qa/users/QA.TESTER").json
+    assert body["email"] == "qa.tester@example.com" and body["failed_sign_ins"] == 0
+
+
+def test_get_unknown_user_is_404_json(client):
+    response = client.get("/_qa/users/nobody")
+    assert response.status_code == 404
+    assert response.json["error"] == "not_found" and "nobody" in response.json["detail"]
+
+
+def test_taken_username_is_409(client):
+    _create(client)
+    response = _create(client, email="other@example.com")
+    assert response.status_code == 409
+    assert "already taken" in response.json["detail"]
+
+
+def test_taken_email_is_409_without_regard_to_case(client):
+    _create(client)
+    response = _create(client, username="qa.other", email="QA.Tester@Example.com")
+    assert response.status_code == 409 and response.json["detail"] == "Email is already in use"
+
+
+@pytest.mark.parametrize(
+    ("fields", "detail"),
+    [
+        ({"username": "abc"}, "6 to 50 characters"),
+        ({"username": "bad name"}, "No spaces"),
+        ({"username": "bad#name"}, "No special characters"),
+        ({"password": "password1"}, "At least 1 uppercase letter"),
+        ({"password": "Pass 1word"}, "No spaces"),
+        ({"password": "Pass&1word"}, "No & character"),
+        ({"password": "Qa.tester1", "username": "Qa.tester1"}, "Cannot be the same"),
+        ({"email": "not-an-email"}, "valid email address"),
+        ({"phone": "12"}, "valid phone number"),
+        ({"year_of_birth": 1700}, "year of birth between"),
+    ],
+)
+def test_bad_field_is_400_naming_the_rule(client, fields, detail):
+    response = _create(client, **fields)
+    assert response.status_code == 400
+    assert response.json["error"] == "invalid_request"
+    assert detail in response.json["detail"]
+
+
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        ({"username": "qa.tester"}, "Missing field(s): email, password"),
+        ({"username": 5, "email": "a@example.com", "password": "Password1"}, "'username' must be"),
+        (
+            {
+                "username": "qa.tester",
+                "email": "a@example.com",
+                "password": "Password1",
+                "colour": "blue",
+            },
+            "Unknown field(s): colour",
+        ),
+        (
+            {
+                "username": "qa.tester",
+                "email": "a@example.com",
+                "password": "Password1",
+                "year_of_birth": "1980",
+            },
+            "'year_of_birth' must be a whole number",
+        ),
+        (
+            {
+                "username": "qa.tester",
+                "email": "a@example.com",
+                "password": "Password1",
+                "password_age_days": -1,
+            },
+            "must not be negative",
+        ),
+    ],
+)
+def test_malformed_body_is_400(client, body, detail):
+    response = client.post("/_qa/users", json=body)
+    assert response.status_code == 400 and detail in response.json["detail"]
+
+
+def test_non_json_body_is_400(client):
+    response = client.post("/_qa/users", data="username=x")
+    assert response.status_code == 400 and response.json["error"] == "invalid_request"
+
+
+def test_locked_user_cannot_sign_in(client, sign_in):
+    _create(client, locked=True)
+    response = sign_in("qa.tester")
+    assert response.status_code == 401 and "locked" in response.get_data(as_text=True)
+
+
+def test_deactivated_user_is_told_inactive(client, sign_in):
+    _create(client, deactivated=True)
+    assert "Inactive One Healthcare ID" in sign_in("qa.tester").get_data(as_text=True)
+
+
+def test_password_age_days_backdates_the_password(client):
+    body = _create(client, password_age_days=91).json
+    assert body["password_changed_at"] < body["created_at"]
+
+
+def test_nothing_half_written_after_a_rejected_user(client):
+    _create(client, password="weak")
+    assert client.get("/_qa/users/qa.tester").status_code == 404
+
+
+def test_unknown_qa_route_is_json_404(client):
+    response = client.get("/_qa/nothing-here")
+    assert response.status_code == 404 and response.json["error"] == "not_found"
+
+
+class TestQaToken:
+    @pytest.fixture
+    def app_overrides(self):
+        return {"qa.token": "s3cret-qa-token"}
+
+    def test_missing_token_is_401(self, client):
+        response = client.get("/_qa/users/x")
+        assert response.status_code == 401 and response.json["error"] == "unauthorized"
+
+    def test_wrong_token_is_403(self, client):
+        response = client.get("/_qa/users/x", headers={"Authorization": "Bearer nope"})
+        assert response.status_code == 403
+
+    def test_right_token_is_let_in(self, client):
+        response = client.get("/_qa/users/x", headers={"Authorization": "Bearer s3cret-qa-token"})
+        assert response.status_code == 404 and response.json["error"] == "not_found"
+
+
+class TestQaOffOutsideLoopback:
+    @pytest.fixture
+    def app_overrides(self):
+        return {"server.host": "0.0.0.0"}
+
+    def test_qa_api_refuses_without_a_token(self, client):
+        response = client.post("/_qa/users", json={})
+        assert response.status_code == 403 and "qa.token" in response.json["detail"]

@@ -1,0 +1,137 @@
+"""`mock-ohid serve` and `init` as a user runs them, in a fresh directory."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _mock_ohid() -> list[str]:
+    exe = shutil.which("mock-ohid", path=os.path.dirname(sys.executable))
+    return [exe] if exe else [sys.executable, "-m", "idp.cli"]
+
+
+def _env(**extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOCK_OHID_")}
+    env.update(extra)
+    return env
+
+
+def _wait_for(url: str, process, seconds: float = 20.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited with {process.returncode}")
+        try:
+            return requests.get(url, timeout=1)
+        except requests.ConnectionError:
+            time.sleep(0.05)
+    raise AssertionError(f"{url} never answered")
+
+
+@pytest.fixture
+def served(tmp_path, request):
+    processes = []
+
+    def start(*args, **env):
+        port = _free_port()
+        process = subprocess.Popen(
+            [*_mock_ohid(), "serve", "--port", str(port), *args],
+            cwd=tmp_path,
+            env=_env(MOCK_OHID_SERVER_ISSUER=f"http://localhost:{port}", **env),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        processes.append(process)
+        return process, port
+
+    yield start
+    for process in processes:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
+        if process.stdout and not process.stdout.closed:
+            process.stdout.close()
+
+
+def test_serve_on_a_fresh_directory_creates_everything_and_prints_credentials(served, tmp_path):
+    process, port = served()
+    discovery = _wait_for(f"http://127.0.0.1:{port}/.well-known/openid-configuration", process)
+    assert discovery.json()["issuer"] == f"http://localhost:{port}"
+    assert (tmp_path / "instance" / "mock-ohid.db").exists()
+    assert len(list((tmp_path / "keys").glob("*.json"))) == 2
+    os.killpg(process.pid, signal.SIGTERM)
+    output = process.communicate(timeout=10)[0]
+    assert f"mock-ohid issuer: http://localhost:{port}" in output
+    for client_id in (
+        "optum-connect-claims-online",
+        "optum-connect-physician-info",
+        "optum-pro",
+        "optum-provider-portal",
+        "provider-express",
+    ):
+        assert client_id in output
+    assert "demo.provider" in output and "Password1" in output
+
+
+def test_serve_with_workers_runs_under_gunicorn(served):
+    process, port = served("--workers", "2", MOCK_OHID_SECURITY_PASSWORD_HASH_PROFILE="fast")
+    response = _wait_for(f"http://127.0.0.1:{port}/.well-known/jwks.json", process, 40)
+    assert response.status_code == 200 and len(response.json()["keys"]) == 2
+
+
+def test_bad_setting_stops_start_up_with_one_line(tmp_path):
+    result = subprocess.run(
+        [*_mock_ohid(), "serve"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=_env(MOCK_OHID_SERVER_PORT="eighty"),
+    )
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines == ["Error: MOCK_OHID_SERVER_PORT: expected a whole number, got 'eighty'"]
+
+
+def test_ip_issuer_gets_a_passkey_warning(tmp_path):
+    result = subprocess.run(
+        [*_mock_ohid(), "init"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=_env(
+            MOCK_OHID_SERVER_ISSUER="http://127.0.0.1:8765",
+            MOCK_OHID_SECURITY_PASSWORD_HASH_PROFILE="fast",
+        ),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "warning: the issuer host is an IP address" in result.stdout
+
+
+def test_help_shows_an_example():
+    result = subprocess.run(
+        [*_mock_ohid(), "serve", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0 and "Example:" in result.stdout

@@ -1,0 +1,126 @@
+"""Username and password rules, lockout and journey order (pure policy)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from idp.policy.journey import JourneyState, next_step
+from idp.policy.lockout import after_failed_password, is_inactive, is_locked, minutes_left
+from idp.policy.passwords import check_password, password_age
+from idp.policy.usernames import check_username, username_key
+from idp.settings import load_settings
+
+RULES = load_settings(environ={})
+NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("username", "failed"),
+    [
+        ("dana.provider", []),
+        ("abcdef", []),
+        ("abcde", ["6 to 50 characters"]),
+        ("a" * 51, ["6 to 50 characters"]),
+        ("dana provider", ["No spaces"]),
+        *[
+            (f"dana{symbol}x", ["No special characters"])
+            for symbol in "%+\"&[]\\^'{|}<>#/,;():*~=-"
+        ],
+        ("dana_provider.99@", []),
+    ],
+)
+def test_username_rules(username, failed):
+    errors, _ = check_username(username, RULES.username)
+    assert [e.split(":")[0] for e in errors] == failed
+
+
+def test_username_key_ignores_case():
+    assert username_key("Dana.Provider") == username_key("dana.provider")
+
+
+@pytest.mark.parametrize(
+    ("password", "failed"),
+    [
+        ("Password1", []),
+        ("Pass1", ["8 to 100 characters"]),
+        ("P1" + "a" * 99, ["8 to 100 characters"]),
+        ("password1", ["At least 1 uppercase letter"]),
+        ("PASSWORD1", ["At least 1 lowercase letter"]),
+        ("Passwordx", ["At least 1 number"]),
+        ("Pass word1", ["No spaces"]),
+        ("Pass&word1", ["No & character"]),
+        ("Dana.Provider1", ["Cannot be the same as your One Healthcare ID"]),
+        (
+            "",
+            [
+                "8 to 100 characters",
+                "At least 1 uppercase letter",
+                "At least 1 lowercase letter",
+                "At least 1 number",
+            ],
+        ),
+    ],
+)
+def test_password_rules(password, failed):
+    assert check_password(password, RULES.password, "dana.provider1") == failed
+
+
+def test_password_age_91_days_is_expired():
+    age = password_age(NOW - timedelta(days=91), NOW, RULES.password)
+    assert age.expired and age.days_left == 0
+
+
+def test_password_age_76_days_warns_with_14_days_left():
+    age = password_age(NOW - timedelta(days=76), NOW, RULES.password)
+    assert not age.expired and age.warn and age.days_left == 14
+
+
+def test_password_age_75_days_does_not_warn():
+    age = password_age(NOW - timedelta(days=75), NOW, RULES.password)
+    assert not age.warn and age.days_left == 15
+
+
+def test_fifth_failure_locks_for_thirty_minutes():
+    assert after_failed_password(3, NOW, RULES.lockout).locked_until is None
+    outcome = after_failed_password(4, NOW, RULES.lockout)
+    assert outcome.failed_sign_ins == 5 and outcome.locked_until == NOW + timedelta(minutes=30)
+
+
+def test_lock_lifts_after_its_time():
+    until = NOW + timedelta(minutes=30)
+    assert is_locked(until, NOW) and not is_locked(until, until)
+    assert minutes_left(until, NOW + timedelta(minutes=29, seconds=1)) == 1
+
+
+def test_inactivity_after_90_days_and_zero_turns_it_off():
+    assert is_inactive(NOW - timedelta(days=90), NOW, 90)
+    assert not is_inactive(NOW - timedelta(days=89), NOW, 90)
+    assert not is_inactive(NOW - timedelta(days=900), NOW, 0)
+
+
+def test_journey_with_nothing_to_do_is_complete():
+    assert next_step(JourneyState()) is None
+
+
+def test_journey_asks_in_ohid_order():
+    state = JourneyState(
+        email_verified=False,
+        second_factor_required=True,
+        device_check_required=True,
+        phone_step_up_required=True,
+        consent_required=True,
+        password_expired=True,
+    )
+    assert next_step(state) == "verify_email"
+    state = JourneyState(second_factor_required=True, consent_required=True, password_expired=True)
+    assert next_step(state) == "second_factor"
+    state = JourneyState(
+        second_factor_required=True,
+        second_factor_done=True,
+        consent_required=True,
+        password_expired=True,
+    )
+    assert next_step(state) == "consent"
+    assert next_step(JourneyState(password_expired=True)) == "password_expired"
