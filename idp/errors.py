@@ -56,3 +56,28 @@ class ValidationFailed(DomainError):
         self.text = str(self)
         self.field = first_field
         self.values = {}
+
+
+class CodeInvalid(DomainError):
+    key = "code_invalid"
+    field = "code"
+
+
+class CodeExpired(DomainError):
+    key = "code_expired"
+    field = "code"
+
+
+class TooManyAttempts(DomainError):
+    key = "code_dead"
+    field = "code"
+
+
+class ResendTooSoon(DomainError):
+    key = "resend_too_soon"
+    field = "code"
+
+
+class ResendLimitReached(DomainError):
+    key = "resend_limit"
+    field = "code"

@@ -15,6 +15,16 @@ MESSAGES = {
     "session_expired": "Your sign-in session has expired. Please sign in again.",
     "username_taken": "That One Healthcare ID is already taken. Choose another one.",
     "email_in_use": "Email is already in use",
+    "code_invalid": "The code you entered is incorrect. Check the code and try again.",
+    "code_expired": "This code has expired. Select Resend Code to get a new one.",
+    "code_dead": (
+        "Too many incorrect attempts. This code no longer works; select Resend Code to get a "
+        "new one."
+    ),
+    "resend_too_soon": "Please wait {seconds} seconds before requesting another code.",
+    "resend_limit": (
+        "You have requested too many codes. Please wait {minutes} minutes and try again."
+    ),
 }
 
 

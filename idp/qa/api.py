@@ -11,10 +11,7 @@ import ipaddress
 
 from flask import Blueprint, jsonify, request
 
-from ..errors import EmailInUse, UsernameTaken, ValidationFailed
-from ..extensions import csrf, db, get_settings, now
-from ..lifecycle.accounts import create_account, find_by_username
-from ..models import User
+from ..extensions import csrf, get_settings
 
 bp = Blueprint("qa", __name__, url_prefix="/_qa")
 csrf.exempt(bp)
@@ -63,7 +60,8 @@ def _qa_error(exc: QAError):
     return jsonify(error=exc.error, detail=exc.detail), exc.status
 
 
-def _json_body() -> dict:
+def json_body() -> dict:
+    """The request's JSON object, or a 400."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise QAError(
@@ -72,46 +70,8 @@ def _json_body() -> dict:
     return body
 
 
-def user_state(user: User) -> dict:
-    """Everything about an account, as QA scripts read it."""
-    return {
-        "username": user.username,
-        "sub": user.sub,
-        "email": user.email,
-        "email_verified": user.email_verified,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "year_of_birth": user.year_of_birth,
-        "phone": user.phone,
-        "phone_verified": user.phone_verified,
-        "created_at": user.created_at.isoformat(),
-        "password_changed_at": user.password_changed_at.isoformat(),
-        "last_sign_in_at": user.last_sign_in_at.isoformat() if user.last_sign_in_at else None,
-        "failed_sign_ins": user.failed_sign_ins,
-        "locked": user.locked_until is not None and now() < user.locked_until,
-        "locked_until": user.locked_until.isoformat() if user.locked_until else None,
-        "deactivated": user.deactivated_at is not None,
-    }
-
-
-_CREATE_TYPES = {
-    "username": str,
-    "email": str,
-    "password": str,
-    "first_name": str,
-    "last_name": str,
-    "year_of_birth": int,
-    "phone": str,
-    "email_verified": bool,
-    "phone_verified": bool,
-    "password_age_days": int,
-    "locked": bool,
-    "deactivated": bool,
-}
-_REQUIRED = ("username", "email", "password")
-
-
-def _check_types(body: dict, allowed: dict) -> None:
+def check_types(body: dict, allowed: dict) -> None:
+    """400 for unknown fields or a value of the wrong JSON type."""
     unknown = sorted(set(body) - set(allowed))
     if unknown:
         raise QAError(400, "invalid_request", f"Unknown field(s): {', '.join(unknown)}.")
@@ -124,42 +84,6 @@ def _check_types(body: dict, allowed: dict) -> None:
                 raise QAError(400, "invalid_request", f"'{name}' must be a {kind.__name__}.")
 
 
-@bp.post("/users")
-def create_user():
-    """Create a user in any state."""
-    body = _json_body()
-    _check_types(body, _CREATE_TYPES)
-    missing = [name for name in _REQUIRED if not body.get(name)]
-    if missing:
-        raise QAError(400, "invalid_request", f"Missing field(s): {', '.join(missing)}.")
-    age = body.get("password_age_days") or 0
-    if age < 0:
-        raise QAError(400, "invalid_request", "'password_age_days' must not be negative.")
-    fields = {k: body[k] for k in _CREATE_TYPES if k in body and body[k] is not None}
-    locked = fields.pop("locked", False)
-    deactivated = fields.pop("deactivated", False)
-    try:
-        user = create_account(**fields, commit=False)
-    except ValidationFailed as exc:
-        detail = "; ".join(f"{field}: {', '.join(texts)}" for field, texts in exc.errors.items())
-        raise QAError(400, "invalid_request", detail) from None
-    except (UsernameTaken, EmailInUse) as exc:
-        raise QAError(409, "conflict", exc.text) from None
-    moment = now()
-    if locked:
-        from datetime import timedelta
-
-        user.locked_until = moment + timedelta(minutes=get_settings().lockout.lock_minutes)
-        user.failed_sign_ins = get_settings().lockout.max_failed_sign_ins
-    if deactivated:
-        user.deactivated_at = moment
-    db.session.commit()
-    return jsonify(user_state(user)), 201
-
-
-@bp.get("/users/<username>")
-def get_user(username: str):
-    user = find_by_username(username)
-    if user is None:
-        raise QAError(404, "not_found", f"No user with One Healthcare ID {username!r}.")
-    return jsonify(user_state(user))
+def load_routes() -> None:
+    """Import the modules that add their routes to ``bp``."""
+    from . import clock, outbox, users  # noqa: F401

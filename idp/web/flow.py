@@ -127,6 +127,25 @@ def continue_sign_in():
     return complete_sign_in(user)
 
 
+def journey_user() -> User | None:
+    """Whoever a journey page is for: the pending user, else the signed-in one."""
+    user = pending_user()
+    if user is not None:
+        return user
+    signed_in = signed_in_user()
+    return signed_in.user if signed_in is not None else None
+
+
+def continue_journey():
+    """After a step page is done: continue the pending sign-in, or resume the portal."""
+    if pending() is not None:
+        return continue_sign_in()
+    interaction = current_interaction()
+    if interaction is not None:
+        return redirect(url_for("oidc.resume_interaction", uid=interaction.uid))
+    return redirect(url_for("profile.show"))
+
+
 def complete_sign_in(user: User):
     """Start the SSO session with a fresh id and go back to the portal (or My Profile)."""
     state = pending() or {}

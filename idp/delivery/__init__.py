@@ -1,0 +1,1 @@
+"""Delivery of emails, texts and calls: always recorded in the outbox."""

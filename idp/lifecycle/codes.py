@@ -1,0 +1,125 @@
+"""One-time codes sent by email, text or call: issue, resend limits, confirm.
+
+Codes are stored hashed, expire, die after the configured wrong tries, and are
+single use. A new code for the same purpose and destination replaces the old.
+The code itself is returned to the caller only so it can be put in the message.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..errors import CodeExpired, CodeInvalid, ResendLimitReached, ResendTooSoon, TooManyAttempts
+from ..extensions import db, get_settings, now
+from ..models import OneTimeCode, User
+from ..policy.codes import generate_code, lifetime, may_send, normalize_code
+from ..security.digests import token_digest
+from .audit import record_event
+
+# Purposes whose code is the 10-digit, 24-hour email activation code.
+ACTIVATION_PURPOSES = {"email_activation"}
+
+
+def _sends_to(destination: str, purpose: str) -> list:
+    rows = db.session.execute(
+        db.select(OneTimeCode.created_at).filter_by(destination=destination, purpose=purpose)
+    ).scalars()
+    return list(rows)
+
+
+def check_resend_allowed(destination: str, purpose: str) -> None:
+    """Raise ResendTooSoon or ResendLimitReached when another code may not go out yet."""
+    decision = may_send(_sends_to(destination, purpose), now(), get_settings().codes)
+    if decision.reason == "cooldown":
+        raise ResendTooSoon(seconds=decision.wait_seconds)
+    if decision.reason == "hourly_cap":
+        raise ResendLimitReached(minutes=max(1, math.ceil(decision.wait_seconds / 60)))
+
+
+def issue_code(
+    user: User | None, purpose: str, channel: str, destination: str, enforce_limits: bool = True
+) -> tuple[OneTimeCode, str]:
+    """Create a code for ``purpose`` at ``destination``; returns ``(row, plain_code)``.
+
+    Any earlier live code for the same purpose and destination stops working.
+    Not committed: the caller sends the message and commits both together.
+    """
+    rules = get_settings().codes
+    if enforce_limits:
+        check_resend_allowed(destination, purpose)
+    activation = purpose in ACTIVATION_PURPOSES
+    plain = generate_code(rules.email_activation_digits if activation else rules.otp_digits)
+    moment = now()
+    for old in _live_codes(destination, purpose):
+        old.used_at = moment
+    row = OneTimeCode(
+        user_id=user.id if user is not None else None,
+        purpose=purpose,
+        channel=channel,
+        destination=destination,
+        code_hash=token_digest(plain),
+        created_at=moment,
+        expires_at=moment + lifetime(activation, rules),
+        attempts=0,
+    )
+    db.session.add(row)
+    record_event("code_issued", user, purpose=purpose, channel=channel)
+    return row, plain
+
+
+def _live_codes(destination: str, purpose: str) -> list[OneTimeCode]:
+    return list(
+        db.session.execute(
+            db.select(OneTimeCode).filter_by(destination=destination, purpose=purpose, used_at=None)
+        ).scalars()
+    )
+
+
+def latest_code(destination: str, purpose: str) -> OneTimeCode | None:
+    """The newest code for ``purpose`` at ``destination`` (used or not)."""
+    return db.session.execute(
+        db.select(OneTimeCode)
+        .filter_by(destination=destination, purpose=purpose)
+        .order_by(OneTimeCode.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def confirm_code(destination: str, purpose: str, typed: str) -> OneTimeCode:
+    """Accept the typed code or raise CodeInvalid / CodeExpired / TooManyAttempts.
+
+    Wrong tries are counted and committed even though the call fails; a right
+    code is marked used atomically and committed, so of two racing
+    confirmations exactly one wins.
+    """
+    rules = get_settings().codes
+    moment = now()
+    row = latest_code(destination, purpose)
+    if row is None:
+        raise CodeInvalid()
+    if row.used_at is not None:
+        # Already used or replaced by a newer code.
+        raise CodeInvalid()
+    if row.attempts >= rules.max_attempts:
+        raise TooManyAttempts()
+    if moment >= row.expires_at:
+        raise CodeExpired()
+    if not row.matches(normalize_code(typed)):
+        row.attempts += 1
+        owner = db.session.get(User, row.user_id) if row.user_id else None
+        record_event("code_rejected", owner, purpose=purpose, attempts=row.attempts)
+        db.session.commit()
+        if row.attempts >= rules.max_attempts:
+            raise TooManyAttempts()
+        raise CodeInvalid()
+    claimed = db.session.execute(
+        db.update(OneTimeCode)
+        .where(OneTimeCode.id == row.id, OneTimeCode.used_at.is_(None))
+        .values(used_at=moment)
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        raise CodeInvalid()
+    # Committed here so the code is spent even if the caller's next step fails.
+    db.session.commit()
+    return row

@@ -1,0 +1,45 @@
+"""Security questions: three per account, answers stored hashed."""
+
+from __future__ import annotations
+
+from ..extensions import db, get_hashing
+from ..models import SecurityAnswer, User
+
+QUESTIONS = [
+    "What is the name of your first pet?",
+    "What city were you born in?",
+    "What is your mother's maiden name?",
+    "What was the name of your elementary school?",
+    "What was the make of your first car?",
+    "What is your favorite book?",
+    "What street did you grow up on?",
+    "What was your childhood nickname?",
+]
+
+
+def normalize_answer(answer: str) -> str:
+    """Answers match without regard to case or extra spaces."""
+    return " ".join((answer or "").split()).casefold()
+
+
+def set_security_answers(user: User, pairs: list[tuple[str, str]]) -> None:
+    """Replace the user's three questions and answers (not committed)."""
+    hashing = get_hashing()
+    user.security_answers.clear()
+    db.session.flush()
+    for position, (question, answer) in enumerate(pairs, start=1):
+        user.security_answers.append(
+            SecurityAnswer(
+                position=position,
+                question=question,
+                answer_hash=hashing.hash(normalize_answer(answer)),
+            )
+        )
+
+
+def check_security_answer(user: User, position: int, answer: str) -> bool:
+    """Whether ``answer`` matches the user's answer to question ``position``."""
+    for row in user.security_answers:
+        if row.position == position:
+            return get_hashing().verify(row.answer_hash, normalize_answer(answer))
+    return False
