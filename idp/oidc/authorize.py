@@ -139,8 +139,12 @@ def process_authorization(params: dict[str, list[str]], interaction: Interaction
         interaction = interaction or _save_interaction(params, grant.request.client.client_id)
         flow.clear_pending()
         return redirect(url_for("signin.start", interaction=interaction.uid))
-    sso_state = {"user_id": signed_in.user.id, "amr": signed_in.amr, "acr": signed_in.acr,
-                 "sso": True}
+    sso_state = {
+        "user_id": signed_in.user.id,
+        "amr": signed_in.amr,
+        "acr": signed_in.acr,
+        "sso": True,
+    }
     step = flow.next_step_for(signed_in.user, grant.request.client, params, sso_state)
     if step is not None:
         if "none" in prompts:

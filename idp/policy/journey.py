@@ -17,6 +17,10 @@ class JourneyState:
     """Facts about the account and this sign-in; defaults mean "nothing to do"."""
 
     email_verified: bool = True
+    # A new registrant who gave a phone number and has not verified or skipped it.
+    phone_verification_pending: bool = False
+    # A new registrant not yet shown "Switch to faster and more secure sign-in methods".
+    security_methods_offer_pending: bool = False
     password_expired: bool = False
     second_factor_required: bool = False
     second_factor_done: bool = False
@@ -33,6 +37,8 @@ class Check:
 
 CHECKS: list[Check] = [
     Check("verify_email", lambda s: not s.email_verified),
+    Check("verify_phone", lambda s: s.phone_verification_pending),
+    Check("offer_security_methods", lambda s: s.security_methods_offer_pending),
     Check("second_factor", lambda s: s.second_factor_required and not s.second_factor_done),
     Check("unrecognized_device", lambda s: s.device_check_required),
     Check("phone_step_up", lambda s: s.phone_step_up_required),

@@ -1,0 +1,76 @@
+"""Playwright driving Debian's Chromium against a live server (never `playwright install`)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+def _chromium_path() -> str | None:
+    return shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = _chromium_path()
+    if path is None:
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=path, args=CHROMIUM_FLAGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+class VirtualAuthenticator:
+    """Chromium's virtual WebAuthn authenticator through CDP (ctap2, internal, resident keys)."""
+
+    def __init__(self, page):
+        self.session = page.context.new_cdp_session(page)
+        self.session.send("WebAuthn.enable", {"enableUI": False})
+        result = self.session.send(
+            "WebAuthn.addVirtualAuthenticator",
+            {
+                "options": {
+                    "protocol": "ctap2",
+                    "transport": "internal",
+                    "hasResidentKey": True,
+                    "hasUserVerification": True,
+                    "isUserVerified": True,
+                    "automaticPresenceSimulation": True,
+                }
+            },
+        )
+        self.authenticator_id = result["authenticatorId"]
+
+    def credentials(self) -> list[dict]:
+        return self.session.send(
+            "WebAuthn.getCredentials", {"authenticatorId": self.authenticator_id}
+        )["credentials"]
+
+
+@pytest.fixture
+def virtual_authenticator(page):
+    return VirtualAuthenticator(page)
