@@ -20,16 +20,30 @@ def parse_duration(text: str) -> timedelta:
     if not match:
         raise ValueError(f"not a duration (use e.g. 91d, 30m, 12h, 45s): {text!r}")
     amount, unit = int(match.group(1)), match.group(2).lower()
-    return timedelta(**{_UNITS[unit]: amount})
+    try:
+        return timedelta(**{_UNITS[unit]: amount})
+    except OverflowError:
+        raise ValueError(f"duration out of range: {text!r}") from None
 
 
 def parse_instant(text: str) -> datetime:
     """Parse an ISO-8601 instant; a naive one is taken as UTC."""
     try:
         value = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
-    except ValueError:
+    except (ValueError, OverflowError):
         raise ValueError(f"not an ISO-8601 date-time: {text!r}") from None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+
+def check_in_range(instant: datetime) -> datetime:
+    """Refuse instants where date arithmetic (token expiry, lock times) could overflow."""
+    if not EARLIEST <= instant < LATEST:
+        raise ValueError(f"the clock must stay between {EARLIEST.year} and {LATEST.year}")
+    return instant
 
 
 def real_now() -> datetime:

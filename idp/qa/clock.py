@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from ..clock import parse_duration, parse_instant
+from ..clock import check_in_range, parse_duration, parse_instant
 from ..clock_store import save_clock_offset
 from ..extensions import get_clock
 from ..lifecycle.audit import record_event
@@ -35,10 +35,12 @@ def move_clock():
     clock = get_clock()
     try:
         if "advance" in body:
-            clock.advance(parse_duration(body["advance"]))
+            delta = parse_duration(body["advance"])
+            check_in_range(clock.now() + delta)
+            clock.advance(delta)
         else:
-            clock.set(parse_instant(body["set"]))
-    except ValueError as exc:
+            clock.set(check_in_range(parse_instant(body["set"])))
+    except (ValueError, OverflowError) as exc:
         raise QAError(400, "invalid_request", str(exc)) from None
     record_event("clock_moved", offset_seconds=clock.offset.total_seconds())
     save_clock_offset(clock)

@@ -1,21 +1,23 @@
-"""QA users: create in any state, read everything about one (SPEC §5.1)."""
+"""QA users: create in any state, read all state, change, delete (SPEC §5.1)."""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from flask import jsonify
 
 from ..errors import EmailInUse, UsernameTaken, ValidationFailed
-from ..extensions import db, get_settings, now
-from ..lifecycle.accounts import create_account, find_by_username
+from ..extensions import db, now
+from ..lifecycle.account_state import apply_changes
+from ..lifecycle.accounts import create_account, delete_account, find_by_username
 from ..models import User
 from .api import QAError, bp, check_types, json_body
+
+# Extra state other lifecycle stages add to GET /_qa/users/<username> (name -> fn(user) -> value).
+STATE_EXTENSIONS: dict = {}
 
 
 def user_state(user: User) -> dict:
     """Everything about an account, as QA scripts read it."""
-    return {
+    state = {
         "username": user.username,
         "sub": user.sub,
         "email": user.email,
@@ -32,10 +34,15 @@ def user_state(user: User) -> dict:
         "locked": user.locked_until is not None and now() < user.locked_until,
         "locked_until": user.locked_until.isoformat() if user.locked_until else None,
         "deactivated": user.deactivated_at is not None,
+        "security_questions": [a.question for a in user.security_answers],
+        "notifications": user.notifications or {},
     }
+    for name, read in STATE_EXTENSIONS.items():
+        state[name] = read(user)
+    return state
 
 
-_CREATE_TYPES = {
+FIELD_TYPES = {
     "username": str,
     "email": str,
     "password": str,
@@ -49,43 +56,89 @@ _CREATE_TYPES = {
     "locked": bool,
     "deactivated": bool,
 }
+# Set after the account exists (they are states, not registration fields).
+_STATE_FIELDS = ("password_age_days", "locked", "deactivated")
 _REQUIRED = ("username", "email", "password")
+
+# Extra create-time options other stages handle: name -> (type, fn(user, value) -> dict of extra
+# response fields). Example: "totp": creates an authenticator and returns its secret.
+CREATE_OPTIONS: dict = {}
+
+
+def _validation_detail(exc: ValidationFailed) -> str:
+    return "; ".join(f"{field}: {', '.join(texts)}" for field, texts in exc.errors.items())
+
+
+def _find(username: str) -> User:
+    user = find_by_username(username)
+    if user is None:
+        raise QAError(404, "not_found", f"No user with One Healthcare ID {username!r}.")
+    return user
+
+
+def _check_age(body: dict) -> None:
+    if (body.get("password_age_days") or 0) < 0:
+        raise QAError(400, "invalid_request", "'password_age_days' must not be negative.")
 
 
 @bp.post("/users")
 def create_user():
     """Create a user in any state."""
     body = json_body()
-    check_types(body, _CREATE_TYPES)
+    allowed = dict(FIELD_TYPES, **{k: kind for k, (kind, _) in CREATE_OPTIONS.items()})
+    check_types(body, allowed)
     missing = [name for name in _REQUIRED if not body.get(name)]
     if missing:
         raise QAError(400, "invalid_request", f"Missing field(s): {', '.join(missing)}.")
-    age = body.get("password_age_days") or 0
-    if age < 0:
-        raise QAError(400, "invalid_request", "'password_age_days' must not be negative.")
-    fields = {k: body[k] for k in _CREATE_TYPES if k in body and body[k] is not None}
-    locked = fields.pop("locked", False)
-    deactivated = fields.pop("deactivated", False)
+    _check_age(body)
+    fields = {
+        k: body[k]
+        for k in FIELD_TYPES
+        if k in body and body[k] is not None and k not in _STATE_FIELDS
+    }
     try:
         user = create_account(**fields, commit=False)
+        states = {k: body[k] for k in _STATE_FIELDS if body.get(k) is not None}
+        apply_changes(user, states)
     except ValidationFailed as exc:
-        detail = "; ".join(f"{field}: {', '.join(texts)}" for field, texts in exc.errors.items())
-        raise QAError(400, "invalid_request", detail) from None
+        db.session.rollback()
+        raise QAError(400, "invalid_request", _validation_detail(exc)) from None
     except (UsernameTaken, EmailInUse) as exc:
+        db.session.rollback()
         raise QAError(409, "conflict", exc.text) from None
-    moment = now()
-    if locked:
-        user.locked_until = moment + timedelta(minutes=get_settings().lockout.lock_minutes)
-        user.failed_sign_ins = get_settings().lockout.max_failed_sign_ins
-    if deactivated:
-        user.deactivated_at = moment
+    extra = {}
+    for name, (_, handler) in CREATE_OPTIONS.items():
+        if body.get(name):
+            extra.update(handler(user, body[name]))
     db.session.commit()
-    return jsonify(user_state(user)), 201
+    return jsonify({**user_state(user), **extra}), 201
 
 
 @bp.get("/users/<username>")
 def get_user(username: str):
-    user = find_by_username(username)
-    if user is None:
-        raise QAError(404, "not_found", f"No user with One Healthcare ID {username!r}.")
+    return jsonify(user_state(_find(username)))
+
+
+@bp.patch("/users/<username>")
+def patch_user(username: str):
+    """Change any state: profile fields, verification flags, password, age, lock, deactivation."""
+    user = _find(username)
+    body = json_body()
+    check_types(body, FIELD_TYPES)
+    if not body:
+        raise QAError(400, "invalid_request", "Send at least one field to change.")
+    _check_age(body)
+    try:
+        apply_changes(user, body)
+    except ValidationFailed as exc:
+        raise QAError(400, "invalid_request", _validation_detail(exc)) from None
+    except (UsernameTaken, EmailInUse) as exc:
+        db.session.rollback()
+        raise QAError(409, "conflict", exc.text) from None
     return jsonify(user_state(user))
+
+
+@bp.delete("/users/<username>")
+def remove_user(username: str):
+    delete_account(_find(username))
+    return "", 204

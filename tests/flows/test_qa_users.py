@@ -176,3 +176,84 @@ class TestQaOffOutsideLoopback:
     def test_qa_api_refuses_without_a_token(self, client):
         response = client.post("/_qa/users", json={})
         assert response.status_code == 403 and "qa.token" in response.json["detail"]
+
+
+def test_patch_changes_state_and_returns_it(client):
+    _create(client)
+    body = client.patch(
+        "/_qa/users/qa.tester",
+        json={
+            "first_name": "Renamed",
+            "email_verified": True,
+            "locked": True,
+            "password_age_days": 91,
+            "phone": "+16125550188",
+            "phone_verified": True,
+        },
+    ).json
+    assert body["first_name"] == "Renamed" and body["email_verified"] is True
+    assert body["locked"] is True and body["phone_verified"] is True
+    unlocked = client.patch("/_qa/users/qa.tester", json={"locked": False}).json
+    assert unlocked["locked"] is False and unlocked["failed_sign_ins"] == 0
+
+
+def test_patch_password_lets_the_user_sign_in_with_it(client, sign_in):
+    _create(client, email_verified=True)
+    client.patch("/_qa/users/qa.tester", json={"password": "NewPassword2"})
+    assert sign_in("qa.tester", "NewPassword2").headers["Location"].endswith("/profile")
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "detail"),
+    [
+        ({}, 400, "at least one field"),
+        ({"password": "short"}, 400, "8 to 100 characters"),
+        ({"email": "nope"}, 400, "valid email address"),
+        ({"locked": "yes"}, 400, "'locked' must be a bool"),
+        ({"owner": "me"}, 400, "Unknown field(s): owner"),
+    ],
+)
+def test_patch_bad_input_is_4xx_and_changes_nothing(client, body, status, detail):
+    _create(client)
+    response = client.patch("/_qa/users/qa.tester", json=body)
+    assert response.status_code == status and detail in response.json["detail"]
+    assert client.get("/_qa/users/qa.tester").json["email"] == "qa.tester@example.com"
+
+
+def test_patch_to_a_taken_email_is_409(client):
+    _create(client)
+    _create(client, username="qa.other", email="other@example.com")
+    response = client.patch("/_qa/users/qa.other", json={"email": "QA.TESTER@example.com"})
+    assert response.status_code == 409
+
+
+def test_patch_unknown_user_is_404(client):
+    assert client.patch("/_qa/users/ghost", json={"locked": True}).status_code == 404
+
+
+def test_delete_user(client):
+    _create(client)
+    assert client.delete("/_qa/users/qa.tester").status_code == 204
+    assert client.get("/_qa/users/qa.tester").status_code == 404
+    assert client.delete("/_qa/users/qa.tester").status_code == 404
+
+
+def test_reset_empties_back_to_the_seeded_state(client):
+    _create(client)
+    client.post("/_qa/clock", json={"advance": "3d"})
+    body = client.post("/_qa/reset").json
+    assert body["reset"] is True and "optum-pro" in body["clients"]
+    assert client.get("/_qa/users/qa.tester").status_code == 404
+    assert client.get("/_qa/clock").json["moved"] is False
+    assert client.get("/.well-known/openid-configuration").status_code == 200
+
+
+def test_events_list_sign_ins_and_failures_for_a_user(client, sign_in):
+    _create(client, email_verified=True)
+    sign_in("qa.tester", "Wrong12345")
+    sign_in("qa.tester")
+    kinds = [e["kind"] for e in client.get("/_qa/events?user=qa.tester").json]
+    assert kinds[:2] == ["sign_in", "sign_in_failed"] and "account_created" in kinds
+    only = client.get("/_qa/events?user=qa.tester&kind=sign_in_failed").json
+    assert [e["kind"] for e in only] == ["sign_in_failed"]
+    assert client.get("/_qa/events?since=garbage").status_code == 400

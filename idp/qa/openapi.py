@@ -1,0 +1,339 @@
+"""The OpenAPI 3.1 document of the /_qa API, served at /_qa/openapi.json.
+
+A test walks the app's routes and this document both ways, so a route added
+without documenting it (or documented without existing) fails the suite.
+"""
+
+from __future__ import annotations
+
+from flask import jsonify
+
+from ..extensions import get_settings
+from .api import bp
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _json(schema: dict) -> dict:
+    return {"application/json": {"schema": schema}}
+
+
+def _error_responses(*codes: int) -> dict:
+    texts = {
+        400: "Bad input",
+        401: "QA token missing",
+        403: "QA API off or token wrong",
+        404: "Not found",
+        409: "Conflict",
+    }
+    return {str(c): {"description": texts[c], "content": _json(ERROR)} for c in codes}
+
+
+USER_FIELDS = {
+    "username": {"type": "string"},
+    "email": {"type": "string"},
+    "password": {"type": "string"},
+    "first_name": {"type": "string"},
+    "last_name": {"type": "string"},
+    "year_of_birth": {"type": "integer"},
+    "phone": {"type": "string"},
+    "email_verified": {"type": "boolean"},
+    "phone_verified": {"type": "boolean"},
+    "password_age_days": {"type": "integer", "minimum": 0},
+    "locked": {"type": "boolean"},
+    "deactivated": {"type": "boolean"},
+}
+
+SCHEMAS = {
+    "Error": {
+        "type": "object",
+        "required": ["error", "detail"],
+        "properties": {"error": {"type": "string"}, "detail": {"type": "string"}},
+    },
+    "User": {
+        "type": "object",
+        "required": ["username", "sub", "email", "email_verified", "locked", "deactivated"],
+        "properties": {
+            "username": {"type": "string"},
+            "sub": {"type": "string"},
+            "email": {"type": "string"},
+            "email_verified": {"type": "boolean"},
+            "first_name": {"type": "string"},
+            "last_name": {"type": "string"},
+            "year_of_birth": {"type": ["integer", "null"]},
+            "phone": {"type": ["string", "null"]},
+            "phone_verified": {"type": "boolean"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "password_changed_at": {"type": "string", "format": "date-time"},
+            "last_sign_in_at": {"type": ["string", "null"]},
+            "failed_sign_ins": {"type": "integer"},
+            "locked": {"type": "boolean"},
+            "locked_until": {"type": ["string", "null"]},
+            "deactivated": {"type": "boolean"},
+            "security_questions": {"type": "array", "items": {"type": "string"}},
+            "notifications": {"type": "object"},
+        },
+    },
+    "Message": {
+        "type": "object",
+        "required": ["id", "channel", "to", "purpose", "created_at"],
+        "properties": {
+            "id": {"type": "integer"},
+            "channel": {"enum": ["email", "sms", "voice"]},
+            "to": {"type": "string"},
+            "purpose": {"type": "string"},
+            "subject": {"type": "string"},
+            "body": {"type": "string"},
+            "code": {"type": ["string", "null"]},
+            "link": {"type": ["string", "null"]},
+            "created_at": {"type": "string", "format": "date-time"},
+        },
+    },
+    "Clock": {
+        "type": "object",
+        "required": ["now", "offset_seconds", "moved"],
+        "properties": {
+            "now": {"type": "string", "format": "date-time"},
+            "offset_seconds": {"type": "number"},
+            "moved": {"type": "boolean"},
+        },
+    },
+    "Event": {
+        "type": "object",
+        "required": ["id", "kind", "created_at"],
+        "properties": {
+            "id": {"type": "integer"},
+            "user": {"type": ["string", "null"]},
+            "kind": {"type": "string"},
+            "detail": {"type": "object"},
+            "created_at": {"type": "string", "format": "date-time"},
+        },
+    },
+}
+
+USERNAME = {"name": "username", "in": "path", "required": True, "schema": {"type": "string"}}
+OUTBOX_FILTERS = [
+    {"name": "to", "in": "query", "schema": {"type": "string"}},
+    {"name": "channel", "in": "query", "schema": {"enum": ["email", "sms", "voice"]}},
+    {"name": "purpose", "in": "query", "schema": {"type": "string"}},
+]
+
+PATHS: dict = {
+    "/_qa/openapi.json": {
+        "get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3.1"}}}
+    },
+    "/_qa/outbox": {
+        "get": {
+            "summary": "Messages (emails, texts, calls), newest first",
+            "parameters": [
+                *OUTBOX_FILTERS,
+                {
+                    "name": "since",
+                    "in": "query",
+                    "schema": {"type": "string", "format": "date-time"},
+                },
+            ],
+            "responses": {
+                "200": {
+                    "description": "Messages",
+                    "content": _json(
+                        {"type": "array", "items": {"$ref": "#/components/schemas/Message"}}
+                    ),
+                },
+                **_error_responses(400),
+            },
+        }
+    },
+    "/_qa/outbox/latest": {
+        "get": {
+            "summary": "The newest message matching the filters",
+            "parameters": OUTBOX_FILTERS,
+            "responses": {
+                "200": {
+                    "description": "Message",
+                    "content": _json({"$ref": "#/components/schemas/Message"}),
+                },
+                **_error_responses(400, 404),
+            },
+        }
+    },
+    "/_qa/users": {
+        "post": {
+            "summary": "Create a user in any state",
+            "requestBody": {
+                "required": True,
+                "content": _json(
+                    {
+                        "type": "object",
+                        "required": ["username", "email", "password"],
+                        "properties": USER_FIELDS,
+                        "additionalProperties": False,
+                    }
+                ),
+            },
+            "responses": {
+                "201": {
+                    "description": "The user",
+                    "content": _json({"$ref": "#/components/schemas/User"}),
+                },
+                **_error_responses(400, 409),
+            },
+        }
+    },
+    "/_qa/users/{username}": {
+        "get": {
+            "summary": "Read all of a user's state",
+            "parameters": [USERNAME],
+            "responses": {
+                "200": {
+                    "description": "The user",
+                    "content": _json({"$ref": "#/components/schemas/User"}),
+                },
+                **_error_responses(404),
+            },
+        },
+        "patch": {
+            "summary": "Change a user's state",
+            "parameters": [USERNAME],
+            "requestBody": {
+                "required": True,
+                "content": _json(
+                    {
+                        "type": "object",
+                        "properties": USER_FIELDS,
+                        "minProperties": 1,
+                        "additionalProperties": False,
+                    }
+                ),
+            },
+            "responses": {
+                "200": {
+                    "description": "The user",
+                    "content": _json({"$ref": "#/components/schemas/User"}),
+                },
+                **_error_responses(400, 404, 409),
+            },
+        },
+        "delete": {
+            "summary": "Delete a user",
+            "parameters": [USERNAME],
+            "responses": {"204": {"description": "Deleted"}, **_error_responses(404)},
+        },
+    },
+    "/_qa/clock": {
+        "get": {
+            "summary": "Read the server's clock",
+            "responses": {
+                "200": {
+                    "description": "Clock",
+                    "content": _json({"$ref": "#/components/schemas/Clock"}),
+                }
+            },
+        },
+        "post": {
+            "summary": "Move the clock: {advance: '91d'} or {set: ISO-8601}",
+            "requestBody": {
+                "required": True,
+                "content": _json(
+                    {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "properties": {
+                            "advance": {"type": "string", "examples": ["91d", "30m"]},
+                            "set": {"type": "string", "format": "date-time"},
+                        },
+                    }
+                ),
+            },
+            "responses": {
+                "200": {
+                    "description": "Clock",
+                    "content": _json({"$ref": "#/components/schemas/Clock"}),
+                },
+                **_error_responses(400),
+            },
+        },
+        "delete": {
+            "summary": "Back to real time",
+            "responses": {
+                "200": {
+                    "description": "Clock",
+                    "content": _json({"$ref": "#/components/schemas/Clock"}),
+                }
+            },
+        },
+    },
+    "/_qa/reset": {
+        "post": {
+            "summary": "Empty the database back to the seeded state",
+            "responses": {
+                "200": {
+                    "description": "Reset",
+                    "content": _json(
+                        {
+                            "type": "object",
+                            "required": ["reset"],
+                            "properties": {
+                                "reset": {"type": "boolean"},
+                                "clients": {"type": "array", "items": {"type": "string"}},
+                                "demo_users": {"type": "array", "items": {"type": "string"}},
+                            },
+                        }
+                    ),
+                }
+            },
+        }
+    },
+    "/_qa/events": {
+        "get": {
+            "summary": "Audit events, newest first",
+            "parameters": [
+                {"name": "user", "in": "query", "schema": {"type": "string"}},
+                {"name": "kind", "in": "query", "schema": {"type": "string"}},
+                {
+                    "name": "since",
+                    "in": "query",
+                    "schema": {"type": "string", "format": "date-time"},
+                },
+            ],
+            "responses": {
+                "200": {
+                    "description": "Events",
+                    "content": _json(
+                        {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}
+                    ),
+                },
+                **_error_responses(400),
+            },
+        }
+    },
+}
+
+
+def openapi_document() -> dict:
+    """The whole OpenAPI 3.1 document for the running server."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "mock-ohid QA API",
+            "version": "1.0.0",
+            "description": "Drive One Healthcare ID journeys from scripts (SPEC §5.1).",
+        },
+        "servers": [{"url": get_settings().issuer}],
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {
+                "qaToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "Needed when qa.token is set.",
+                }
+            },
+        },
+        "paths": PATHS,
+    }
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    return jsonify(openapi_document())
