@@ -166,5 +166,8 @@ def _serve_gunicorn(obj: AppContext, host: str, port: int, workers: int) -> None
     MockOhidServer().run()
 
 
+# The QA commands register themselves on `main`.
+from . import cli_admin  # noqa: E402, F401
+
 if __name__ == "__main__":
     main()

@@ -17,6 +17,8 @@ from idp.lifecycle.accounts import create_account
 
 from .helpers import csrf_token
 
+pytest_plugins = ["pytester"]
+
 DEFAULT_PASSWORD = "Password1"
 
 

@@ -1,0 +1,420 @@
+"""`mock-ohid users|outbox|clock` commands: the QA surface from a terminal (SPEC §5.2).
+
+They go through the same lifecycle functions as the web and the QA API.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import click
+
+from .cli import AppContext, fail, main
+
+
+def _ready(obj: AppContext):
+    """Push an app context on a database that exists (created and seeded on first use)."""
+    app = obj.app
+    context = app.app_context()
+    context.push()
+    click.get_current_context().call_on_close(context.pop)
+    from sqlalchemy import inspect
+
+    from .bootstrap import initialize
+    from .extensions import db
+
+    # Seed the demo users only into a brand-new database, so a deleted one stays deleted.
+    fresh = not inspect(db.engine).has_table("users")
+    initialize(seed=None if fresh else False)
+    return context
+
+
+def _user_or_fail(username: str):
+    from .lifecycle.accounts import find_by_username
+
+    user = find_by_username(username)
+    if user is None:
+        fail(f"no user with One Healthcare ID {username!r}")
+    return user
+
+
+def _validation_line(exc) -> str:
+    return "; ".join(f"{field}: {', '.join(texts)}" for field, texts in exc.errors.items())
+
+
+@main.group()
+def users():
+    """Create, inspect and change One Healthcare IDs.
+
+    \b
+    Example:
+      mock-ohid users add --username jane.doe1 --email jane@example.com --password Password1
+      mock-ohid users lock jane.doe1
+    """
+
+
+@users.command("add")
+@click.option("--username", required=True, help="The One Healthcare ID.")
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--first-name", default="")
+@click.option("--last-name", default="")
+@click.option("--year-of-birth", type=int)
+@click.option("--phone", help="E.164 (+16125550100) or a US number.")
+@click.option("--email-verified/--email-unverified", default=True, show_default=True)
+@click.option("--phone-verified/--phone-unverified", default=False, show_default=True)
+@click.pass_obj
+def users_add(
+    obj,
+    username,
+    email,
+    password,
+    first_name,
+    last_name,
+    year_of_birth,
+    phone,
+    email_verified,
+    phone_verified,
+):
+    """Add a user through the same rules as "Create One Healthcare ID".
+
+    \b
+    Example:
+      mock-ohid users add --username jane.doe1 --email jane@example.com --password Password1
+    """
+    from .errors import EmailInUse, UsernameTaken, ValidationFailed
+    from .lifecycle.accounts import create_account
+
+    _ready(obj)
+    try:
+        user = create_account(
+            username=username,
+            email=email,
+            password=password,
+            first_name=first_name,
+            last_name=last_name,
+            year_of_birth=year_of_birth,
+            phone=phone,
+            email_verified=email_verified,
+            phone_verified=phone_verified,
+        )
+    except ValidationFailed as exc:
+        fail(_validation_line(exc))
+    except (UsernameTaken, EmailInUse) as exc:
+        fail(exc.text)
+    click.echo(f"Created {user.username} ({user.email})")
+
+
+@users.command("list")
+@click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
+@click.pass_obj
+def users_list(obj, limit):
+    """List users, newest first.
+
+    \b
+    Example:
+      mock-ohid users list --limit 10
+    """
+    from .extensions import db
+    from .models import User
+
+    _ready(obj)
+    rows = db.session.execute(db.select(User).order_by(User.id.desc()).limit(limit)).scalars()
+    for user in rows:
+        flags = [
+            name
+            for name, on in (
+                ("email✓", user.email_verified),
+                ("phone✓", user.phone_verified),
+                ("locked", user.locked_until is not None),
+                ("inactive", user.deactivated_at is not None),
+            )
+            if on
+        ]
+        click.echo(f"{user.username:30} {user.email:40} {' '.join(flags)}")
+
+
+@users.command("show")
+@click.argument("username")
+@click.pass_obj
+def users_show(obj, username):
+    """Show all of a user's state as JSON.
+
+    \b
+    Example:
+      mock-ohid users show demo.provider
+    """
+    from .qa.users import user_state
+
+    _ready(obj)
+    click.echo(json.dumps(user_state(_user_or_fail(username)), indent=2))
+
+
+@users.command("delete")
+@click.argument("username")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_obj
+def users_delete(obj, username, yes):
+    """Delete a user and everything hanging on it.
+
+    \b
+    Example:
+      mock-ohid users delete jane.doe1 --yes
+    """
+    from .lifecycle.accounts import delete_account
+
+    _ready(obj)
+    user = _user_or_fail(username)
+    if not yes and not click.confirm(f"Delete {user.username}?", default=False):
+        fail("not deleted")
+    delete_account(user)
+    click.echo(f"Deleted {username}")
+
+
+def _change(obj, username, changes: dict, done: str):
+    from .errors import ValidationFailed
+    from .lifecycle.account_state import apply_changes
+
+    _ready(obj)
+    try:
+        apply_changes(_user_or_fail(username), changes)
+    except ValidationFailed as exc:
+        fail(_validation_line(exc))
+    click.echo(done)
+
+
+@users.command("expire-password")
+@click.argument("username")
+@click.option(
+    "--days",
+    type=click.IntRange(0),
+    default=91,
+    show_default=True,
+    help="How old the password becomes.",
+)
+@click.pass_obj
+def users_expire_password(obj, username, days):
+    """Make a user's password old enough to be expired (91 days by default).
+
+    \b
+    Example:
+      mock-ohid users expire-password demo.provider
+    """
+    _change(
+        obj, username, {"password_age_days": days}, f"{username}'s password is now {days} days old"
+    )
+
+
+@users.command("lock")
+@click.argument("username")
+@click.pass_obj
+def users_lock(obj, username):
+    """Lock an account as if it had too many failed sign-ins.
+
+    \b
+    Example:
+      mock-ohid users lock demo.provider
+    """
+    _change(obj, username, {"locked": True}, f"Locked {username}")
+
+
+@users.command("unlock")
+@click.argument("username")
+@click.pass_obj
+def users_unlock(obj, username):
+    """Unlock an account and clear its failed sign-ins.
+
+    \b
+    Example:
+      mock-ohid users unlock demo.provider
+    """
+    _change(obj, username, {"locked": False}, f"Unlocked {username}")
+
+
+@users.command("import")
+@click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
+@click.option("--skip-invalid", is_flag=True, help="Import the good rows, report the bad ones.")
+@click.pass_obj
+def users_import(obj, csv_file, skip_invalid):
+    """Import users from a CSV file with a header row.
+
+    \b
+    Columns: username,email,password (required), first_name, last_name,
+    year_of_birth, phone, email_verified, phone_verified (true/false).
+    Nothing is written if any row is bad, unless --skip-invalid.
+    Example:
+      mock-ohid users import people.csv
+    """
+    from .lifecycle.bulk_import import import_accounts, read_rows
+
+    _ready(obj)
+    rows, problems = read_rows(csv_file)
+    if problems:
+        fail(f"{csv_file.name}: {'; '.join(problems)}")
+    with click.progressbar(length=len(rows), label="Importing users") as bar:
+        report = import_accounts(rows, skip_invalid=skip_invalid, progress=bar.update)
+    for line in report.errors[:20]:
+        click.echo(line, err=True)
+    if len(report.errors) > 20:
+        click.echo(f"... and {len(report.errors) - 20} more", err=True)
+    if report.errors and not skip_invalid:
+        fail(f"{len(report.errors)} bad row(s); nothing imported")
+    click.echo(f"Imported {report.created} user(s)")
+
+
+def _format_message(message) -> str:
+    head = (
+        f"[{message.created_at:%Y-%m-%d %H:%M:%S}] {message.channel:5} to {message.to} "
+        f"({message.purpose})"
+    )
+    extra = f" code={message.code}" if message.code else ""
+    text = (
+        message.subject or message.body.splitlines()[0] if (message.subject or message.body) else ""
+    )
+    return f"{head}{extra}\n    {text}" + (f"\n    {message.link}" if message.link else "")
+
+
+@main.command()
+@click.option("--to", help="Only messages to this address or number.")
+@click.option("--channel", type=click.Choice(["email", "sms", "voice"]))
+@click.option("--limit", type=click.IntRange(1), default=20, show_default=True)
+@click.option("--follow", is_flag=True, help="Keep printing new messages (Ctrl+C to stop).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.pass_obj
+def outbox(obj, to, channel, limit, follow, as_json):
+    """Print the emails, texts and calls the mock has "sent".
+
+    \b
+    Example:
+      mock-ohid outbox --channel sms
+      mock-ohid outbox --follow
+    """
+    from .extensions import db
+    from .models import OutboxMessage
+
+    _ready(obj)
+
+    def query(after_id: int):
+        q = db.select(OutboxMessage).where(OutboxMessage.id > after_id)
+        if to:
+            q = q.where(db.func.lower(OutboxMessage.to) == to.lower())
+        if channel:
+            q = q.where(OutboxMessage.channel == channel)
+        return q
+
+    def show(message):
+        click.echo(json.dumps(message.as_dict()) if as_json else _format_message(message))
+
+    recent = (
+        db.session.execute(query(0).order_by(OutboxMessage.id.desc()).limit(limit)).scalars().all()
+    )
+    for message in reversed(recent):
+        show(message)
+    last_id = recent[0].id if recent else 0
+    while follow:
+        try:
+            time.sleep(1)
+        except KeyboardInterrupt:
+            break
+        db.session.remove()
+        for message in db.session.execute(query(last_id).order_by(OutboxMessage.id)).scalars():
+            show(message)
+            last_id = message.id
+
+
+@main.group()
+def clock():
+    """Move the server's clock for every time rule (expiry, lockout, codes, tokens).
+
+    \b
+    Example:
+      mock-ohid clock advance 91d
+      mock-ohid clock reset
+    """
+
+
+def _save_clock(describe: str):
+    from .clock_store import save_clock_offset
+    from .extensions import get_clock
+
+    clock_ = get_clock()
+    save_clock_offset(clock_)
+    click.echo(f"{describe}: now {clock_.now().isoformat()}")
+
+
+@clock.command("advance")
+@click.argument("duration")
+@click.pass_obj
+def clock_advance(obj, duration):
+    """Move the clock forward (e.g. 91d, 30m, 12h, 45s; negative goes back).
+
+    \b
+    Example:
+      mock-ohid clock advance 91d
+    """
+    from .clock import check_in_range, parse_duration
+    from .extensions import get_clock
+
+    _ready(obj)
+    try:
+        delta = parse_duration(duration)
+        check_in_range(get_clock().now() + delta)
+    except ValueError as exc:
+        fail(str(exc))
+    get_clock().advance(delta)
+    _save_clock(f"Advanced {duration}")
+
+
+@clock.command("set")
+@click.argument("instant")
+@click.pass_obj
+def clock_set(obj, instant):
+    """Jump the clock to an ISO-8601 instant (UTC when no offset is given).
+
+    \b
+    Example:
+      mock-ohid clock set 2027-03-01T09:00:00Z
+    """
+    from .clock import check_in_range, parse_instant
+    from .extensions import get_clock
+
+    _ready(obj)
+    try:
+        target = check_in_range(parse_instant(instant))
+    except ValueError as exc:
+        fail(str(exc))
+    get_clock().set(target)
+    _save_clock("Set")
+
+
+@clock.command("reset")
+@click.pass_obj
+def clock_reset(obj):
+    """Back to real time.
+
+    \b
+    Example:
+      mock-ohid clock reset
+    """
+    from .extensions import get_clock
+
+    _ready(obj)
+    get_clock().reset()
+    _save_clock("Reset")
+
+
+@clock.command("show")
+@click.pass_obj
+def clock_show(obj):
+    """Print the server's current time and offset.
+
+    \b
+    Example:
+      mock-ohid clock show
+    """
+    from .extensions import get_clock
+
+    _ready(obj)
+    current = get_clock()
+    click.echo(f"now {current.now().isoformat()} (offset {current.offset.total_seconds():.0f}s)")

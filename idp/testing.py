@@ -1,0 +1,203 @@
+"""Use mock-ohid from another project's tests: a QA API client and a pytest plugin.
+
+After ``pip install mock-ohid`` the plugin is active in any pytest run::
+
+    def test_portal_login(mock_ohid):
+        mock_ohid.qa.create_user(username="jane.doe1", email="jane@example.com",
+                                 password="Password1", email_verified=True)
+        discovery = f"{mock_ohid.issuer}/.well-known/openid-configuration"
+        ...
+
+``mock_ohid`` starts a real server on 127.0.0.1 (browse it as ``localhost``)
+on a free port with an empty database (the demo portals registered, no
+users), and stops it after the test. Override the ``mock_ohid_settings``
+fixture to change settings (same names as config/default.toml).
+"""
+
+from __future__ import annotations
+
+import socket
+import tempfile
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+
+try:
+    import pytest
+except ImportError:  # the QA client works without pytest installed
+    pytest = None
+
+
+class QAError(Exception):
+    """The QA API answered with an error: ``status``, ``error`` and ``detail``."""
+
+    def __init__(self, status: int, error: str, detail: str):
+        super().__init__(f"{status} {error}: {detail}")
+        self.status, self.error, self.detail = status, error, detail
+
+
+class QAClient:
+    """A small client for the /_qa API of a running mock-ohid."""
+
+    def __init__(self, issuer: str, token: str | None = None, timeout: float = 10.0):
+        self.issuer = issuer.rstrip("/")
+        self.session = requests.Session()
+        if token:
+            self.session.headers["Authorization"] = f"Bearer {token}"
+        self.timeout = timeout
+
+    def _call(self, method: str, path: str, **kwargs) -> Any:
+        response = self.session.request(
+            method, f"{self.issuer}/_qa{path}", timeout=self.timeout, **kwargs
+        )
+        if response.status_code >= 400:
+            try:
+                body = response.json()
+            except ValueError:
+                body = {"error": "http_error", "detail": response.text[:200]}
+            raise QAError(response.status_code, body.get("error", ""), body.get("detail", ""))
+        return response.json() if response.content else None
+
+    # Users
+    def create_user(self, **fields) -> dict:
+        """Create a user in any state (see POST /_qa/users)."""
+        return self._call("POST", "/users", json=fields)
+
+    def user(self, username: str) -> dict:
+        return self._call("GET", f"/users/{username}")
+
+    def update_user(self, username: str, **changes) -> dict:
+        return self._call("PATCH", f"/users/{username}", json=changes)
+
+    def delete_user(self, username: str) -> None:
+        self._call("DELETE", f"/users/{username}")
+
+    def totp(self, username: str) -> dict:
+        """``{secret, code}`` of the user's authenticator app."""
+        return self._call("GET", f"/users/{username}/totp")
+
+    # Outbox
+    def outbox(
+        self,
+        to: str | None = None,
+        channel: str | None = None,
+        purpose: str | None = None,
+        since: str | None = None,
+    ) -> list[dict]:
+        params = {
+            k: v
+            for k, v in {"to": to, "channel": channel, "purpose": purpose, "since": since}.items()
+            if v
+        }
+        return self._call("GET", "/outbox", params=params)
+
+    def latest(
+        self, to: str | None = None, channel: str | None = None, purpose: str | None = None
+    ) -> dict:
+        """The newest matching message; raises QAError(404) when there is none."""
+        params = {k: v for k, v in {"to": to, "channel": channel, "purpose": purpose}.items() if v}
+        return self._call("GET", "/outbox/latest", params=params)
+
+    def answer_call(self, to: str, digits: str) -> dict:
+        """Type ``digits`` on the keypad of the pending verification call to ``to``."""
+        return self._call("POST", "/voice/answer", json={"to": to, "digits": digits})
+
+    # Clock, reset, events
+    def advance_clock(self, duration: str) -> dict:
+        return self._call("POST", "/clock", json={"advance": duration})
+
+    def set_clock(self, instant: str) -> dict:
+        return self._call("POST", "/clock", json={"set": instant})
+
+    def reset_clock(self) -> dict:
+        return self._call("DELETE", "/clock")
+
+    def clock(self) -> dict:
+        return self._call("GET", "/clock")
+
+    def reset(self) -> dict:
+        return self._call("POST", "/reset")
+
+    def events(self, user: str | None = None, kind: str | None = None) -> list[dict]:
+        params = {k: v for k, v in {"user": user, "kind": kind}.items() if v}
+        return self._call("GET", "/events", params=params)
+
+
+@dataclass
+class RunningMockOhid:
+    """A live mock-ohid: its issuer URL, QA client and Flask app."""
+
+    issuer: str
+    port: int
+    qa: QAClient
+    app: Any
+
+    @property
+    def discovery_url(self) -> str:
+        return f"{self.issuer}/.well-known/openid-configuration"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_mock_ohid(workdir: Path, settings: dict | None = None) -> tuple[RunningMockOhid, Any]:
+    """Start a server thread on 127.0.0.1; returns ``(running, stop)``."""
+    from werkzeug.serving import make_server
+
+    from . import create_app
+    from .bootstrap import initialize
+    from .extensions import db
+
+    port = _free_port()
+    values = {
+        "server.issuer": f"http://localhost:{port}",
+        "server.port": port,
+        "database.url": f"sqlite:///{workdir / 'mock-ohid.db'}",
+        "keys.dir": str(workdir / "keys"),
+        "server.instance_dir": str(workdir / "instance"),
+        "security.password_hash_profile": "fast",
+        "users.seed": False,
+    }
+    values.update(settings or {})
+    app = create_app(overrides=values, environ={})
+    with app.app_context():
+        initialize()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="mock-ohid", daemon=True)
+    thread.start()
+
+    def stop() -> None:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+        with app.app_context():
+            db.engine.dispose()
+
+    issuer = values["server.issuer"]
+    running = RunningMockOhid(issuer, port, QAClient(issuer, values.get("qa.token") or None), app)
+    return running, stop
+
+
+if pytest is not None:
+
+    @pytest.fixture
+    def mock_ohid_settings() -> dict:
+        """Settings for the ``mock_ohid`` server; override in your conftest to change them."""
+        return {}
+
+    @pytest.fixture
+    def mock_ohid(mock_ohid_settings) -> Iterator[RunningMockOhid]:
+        """A live mock-ohid on a free port with an empty database, stopped after the test."""
+        with tempfile.TemporaryDirectory(prefix="mock-ohid-") as workdir:
+            running, stop = start_mock_ohid(Path(workdir), mock_ohid_settings)
+            try:
+                yield running
+            finally:
+                stop()

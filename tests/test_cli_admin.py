@@ -1,0 +1,188 @@
+"""`mock-ohid users|outbox|clock` through click's runner, in a fresh directory."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from idp.cli import main
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for name in list(__import__("os").environ):
+        if name.startswith("MOCK_OHID_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("MOCK_OHID_SECURITY_PASSWORD_HASH_PROFILE", "fast")
+    runner = CliRunner()
+
+    def invoke(*args, input=None):
+        return runner.invoke(main, list(args), input=input, catch_exceptions=False)
+
+    return invoke
+
+
+def test_users_add_then_show(run):
+    result = run(
+        "users",
+        "add",
+        "--username",
+        "jane.doe1",
+        "--email",
+        "jane@example.com",
+        "--password",
+        "Password1",
+        "--phone",
+        "6125550111",
+    )
+    assert result.exit_code == 0 and "Created jane.doe1" in result.output
+    state = json.loads(run("users", "show", "jane.doe1").output)
+    assert state["phone"] == "+16125550111" and state["email_verified"] is True
+
+
+def test_users_add_bad_input_is_one_line_and_non_zero(run):
+    result = run(
+        "users", "add", "--username", "ab", "--email", "jane@example.com", "--password", "Password1"
+    )
+    assert result.exit_code == 2
+    assert result.output.strip() == "Error: username: 6 to 50 characters"
+
+
+def test_users_add_taken_username(run):
+    run(
+        "users",
+        "add",
+        "--username",
+        "jane.doe1",
+        "--email",
+        "a@example.com",
+        "--password",
+        "Password1",
+    )
+    result = run(
+        "users",
+        "add",
+        "--username",
+        "JANE.DOE1",
+        "--email",
+        "b@example.com",
+        "--password",
+        "Password1",
+    )
+    assert result.exit_code == 2 and "already taken" in result.output
+
+
+def test_users_list_shows_seeded_demo_users(run):
+    result = run("users", "list")
+    assert "demo.provider" in result.output and "demo.biller" in result.output
+
+
+def test_lock_unlock_expire_password(run):
+    assert run("users", "lock", "demo.provider").exit_code == 0
+    assert json.loads(run("users", "show", "demo.provider").output)["locked"] is True
+    run("users", "unlock", "demo.provider")
+    assert json.loads(run("users", "show", "demo.provider").output)["locked"] is False
+    result = run("users", "expire-password", "demo.provider")
+    assert "91 days old" in result.output
+
+
+def test_commands_on_unknown_user_fail_clearly(run):
+    for command in ("show", "lock", "unlock", "expire-password"):
+        result = run("users", command, "ghost.user")
+        assert result.exit_code == 2
+        assert result.output.strip() == "Error: no user with One Healthcare ID 'ghost.user'"
+
+
+def test_delete_asks_and_deletes(run):
+    assert run("users", "delete", "demo.biller", input="n\n").exit_code == 2
+    assert run("users", "delete", "demo.biller", "--yes").exit_code == 0
+    assert run("users", "show", "demo.biller").exit_code == 2
+
+
+def test_import_csv_with_progress(run, tmp_path):
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_text(
+        "username,email,password,first_name,phone,email_verified\n"
+        "bulk.one1,one@example.com,Password1,One,6125550101,true\n"
+        "bulk.two2,two@example.com,Password2,Two,,false\n"
+    )
+    result = run("users", "import", str(csv_file))
+    assert result.exit_code == 0 and "Imported 2 user(s)" in result.output
+    state = json.loads(run("users", "show", "bulk.two2").output)
+    assert state["email_verified"] is False
+
+
+def test_import_with_a_bad_row_writes_nothing(run, tmp_path):
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_text(
+        "username,email,password\n"
+        "good.user1,good@example.com,Password1\n"
+        "bad user,bad@example.com,Password1\n"
+        "dup.user1,GOOD@example.com,Password1\n"
+    )
+    result = run("users", "import", str(csv_file))
+    assert result.exit_code == 2
+    assert "line 3: username: No spaces" in result.output
+    assert "line 4: email 'GOOD@example.com' is already in use" in result.output
+    assert run("users", "show", "good.user1").exit_code == 2
+    skipped = run("users", "import", str(csv_file), "--skip-invalid")
+    assert "Imported 1 user(s)" in skipped.output
+
+
+def test_import_with_bad_header(run, tmp_path):
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_text("user,mail\nx,y\n")
+    result = run("users", "import", str(csv_file))
+    assert result.exit_code == 2 and "missing column(s): username, email, password" in result.output
+
+
+def test_clock_advance_set_reset_show(run):
+    assert "Advanced 91d" in run("clock", "advance", "91d").output
+    assert "2031-05-01T00:00" in run("clock", "set", "2031-05-01T00:00:00Z").output
+    assert "offset 0s" in (run("clock", "reset").output and run("clock", "show").output)
+    bad = run("clock", "advance", "ninety")
+    assert bad.exit_code == 2 and "not a duration" in bad.output
+    assert run("clock", "set", "3000-01-01").exit_code == 2
+
+
+def test_outbox_prints_messages(run):
+    run(
+        "users",
+        "add",
+        "--username",
+        "jane.doe1",
+        "--email",
+        "jane@example.com",
+        "--password",
+        "Password1",
+    )
+    from idp import create_app
+    from idp.delivery.outbox import send_sms
+    from idp.extensions import db
+
+    app = create_app()
+    with app.app_context():
+        send_sms("+16125550100", "phone_verification", "code", code="123456", minutes=10)
+        db.session.commit()
+    result = run("outbox", "--channel", "sms")
+    assert "sms   to +16125550100 (phone_verification) code=123456" in result.output
+    as_json = json.loads(run("outbox", "--json").output.splitlines()[-1])
+    assert as_json["code"] == "123456"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("users", "--help"),
+        ("users", "import", "--help"),
+        ("clock", "advance", "--help"),
+        ("outbox", "--help"),
+        ("users", "add", "--help"),
+    ],
+)
+def test_every_command_has_help_with_an_example(run, args):
+    result = run(*args)
+    assert result.exit_code == 0 and "Example:" in result.output
