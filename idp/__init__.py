@@ -120,8 +120,8 @@ def create_app(
         MAIL_PASSWORD=settings["mail.password"] or None,
         MAIL_DEFAULT_SENDER=settings["mail.sender"],
         MAIL_SUPPRESS_SEND=not settings["mail.server"],
-        JSON_SORT_KEYS=False,
     )
+    app.json.sort_keys = False
     app.extensions["mock_ohid.settings"] = settings
     app.extensions["mock_ohid.clock"] = Clock()
     app.extensions["mock_ohid.hashing"] = PasswordHashing(
