@@ -11,6 +11,7 @@ from ..extensions import db, get_settings, now
 from ..lifecycle.accounts import create_account, find_by_username
 from ..models import User
 from .api import QAError, bp, check_types, json_body
+from .mfa import add_qa_authenticator, mfa_state
 
 
 def user_state(user: User) -> dict:
@@ -32,6 +33,7 @@ def user_state(user: User) -> dict:
         "locked": user.locked_until is not None and now() < user.locked_until,
         "locked_until": user.locked_until.isoformat() if user.locked_until else None,
         "deactivated": user.deactivated_at is not None,
+        "mfa": mfa_state(user),
     }
 
 
@@ -48,6 +50,7 @@ _CREATE_TYPES = {
     "password_age_days": int,
     "locked": bool,
     "deactivated": bool,
+    "totp": bool,
 }
 _REQUIRED = ("username", "email", "password")
 
@@ -66,6 +69,7 @@ def create_user():
     fields = {k: body[k] for k in _CREATE_TYPES if k in body and body[k] is not None}
     locked = fields.pop("locked", False)
     deactivated = fields.pop("deactivated", False)
+    wants_totp = fields.pop("totp", False)
     try:
         user = create_account(**fields, commit=False)
     except ValidationFailed as exc:
@@ -79,8 +83,12 @@ def create_user():
         user.failed_sign_ins = get_settings().lockout.max_failed_sign_ins
     if deactivated:
         user.deactivated_at = moment
+    extra = {}
+    if wants_totp:
+        secret, recovery = add_qa_authenticator(user)
+        extra = {"totp_secret": secret, "recovery_code": recovery}
     db.session.commit()
-    return jsonify(user_state(user)), 201
+    return jsonify({**user_state(user), **extra}), 201
 
 
 @bp.get("/users/<username>")
