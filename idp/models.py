@@ -477,6 +477,8 @@ class PasskeyChallenge(db.Model):
         ForeignKey("users.id", ondelete="CASCADE"), nullable=True
     )
     challenge: Mapped[bytes] = mapped_column(db.LargeBinary)
+    # Registration only: the WebAuthn user.id the options carried.
+    user_handle: Mapped[str | None] = mapped_column(String(128), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

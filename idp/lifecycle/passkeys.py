@@ -47,7 +47,9 @@ def _user_handle(user: User) -> str:
     return existing or bytes_to_base64url(secrets.token_bytes(32))
 
 
-def _store_challenge(purpose: str, user: User | None) -> tuple[str, bytes]:
+def _store_challenge(
+    purpose: str, user: User | None, user_handle: str | None = None
+) -> tuple[str, bytes]:
     moment = now()
     # Old ceremonies are of no use to anyone: clear them as new ones start.
     db.session.execute(db.delete(PasskeyChallenge).where(PasskeyChallenge.expires_at < moment))
@@ -59,6 +61,7 @@ def _store_challenge(purpose: str, user: User | None) -> tuple[str, bytes]:
             purpose=purpose,
             user_id=user.id if user is not None else None,
             challenge=challenge,
+            user_handle=user_handle,
             created_at=moment,
             expires_at=moment + timedelta(minutes=CEREMONY_MINUTES),
         )
@@ -67,8 +70,10 @@ def _store_challenge(purpose: str, user: User | None) -> tuple[str, bytes]:
     return ceremony_id, challenge
 
 
-def _claim_challenge(ceremony_id: str | None, purpose: str, user: User | None) -> bytes:
-    """The stored challenge of this browser's ceremony, spent now; else PasskeyRejected."""
+def _claim_challenge(
+    ceremony_id: str | None, purpose: str, user: User | None
+) -> PasskeyChallenge:
+    """This browser's stored ceremony, spent now; else PasskeyRejected."""
     if not ceremony_id:
         raise PasskeyRejected()
     row = db.session.execute(
@@ -87,17 +92,18 @@ def _claim_challenge(ceremony_id: str | None, purpose: str, user: User | None) -
     db.session.commit()
     if claimed != 1 or moment >= row.expires_at:
         raise PasskeyRejected()
-    return row.challenge
+    return row
 
 
 def begin_passkey_registration(user: User) -> tuple[str, dict]:
     """(ceremony id, options for navigator.credentials.create())."""
-    ceremony_id, challenge = _store_challenge("register", user)
+    handle = _user_handle(user)
+    ceremony_id, challenge = _store_challenge("register", user, handle)
     options = ceremony.registration_options(
         relying_party(),
         user_name=user.username,
         display_name=user.name or user.username,
-        user_handle=base64url_to_bytes(_user_handle(user)),
+        user_handle=base64url_to_bytes(handle),
         challenge=challenge,
         exclude_credential_ids=[p.credential_id for p in passkeys_of(user)],
     )
@@ -109,8 +115,8 @@ def finish_passkey_registration(
 ) -> PasskeyCredential:
     """Verify the browser's ``create()`` response and store the passkey (committed)."""
     credential = ceremony.parse_credential(raw_credential)
-    challenge = _claim_challenge(ceremony_id, "register", user)
-    new = ceremony.verify_registration(relying_party(), credential, challenge)
+    stored = _claim_challenge(ceremony_id, "register", user)
+    new = ceremony.verify_registration(relying_party(), credential, stored.challenge)
     taken = db.session.execute(
         db.select(PasskeyCredential.id).filter_by(credential_id=new.credential_id)
     ).first()
@@ -123,7 +129,7 @@ def finish_passkey_registration(
         public_key=new.public_key,
         sign_count=new.sign_count,
         transports=new.transports,
-        user_handle=_user_handle(user),
+        user_handle=stored.user_handle or _user_handle(user),
         device_type=new.device_type,
         backed_up=new.backed_up,
         name="Passkey" if count == 0 else f"Passkey {count + 1}",
@@ -160,7 +166,7 @@ def finish_passkey_sign_in(
     """
     credential = ceremony.parse_credential(raw_credential)
     purpose = "sign_in" if user is None else "second_factor"
-    challenge = _claim_challenge(ceremony_id, purpose, user)
+    challenge = _claim_challenge(ceremony_id, purpose, user).challenge
     row = db.session.execute(
         db.select(PasskeyCredential).filter_by(credential_id=credential["id"])
     ).scalar_one_or_none()
