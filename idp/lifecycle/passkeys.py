@@ -70,9 +70,7 @@ def _store_challenge(
     return ceremony_id, challenge
 
 
-def _claim_challenge(
-    ceremony_id: str | None, purpose: str, user: User | None
-) -> PasskeyChallenge:
+def _claim_challenge(ceremony_id: str | None, purpose: str, user: User | None) -> PasskeyChallenge:
     """This browser's stored ceremony, spent now; else PasskeyRejected."""
     if not ceremony_id:
         raise PasskeyRejected()

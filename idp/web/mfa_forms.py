@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
 from ..messages import message
@@ -11,11 +11,11 @@ from ..messages import message
 REMEMBER_LABEL = "Remember this device"
 PERSONAL_LABEL = "Skip this step when signing in because this device is personal or private"
 COUNTRY_CODES = [
-    ("+1", "United States / Canada (+1)"),
-    ("+44", "United Kingdom (+44)"),
-    ("+52", "Mexico (+52)"),
-    ("+63", "Philippines (+63)"),
-    ("+91", "India (+91)"),
+    SelectChoice("+1", "United States / Canada (+1)"),
+    SelectChoice("+44", "United Kingdom (+44)"),
+    SelectChoice("+52", "Mexico (+52)"),
+    SelectChoice("+63", "Philippines (+63)"),
+    SelectChoice("+91", "India (+91)"),
 ]
 
 
@@ -58,7 +58,7 @@ class StepUpPhoneForm(FlaskForm):
     )
     channel = RadioField(
         "How should we send your Access Code?",
-        choices=[("sms", "Text Message"), ("call", "Call Me")],
+        choices=[SelectChoice("sms", "Text Message"), SelectChoice("call", "Call Me")],
         default="sms",
     )
 

@@ -144,9 +144,7 @@ def test_synced_passkey_says_swk(client, sign_in, user, db):
     assert sso.amr == ["swk", "mfa"]
 
 
-def test_passkey_without_user_verification_still_needs_a_second_factor(
-    client, sign_in, user, db
-):
+def test_passkey_without_user_verification_still_needs_a_second_factor(client, sign_in, user, db):
     key = SoftAuthenticator(user_verified=False)
     sign_in("dana.provider")
     register_passkey(client, key)
@@ -276,9 +274,7 @@ def test_a_half_signed_in_user_cannot_add_a_passkey(client, with_passkey):
     assert response.status_code == 401
 
 
-def test_new_registrant_sets_up_a_passkey_then_continues_to_my_profile(
-    client, user_factory, db
-):
+def test_new_registrant_sets_up_a_passkey_then_continues_to_my_profile(client, user_factory, db):
     registrant = user_factory(username="new.registrant", email="new@example.com")
     with client.session_transaction() as state:
         state["pending"] = {"user_id": registrant.id, "amr": ["pwd"], "registration": True}
@@ -292,9 +288,7 @@ def test_new_registrant_sets_up_a_passkey_then_continues_to_my_profile(
     assert sso.user_id == registrant.id and sso.amr == ["pwd", "hwk", "mfa"]
 
 
-def test_registration_journey_shows_the_security_screen_before_finishing(
-    client, user_factory
-):
+def test_registration_journey_shows_the_security_screen_before_finishing(client, user_factory):
     from idp.web import flow
 
     registrant = user_factory(username="new.registrant", email="new@example.com")
