@@ -20,6 +20,7 @@ from .mfa import (
     code_destination,
     confirm_sent_code,
     count_failed_verification,
+    refuse_if_locked,
     send_one_time_code,
 )
 from .security_questions import check_security_answer
@@ -54,6 +55,7 @@ def send_device_code(user: User, method: str) -> OutboxMessage:
     """Text, call or email a code for the device check (committed)."""
     if method == "question" or method not in device_check_methods(user):
         raise MethodUnavailable()
+    refuse_if_locked(user)
     return send_one_time_code(user, method, code_destination(user, method), DEVICE_PURPOSE)
 
 
@@ -61,6 +63,7 @@ def pass_device_check(user: User, method: str, answer: str, position: int | None
     """Accept the security answer or code; wrong ones count towards the lockout."""
     if method not in device_check_methods(user):
         raise MethodUnavailable()
+    refuse_if_locked(user)
     try:
         if method == "question":
             if position is None or not check_security_answer(user, position, answer):

@@ -29,7 +29,7 @@ from ..errors import (
 )
 from ..extensions import db, get_settings, now
 from ..models import OutboxMessage, SsoSession, User
-from ..policy.lockout import after_failed_password, minutes_left
+from ..policy.lockout import after_failed_password, is_locked, minutes_left
 from ..policy.mfa import CODE_METHOD_AMR, METHODS, acr_for, passkey_amr, with_second_factor
 from .audit import record_event
 from .authenticators import (
@@ -133,7 +133,15 @@ def send_second_factor_code(user: User, method: str) -> OutboxMessage:
     """Send a text, call or email code for the second factor."""
     if method not in CODE_METHODS or method not in available_methods(user):
         raise MethodUnavailable()
+    refuse_if_locked(user)
     return send_one_time_code(user, method, code_destination(user, method), MFA_PURPOSE)
+
+
+def refuse_if_locked(user: User) -> None:
+    """A sign-in step may not go on for an account that locked meanwhile."""
+    moment = now()
+    if is_locked(user.locked_until, moment):
+        raise AccountLocked(minutes=minutes_left(user.locked_until, moment))
 
 
 def count_failed_verification(user: User, step: str) -> None:
@@ -160,6 +168,7 @@ def verify_second_factor(
     """Check the second factor the user picked; wrong answers count towards the lockout."""
     if method not in available_methods(user):
         raise MethodUnavailable()
+    refuse_if_locked(user)
     new_recovery_code = None
     try:
         if method == "authenticator":

@@ -310,7 +310,7 @@ def send_code():
     who = _journey()
     if who is None:
         return redirect(url_for("signin.start"))
-    user, _ = who
+    user, sso_id = who
     form = SendCodeForm()
     method = form.method.data
     if not form.validate_on_submit() or method not in ("sms", "call", "email"):
@@ -319,6 +319,8 @@ def send_code():
         send_second_factor_code(user, method)
     except MethodUnavailable:
         return redirect(url_for("mfa.verify"))
+    except AccountLocked as exc:
+        return _stop(exc.text, sso_id)
     except DomainError as exc:
         flash(exc.text, "error")
         return redirect(url_for("mfa.verify", method=method))
@@ -416,6 +418,8 @@ def device_send():
         send_device_code(user, method)
     except MethodUnavailable:
         return redirect(url_for("mfa.device"))
+    except AccountLocked as exc:
+        return _stop(exc.text, None)
     except DomainError as exc:
         flash(exc.text, "error")
         return redirect(url_for("mfa.device", method=method))

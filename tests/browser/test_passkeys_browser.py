@@ -135,6 +135,6 @@ def test_authenticator_setup_and_sign_in_with_a_code(live_server, page):
     page.get_by_label("Verification Code").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Verify").click()
     page.get_by_text("Your authenticator app is set up.").wait_for()
-    assert requests.get(f"{base}/_qa/users/demo.provider/totp", timeout=10).json()[
-        "secret"
-    ] == secret
+    assert (
+        requests.get(f"{base}/_qa/users/demo.provider/totp", timeout=10).json()["secret"] == secret
+    )

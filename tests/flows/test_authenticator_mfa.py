@@ -294,3 +294,18 @@ def test_signed_in_user_is_stepped_up_when_a_portal_asks_for_mfa(client, sign_in
 def test_discovery_lists_the_acr_values(client):
     meta = client.get("/.well-known/openid-configuration").json
     assert meta["acr_values_supported"] == ["urn:ohid:loa:1", "urn:ohid:loa:2"]
+
+
+def test_account_locked_elsewhere_stops_a_pending_sign_in_even_with_the_right_code(
+    client, sign_in, with_authenticator, clock, db, user
+):
+    from datetime import timedelta
+
+    sign_in("dana.provider")
+    user.locked_until = clock.now() + timedelta(minutes=30)
+    db.session.commit()
+    response = submit_second_factor(
+        client, "authenticator", current_code(with_authenticator, clock)
+    )
+    assert response.status_code == 403 and LOCKED in text(response)
+    assert db.session.query(SsoSession).filter_by(ended_at=None).count() == 0
