@@ -21,7 +21,7 @@ from webauthn import (
     verify_authentication_response,
     verify_registration_response,
 )
-from webauthn.helpers import base64url_to_bytes, bytes_to_base64url, options_to_json_dict
+from webauthn.helpers import base64url_to_bytes, bytes_to_base64url, options_to_json
 from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
     AuthenticatorSelectionCriteria,
@@ -103,7 +103,7 @@ def registration_options(
             for cid in exclude_credential_ids
         ],
     )
-    return options_to_json_dict(options)
+    return json.loads(options_to_json(options))
 
 
 def authentication_options(
@@ -129,7 +129,7 @@ def authentication_options(
         allow_credentials=descriptors,
         user_verification=UserVerificationRequirement.PREFERRED,
     )
-    return options_to_json_dict(options)
+    return json.loads(options_to_json(options))
 
 
 _TRANSPORTS = {t.value for t in AuthenticatorTransport}
