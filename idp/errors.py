@@ -81,3 +81,56 @@ class ResendTooSoon(DomainError):
 class ResendLimitReached(DomainError):
     key = "resend_limit"
     field = "code"
+
+
+# --- multi-factor (issue 4) ---
+
+
+class TotpCodeInvalid(DomainError):
+    key = "totp_invalid"
+    field = "code"
+
+
+class TotpCodeReused(DomainError):
+    key = "totp_reused"
+    field = "code"
+
+
+class RecoveryCodeInvalid(DomainError):
+    key = "recovery_code_invalid"
+    field = "code"
+
+
+class PasskeyRejected(DomainError):
+    key = "passkey_rejected"
+    field = "credential"
+
+
+class PasskeyMissing(DomainError):
+    key = "passkey_missing"
+    field = "credential"
+
+
+class SecurityAnswerWrong(DomainError):
+    key = "security_answer_wrong"
+    field = "answer"
+
+
+class MethodUnavailable(DomainError):
+    key = "method_unavailable"
+    field = "method"
+
+
+class SetupExpired(DomainError):
+    key = "setup_expired"
+    field = "code"
+
+
+class DeviceNameInvalid(DomainError):
+    key = "device_name_invalid"
+    field = "name"
+
+
+class PhoneInvalid(DomainError):
+    key = "phone_invalid"
+    field = "phone"

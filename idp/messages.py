@@ -25,6 +25,32 @@ MESSAGES = {
     "resend_limit": (
         "You have requested too many codes. Please wait {minutes} minutes and try again."
     ),
+    # --- multi-factor (issue 4) ---
+    "totp_invalid": (
+        "The code you entered is incorrect. Enter the current code from your authenticator app."
+    ),
+    "totp_reused": (
+        "That code has already been used. Wait for your authenticator app to show a new code."
+    ),
+    "recovery_code_invalid": "The recovery code you entered is incorrect.",
+    "passkey_rejected": (
+        "We couldn't verify your passkey. Try again, or choose another way to sign in."
+    ),
+    "passkey_missing": (
+        "Your browser did not send a passkey. Passkeys need JavaScript and a browser that "
+        "supports them."
+    ),
+    "security_answer_wrong": "The answer you entered is incorrect.",
+    "method_unavailable": "That verification method is not set up for your account.",
+    "setup_expired": "This setup has expired. Select Setup to start again.",
+    "device_name_invalid": "Enter a name of 1 to 64 characters.",
+    "phone_invalid": "{detail}",
+    "code_required": "Enter the code.",
+    "answer_required": "Enter your answer.",
+    "rp_id_is_ip": (
+        "Passkeys will not work here: this server's address {host} is an IP address, and "
+        "browsers only accept a host name for passkeys. Use http://localhost instead."
+    ),
 }
 
 

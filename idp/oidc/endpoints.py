@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from ..extensions import csrf, get_clock, get_key_store, get_settings
+from ..policy.mfa import ACR_VALUES_SUPPORTED
 from .authorize import params_from, process_authorization, resume
 from .claims import CLAIMS_SUPPORTED, SCOPES_SUPPORTED
 from .server import server
@@ -37,6 +38,7 @@ def provider_metadata() -> dict:
         ],
         "code_challenge_methods_supported": ["S256"],
         "claims_supported": CLAIMS_SUPPORTED,
+        "acr_values_supported": ACR_VALUES_SUPPORTED,
         "claims_parameter_supported": True,
         "request_parameter_supported": False,
         "request_uri_parameter_supported": False,

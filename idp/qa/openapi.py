@@ -72,6 +72,12 @@ SCHEMAS = {
             "deactivated": {"type": "boolean"},
             "security_questions": {"type": "array", "items": {"type": "string"}},
             "notifications": {"type": "object"},
+            "mfa": {
+                "type": "object",
+                "description": "Authenticators, passkeys, recovery code, remembered devices",
+            },
+            "totp_secret": {"type": "string", "description": "Only when created with totp: true"},
+            "recovery_code": {"type": "string", "description": "Only when created with totp: true"},
         },
     },
     "Message": {
@@ -219,6 +225,28 @@ PATHS: dict = {
             "parameters": [USERNAME],
             "responses": {"204": {"description": "Deleted"}, **_error_responses(404)},
         },
+    },
+    "/_qa/users/{username}/totp": {
+        "get": {
+            "summary": "The secret and current code of the user's authenticator app",
+            "parameters": [USERNAME],
+            "responses": {
+                "200": {
+                    "description": "Secret and code",
+                    "content": _json(
+                        {
+                            "type": "object",
+                            "required": ["secret", "code"],
+                            "properties": {
+                                "secret": {"type": "string"},
+                                "code": {"type": "string"},
+                            },
+                        }
+                    ),
+                },
+                **_error_responses(404),
+            },
+        }
     },
     "/_qa/clock": {
         "get": {

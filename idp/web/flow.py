@@ -16,6 +16,7 @@ from ..lifecycle.authentication import load_sso_session, start_sso_session
 from ..models import Interaction, OAuth2Client, User
 from ..oidc.server import SignedInUser
 from ..policy.journey import JourneyState, next_step
+from ..policy.mfa import acr_for
 
 # Journey step name -> endpoint of the page that handles it. Each lifecycle
 # stage registers its pages here (see ``register_step``).
@@ -151,7 +152,8 @@ def complete_sign_in(user: User):
     state = pending() or {}
     interaction = current_interaction()
     remembered = {k: session[k] for k in ("interaction",) if k in session}
-    sso = start_sso_session(user, state.get("amr", ["pwd"]), state.get("acr"))
+    amr = state.get("amr", ["pwd"])
+    sso = start_sso_session(user, amr, state.get("acr") or acr_for(amr))
     # Rotate: nothing from before sign-in survives but the saved authorization request.
     session.clear()
     session.update(remembered)

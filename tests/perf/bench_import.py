@@ -21,15 +21,25 @@ def main() -> None:
         path = os.path.join(workdir, "people.csv")
         with open(path, "w", newline="") as handle:
             writer = csv.writer(handle)
-            writer.writerow(["username", "email", "password", "first_name", "last_name",
-                             "email_verified"])
+            writer.writerow(
+                ["username", "email", "password", "first_name", "last_name", "email_verified"]
+            )
             for i in range(count):
-                writer.writerow([f"bulk.user{i}", f"bulk.user{i}@example.com", "Password1",
-                                 "Bulk", f"User{i}", "true"])
+                writer.writerow(
+                    [
+                        f"bulk.user{i}",
+                        f"bulk.user{i}@example.com",
+                        "Password1",
+                        "Bulk",
+                        f"User{i}",
+                        "true",
+                    ]
+                )
         exe = shutil.which("mock-ohid") or "mock-ohid"
         started = time.perf_counter()
-        subprocess.run([exe, "users", "import", path], cwd=workdir, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [exe, "users", "import", path], cwd=workdir, check=True, stdout=subprocess.DEVNULL
+        )
         elapsed = time.perf_counter() - started
         print(f"imported {count} users in {elapsed:.1f}s ({count / elapsed:,.0f} users/s)")
     finally:

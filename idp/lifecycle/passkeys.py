@@ -1,0 +1,231 @@
+"""Passkeys (SPEC §3.5 "Passkey Setup"; sign-in and second factor of §3.1).
+
+Each ceremony starts with ``begin_*``, which stores a random challenge
+server-side under a ceremony id that the web layer keeps in the browser's
+session; ``finish_*`` claims that challenge atomically (single use, short
+lived, same purpose and user) before py_webauthn checks origin, rp id and
+signature. The rp id is the issuer's host; the expected origin the issuer's.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
+
+from ..errors import AccountInactive, AccountLocked, DeviceNameInvalid, PasskeyRejected
+from ..extensions import db, get_settings, now
+from ..models import PasskeyChallenge, PasskeyCredential, User
+from ..policy.lockout import is_locked, minutes_left
+from ..security import passkeys as ceremony
+from ..security.digests import token_digest
+from .audit import record_event
+from .authentication import refresh_inactivity
+
+CEREMONY_MINUTES = 5
+NAME_LENGTH = 64
+PURPOSES = ("register", "sign_in", "second_factor")
+
+
+def relying_party() -> ceremony.RelyingParty:
+    return ceremony.RelyingParty.for_issuer(get_settings().issuer)
+
+
+def passkeys_of(user: User) -> list[PasskeyCredential]:
+    rows = db.session.execute(
+        db.select(PasskeyCredential).filter_by(user_id=user.id).order_by(PasskeyCredential.id)
+    ).scalars()
+    return list(rows)
+
+
+def _user_handle(user: User) -> str:
+    """The WebAuthn user.id for ``user``: random, shared by all their passkeys."""
+    existing = db.session.execute(
+        db.select(PasskeyCredential.user_handle).filter_by(user_id=user.id).limit(1)
+    ).scalar_one_or_none()
+    return existing or bytes_to_base64url(secrets.token_bytes(32))
+
+
+def _store_challenge(
+    purpose: str, user: User | None, user_handle: str | None = None
+) -> tuple[str, bytes]:
+    moment = now()
+    # Old ceremonies are of no use to anyone: clear them as new ones start.
+    db.session.execute(db.delete(PasskeyChallenge).where(PasskeyChallenge.expires_at < moment))
+    ceremony_id = secrets.token_urlsafe(32)
+    challenge = secrets.token_bytes(32)
+    db.session.add(
+        PasskeyChallenge(
+            ceremony_hash=token_digest(ceremony_id),
+            purpose=purpose,
+            user_id=user.id if user is not None else None,
+            challenge=challenge,
+            user_handle=user_handle,
+            created_at=moment,
+            expires_at=moment + timedelta(minutes=CEREMONY_MINUTES),
+        )
+    )
+    db.session.commit()
+    return ceremony_id, challenge
+
+
+def _claim_challenge(ceremony_id: str | None, purpose: str, user: User | None) -> PasskeyChallenge:
+    """This browser's stored ceremony, spent now; else PasskeyRejected."""
+    if not ceremony_id:
+        raise PasskeyRejected()
+    row = db.session.execute(
+        db.select(PasskeyChallenge).filter_by(ceremony_hash=token_digest(ceremony_id))
+    ).scalar_one_or_none()
+    if row is None or row.purpose != purpose:
+        raise PasskeyRejected()
+    if (user.id if user is not None else None) != row.user_id:
+        raise PasskeyRejected()
+    moment = now()
+    claimed = db.session.execute(
+        db.update(PasskeyChallenge)
+        .where(PasskeyChallenge.id == row.id, PasskeyChallenge.used_at.is_(None))
+        .values(used_at=moment)
+    ).rowcount
+    db.session.commit()
+    if claimed != 1 or moment >= row.expires_at:
+        raise PasskeyRejected()
+    return row
+
+
+def begin_passkey_registration(user: User) -> tuple[str, dict]:
+    """(ceremony id, options for navigator.credentials.create())."""
+    handle = _user_handle(user)
+    ceremony_id, challenge = _store_challenge("register", user, handle)
+    options = ceremony.registration_options(
+        relying_party(),
+        user_name=user.username,
+        display_name=user.name or user.username,
+        user_handle=base64url_to_bytes(handle),
+        challenge=challenge,
+        exclude_credential_ids=[p.credential_id for p in passkeys_of(user)],
+    )
+    return ceremony_id, options
+
+
+def finish_passkey_registration(
+    user: User, ceremony_id: str | None, raw_credential: str | None
+) -> PasskeyCredential:
+    """Verify the browser's ``create()`` response and store the passkey (committed)."""
+    credential = ceremony.parse_credential(raw_credential)
+    stored = _claim_challenge(ceremony_id, "register", user)
+    new = ceremony.verify_registration(relying_party(), credential, stored.challenge)
+    taken = db.session.execute(
+        db.select(PasskeyCredential.id).filter_by(credential_id=new.credential_id)
+    ).first()
+    if taken is not None:
+        raise PasskeyRejected()
+    count = len(passkeys_of(user))
+    row = PasskeyCredential(
+        user_id=user.id,
+        credential_id=new.credential_id,
+        public_key=new.public_key,
+        sign_count=new.sign_count,
+        transports=new.transports,
+        user_handle=stored.user_handle or _user_handle(user),
+        device_type=new.device_type,
+        backed_up=new.backed_up,
+        name="Passkey" if count == 0 else f"Passkey {count + 1}",
+        created_at=now(),
+    )
+    db.session.add(row)
+    record_event("passkey_added", user, transports=new.transports, device_type=new.device_type)
+    db.session.commit()
+    return row
+
+
+def begin_passkey_sign_in(user: User | None = None) -> tuple[str, dict]:
+    """(ceremony id, options for navigator.credentials.get()).
+
+    Without ``user``: a discoverable-credential sign-in from the sign-in page.
+    With ``user``: the second factor, limited to that user's passkeys.
+    """
+    purpose = "sign_in" if user is None else "second_factor"
+    ceremony_id, challenge = _store_challenge(purpose, user)
+    allow = None
+    if user is not None:
+        allow = [(p.credential_id, list(p.transports or [])) for p in passkeys_of(user)]
+    return ceremony_id, ceremony.authentication_options(relying_party(), challenge, allow)
+
+
+def finish_passkey_sign_in(
+    ceremony_id: str | None, raw_credential: str | None, user: User | None = None
+) -> tuple[PasskeyCredential, ceremony.PasskeyAssertion]:
+    """Verify a ``get()`` response; returns the passkey used and what the assertion says.
+
+    Without ``user`` the passkey tells who is signing in; with ``user`` it must
+    be one of theirs. The sign count is stored; a count that did not grow is
+    refused (a cloned authenticator, WebAuthn §6.1.1).
+    """
+    credential = ceremony.parse_credential(raw_credential)
+    purpose = "sign_in" if user is None else "second_factor"
+    challenge = _claim_challenge(ceremony_id, purpose, user).challenge
+    row = db.session.execute(
+        db.select(PasskeyCredential).filter_by(credential_id=credential["id"])
+    ).scalar_one_or_none()
+    if row is None or (user is not None and row.user_id != user.id):
+        raise PasskeyRejected()
+    handle = ceremony.user_handle_of(credential)
+    if handle is not None and handle != row.user_handle:
+        raise PasskeyRejected()
+    assertion = ceremony.verify_authentication(
+        relying_party(), credential, challenge, row.public_key, row.sign_count
+    )
+    row.sign_count = assertion.new_sign_count
+    row.backed_up = assertion.backed_up
+    row.last_used_at = now()
+    db.session.commit()
+    return row, assertion
+
+
+def authenticate_passkey(
+    ceremony_id: str | None, raw_credential: str | None
+) -> tuple[User, ceremony.PasskeyAssertion]:
+    """Sign-in with a passkey alone: the account, or a domain error.
+
+    The account rules of a password sign-in apply: a locked or inactive
+    account is refused.
+    """
+    row, assertion = finish_passkey_sign_in(ceremony_id, raw_credential)
+    user = db.session.get(User, row.user_id)
+    moment = now()
+    if is_locked(user.locked_until, moment):
+        record_event("sign_in_refused", user, reason="locked", method="passkey")
+        db.session.commit()
+        raise AccountLocked(minutes=minutes_left(user.locked_until, moment))
+    refresh_inactivity(user, moment)
+    if user.deactivated_at is not None:
+        record_event("sign_in_refused", user, reason="inactive", method="passkey")
+        db.session.commit()
+        raise AccountInactive(days=get_settings()["account.inactivity_days"])
+    user.failed_sign_ins = 0
+    db.session.commit()
+    return user, assertion
+
+
+def rename_passkey(user: User, passkey_id: int, name: str) -> PasskeyCredential | None:
+    """Rename one of the user's passkeys (committed); None if it is not theirs."""
+    name = " ".join((name or "").split())
+    if not name or len(name) > NAME_LENGTH:
+        raise DeviceNameInvalid()
+    row = db.session.get(PasskeyCredential, passkey_id)
+    if row is None or row.user_id != user.id:
+        return None
+    row.name = name
+    db.session.commit()
+    return row
+
+
+def remove_passkey(user: User, passkey_id: int) -> bool:
+    """Remove one of the user's passkeys (not committed); False if not theirs."""
+    row = db.session.get(PasskeyCredential, passkey_id)
+    if row is None or row.user_id != user.id:
+        return False
+    db.session.delete(row)
+    record_event("passkey_removed", user, passkey_id=passkey_id)
+    return True

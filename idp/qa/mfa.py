@@ -1,0 +1,68 @@
+"""QA: a user's authenticator-app code (SPEC §5.1 ``GET /_qa/users/<username>/totp``)."""
+
+from __future__ import annotations
+
+from flask import jsonify
+
+from ..extensions import db, now
+from ..lifecycle.accounts import find_by_username
+from ..lifecycle.authenticators import confirmed_authenticators, current_code
+from ..lifecycle.devices import remembered_devices
+from ..lifecycle.passkeys import passkeys_of
+from ..lifecycle.recovery_codes import has_recovery_code, issue_recovery_code
+from ..models import TotpAuthenticator, User
+from ..security import totp
+from .api import QAError, bp
+from .users import CREATE_OPTIONS, STATE_EXTENSIONS
+
+
+def mfa_state(user: User) -> dict:
+    """The account's second-factor methods, as GET /_qa/users/<username> shows them."""
+    return {
+        "authenticators": len(confirmed_authenticators(user)),
+        "passkeys": [
+            {"name": p.name, "transports": list(p.transports or []), "sign_count": p.sign_count}
+            for p in passkeys_of(user)
+        ],
+        "recovery_code": has_recovery_code(user),
+        "remembered_devices": len(remembered_devices(user)),
+    }
+
+
+def add_qa_authenticator(user: User) -> tuple[str, str]:
+    """A confirmed authenticator app and a recovery code (not committed): (secret, code)."""
+    moment = now()
+    secret = totp.new_secret()
+    db.session.add(
+        TotpAuthenticator(
+            user_id=user.id,
+            name="Authenticator app",
+            secret=secret,
+            created_at=moment,
+            confirmed_at=moment,
+        )
+    )
+    recovery = issue_recovery_code(user) if not has_recovery_code(user) else ""
+    return secret, recovery
+
+
+@bp.get("/users/<username>/totp")
+def user_totp(username: str):
+    """``{secret, code}`` of the user's (newest) authenticator app, code as of the server clock."""
+    user = find_by_username(username)
+    if user is None:
+        raise QAError(404, "not_found", f"No user with One Healthcare ID {username!r}.")
+    authenticators = confirmed_authenticators(user)
+    if not authenticators:
+        raise QAError(404, "not_found", f"{user.username} has no authenticator app set up.")
+    newest = authenticators[-1]
+    return jsonify(secret=newest.secret, code=current_code(newest))
+
+
+def _create_with_authenticator(user: User, wanted: bool) -> dict:
+    secret, recovery = add_qa_authenticator(user)
+    return {"totp_secret": secret, "recovery_code": recovery}
+
+
+STATE_EXTENSIONS["mfa"] = mfa_state
+CREATE_OPTIONS["totp"] = (bool, _create_with_authenticator)

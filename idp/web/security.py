@@ -1,0 +1,330 @@
+"""Passkeys, authenticator apps and the recovery code (SPEC §3.5, §3.7).
+
+"Switch to faster and more secure sign-in methods" (``/register/security``)
+is a step of the registration journey and is also reachable from My Profile.
+The management actions of My Profile's "Manage Verification Options" live
+under ``/profile/security/``; ``templates/security/_manage.html`` is the
+partial My Profile includes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import segno
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
+
+from ..errors import DomainError
+from ..extensions import get_settings
+from ..lifecycle.authenticators import (
+    begin_authenticator_setup,
+    confirm_authenticator,
+    confirmed_authenticators,
+    pending_authenticator,
+    provisioning_uri,
+)
+from ..lifecycle.devices import forget_device, remembered_devices
+from ..lifecycle.mfa import first_recovery_code, remove_method
+from ..lifecycle.passkeys import (
+    begin_passkey_registration,
+    finish_passkey_registration,
+    passkeys_of,
+    rename_passkey,
+)
+from ..lifecycle.recovery_codes import has_recovery_code, regenerate_recovery_code
+from ..messages import message
+from ..policy.mfa import ACR_MULTI_FACTOR, group_recovery_code, passkey_amr
+from . import flow
+from .mfa import keep_ceremony, take_ceremony
+from .mfa_forms import CodeForm, ContinueForm, ManageForm, PasskeyForm, RenameForm
+
+bp = Blueprint("security", __name__)
+
+flow.register_step("offer_security_methods", "security.offer")
+
+
+@dataclass(frozen=True)
+class SecurityOverview:
+    """What "Manage Verification Options" lists for one account."""
+
+    passkeys: list
+    authenticators: list
+    has_recovery_code: bool
+    devices: list
+
+    @property
+    def has_strong_method(self) -> bool:
+        return bool(self.passkeys or self.authenticators)
+
+
+def security_overview(user) -> SecurityOverview:
+    return SecurityOverview(
+        passkeys_of(user),
+        confirmed_authenticators(user),
+        has_recovery_code(user),
+        remembered_devices(user),
+    )
+
+
+@bp.app_context_processor
+def _template_helpers():
+    return {"security_overview": security_overview, "group_recovery_code": group_recovery_code}
+
+
+def _security_user():
+    """(user, in_registration) for a new registrant or a signed-in user; else (None, False).
+
+    Someone part-way through signing in (password given, second factor not)
+    must not add a method: that would let a password alone bypass the
+    second factor.
+    """
+    state = flow.pending()
+    if state is not None:
+        if state.get("registration"):
+            return flow.pending_user(), True
+        return None, False
+    signed_in = flow.signed_in_user()
+    return (signed_in.user, False) if signed_in is not None else (None, False)
+
+
+def _ip_warning() -> str | None:
+    settings = get_settings()
+    return message("rp_id_is_ip", host=settings.rp_id) if settings.issuer_host_is_ip else None
+
+
+def _method_added(user, in_registration: bool, kind: str, success: str):
+    """After a passkey or authenticator is set up: success, recovery code, Continue."""
+    if in_registration:
+        # Setting the method up proved the user holds it: it is this sign-in's second factor.
+        flow.add_method(kind)
+        flow.add_method("mfa", acr=ACR_MULTI_FACTOR)
+    code = first_recovery_code(user)
+    return render_template(
+        "security/done.html",
+        success=success,
+        code=group_recovery_code(code) if code else None,
+    )
+
+
+# --- "Switch to faster and more secure sign-in methods" ---------------------------------
+
+
+@bp.route("/register/security", methods=["GET", "POST"])
+def offer():
+    """Rows Passkey and Authenticator, each with "Setup", and "Continue"."""
+    user, in_registration = _security_user()
+    if user is None:
+        return redirect(url_for("signin.start"))
+    form = ContinueForm()
+    if form.validate_on_submit():
+        if in_registration:
+            flow.set_pending_fact("security_methods_offered", True)
+            return flow.continue_sign_in()
+        return redirect(url_for("profile.show"))
+    return render_template(
+        "security/offer.html",
+        user=user,
+        overview=security_overview(user),
+        form=form,
+        ip_warning=_ip_warning(),
+    )
+
+
+@bp.get("/register/security/passkey")
+def passkey():
+    """Passkey Setup."""
+    user, _ = _security_user()
+    if user is None:
+        return redirect(url_for("signin.start"))
+    return render_template(
+        "security/passkey.html", form=PasskeyForm(formdata=None), ip_warning=_ip_warning()
+    )
+
+
+@bp.post("/register/security/passkey/options")
+def passkey_options():
+    """WebAuthn registration options (JSON) for this browser's ceremony."""
+    user, _ = _security_user()
+    if user is None:
+        return jsonify(error="login_required", detail="Sign in first."), 401
+    ceremony_id, options = begin_passkey_registration(user)
+    keep_ceremony("register", ceremony_id)
+    return jsonify(options)
+
+
+@bp.post("/register/security/passkey")
+def passkey_finish():
+    """Store the passkey the browser created."""
+    user, in_registration = _security_user()
+    if user is None:
+        return redirect(url_for("signin.start"))
+    form = PasskeyForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "security/passkey.html", form=form, ip_warning=_ip_warning(), error=None
+        ), 400
+    try:
+        row = finish_passkey_registration(user, take_ceremony("register"), form.credential.data)
+    except DomainError as exc:
+        return render_template(
+            "security/passkey.html", form=form, ip_warning=_ip_warning(), error=exc
+        ), 400
+    kind = passkey_amr(row.device_type, user_verified=False)[0]
+    return _method_added(user, in_registration, kind, "Your passkey is set up.")
+
+
+@bp.route("/register/security/authenticator", methods=["GET", "POST"])
+def authenticator():
+    """Authenticator Setup: QR code and secret, confirmed with a current code."""
+    user, in_registration = _security_user()
+    if user is None:
+        return redirect(url_for("signin.start"))
+    row = pending_authenticator(user, session.get("totp_setup"))
+    if row is None and request.method == "GET":
+        row = begin_authenticator_setup(user)
+        session["totp_setup"] = row.id
+    form = CodeForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            confirm_authenticator(user, session.get("totp_setup"), form.code.data)
+        except DomainError as exc:
+            error = exc
+        else:
+            session.pop("totp_setup", None)
+            return _method_added(user, in_registration, "otp", "Your authenticator app is set up.")
+    if row is None:
+        # The setup this form belonged to is gone (finished or replaced elsewhere).
+        flash(message("setup_expired"), "error")
+        return redirect(url_for("security.authenticator"))
+    uri = provisioning_uri(user, row)
+    qr_svg = segno.make(uri, error="m").svg_inline(
+        scale=5, title="QR code for your authenticator app"
+    )
+    status = 200 if request.method == "GET" else (401 if error is not None else 400)
+    return (
+        render_template(
+            "security/authenticator.html",
+            form=form,
+            error=error,
+            qr_svg=qr_svg,
+            secret=" ".join(row.secret[i : i + 4] for i in range(0, len(row.secret), 4)),
+            uri=uri,
+        ),
+        status,
+    )
+
+
+# --- My Profile: "Manage Verification Options" ---------------------------------------
+
+
+def _signed_in_user():
+    signed_in = flow.signed_in_user()
+    return signed_in.user if signed_in is not None else None
+
+
+def _back(form) -> str:
+    """Where an action returns to: the page it was on (only our own paths)."""
+    target = (form.next.data or "") if form is not None else ""
+    if target.startswith("/profile") and not target.startswith("//"):
+        return target
+    return url_for("security.manage")
+
+
+@bp.get("/profile/security")
+def manage():
+    """Passkeys, authenticator apps, recovery code and remembered devices."""
+    user = _signed_in_user()
+    if user is None:
+        return redirect(url_for("signin.start"))
+    return render_template("security/manage.html", user=user)
+
+
+@bp.post("/profile/security/passkeys/<int:passkey_id>/rename")
+def passkey_rename(passkey_id: int):
+    user = _signed_in_user()
+    if user is None:
+        return redirect(url_for("signin.start"))
+    form = RenameForm()
+    if not form.validate_on_submit():
+        return redirect(_back(form))
+    try:
+        row = rename_passkey(user, passkey_id, form.name.data)
+    except DomainError as exc:
+        return render_template(
+            "security/manage.html",
+            user=user,
+            rename_errors={passkey_id: exc.text},
+            return_to=url_for("security.manage"),
+        ), 400
+    if row is None:
+        return render_template(
+            "errors/http.html",
+            code=404,
+            name="Not Found",
+            description="That passkey is not on your account.",
+        ), 404
+    flash("Your passkey was renamed.", "info")
+    return redirect(_back(form))
+
+
+@bp.post("/profile/security/passkeys/<int:passkey_id>/remove")
+def passkey_remove(passkey_id: int):
+    return _remove("passkey", passkey_id, "The passkey was removed.")
+
+
+@bp.post("/profile/security/authenticators/<int:authenticator_id>/remove")
+def authenticator_remove(authenticator_id: int):
+    return _remove("authenticator", authenticator_id, "The authenticator app was removed.")
+
+
+def _remove(kind: str, method_id: int, done: str):
+    user = _signed_in_user()
+    if user is None:
+        return redirect(url_for("signin.start"))
+    form = ManageForm()
+    if not form.validate_on_submit():
+        return redirect(_back(form))
+    if not remove_method(user, kind, method_id):
+        return render_template(
+            "errors/http.html",
+            code=404,
+            name="Not Found",
+            description="That sign-in method is not on your account.",
+        ), 404
+    flash(done, "info")
+    return redirect(_back(form))
+
+
+@bp.post("/profile/security/recovery-code")
+def recovery_code_regenerate():
+    """A new recovery code, shown once; the old one stops working."""
+    user = _signed_in_user()
+    if user is None:
+        return redirect(url_for("signin.start"))
+    form = ManageForm()
+    if not form.validate_on_submit() or not security_overview(user).has_strong_method:
+        return redirect(_back(form))
+    code = regenerate_recovery_code(user)
+    return render_template(
+        "security/recovery_code.html", code=group_recovery_code(code), back=_back(form)
+    )
+
+
+@bp.post("/profile/security/devices/<int:device_id>/forget")
+def device_forget(device_id: int):
+    user = _signed_in_user()
+    if user is None:
+        return redirect(url_for("signin.start"))
+    form = ManageForm()
+    if not form.validate_on_submit():
+        return redirect(_back(form))
+    if not forget_device(user, device_id):
+        return render_template(
+            "errors/http.html",
+            code=404,
+            name="Not Found",
+            description="That device is not on your account.",
+        ), 404
+    flash("The device was forgotten.", "info")
+    return redirect(_back(form))
