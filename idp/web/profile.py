@@ -206,18 +206,20 @@ def verify_email(signed_in):
     if address is None:
         return redirect(url_for("profile.sign_in_information"))
     form = CodeForm()
+    general: list[str] = []
     if form.validate_on_submit():
         try:
             profile.confirm_email_change(signed_in.user, form.code.data)
         except DomainError as exc:
-            attach_errors(form, exc)
+            general = attach_errors(form, exc)
         else:
             return _done("Your email address has been changed.", "profile.sign_in_information")
     return _page(
         "profile/verify_email.html",
         signed_in,
-        200 if not form.errors else 400,
+        400 if form.errors or general else 200,
         form=form,
+        general=general,
         action_form=ActionForm(),
         address=address,
         active="profile.sign_in_information",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from ..lifecycle.notifications import EVENTS
@@ -12,11 +13,11 @@ from ..messages import message
 from .recover_forms import NewPasswordForm
 
 COUNTRY_CODES = [
-    ("+1", "+1 (United States, Canada)"),
-    ("+44", "+44 (United Kingdom)"),
-    ("+52", "+52 (Mexico)"),
-    ("+63", "+63 (Philippines)"),
-    ("+91", "+91 (India)"),
+    SelectChoice("+1", "+1 (United States, Canada)"),
+    SelectChoice("+44", "+44 (United Kingdom)"),
+    SelectChoice("+52", "+52 (Mexico)"),
+    SelectChoice("+63", "+63 (Philippines)"),
+    SelectChoice("+91", "+91 (India)"),
 ]
 
 
@@ -54,7 +55,7 @@ class PhoneForm(FlaskForm):
     )
     method = RadioField(
         "How should we verify it?",
-        choices=[("sms", "Text Message"), ("voice", "Call Me")],
+        choices=[SelectChoice("sms", "Text Message"), SelectChoice("voice", "Call Me")],
         default="sms",
         validators=[InputRequired("Choose Text Message or Call Me.")],
     )
@@ -63,7 +64,7 @@ class PhoneForm(FlaskForm):
 def _question_field(n: int) -> SelectField:
     return SelectField(
         f"Security question {n}",
-        choices=[("", "Choose a question")] + [(q, q) for q in QUESTIONS],
+        choices=[SelectChoice("", "Choose a question")] + [SelectChoice(q) for q in QUESTIONS],
         validators=[InputRequired(message("question_unknown"))],
     )
 

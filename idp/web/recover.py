@@ -9,6 +9,7 @@ expiry-warning pages are sign-in journey steps (``password_expired`` and
 from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
+from wtforms.fields.choices import SelectChoice
 
 from ..errors import DomainError, RecoveryExpired
 from ..extensions import get_settings, now
@@ -70,6 +71,15 @@ def _own_session_id(user) -> str | None:
     return signed_in.sid if signed_in is not None and signed_in.user.id == user.id else None
 
 
+def _continue_with_notice(text: str):
+    """Go on with the journey; say so on My Profile (a portal shows its own page)."""
+    response = flow.continue_journey()
+    # Flashed after the journey step: finishing sign-in starts a fresh session.
+    if response.location == url_for("profile.show"):
+        flash(text, "success")
+    return response
+
+
 @bp.route("/recover/password/expired", methods=["GET", "POST"])
 def password_expired():
     """ "Your password has expired": a new one, meeting the rules and not one of the last 5."""
@@ -92,8 +102,7 @@ def password_expired():
         except DomainError as exc:
             general = attach_errors(form, exc)
         else:
-            flash("Your password has been changed.", "success")
-            return flow.continue_journey()
+            return _continue_with_notice("Your password has been changed.")
     return render_template(
         "recover/password_expired.html",
         form=form,
@@ -125,8 +134,7 @@ def password_expiring():
         except DomainError as exc:
             general = attach_errors(form, exc)
         else:
-            flash("Your password has been changed.", "success")
-            return flow.continue_journey()
+            return _continue_with_notice("Your password has been changed.")
     return render_template(
         "recover/password_expiring.html",
         form=form,
@@ -210,7 +218,7 @@ def verify_identity():
     if user is None:
         return _start_again()
     form = VerifyMethodForm()
-    form.method.choices = [(o.method, o.label) for o in recovery.recovery_options(user)]
+    form.method.choices = [SelectChoice(o.method, o.label) for o in recovery.recovery_options(user)]
     general: list[str] = []
     if form.validate_on_submit():
         method = form.method.data
