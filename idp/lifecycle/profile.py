@@ -177,6 +177,7 @@ def confirm_email_change(user: User, typed: str) -> None:
 
 
 def cancel_email_change(user: User) -> None:
+    """Drop the pending new email address (its codes stop working)."""
     _cancel(user, EMAIL_CHANGE)
     db.session.commit()
 
@@ -250,6 +251,7 @@ def confirm_phone_change_call(user: User) -> None:
 
 
 def cancel_phone_change(user: User) -> None:
+    """Drop the pending new phone number (its codes stop working)."""
     _cancel(user, PHONE_CHANGE)
     db.session.commit()
 

@@ -94,6 +94,7 @@ class RecoveryOption:
 
 
 def has_security_questions(user: User) -> bool:
+    """Whether the account has all three security questions."""
     return len(user.security_answers) >= 3
 
 
@@ -129,6 +130,7 @@ def begin_recovery(identifier: str) -> User:
 
 
 def destination_of(user: User, method: str) -> str:
+    """Where a code sent by ``method`` goes: the email address or the phone."""
     return user.email if method == "email" else user.phone or ""
 
 

@@ -99,12 +99,14 @@ def _update_tab(signed_in, form=None, status=200):
 @bp.get("/profile")
 @signed_in_page
 def show(signed_in):
+    """The Update Profile tab (the landing page of My Profile)."""
     return _update_tab(signed_in)
 
 
 @bp.post("/profile")
 @signed_in_page
 def update_profile(signed_in):
+    """Save names and year of birth."""
     form = ProfileForm()
     if form.validate_on_submit():
         try:
@@ -146,12 +148,14 @@ def _sign_in_tab(signed_in, status=200, general=None, **forms):
 @bp.get("/profile/sign-in-information")
 @signed_in_page
 def sign_in_information(signed_in):
+    """The Sign In Information tab."""
     return _sign_in_tab(signed_in)
 
 
 @bp.post("/profile/username")
 @signed_in_page
 def change_username(signed_in):
+    """A new One Healthcare ID (rules and uniqueness)."""
     form = UsernameForm()
     if form.validate_on_submit():
         try:
@@ -166,6 +170,7 @@ def change_username(signed_in):
 @bp.post("/profile/password")
 @signed_in_page
 def change_password(signed_in):
+    """A new password; the current one is required."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
@@ -186,6 +191,7 @@ def change_password(signed_in):
 @bp.post("/profile/email")
 @signed_in_page
 def change_email(signed_in):
+    """Send a code to a new email address; it becomes primary once verified."""
     form = EmailForm()
     if form.validate_on_submit():
         try:
@@ -229,6 +235,7 @@ def verify_email(signed_in):
 @bp.post("/profile/email/resend")
 @signed_in_page
 def resend_email_code(signed_in):
+    """Resend the code to the pending email address."""
     if ActionForm().validate_on_submit():
         try:
             profile.resend_email_code(signed_in.user)
@@ -242,6 +249,7 @@ def resend_email_code(signed_in):
 @bp.post("/profile/email/cancel")
 @signed_in_page
 def cancel_email_change(signed_in):
+    """Drop the pending email address."""
     if ActionForm().validate_on_submit():
         profile.cancel_email_change(signed_in.user)
     return redirect(url_for("profile.sign_in_information"))
@@ -279,12 +287,14 @@ def _verification_tab(signed_in, status=200, general=None, **forms):
 @bp.get("/profile/verification-options")
 @signed_in_page
 def verification_options(signed_in):
+    """The Manage Verification Options tab."""
     return _verification_tab(signed_in)
 
 
 @bp.post("/profile/phone")
 @signed_in_page
 def change_phone(signed_in):
+    """Send a code (text) or call a new number; it replaces the phone once verified."""
     form = PhoneForm()
     if form.validate_on_submit():
         try:
@@ -337,6 +347,7 @@ def verify_phone(signed_in):
 @bp.get("/profile/phone/call-status")
 @signed_in_page
 def phone_call_status(signed_in):
+    """JSON for the call page poll: ``{status, message}``."""
     status = profile.phone_call_status(signed_in.user)
     return jsonify(status=status, message=CALL_MESSAGES.get(status, ""))
 
@@ -344,6 +355,7 @@ def phone_call_status(signed_in):
 @bp.post("/profile/phone/resend")
 @signed_in_page
 def resend_phone_code(signed_in):
+    """Text again or call again the pending number."""
     pending = profile.pending_phone(signed_in.user)
     if pending is not None and ActionForm().validate_on_submit():
         number, channel = pending
@@ -360,6 +372,7 @@ def resend_phone_code(signed_in):
 @bp.post("/profile/phone/cancel")
 @signed_in_page
 def cancel_phone_change(signed_in):
+    """Drop the pending phone number."""
     if ActionForm().validate_on_submit():
         profile.cancel_phone_change(signed_in.user)
         session.pop(PHONE_CALL_CODE, None)
@@ -369,6 +382,7 @@ def cancel_phone_change(signed_in):
 @bp.post("/profile/security-questions")
 @signed_in_page
 def change_security_questions(signed_in):
+    """Replace all three security questions and answers."""
     form = SecurityQuestionsForm()
     if form.validate_on_submit():
         try:
@@ -383,6 +397,7 @@ def change_security_questions(signed_in):
 @bp.post("/profile/notifications")
 @signed_in_page
 def change_notifications(signed_in):
+    """Save which events are sent by email and text."""
     form = NotificationsForm()
     if form.validate_on_submit():
         try:

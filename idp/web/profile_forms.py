@@ -85,6 +85,7 @@ class SecurityQuestionsForm(FlaskForm):
     answer_3 = _answer_field(3)
 
     def pairs(self) -> list[tuple[str, str]]:
+        """``(question, answer)`` for the three rows."""
         return [(self[f"question_{n}"].data, self[f"answer_{n}"].data) for n in (1, 2, 3)]
 
 
@@ -92,11 +93,13 @@ class NotificationsForm(FlaskForm):
     """One box per event and channel: ``<event>_email`` and ``<event>_sms``."""
 
     def chosen(self) -> dict[str, list[str]]:
+        """Event -> the channels ticked for it."""
         return {
             event: [c for c in ("email", "sms") if self[f"{event}_{c}"].data] for event in EVENTS
         }
 
     def fill(self, preferences: dict[str, list[str]]) -> None:
+        """Tick the boxes of the user's current choices."""
         for event, channels in preferences.items():
             for channel in ("email", "sms"):
                 self[f"{event}_{channel}"].data = channel in channels

@@ -12,11 +12,12 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from wtforms.fields.choices import SelectChoice
 
 from ..errors import DomainError, RecoveryExpired
-from ..extensions import get_settings, now
+from ..extensions import db, get_settings, now
 from ..lifecycle import recovery
 from ..lifecycle import voice as calls
 from ..lifecycle.password_change import set_password
 from ..messages import message
+from ..models import OAuth2Client
 from ..policy.passwords import password_age, password_checklist
 from . import flow
 from .form_errors import attach_errors
@@ -65,6 +66,28 @@ def _rules(form: NewPasswordForm, user):
     return password_checklist(form.new_password.data or "", get_settings().password, user.username)
 
 
+def _current_step(user) -> str | None:
+    """The journey step ``user`` is at, so a step page cannot be used out of turn.
+
+    (A pending user who has only typed the password must not change it before
+    finishing an earlier step such as the second factor.)
+    """
+    state = flow.pending()
+    if state is None:
+        signed_in = flow.signed_in_user()
+        if signed_in is None:
+            return None
+        state = {"user_id": user.id, "amr": signed_in.amr, "acr": signed_in.acr, "sso": True}
+    interaction = flow.current_interaction()
+    client = None
+    if interaction is not None:
+        client = db.session.execute(
+            db.select(OAuth2Client).filter_by(client_id=interaction.client_id)
+        ).scalar_one_or_none()
+    params = interaction.params if interaction is not None else {}
+    return flow.next_step_for(user, client, params, state)
+
+
 def _own_session_id(user) -> str | None:
     """This browser's SSO session id when it is signed in as ``user`` (kept alive)."""
     signed_in = flow.signed_in_user()
@@ -86,7 +109,7 @@ def password_expired():
     user = flow.journey_user()
     if user is None:
         return redirect(url_for("signin.start"))
-    if not password_age(user.password_changed_at, now(), get_settings().password).expired:
+    if _current_step(user) != "password_expired":
         return flow.continue_journey()
     form = NewPasswordForm()
     general: list[str] = []
@@ -117,9 +140,9 @@ def password_expiring():
     user = flow.journey_user()
     if user is None:
         return redirect(url_for("signin.start"))
-    age = password_age(user.password_changed_at, now(), get_settings().password)
-    if not age.warn:
+    if _current_step(user) != "password_expiring":
         return flow.continue_journey()
+    age = password_age(user.password_changed_at, now(), get_settings().password)
     form = NewPasswordForm()
     general: list[str] = []
     if form.validate_on_submit():
@@ -150,7 +173,8 @@ def password_expiring_later():
     """ "Remind Me Later": go on signing in; the warning shows again next time."""
     if not ActionForm().validate_on_submit():
         return redirect(url_for("recover.password_expiring"))
-    if flow.pending() is not None:
+    user = flow.pending_user()
+    if user is not None and _current_step(user) == "password_expiring":
         flow.set_pending_fact("password_warning_seen", True)
     return flow.continue_journey()
 
@@ -390,6 +414,7 @@ def new_password():
 
 @bp.get("/recover/password/done")
 def password_reset_done():
+    """Success page after a reset, with a Sign In link."""
     return render_template("recover/done.html", heading="Your password has been reset")
 
 
@@ -418,6 +443,7 @@ def unlock():
 
 @bp.route("/recover/unlock/questions", methods=["GET", "POST"])
 def unlock_questions():
+    """The account's three security questions; all right unlocks it."""
     user, _ticket = _load("unlock")
     if user is None:
         return _start_again("recover.unlock")
@@ -443,4 +469,5 @@ def unlock_questions():
 
 @bp.get("/recover/unlock/done")
 def unlocked():
+    """Success page after unlocking, with a Sign In link."""
     return render_template("recover/done.html", heading="Your One Healthcare ID is unlocked")

@@ -58,6 +58,7 @@ class SecurityAnswersForm(FlaskForm):
             self[f"answer_{n}"].label.text = question
 
     def answers(self) -> list[str]:
+        """The three answers in question order."""
         return [self.answer_1.data, self.answer_2.data, self.answer_3.data]
 
 

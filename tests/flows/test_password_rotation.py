@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from idp.extensions import db
 from idp.lifecycle.password_change import set_password
 from idp.models import PasswordHistory, SsoSession
+from idp.web import flow
 
 from ..helpers import authorize_url
 from ..oidc.portal import CLAIMS_ONLINE
@@ -160,3 +163,33 @@ def test_only_the_last_five_passwords_are_refused(user):
     else:
         raise AssertionError("Password2 is one of the last 5 and must be refused")
     set_password(user, "Password1", "Password1", reason="test")
+
+
+@pytest.fixture
+def second_factor_first():
+    """A journey in which every sign-in still owes a second factor (registered, then undone)."""
+
+    def owes_second_factor(user, client, params, state):
+        return {"second_factor_required": True}
+
+    previous = flow.STEP_ENDPOINTS.get("second_factor")
+    flow.register_facts(owes_second_factor)
+    flow.register_step("second_factor", "pages.help_page")
+    yield
+    flow.FACT_PROVIDERS.remove(owes_second_factor)
+    if previous is None:
+        flow.STEP_ENDPOINTS.pop("second_factor")
+    else:
+        flow.STEP_ENDPOINTS["second_factor"] = previous
+
+
+def test_expired_password_page_cannot_skip_an_earlier_step(
+    client, sign_in, user_factory, second_factor_first
+):
+    owner = user_factory(username="old.password", password_age_days=91)
+    assert sign_in("old.password").headers["Location"].endswith("/help")
+    response = _change(client, EXPIRED, NEW_PASSWORD)
+    assert response.headers["Location"].endswith("/help")
+    assert post(client, "/recover/password/expiring/later").headers["Location"].endswith("/help")
+    db.session.refresh(owner)
+    assert owner.password_changed_at < owner.created_at
