@@ -156,11 +156,12 @@ def _register_blueprints(app: Flask) -> None:
     from .web.mfa import bp as mfa_bp
     from .web.pages import bp as pages_bp
     from .web.profile import bp as profile_bp
+    from .web.recover import bp as recover_bp
     from .web.security import bp as security_bp
     from .web.signin import bp as signin_bp
 
     load_routes()
-    for blueprint in (oidc_bp, signin_bp, profile_bp, pages_bp, qa_bp):
+    for blueprint in (oidc_bp, signin_bp, profile_bp, recover_bp, pages_bp, qa_bp):
         app.register_blueprint(blueprint)
     for blueprint in (mfa_bp, security_bp):
         app.register_blueprint(blueprint)

@@ -134,3 +134,82 @@ class DeviceNameInvalid(DomainError):
 class PhoneInvalid(DomainError):
     key = "phone_invalid"
     field = "phone"
+
+
+# --- recovery, password rotation and My Profile (issue 5) ---
+
+
+class PasswordReused(DomainError):
+    """The new password is one of the last N (SPEC §2 password history)."""
+
+    key = "password_reused"
+    field = "new_password"
+
+
+class CurrentPasswordWrong(DomainError):
+    key = "current_password_wrong"
+    field = "current_password"
+
+
+class AccountNotFound(DomainError):
+    key = "account_not_found"
+    field = "identifier"
+
+
+class NoRecoveryOptions(DomainError):
+    key = "no_recovery_options"
+    field = "identifier"
+
+
+class RecoveryExpired(DomainError):
+    key = "recovery_expired"
+
+
+class CallNotAnswered(DomainError):
+    key = "call_not_answered"
+    field = "code"
+
+
+class AnswersWrong(DomainError):
+    key = "answers_wrong"
+    field = "answers"
+
+
+class AnswersBlocked(DomainError):
+    key = "answers_blocked"
+    field = "answers"
+
+
+class NoSecurityQuestions(DomainError):
+    key = "no_security_questions"
+    field = "identifier"
+
+
+class NotLocked(DomainError):
+    key = "not_locked"
+    field = "identifier"
+
+
+class SharedEmailAddress(DomainError):
+    """Another One Healthcare ID uses this email (SPEC §3.7 "Shared Email Address")."""
+
+    key = "shared_email"
+    field = "email"
+
+
+class NothingToChange(DomainError):
+    """The new value is the one the account already has."""
+
+    key = "same_email"
+
+
+class NoPendingChange(DomainError):
+    key = "no_pending_change"
+    field = "code"
+
+
+class NoPendingCall(DomainError):
+    """No verification call is waiting for keypad digits at that number."""
+
+    key = "no_pending_call"
+    field = "code"

@@ -5,8 +5,9 @@ MESSAGES = {
     "identifier_required": "Enter your One Healthcare ID or email address.",
     "password_required": "Enter your password.",
     "account_locked": (
-        "Your One Healthcare ID is locked after too many failed sign-in attempts. "
-        "Reset your password to unlock it now, or try again in {minutes} minutes."
+        "Your One Healthcare ID is locked because of too many failed sign-in attempts. "
+        "To unlock it now, reset your password or answer your security questions. "
+        "Otherwise, try again in {minutes} minutes."
     ),
     "account_inactive": (
         "Inactive One Healthcare ID: this account was deactivated after {days} days "
@@ -46,11 +47,57 @@ MESSAGES = {
     "device_name_invalid": "Enter a name of 1 to 64 characters.",
     "phone_invalid": "{detail}",
     "code_required": "Enter the code.",
-    "answer_required": "Enter your answer.",
     "rp_id_is_ip": (
         "Passkeys will not work here: this server's address {host} is an IP address, and "
         "browsers only accept a host name for passkeys. Use http://localhost instead."
     ),
+    # --- recovery, password rotation and My Profile (issue 5) ---
+    "email_required": "Enter your email address.",
+    "account_not_found": (
+        "We could not find a One Healthcare ID with that information. Check it and try again."
+    ),
+    "no_recovery_options": (
+        "This One Healthcare ID has no verified email address, phone number or security "
+        "questions to verify your identity with. Call support at {support_phone}."
+    ),
+    "choose_method": "Choose how you want to verify your identity.",
+    "recovery_expired": "Your session to reset your password has expired. Please start again.",
+    "call_not_answered": (
+        "We have not received the right code from your phone yet. Answer the call and enter "
+        "the code on your phone's keypad."
+    ),
+    "call_wrong_digits": (
+        "The code entered on the phone's keypad was incorrect. Enter it again when the call "
+        "asks, or select Call Again."
+    ),
+    "answer_required": "Answer this security question.",
+    "answers_wrong": "One or more of your answers is incorrect. Check them and try again.",
+    "answers_blocked": (
+        "Too many incorrect answers. Try again in {minutes} minutes, or reset your password."
+    ),
+    "no_security_questions": (
+        "This One Healthcare ID has no security questions. Reset your password to unlock it."
+    ),
+    "not_locked": "This One Healthcare ID is not locked. You can sign in.",
+    "password_reused": (
+        "Your new password cannot be the same as any of your last {count} passwords."
+    ),
+    "passwords_differ": "The passwords you entered do not match.",
+    "new_password_required": "Enter a new password.",
+    "confirm_password_required": "Type the new password again.",
+    "current_password_wrong": "The current password you entered is incorrect.",
+    "current_password_required": "Enter your current password.",
+    "shared_email": (
+        "Shared Email Address: this email address is already used by another One Healthcare "
+        "ID. Use a different email address."
+    ),
+    "same_email": "This is already your email address.",
+    "same_phone": "This is already your verified phone number.",
+    "same_username": "This is already your One Healthcare ID.",
+    "no_pending_change": "There is no change waiting for a code. Start again.",
+    "questions_distinct": "Choose three different security questions.",
+    "question_unknown": "Choose a question from the list.",
+    "no_pending_call": "No verification call is waiting at that number.",
 }
 
 

@@ -11,6 +11,7 @@ from ..models import SsoSession, User
 from ..policy.lockout import after_failed_password, is_inactive, is_locked, minutes_left
 from .accounts import find_account
 from .audit import record_event
+from .notifications import notify
 
 # Verified against when the account does not exist, so both paths cost the same.
 _DUMMY_HASHES: dict[str, str] = {}
@@ -28,7 +29,8 @@ def refresh_inactivity(user: User, moment: datetime) -> None:
     if user.deactivated_at is not None:
         return
     days = get_settings()["account.inactivity_days"]
-    last = user.last_sign_in_at or user.created_at
+    # A password set since (a reset reactivates) counts as activity too.
+    last = max(user.last_sign_in_at or user.created_at, user.password_changed_at)
     if is_inactive(last, moment, days):
         user.deactivated_at = last + timedelta(days=days)
         record_event("account_deactivated", user, reason="inactivity")
@@ -53,13 +55,20 @@ def authenticate_password(identifier: str, password: str) -> User:
         record_event("sign_in_refused", user, reason="locked")
         db.session.commit()
         raise AccountLocked(minutes=minutes_left(user.locked_until, moment))
+    if user.locked_until is not None:
+        # The lock has run out: the user gets the full number of tries again.
+        user.locked_until = None
+        user.failed_sign_ins = 0
+        record_event("account_unlocked", user, method="lock_expired")
     if not hashing.verify(user.password_hash, password or ""):
         outcome = after_failed_password(user.failed_sign_ins, moment, settings.lockout)
         user.failed_sign_ins = outcome.failed_sign_ins
         record_event("sign_in_failed", user, reason="wrong_password", count=outcome.failed_sign_ins)
+        notify(user, "failed_login")
         if outcome.locked_until is not None:
             user.locked_until = outcome.locked_until
             record_event("account_locked", user, until=outcome.locked_until.isoformat())
+            notify(user, "locked_account")
             db.session.commit()
             raise AccountLocked(minutes=minutes_left(outcome.locked_until, moment))
         db.session.commit()
@@ -92,6 +101,7 @@ def start_sso_session(user: User, amr: list[str], acr: str | None = None) -> Sso
     user.last_sign_in_at = moment
     db.session.add(session)
     record_event("sign_in", user, amr=list(amr), sid=session.id)
+    notify(user, "successful_login")
     db.session.commit()
     return session
 

@@ -22,6 +22,8 @@ class JourneyState:
     # A new registrant not yet shown "Switch to faster and more secure sign-in methods".
     security_methods_offer_pending: bool = False
     password_expired: bool = False
+    # Within the warning window before expiry and not yet shown in this sign-in.
+    password_expiring: bool = False
     second_factor_required: bool = False
     second_factor_done: bool = False
     device_check_required: bool = False
@@ -45,6 +47,7 @@ CHECKS: list[Check] = [
     Check("consent", lambda s: s.consent_required),
     # SPEC §3.1 asks for the expired password last, before the portal is reached.
     Check("password_expired", lambda s: s.password_expired),
+    Check("password_expiring", lambda s: s.password_expiring and not s.password_expired),
 ]
 
 

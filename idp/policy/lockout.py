@@ -33,3 +33,17 @@ def after_failed_password(failed_so_far: int, now: datetime, rules) -> FailureOu
 def is_inactive(last_activity: datetime, now: datetime, inactivity_days: int) -> bool:
     """No sign-in for ``inactivity_days`` (0 turns the rule off)."""
     return inactivity_days > 0 and now - last_activity >= timedelta(days=inactivity_days)
+
+
+def answers_blocked_minutes(failures: list[datetime], now: datetime, rules) -> int:
+    """Minutes until security answers may be tried again (0: allowed now).
+
+    Wrong answer sets count like wrong passwords: the limit-th within the lock
+    time blocks further tries until the lock time has passed since it.
+    """
+    limit = rules.max_failed_sign_ins
+    window = timedelta(minutes=rules.lock_minutes)
+    recent = sorted(t for t in failures if now - t < window)
+    if not limit or len(recent) < limit:
+        return 0
+    return minutes_left(recent[-limit] + window, now)

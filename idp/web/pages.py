@@ -16,4 +16,9 @@ def home():
 
 @bp.get("/help")
 def help_page():
-    return render_template("pages/help.html", support_phone=get_settings()["server.support_phone"])
+    settings = get_settings()
+    return render_template(
+        "pages/help.html",
+        support_phone=settings["server.support_phone"],
+        lockout=settings.lockout,
+    )

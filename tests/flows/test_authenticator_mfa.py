@@ -20,7 +20,7 @@ from .mfa_helpers import (
     text,
 )
 
-LOCKED = "Your One Healthcare ID is locked after too many failed sign-in attempts."
+LOCKED = "Your One Healthcare ID is locked because of too many failed sign-in attempts."
 
 
 @pytest.fixture

@@ -116,7 +116,7 @@ def test_five_wrong_answers_lock_the_account(client, sign_in, answered, db):
 def test_empty_answer_is_asked_for(client, sign_in, answered):
     sign_in("dana.provider")
     response = _answer(client, "")
-    assert response.status_code == 400 and "Enter your answer." in text(response)
+    assert response.status_code == 400 and "Answer this security question." in text(response)
 
 
 def test_text_code_instead_of_a_question(client, sign_in, answered, db):

@@ -1,0 +1,125 @@
+"""Setting a new password, wherever it happens: reset, expired, My Profile.
+
+One place checks the rules (SPEC §2), the confirmation, and the history (the
+last N passwords, the current one included, cannot be reused), stores the new
+hash, and ends the account's other SSO sessions.
+"""
+
+from __future__ import annotations
+
+from ..errors import CurrentPasswordWrong, PasswordReused, ValidationFailed
+from ..extensions import db, get_hashing, get_settings, now
+from ..messages import message
+from ..models import PasswordHistory, SsoSession, User
+from ..policy.passwords import check_password
+from .audit import record_event
+
+
+def verify_current_password(user: User, password: str) -> bool:
+    """Whether ``password`` is the account's current password."""
+    return get_hashing().verify(user.password_hash, password or "")
+
+
+def _recent_hashes(user: User, count: int) -> list[str]:
+    rows = db.session.execute(
+        db.select(PasswordHistory.password_hash)
+        .filter_by(user_id=user.id)
+        .order_by(PasswordHistory.id.desc())
+        .limit(count)
+    ).scalars()
+    # The current hash counts even if an older database never recorded it.
+    return list(dict.fromkeys([user.password_hash, *rows]))[:count]
+
+
+def is_recent_password(user: User, password: str) -> bool:
+    """Whether ``password`` is one of the last N (``password.history``) passwords."""
+    count = get_settings().password.history
+    if count <= 0:
+        return False
+    hashing = get_hashing()
+    return any(hashing.verify(h, password) for h in _recent_hashes(user, count))
+
+
+def check_new_password(user: User, new_password: str, confirm_password: str) -> None:
+    """Raise ValidationFailed (rules, confirmation) or PasswordReused (history)."""
+    rules = get_settings().password
+    errors: dict[str, list[str]] = {}
+    broken = check_password(new_password, rules, user.username)
+    if broken:
+        errors["new_password"] = broken
+    if (new_password or "") != (confirm_password or ""):
+        errors["confirm_password"] = [message("passwords_differ")]
+    if errors:
+        raise ValidationFailed(errors)
+    if is_recent_password(user, new_password):
+        raise PasswordReused(count=rules.history)
+
+
+def _prune_history(user: User) -> None:
+    keep = max(get_settings().password.history, 1)
+    old_ids = db.session.execute(
+        db.select(PasswordHistory.id)
+        .filter_by(user_id=user.id)
+        .order_by(PasswordHistory.id.desc())
+        .offset(keep)
+    ).scalars()
+    ids = list(old_ids)
+    if ids:
+        db.session.execute(db.delete(PasswordHistory).where(PasswordHistory.id.in_(ids)))
+
+
+def end_other_sessions(user: User, keep_session_id: str | None, reason: str) -> int:
+    """End every live SSO session of ``user`` but ``keep_session_id``; returns how many."""
+    moment = now()
+    sessions = db.session.execute(
+        db.select(SsoSession).filter_by(user_id=user.id, ended_at=None)
+    ).scalars()
+    ended = 0
+    for sso in sessions:
+        if sso.id != keep_session_id:
+            sso.ended_at = moment
+            record_event("sign_out", user, sid=sso.id, reason=reason)
+            ended += 1
+    return ended
+
+
+def set_password(
+    user: User,
+    new_password: str,
+    confirm_password: str,
+    *,
+    reason: str,
+    keep_session_id: str | None = None,
+    commit: bool = True,
+) -> None:
+    """Check and store a new password, record it in the history, end other sessions."""
+    check_new_password(user, new_password, confirm_password)
+    moment = now()
+    password_hash = get_hashing().hash(new_password)
+    user.password_hash = password_hash
+    user.password_changed_at = moment
+    db.session.add(PasswordHistory(user_id=user.id, password_hash=password_hash, created_at=moment))
+    db.session.flush()
+    _prune_history(user)
+    db.session.expire(user, ["password_history"])
+    end_other_sessions(user, keep_session_id, reason=f"password_{reason}")
+    record_event("password_changed", user, reason=reason)
+    if commit:
+        db.session.commit()
+
+
+def change_password(
+    user: User,
+    current_password: str,
+    new_password: str,
+    confirm_password: str,
+    keep_session_id: str | None = None,
+) -> None:
+    """My Profile: the current password is required before a new one is set."""
+    if not verify_current_password(user, current_password):
+        record_event("password_change_refused", user, reason="wrong_current_password")
+        db.session.commit()
+        raise CurrentPasswordWrong()
+    set_password(
+        user, new_password, confirm_password, reason="profile", keep_session_id=keep_session_id
+    )

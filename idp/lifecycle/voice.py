@@ -1,0 +1,139 @@
+"""Verification by phone call (SPEC §3.4, §3.6): the screen shows a code and the
+user keys it in on the phone's keypad when the automated call asks.
+
+The mock places no real call: the call is recorded in the outbox (channel
+``voice``) and "answered" by ``answer_call`` (``POST /_qa/voice/answer`` or the
+dev inbox). The page polls ``call_status`` and, once the right digits were
+typed, claims the code with ``confirm_call``.
+"""
+
+from __future__ import annotations
+
+from ..delivery.outbox import place_call
+from ..errors import CallNotAnswered, CodeExpired, CodeInvalid, NoPendingCall, TooManyAttempts
+from ..extensions import db, get_settings, now
+from ..messages import message
+from ..models import OneTimeCode, User
+from ..policy.codes import normalize_code
+from .audit import record_event
+from .codes import issue_code
+
+CALL_SCRIPT = (
+    "Hello, this is One Healthcare ID calling to verify your phone number. "
+    "Enter the code shown on your screen using your phone's keypad."
+)
+
+# What ``call_status`` reports.
+WAITING, ANSWERED, WRONG_DIGITS, EXPIRED, DEAD, USED, NONE = (
+    "waiting",
+    "answered",
+    "wrong_digits",
+    "expired",
+    "dead",
+    "used",
+    "none",
+)
+
+
+def start_call(user: User | None, purpose: str, to: str) -> str:
+    """Place a verification call to ``to``; returns the code the screen must show.
+
+    Raises ResendTooSoon / ResendLimitReached like any code. Committed.
+    """
+    _row, plain = issue_code(user, purpose, "voice", to)
+    place_call(to, purpose, CALL_SCRIPT, user=user, code=plain)
+    db.session.commit()
+    return plain
+
+
+def _pending_call(to: str) -> OneTimeCode | None:
+    return db.session.execute(
+        db.select(OneTimeCode)
+        .filter_by(destination=to, channel="voice", used_at=None)
+        .order_by(OneTimeCode.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def answer_call(to: str, digits: str) -> bool:
+    """Key ``digits`` into the newest pending verification call to ``to``.
+
+    Returns whether they are the code on the screen. Wrong digits count as a
+    wrong try. Raises NoPendingCall, CodeExpired or TooManyAttempts when no
+    call can take digits.
+    """
+    row = _pending_call((to or "").strip())
+    if row is None:
+        raise NoPendingCall()
+    rules = get_settings().codes
+    if row.attempts >= rules.max_attempts:
+        raise TooManyAttempts()
+    if now() >= row.expires_at:
+        raise CodeExpired()
+    typed = normalize_code(digits)[:20]
+    row.keypad_digits = typed
+    right = row.matches(typed)
+    if not right:
+        row.attempts += 1
+    owner = db.session.get(User, row.user_id) if row.user_id else None
+    record_event("call_answered", owner, purpose=row.purpose, right_digits=right)
+    db.session.commit()
+    return right
+
+
+def _latest_call(destination: str, purpose: str) -> OneTimeCode | None:
+    return db.session.execute(
+        db.select(OneTimeCode)
+        .filter_by(destination=destination, purpose=purpose, channel="voice")
+        .order_by(OneTimeCode.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def _status_of(row: OneTimeCode | None) -> str:
+    if row is None:
+        return NONE
+    if row.used_at is not None:
+        return USED
+    if row.keypad_digits and row.matches(row.keypad_digits):
+        return ANSWERED if now() < row.expires_at else EXPIRED
+    if row.attempts >= get_settings().codes.max_attempts:
+        return DEAD
+    if now() >= row.expires_at:
+        return EXPIRED
+    return WRONG_DIGITS if row.keypad_digits else WAITING
+
+
+def call_status(destination: str, purpose: str) -> str:
+    """Where the newest call for ``purpose`` to ``destination`` stands (for page polls)."""
+    return _status_of(_latest_call(destination, purpose))
+
+
+def confirm_call(destination: str, purpose: str) -> OneTimeCode:
+    """Claim a call whose right digits were keyed in; single use, committed.
+
+    Raises CallNotAnswered (no or wrong digits yet), CodeExpired,
+    TooManyAttempts, or CodeInvalid (no call, or already used).
+    """
+    row = _latest_call(destination, purpose)
+    status = _status_of(row)
+    if status == WAITING:
+        raise CallNotAnswered()
+    if status == WRONG_DIGITS:
+        raise CallNotAnswered(message("call_wrong_digits"))
+    if status == EXPIRED:
+        raise CodeExpired()
+    if status == DEAD:
+        raise TooManyAttempts()
+    if status != ANSWERED:
+        raise CodeInvalid()
+    claimed = db.session.execute(
+        db.update(OneTimeCode)
+        .where(OneTimeCode.id == row.id, OneTimeCode.used_at.is_(None))
+        .values(used_at=now())
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        raise CodeInvalid()
+    db.session.commit()
+    return row
