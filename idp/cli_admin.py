@@ -418,3 +418,24 @@ def clock_show(obj):
     _ready(obj)
     current = get_clock()
     click.echo(f"now {current.now().isoformat()} (offset {current.offset.total_seconds():.0f}s)")
+
+
+@main.command()
+@click.argument("username")
+@click.pass_obj
+def totp(obj, username):
+    """Print the current code of a user's authenticator app (and its secret).
+
+    \b
+    Example:
+      mock-ohid totp demo.provider
+    """
+    from .lifecycle.authenticators import confirmed_authenticators, current_code
+
+    _ready(obj)
+    user = _user_or_fail(username)
+    authenticators = confirmed_authenticators(user)
+    if not authenticators:
+        fail(f"{user.username} has no authenticator app set up")
+    newest = authenticators[-1]
+    click.echo(f"{current_code(newest)}  (secret {newest.secret})")

@@ -186,3 +186,25 @@ def test_outbox_prints_messages(run):
 def test_every_command_has_help_with_an_example(run, args):
     result = run(*args)
     assert result.exit_code == 0 and "Example:" in result.output
+
+
+def test_totp_prints_the_current_code(run):
+    from idp import create_app
+    from idp.extensions import db
+    from idp.lifecycle.accounts import find_by_username
+    from idp.qa.mfa import add_qa_authenticator
+
+    assert run("totp", "demo.provider").output.strip() == (
+        "Error: demo.provider has no authenticator app set up"
+    )
+    app = create_app()
+    with app.app_context():
+        secret, _ = add_qa_authenticator(find_by_username("demo.provider"))
+        db.session.commit()
+    import pyotp
+
+    result = run("totp", "demo.provider")
+    code = result.output.split()[0]
+    assert result.exit_code == 0 and secret in result.output
+    assert pyotp.TOTP(secret).verify(code, valid_window=1)
+    assert run("totp", "ghost.user").exit_code == 2
