@@ -153,12 +153,13 @@ def _register_blueprints(app: Flask) -> None:
     from .oidc.endpoints import bp as oidc_bp
     from .qa.api import bp as qa_bp
     from .qa.api import load_routes
+    from .web.consent import bp as consent_bp
     from .web.pages import bp as pages_bp
     from .web.profile import bp as profile_bp
     from .web.signin import bp as signin_bp
 
     load_routes()
-    for blueprint in (oidc_bp, signin_bp, profile_bp, pages_bp, qa_bp):
+    for blueprint in (oidc_bp, signin_bp, profile_bp, pages_bp, qa_bp, consent_bp):
         app.register_blueprint(blueprint)
 
 
