@@ -124,12 +124,15 @@ def handle_end_session():
                 for name in LOGOUT_PARAMS:
                     getattr(form, name).data = request.values.get(name, "")
             client = end_session_request.client
-            return render_template(
+            page = render_template(
                 "logout/confirm.html",
                 form=form,
                 client_name=client.client_name if client is not None else None,
                 signed_in=_browser_session() is not None,
+                expired=confirming,
             )
+            # A confirmation whose CSRF token failed is bad input: 400, nobody signed out.
+            return page, 400 if confirming else 200
     response = server.create_endpoint_response("end_session", end_session_request)
     if response is not None:
         return response
