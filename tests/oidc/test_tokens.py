@@ -208,7 +208,7 @@ def test_client_credentials_token_cannot_read_userinfo(client, service_client):
         headers=basic_auth("claims-batch", "batch-secret-0123456789"),
     ).json["access_token"]
     response = client.get("/userinfo", headers=bearer(token))
-    assert response.status_code in (401, 403)
+    assert response.status_code == 403 and response.json["error"] == "insufficient_scope"
 
 
 def test_client_credentials_with_a_user_scope_is_invalid_scope(client, service_client):
