@@ -153,6 +153,7 @@ def _register_blueprints(app: Flask) -> None:
     from .oidc.endpoints import bp as oidc_bp
     from .qa.api import bp as qa_bp
     from .qa.api import load_routes
+    from .web.consent import bp as consent_bp
     from .web.mfa import bp as mfa_bp
     from .web.pages import bp as pages_bp
     from .web.profile import bp as profile_bp
@@ -161,9 +162,18 @@ def _register_blueprints(app: Flask) -> None:
     from .web.signin import bp as signin_bp
 
     load_routes()
-    for blueprint in (oidc_bp, signin_bp, profile_bp, recover_bp, pages_bp, qa_bp):
-        app.register_blueprint(blueprint)
-    for blueprint in (mfa_bp, security_bp):
+    # oidc first: its POST /register (RFC 7591, JSON) hands other POSTs to the page.
+    for blueprint in (
+        oidc_bp,
+        signin_bp,
+        profile_bp,
+        recover_bp,
+        pages_bp,
+        qa_bp,
+        consent_bp,
+        mfa_bp,
+        security_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 
 import click
 
@@ -164,6 +165,297 @@ def _serve_gunicorn(obj: AppContext, host: str, port: int, workers: int) -> None
 
     os.environ.setdefault("SERVER_SOFTWARE", "gunicorn")
     MockOhidServer().run()
+
+
+# --- keys and clients (issue 7) ---
+
+
+@contextmanager
+def app_with_tables(obj: AppContext):
+    """An app context on a database that has its tables (no seeding)."""
+    from .extensions import db
+
+    with obj.app.app_context():
+        db.create_all()
+        yield obj.app
+
+
+@main.group()
+def keys():
+    """Signing keys in the keys folder (published at /.well-known/jwks.json).
+
+    \b
+    Example:
+      mock-ohid keys list
+      mock-ohid keys rotate
+    """
+
+
+def _print_key(key, moment) -> None:
+    if key.retires_at is None:
+        status = "signing"
+    elif key.retires_at > moment:
+        status = f"retiring {key.retires_at.isoformat(timespec='seconds')}"
+    else:
+        status = "retired (no longer published)"
+    created = key.created_at.isoformat(timespec="seconds")
+    click.echo(f"  {key.kid:32} {key.alg:6} created {created}  {status}")
+
+
+@keys.command("list")
+@click.pass_obj
+def keys_list(obj: AppContext):
+    """List every key: signing, retiring (still published) or retired.
+
+    \b
+    Example:
+      mock-ohid keys list
+    """
+    from .extensions import get_clock, get_key_store
+
+    with app_with_tables(obj):
+        store, moment = get_key_store(), get_clock().now()
+        found = store.keys()
+        if not found:
+            click.echo(f"No keys in {store.directory}; run: mock-ohid keys generate")
+            return
+        click.echo(f"Keys in {store.directory}:")
+        for key in found:
+            _print_key(key, moment)
+
+
+@keys.command("generate")
+@click.pass_obj
+def keys_generate(obj: AppContext):
+    """Create a signing key for each algorithm (RS256, ES256) that has none.
+
+    \b
+    Example:
+      mock-ohid keys generate
+    """
+    from .extensions import get_clock, get_key_store
+
+    with app_with_tables(obj):
+        store, moment = get_key_store(), get_clock().now()
+        made = store.ensure_keys(moment)
+        if not made:
+            click.echo("Every algorithm already has a signing key (use 'keys rotate' to replace).")
+        for key in made:
+            click.echo(f"Generated {key.alg} key {key.kid}")
+
+
+@keys.command("rotate")
+@click.option(
+    "--alg",
+    type=click.Choice(["RS256", "ES256"]),
+    default="RS256",
+    show_default=True,
+    help="Which algorithm's key to replace.",
+)
+@click.option(
+    "--retire-after-hours",
+    type=click.IntRange(0, 24 * 365),
+    help="How long the old key stays published (default: keys.retire_after_hours).",
+)
+@click.pass_obj
+def keys_rotate(obj: AppContext, alg, retire_after_hours):
+    """Sign with a new key from now on; keep the old one published until it retires.
+
+    Running servers (every worker) pick the new key up without a restart.
+
+    \b
+    Example:
+      mock-ohid keys rotate
+      mock-ohid keys rotate --alg ES256 --retire-after-hours 1
+    """
+    from datetime import timedelta
+
+    from .extensions import get_clock, get_key_store, get_settings
+
+    with app_with_tables(obj):
+        store, moment = get_key_store(), get_clock().now()
+        hours = (
+            retire_after_hours
+            if retire_after_hours is not None
+            else get_settings()["keys.retire_after_hours"]
+        )
+        current = store.keys()
+        old = [k for k in current if k.alg == alg and k.retires_at is None]
+        new_key = store.rotate(alg, moment, timedelta(hours=hours))
+        click.echo(f"New {alg} signing key: {new_key.kid}")
+        for key in old:
+            retires = (moment + timedelta(hours=hours)).isoformat(timespec="seconds")
+            click.echo(f"  {key.kid} stops signing and stays in the JWKS until {retires}")
+
+
+@main.group()
+def clients():
+    """Client (portal) registrations kept in the database.
+
+    \b
+    Example:
+      mock-ohid clients list
+      mock-ohid clients add --id my-portal --redirect-uri http://localhost:3000/callback
+    """
+
+
+@clients.command("list")
+@click.pass_obj
+def clients_list(obj: AppContext):
+    """List the registered clients.
+
+    \b
+    Example:
+      mock-ohid clients list
+    """
+    from .extensions import db
+    from .models import OAuth2Client
+
+    with app_with_tables(obj):
+        rows = db.session.execute(db.select(OAuth2Client).order_by(OAuth2Client.client_id))
+        found = list(rows.scalars())
+        if not found:
+            click.echo("No clients registered; run: mock-ohid init")
+            return
+        for client in found:
+            flags = [client.token_endpoint_auth_method, client.source]
+            if client.trusted:
+                flags.append("trusted")
+            click.echo(f"{client.client_id:36} {client.client_name} ({', '.join(flags)})")
+            for uri in client.redirect_uris:
+                click.echo(f"    redirect_uri {uri}")
+
+
+def _read_jwks(path: str | None):
+    if path is None:
+        return None
+    import json
+
+    try:
+        with open(path) as handle:
+            return json.load(handle)
+    except ValueError as exc:
+        fail(f"--jwks-file: {path} is not JSON ({exc})")
+
+
+@clients.command("add")
+@click.option("--id", "client_id", required=True, help="The client_id.")
+@click.option("--name", help="Shown on the consent screen (default: the client_id).")
+@click.option(
+    "--redirect-uri", "redirect_uris", multiple=True, required=True, help="Repeat for several."
+)
+@click.option("--post-logout-redirect-uri", "logout_uris", multiple=True, help="Repeatable.")
+@click.option(
+    "--auth-method",
+    type=click.Choice(["client_secret_basic", "client_secret_post", "none", "private_key_jwt"]),
+    default="client_secret_basic",
+    show_default=True,
+    help="Token endpoint authentication; 'none' is a public client with PKCE.",
+)
+@click.option("--secret", help="The client secret (generated and shown once when omitted).")
+@click.option(
+    "--grant-type",
+    "grant_types",
+    multiple=True,
+    type=click.Choice(["authorization_code", "refresh_token", "client_credentials"]),
+    help="Repeatable (default: authorization_code and refresh_token).",
+)
+@click.option("--scope", help="Limit the scopes it may ask for (space-separated).")
+@click.option("--trusted", is_flag=True, help="Skip the consent screen for this client.")
+@click.option("--require-phone", is_flag=True, help="Users must have a verified phone.")
+@click.option("--backchannel-logout-uri", help="Where logout tokens are POSTed.")
+@click.option(
+    "--id-token-alg",
+    type=click.Choice(["RS256", "ES256"]),
+    default="RS256",
+    show_default=True,
+    help="ID token signing algorithm.",
+)
+@click.option("--jwks-file", type=click.Path(dir_okay=False), help="JWKS file (private_key_jwt).")
+@click.option("--jwks-uri", help="JWKS URL of the client (private_key_jwt; localhost only).")
+@click.pass_obj
+def clients_add(
+    obj: AppContext,
+    client_id,
+    name,
+    redirect_uris,
+    logout_uris,
+    auth_method,
+    secret,
+    grant_types,
+    scope,
+    trusted,
+    require_phone,
+    backchannel_logout_uri,
+    id_token_alg,
+    jwks_file,
+    jwks_uri,
+):
+    """Register a client, validated like clients.toml.
+
+    \b
+    Example:
+      mock-ohid clients add --id my-portal --name "My Portal" \\
+          --redirect-uri http://localhost:3000/callback \\
+          --post-logout-redirect-uri http://localhost:3000/
+    """
+    from .extensions import db
+    from .oidc.clients import ClientConfigError, new_client_secret, register_client
+
+    entry = {
+        "client_id": client_id,
+        "client_name": name or client_id,
+        "redirect_uris": list(redirect_uris),
+        "post_logout_redirect_uris": list(logout_uris),
+        "token_endpoint_auth_method": auth_method,
+        "id_token_signed_response_alg": id_token_alg,
+        "trusted": trusted,
+        "require_phone": require_phone,
+    }
+    generated = None
+    if auth_method in ("client_secret_basic", "client_secret_post"):
+        generated = None if secret else new_client_secret()
+        entry["client_secret"] = secret or generated
+    elif secret:
+        fail(f"--secret makes no sense with --auth-method {auth_method}")
+    optional = {
+        "grant_types": list(grant_types) or None,
+        "scope": scope,
+        "backchannel_logout_uri": backchannel_logout_uri,
+        "jwks": _read_jwks(jwks_file),
+        "jwks_uri": jwks_uri,
+    }
+    entry.update({k: v for k, v in optional.items() if v is not None})
+    with app_with_tables(obj):
+        try:
+            client = register_client(entry, source="cli", replace=False)
+            db.session.commit()
+        except ClientConfigError as exc:
+            db.session.rollback()
+            fail(str(exc))
+        click.echo(f"Registered client {client.client_id} ({client.token_endpoint_auth_method})")
+        if generated:
+            click.echo(f"client_secret: {generated}  (shown once; only a digest is stored)")
+
+
+@clients.command("remove")
+@click.argument("client_id")
+@click.pass_obj
+def clients_remove(obj: AppContext, client_id):
+    """Delete a client, revoking its tokens and users' consent to it.
+
+    A client from clients.toml comes back at the next start.
+
+    \b
+    Example:
+      mock-ohid clients remove my-portal
+    """
+    from .oidc.clients import remove_client
+
+    with app_with_tables(obj):
+        if not remove_client(client_id):
+            fail(f"no client {client_id!r}")
+        click.echo(f"Removed client {client_id}; its tokens are revoked.")
 
 
 # The QA commands register themselves on `main`.

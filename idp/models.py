@@ -513,3 +513,36 @@ class RememberedDevice(db.Model):
     label: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# --- OpenID Connect: consent and client assertions (issue 7) ---
+
+
+class ConsentGrant(db.Model):
+    """What a user agreed to share with one portal ("Share my One Healthcare ID")."""
+
+    __tablename__ = "consent_grants"
+    __table_args__ = (UniqueConstraint("user_id", "client_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    client_id: Mapped[str] = mapped_column(String(100), index=True)
+    # Scope values (profile, email, phone, offline_access) and extra claims agreed to.
+    scopes: Mapped[list] = mapped_column(JSON, default=list)
+    claims: Mapped[list] = mapped_column(JSON, default=list)
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The authorization request (interaction) the user last answered; prompt=consent
+    # asks again unless the answer was given for the request being resumed.
+    interaction_uid: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class ClientAssertion(db.Model):
+    """A used private_key_jwt assertion id (jti), kept until it expires (RFC 7523 §3)."""
+
+    __tablename__ = "client_assertions"
+    __table_args__ = (UniqueConstraint("client_id", "jti"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(100))
+    jti: Mapped[str] = mapped_column(String(255))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from ..errors import AccountInactive, AccountLocked, InvalidCredentials
 from ..extensions import db, get_hashing, get_settings, now
 from ..models import SsoSession, User
+from ..oidc.backchannel import send_backchannel_logouts
 from ..policy.lockout import after_failed_password, is_inactive, is_locked, minutes_left
 from .accounts import find_account
 from .audit import record_event
@@ -128,8 +129,9 @@ def load_sso_session(session_id: str | None, touch: bool = True) -> SsoSession |
 
 
 def end_sso_session(session: SsoSession, reason: str = "sign_out") -> None:
-    """End one SSO session."""
+    """End one SSO session and tell the portals that signed in through it."""
     if session.ended_at is None:
         session.ended_at = now()
         record_event("sign_out", session.user, sid=session.id, reason=reason)
         db.session.commit()
+        send_backchannel_logouts(session)

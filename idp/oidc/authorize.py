@@ -14,15 +14,24 @@ from datetime import timedelta
 
 from authlib.common.urls import add_params_to_uri
 from authlib.oauth2 import OAuth2Error, OAuth2Request
+from authlib.oauth2.rfc6749 import AccessDeniedError, InvalidRequestError
 from authlib.oauth2.rfc6749.requests import OAuth2Payload
-from authlib.oidc.core.errors import InteractionRequiredError, LoginRequiredError
+from authlib.oauth2.rfc6749.util import scope_to_list
+from authlib.oidc.core.errors import (
+    ConsentRequiredError,
+    InteractionRequiredError,
+    LoginRequiredError,
+    RequestNotSupportedError,
+    RequestURINotSupportedError,
+)
 from flask import redirect, render_template, session, url_for
 from werkzeug.datastructures import MultiDict
 
 from ..extensions import db, get_settings, now
 from ..models import Interaction
 from ..web import flow
-from .server import SignedInUser, server
+from .id_tokens import read_id_token_hint
+from .server import SignedInUser, query_client, server
 
 INTERACTION_MINUTES = 30
 
@@ -87,23 +96,43 @@ def _prompts(params) -> set[str]:
     return set((params.get("prompt") or [""])[0].split())
 
 
-def _needs_login(params, signed_in: SignedInUser | None, interaction: Interaction | None) -> bool:
+def _first(params, name: str) -> str | None:
+    return (params.get(name) or [None])[0]
+
+
+def _needs_login(
+    params, signed_in: SignedInUser | None, interaction: Interaction | None, hint: dict | None
+) -> bool:
     if signed_in is None:
         return True
     if interaction is not None and interaction.authenticated_at is not None:
         return False
     if "login" in _prompts(params):
         return True
-    max_age = (params.get("max_age") or [None])[0]
+    if hint is not None and hint["sub"] != signed_in.user.sub:
+        # OIDC Core §3.1.2.1 id_token_hint: the hinted user is not the one signed in.
+        return True
+    max_age = _first(params, "max_age")
     if max_age is not None:
         try:
             seconds = int(max_age)
         except ValueError:
             seconds = 0
-        # OIDC Core §3.1.2.1 max_age: re-authenticate when the last one is older.
-        if now().timestamp() - signed_in.auth_time > max(seconds, 0):
+        # OIDC Core §3.1.2.1 max_age: re-authenticate when the last one is older
+        # (max_age=0 is the same as prompt=login).
+        if seconds <= 0 or now().timestamp() - signed_in.auth_time > seconds:
             return True
     return False
+
+
+def _protocol_error(params, redirect_uri: str) -> OAuth2Error | None:
+    """OIDC checks Authlib leaves to us, once the redirect_uri is known to be good."""
+    if _first(params, "request"):
+        # OIDC Core §6: an OP without request object support returns request_not_supported.
+        return RequestNotSupportedError(redirect_uri=redirect_uri)
+    if _first(params, "request_uri"):
+        return RequestURINotSupportedError(redirect_uri=redirect_uri)
+    return None
 
 
 def _save_interaction(params, client_id: str) -> Interaction:
@@ -122,18 +151,34 @@ def _save_interaction(params, client_id: str) -> Interaction:
 
 
 def process_authorization(params: dict[str, list[str]], interaction: Interaction | None = None):
-    """Validate, then either send the user to sign in or issue the code."""
+    """Validate, then either send the user to sign in (or another step) or issue the code."""
     oauth_request = SavedAuthorizationRequest(params)
     signed_in = flow.signed_in_user()
     try:
         grant = server.get_consent_grant(request=oauth_request, end_user=signed_in)
     except OAuth2Error as error:
         return _error_response(error, params)
+    if not oauth_request.payload.redirect_uri and "openid" in (
+        scope_to_list(oauth_request.payload.scope or "") or []
+    ):
+        # OIDC Core §3.1.2.1: redirect_uri is REQUIRED in an OpenID Connect request.
+        return _error_response(InvalidRequestError("Missing 'redirect_uri' in request."), params)
     redirect_uri = (
         oauth_request.payload.redirect_uri or grant.request.client.get_default_redirect_uri()
     )
+    error = _protocol_error(params, redirect_uri)
+    hint = None
+    if error is None and _first(params, "id_token_hint"):
+        hint = read_id_token_hint(_first(params, "id_token_hint"))
+        if hint is None:
+            error = InvalidRequestError(
+                "Invalid 'id_token_hint': not an ID token issued by this provider.",
+                redirect_uri=redirect_uri,
+            )
+    if error is not None:
+        return _error_response(error, params)
     prompts = _prompts(params)
-    if _needs_login(params, signed_in, interaction):
+    if _needs_login(params, signed_in, interaction, hint):
         if "none" in prompts:
             return _error_response(LoginRequiredError(redirect_uri=redirect_uri), params)
         interaction = interaction or _save_interaction(params, grant.request.client.client_id)
@@ -144,21 +189,45 @@ def process_authorization(params: dict[str, list[str]], interaction: Interaction
         "amr": signed_in.amr,
         "acr": signed_in.acr,
         "sso": True,
+        "interaction": interaction.uid if interaction is not None else None,
     }
     step = flow.next_step_for(signed_in.user, grant.request.client, params, sso_state)
     if step is not None:
         if "none" in prompts:
-            return _error_response(InteractionRequiredError(redirect_uri=redirect_uri), params)
+            # OIDC Core §3.1.2.6: consent_required when only consent is missing.
+            error_class = ConsentRequiredError if step == "consent" else InteractionRequiredError
+            return _error_response(error_class(redirect_uri=redirect_uri), params)
         interaction = interaction or _save_interaction(params, grant.request.client.client_id)
         return flow.redirect_to_step(step)
     response = server.create_authorization_response(
         request=oauth_request, grant_user=signed_in, grant=grant
     )
     if interaction is not None:
-        db.session.delete(interaction)
-        db.session.commit()
-        session.pop("interaction", None)
+        _forget_interaction(interaction)
     return response
+
+
+def _forget_interaction(interaction: Interaction) -> None:
+    db.session.delete(interaction)
+    db.session.commit()
+    session.pop("interaction", None)
+
+
+def deny_interaction(interaction: Interaction):
+    """The user declined: send access_denied back to the portal (RFC 6749 §4.1.2.1)."""
+    params = interaction.params
+    client = query_client(interaction.client_id)
+    redirect_uri = _first(params, "redirect_uri") or (
+        client.get_default_redirect_uri() if client is not None else None
+    )
+    _forget_interaction(interaction)
+    flow.clear_pending()
+    return _error_response(
+        AccessDeniedError(
+            "The user declined to share their One Healthcare ID.", redirect_uri=redirect_uri
+        ),
+        params,
+    )
 
 
 def load_interaction(uid: str) -> Interaction | None:

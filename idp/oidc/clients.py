@@ -7,11 +7,16 @@ import tomllib
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
+
 from ..extensions import db, now
-from ..models import OAuth2Client
+from ..models import ConsentGrant, OAuth2Client, Token
 from ..security.digests import token_digest
+from .claims import SCOPES_SUPPORTED
 
 AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none", "private_key_jwt")
+GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
 _KNOWN_KEYS = {
     "client_id",
     "client_name",
@@ -41,6 +46,36 @@ def _check_uri(uri: str, label: str) -> None:
         raise ClientConfigError(f"{label}: not an absolute http(s) URI without fragment: {uri!r}")
 
 
+def _check_grants(entry: dict, method: str, label: str) -> None:
+    grants = entry.get("grant_types", ["authorization_code", "refresh_token"])
+    if not isinstance(grants, list) or not set(grants) <= set(GRANT_TYPES) or not grants:
+        raise ClientConfigError(f"{label}: grant_types must be a list of {', '.join(GRANT_TYPES)}")
+    responses = entry.get("response_types", ["code"])
+    if not isinstance(responses, list) or not set(responses) <= {"code"}:
+        raise ClientConfigError(f"{label}: response_types may only be ['code']")
+    if "client_credentials" in grants and method == "none":
+        # RFC 6749 §4.4: the client credentials grant is for confidential clients only.
+        raise ClientConfigError(f"{label}: client_credentials needs a confidential client")
+
+
+def _check_keys(entry: dict, method: str, label: str) -> None:
+    jwks, jwks_uri = entry.get("jwks"), entry.get("jwks_uri")
+    if jwks is not None and jwks_uri is not None:
+        # RFC 7591 §2: jwks and jwks_uri MUST NOT both be present.
+        raise ClientConfigError(f"{label}: give jwks or jwks_uri, not both")
+    if jwks is not None:
+        try:
+            KeySet.import_key_set(jwks)
+        except (JoseError, ValueError, TypeError, KeyError, AttributeError):
+            raise ClientConfigError(f"{label}: jwks is not a valid JSON Web Key Set") from None
+    if jwks_uri is not None:
+        if not isinstance(jwks_uri, str):
+            raise ClientConfigError(f"{label} jwks_uri: must be a URI")
+        _check_uri(jwks_uri, f"{label} jwks_uri")
+    if method == "private_key_jwt" and jwks is None and jwks_uri is None:
+        raise ClientConfigError(f"{label}: private_key_jwt needs jwks or jwks_uri")
+
+
 def validate_registration(entry: dict) -> dict:
     """Check one client entry and return its metadata."""
     unknown = set(entry) - _KNOWN_KEYS
@@ -55,7 +90,10 @@ def validate_registration(entry: dict) -> dict:
         raise ClientConfigError(f"{label}: redirect_uris must be a non-empty list of URIs")
     for uri in uris:
         _check_uri(uri, f"{label} redirect_uris")
-    for uri in entry.get("post_logout_redirect_uris", []):
+    logout_uris = entry.get("post_logout_redirect_uris", [])
+    if not isinstance(logout_uris, list) or not all(isinstance(u, str) for u in logout_uris):
+        raise ClientConfigError(f"{label}: post_logout_redirect_uris must be a list of URIs")
+    for uri in logout_uris:
         _check_uri(uri, f"{label} post_logout_redirect_uris")
     method = entry.get("token_endpoint_auth_method", "client_secret_basic")
     if method not in AUTH_METHODS:
@@ -67,6 +105,19 @@ def validate_registration(entry: dict) -> dict:
     alg = entry.get("id_token_signed_response_alg", "RS256")
     if alg not in ("RS256", "ES256"):
         raise ClientConfigError(f"{label}: id_token_signed_response_alg must be RS256 or ES256")
+    _check_grants(entry, method, label)
+    _check_keys(entry, method, label)
+    if "scope" in entry:
+        scope = entry["scope"]
+        if not isinstance(scope, str) or not set(scope.split()) <= set(SCOPES_SUPPORTED):
+            raise ClientConfigError(
+                f"{label}: scope must be a space-separated list of {' '.join(SCOPES_SUPPORTED)}"
+            )
+    if entry.get("backchannel_logout_uri") is not None:
+        uri = entry["backchannel_logout_uri"]
+        if not isinstance(uri, str):
+            raise ClientConfigError(f"{label} backchannel_logout_uri: must be a URI")
+        _check_uri(uri, f"{label} backchannel_logout_uri")
     metadata = {
         k: v
         for k, v in entry.items()
@@ -114,3 +165,35 @@ def load_clients_file(path: Path) -> list[OAuth2Client]:
 
 def new_client_secret() -> str:
     return secrets.token_urlsafe(32)
+
+
+def find_client(client_id: str) -> OAuth2Client | None:
+    return db.session.execute(
+        db.select(OAuth2Client).filter_by(client_id=client_id)
+    ).scalar_one_or_none()
+
+
+def remove_client(client_id: str) -> bool:
+    """Delete a client, revoke every token it holds and forget users' consent to it."""
+    client = find_client(client_id)
+    if client is None:
+        return False
+    moment = now()
+    db.session.execute(
+        db.update(Token)
+        .where(Token.client_id == client_id, Token.access_revoked_at.is_(None))
+        .values(access_revoked_at=moment)
+    )
+    db.session.execute(
+        db.update(Token)
+        .where(
+            Token.client_id == client_id,
+            Token.refresh_token_hash.is_not(None),
+            Token.refresh_revoked_at.is_(None),
+        )
+        .values(refresh_revoked_at=moment)
+    )
+    db.session.execute(db.delete(ConsentGrant).where(ConsentGrant.client_id == client_id))
+    db.session.delete(client)
+    db.session.commit()
+    return True

@@ -1,52 +1,22 @@
 """The protocol endpoints: discovery (OIDC Discovery 1.0 §3), JWKS, /authorize,
-/token (RFC 6749 §3.2) and /userinfo (OIDC Core §5.3)."""
+/token (RFC 6749 §3.2), /userinfo (OIDC Core §5.3), /revoke (RFC 7009),
+/introspect (RFC 7662), /end_session (RP-Initiated Logout 1.0) and /register
+(RFC 7591)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from authlib.oauth2.rfc7591.errors import InvalidClientMetadataError
+from flask import Blueprint, current_app, jsonify, request
 
-from ..extensions import csrf, get_clock, get_key_store, get_settings
-from ..policy.mfa import ACR_VALUES_SUPPORTED
+from ..extensions import csrf, get_clock, get_key_store
 from .authorize import params_from, process_authorization, resume
-from .claims import CLAIMS_SUPPORTED, SCOPES_SUPPORTED
+from .discovery import provider_metadata
+from .end_session import handle_end_session
 from .server import server
 
 bp = Blueprint("oidc", __name__)
 # Protocol endpoints are called by relying parties, not by our own forms.
 csrf.exempt(bp)
-
-
-def provider_metadata() -> dict:
-    """What this provider supports, and nothing it does not."""
-    issuer = get_settings().issuer
-    return {
-        "issuer": issuer,
-        "authorization_endpoint": f"{issuer}/authorize",
-        "token_endpoint": f"{issuer}/token",
-        "userinfo_endpoint": f"{issuer}/userinfo",
-        "jwks_uri": f"{issuer}/.well-known/jwks.json",
-        "scopes_supported": SCOPES_SUPPORTED,
-        "response_types_supported": ["code"],
-        "response_modes_supported": ["query"],
-        "grant_types_supported": ["authorization_code"],
-        "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256", "ES256"],
-        "token_endpoint_auth_methods_supported": [
-            "client_secret_basic",
-            "client_secret_post",
-            "none",
-        ],
-        "code_challenge_methods_supported": ["S256"],
-        "claims_supported": CLAIMS_SUPPORTED,
-        "acr_values_supported": ACR_VALUES_SUPPORTED,
-        "claims_parameter_supported": True,
-        "request_parameter_supported": False,
-        "request_uri_parameter_supported": False,
-        "authorization_response_iss_parameter_supported": True,
-        "prompt_values_supported": ["none", "login", "consent", "create"],
-        "ui_locales_supported": ["en-US"],
-        "claim_types_supported": ["normal"],
-    }
 
 
 @bp.get("/.well-known/openid-configuration")
@@ -80,3 +50,47 @@ def token():
 @bp.route("/userinfo", methods=["GET", "POST"])
 def userinfo():
     return server.create_endpoint_response("userinfo")
+
+
+@bp.post("/revoke")
+def revoke():
+    return server.create_endpoint_response("revocation")
+
+
+@bp.post("/introspect")
+def introspect():
+    return server.create_endpoint_response("introspection")
+
+
+@bp.route("/end_session", methods=["GET", "POST"])
+def end_session():
+    return handle_end_session()
+
+
+@bp.post("/register")
+def client_registration():
+    """RFC 7591 registration: a POST to /register with a JSON body.
+
+    GET /register is the "Create One Healthcare ID" page (SPEC §3.2); a form
+    POST there belongs to that page, so it is handed on after its CSRF check.
+    """
+    if request.mimetype == "application/json":
+        return server.create_endpoint_response("client_registration")
+    account_view = _account_registration_view()
+    if account_view is not None:
+        csrf.protect()
+        return account_view()
+    error = InvalidClientMetadataError("Send the client metadata as a JSON object.")
+    return server.handle_response(*error(None))
+
+
+def _account_registration_view():
+    """The view function of the other POST /register rule, if one is registered."""
+    for rule in current_app.url_map.iter_rules():
+        if (
+            rule.rule == "/register"
+            and "POST" in (rule.methods or ())
+            and rule.endpoint != "oidc.client_registration"
+        ):
+            return current_app.view_functions[rule.endpoint]
+    return None

@@ -14,18 +14,20 @@ from authlib.integrations.flask_oauth2 import AuthorizationServer as FlaskAuthor
 from authlib.integrations.flask_oauth2 import ResourceProtector
 from authlib.oauth2 import OAuth2Request
 from authlib.oauth2.rfc6749 import InvalidRequestError, grants
-from authlib.oauth2.rfc6750 import BearerTokenValidator
+from authlib.oauth2.rfc6749.errors import MissingAuthorizationError
+from authlib.oauth2.rfc6749.util import scope_to_list
+from authlib.oauth2.rfc6750 import BearerTokenValidator, InvalidTokenError
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc9207 import IssuerParameter
 from authlib.oidc.core import UserInfoEndpoint
-from authlib.oidc.core.grants import OpenIDCode
+from authlib.oidc.core.grants import OpenIDCode, OpenIDToken
 from flask import request as flask_request
 
 from ..extensions import db, get_clock, get_key_store, get_settings
 from ..lifecycle.audit import record_event
 from ..models import AuthorizationCode, OAuth2Client, Token, User
 from ..security.digests import token_digest
-from .claims import SCOPES_SUPPORTED, generate_user_info
+from .claims import DEFAULT_ACR, SCOPES_SUPPORTED, generate_user_info, requested_claims
 
 
 class SignedInUser:
@@ -55,7 +57,12 @@ class OhidAuthorizationServer(FlaskAuthorizationServer):
 
     def handle_response(self, status_code, payload, headers):
         response = super().handle_response(status_code, payload, headers)
-        if flask_request.endpoint in ("oidc.token", "oidc.introspect", "oidc.revoke"):
+        if flask_request.endpoint in (
+            "oidc.token",
+            "oidc.introspect",
+            "oidc.revoke",
+            "oidc.client_registration",
+        ):
             # RFC 6749 §5.1: token responses MUST NOT be cached.
             response.headers["Cache-Control"] = "no-store"
             response.headers["Pragma"] = "no-cache"
@@ -126,6 +133,16 @@ def save_token(token: dict, request) -> Token:
     return row
 
 
+def issues_refresh_token(grant_type: str, client, scope: str | None) -> bool:
+    """Refresh tokens go to clients allowed the refresh_token grant that asked for
+    ``offline_access`` (OIDC Core §11), from the code flow and from refreshes."""
+    return (
+        grant_type in ("authorization_code", "refresh_token")
+        and client.check_grant_type("refresh_token")
+        and "offline_access" in (scope_to_list(scope or "") or [])
+    )
+
+
 def generate_bearer_token(
     grant_type, client, user=None, scope=None, expires_in=None, include_refresh_token=True
 ) -> dict:
@@ -140,7 +157,11 @@ def generate_bearer_token(
     }
     if scope:
         token["scope"] = scope
-    if include_refresh_token and server.issues_refresh_tokens:
+    if (
+        include_refresh_token
+        and server.issues_refresh_tokens
+        and issues_refresh_token(grant_type, client, scope)
+    ):
         token["refresh_token"] = generate_token(48)
     return token
 
@@ -168,7 +189,12 @@ class OhidCodeChallenge(CodeChallenge):
 class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
     """RFC 6749 §4.1 with codes stored as digests and single use enforced atomically."""
 
-    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
+    TOKEN_ENDPOINT_AUTH_METHODS = [
+        "client_secret_basic",
+        "client_secret_post",
+        "none",
+        "private_key_jwt",
+    ]
 
     def save_authorization_code(self, code: str, request) -> AuthorizationCode:
         granted: SignedInUser = request.user
@@ -183,7 +209,8 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
             scope=request.scope or "",
             nonce=payload.get("nonce") or None,
             auth_time=granted.auth_time,
-            acr=granted.acr,
+            # What the session achieved; a password alone is level 1 (see README).
+            acr=granted.acr or DEFAULT_ACR,
             amr=list(granted.amr),
             sid=granted.sid,
             claims_request=claims_request,
@@ -250,19 +277,8 @@ def revoke_tokens_of_code(code: AuthorizationCode) -> int:
     return len(tokens)
 
 
-class OhidOpenIDCode(OpenIDCode):
-    """OIDC Core §3.1: the ID token, signed with the client's algorithm and our clock."""
-
-    def exists_nonce(self, nonce, request) -> bool:
-        # Nonce replay across codes of one client (OIDC Core §3.1.2.1 nonce).
-        return (
-            db.session.execute(
-                db.select(AuthorizationCode.id).filter_by(
-                    client_id=request.payload.client_id, nonce=nonce
-                )
-            ).first()
-            is not None
-        )
+class IdTokenSigning:
+    """How our ID tokens are signed and stamped: the client's algorithm, our keys and clock."""
 
     def resolve_client_private_key(self, client):
         alg = self.get_client_algorithm(client)
@@ -286,14 +302,51 @@ class OhidOpenIDCode(OpenIDCode):
         claims["exp"] = issued + get_settings().tokens.id_token_seconds
         return claims
 
+    def generate_user_info(self, user, scope):
+        return generate_user_info(user, scope)
+
+
+class OhidOpenIDCode(IdTokenSigning, OpenIDCode):
+    """OIDC Core §3.1: the ID token of the code flow."""
+
+    def exists_nonce(self, nonce, request) -> bool:
+        # Nonce replay across codes of one client (OIDC Core §3.1.2.1 nonce).
+        return (
+            db.session.execute(
+                db.select(AuthorizationCode.id).filter_by(
+                    client_id=request.payload.client_id, nonce=nonce
+                )
+            ).first()
+            is not None
+        )
+
     def get_authorization_code_claims(self, authorization_code) -> dict:
         claims = super().get_authorization_code_claims(authorization_code)
         if authorization_code.sid:
             claims["sid"] = authorization_code.sid
+        # OIDC Core §5.5: claims asked for by name in the "claims" request parameter.
+        claims.update(
+            requested_claims(authorization_code.user, authorization_code.claims_request, "id_token")
+        )
         return claims
 
-    def generate_user_info(self, user, scope):
-        return generate_user_info(user, scope)
+
+class OhidOpenIDRefresh(IdTokenSigning, OpenIDToken):
+    """OIDC Core §12.2: a refresh response carries a new ID token for the same
+    authentication: same ``sub`` and ``auth_time``, and no ``nonce``."""
+
+    def get_compatible_claims(self, request) -> dict:
+        claims = super().get_compatible_claims(request)
+        parent = request.refresh_token
+        if parent.auth_time:
+            claims["auth_time"] = parent.auth_time
+        if parent.acr:
+            claims["acr"] = parent.acr
+        if parent.amr:
+            claims["amr"] = list(parent.amr)
+        if parent.sid:
+            claims["sid"] = parent.sid
+        return claims
 
 
 class OhidIssuerParameter(IssuerParameter):
@@ -317,13 +370,49 @@ class OhidBearerTokenValidator(BearerTokenValidator):
         super().validate_token(token, scopes, request)
         user = token.get_user()
         if user is not None and user.deactivated_at is not None:
-            from authlib.oauth2.rfc6750 import InvalidTokenError
-
             raise InvalidTokenError(realm=self.realm, extra_attributes=self.extra_attributes)
 
 
+class OhidResourceProtector(ResourceProtector):
+    """Bearer tokens in the Authorization header or, for POST, the form body."""
+
+    def parse_request_authorization(self, request):
+        header = request.headers.get("Authorization")
+        body_token = None
+        if flask_request.method == "POST" and flask_request.mimetype == (
+            "application/x-www-form-urlencoded"
+        ):
+            body_token = flask_request.form.get("access_token")
+        if body_token and header:
+            # RFC 6750 §2: clients MUST NOT use more than one method per request.
+            raise InvalidRequestError("Send the access token in one place only.")
+        if body_token:
+            # RFC 6750 §2.2: the form-encoded body parameter "access_token".
+            return self.get_token_validator("bearer"), body_token
+        if not header:
+            raise MissingAuthorizationError(self._default_auth_type, self._default_realm)
+        return super().parse_request_authorization(request)
+
+
 class OhidUserInfoEndpoint(UserInfoEndpoint):
-    """OIDC Core §5.3 UserInfo."""
+    """OIDC Core §5.3 UserInfo: claims by scope, plus those named in the
+    ``claims`` request parameter (§5.5); only for tokens issued to a user."""
+
+    def __call__(self, request):
+        token = self.resource_protector.acquire_token("openid")
+        user = token.get_user()
+        if user is None:
+            # A client_credentials token has no user whose claims could be returned.
+            raise InvalidTokenError(description="The access token was not issued to a user.")
+        info = self.generate_user_info(user, token.scope)
+        code = (
+            db.session.get(AuthorizationCode, token.authorization_code_id)
+            if token.authorization_code_id
+            else None
+        )
+        if code is not None:
+            info.update(requested_claims(user, code.claims_request, "userinfo"))
+        return 200, info, [("Content-Type", "application/json")]
 
     def get_issuer(self) -> str:
         return get_settings().issuer
@@ -331,16 +420,19 @@ class OhidUserInfoEndpoint(UserInfoEndpoint):
     def generate_user_info(self, user, scope):
         return generate_user_info(user, scope)
 
-    def resolve_private_key(self):
-        return get_key_store().signing_key("RS256", get_clock().now()).private_key()
-
 
 server = OhidAuthorizationServer()
-require_oauth = ResourceProtector()
+require_oauth = OhidResourceProtector()
 
 
 def init_oauth(app) -> None:
-    """Wire the server to the app: grants, PKCE, OIDC, RFC 9207, UserInfo."""
+    """Wire the server to the app: grants, client auth, OIDC, RFC 9207 and the endpoints."""
+    from .client_auth import PrivateKeyJwtAuthentication
+    from .end_session import OhidEndSessionEndpoint
+    from .grants import ClientCredentialsGrant, RefreshTokenGrant
+    from .registration import OhidClientRegistrationEndpoint
+    from .revocation import OhidIntrospectionEndpoint, OhidRevocationEndpoint
+
     app.config.setdefault("OAUTH2_SCOPES_SUPPORTED", SCOPES_SUPPORTED)
     server.init_app(app, query_client=query_client, save_token=save_token)
     # init_app installs Authlib's default generator; ours reads lifetimes from settings.
@@ -349,7 +441,15 @@ def init_oauth(app) -> None:
         server.register_grant(
             AuthorizationCodeGrant, [OhidCodeChallenge(required=True), OhidOpenIDCode()]
         )
+        server.register_grant(RefreshTokenGrant, [OhidOpenIDRefresh()])
+        server.issues_refresh_tokens = True
+        server.register_grant(ClientCredentialsGrant)
+        server.register_client_auth_method("private_key_jwt", PrivateKeyJwtAuthentication())
         server.register_extension(OhidIssuerParameter())
         require_oauth.register_token_validator(OhidBearerTokenValidator())
         server.register_endpoint(OhidUserInfoEndpoint(resource_protector=require_oauth))
+        server.register_endpoint(OhidRevocationEndpoint)
+        server.register_endpoint(OhidIntrospectionEndpoint)
+        server.register_endpoint(OhidEndSessionEndpoint)
+        server.register_endpoint(OhidClientRegistrationEndpoint())
         server._mock_ohid_wired = True

@@ -7,7 +7,7 @@ import base64
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from ..helpers import authorize_url, pkce_pair, query_of
+from ..helpers import authorize_url, csrf_token, pkce_pair, query_of
 
 CLAIMS_ONLINE = (
     "optum-connect-claims-online",
@@ -66,4 +66,33 @@ def decode_id_token(client, id_token: str) -> dict:
     return {"header": token.header, "claims": token.claims}
 
 
-__all__ = ["CLAIMS_ONLINE", "basic_auth", "decode_id_token", "exchange", "get_code", "pkce_pair"]
+__all__ = [
+    "CLAIMS_ONLINE",
+    "add_client",
+    "allow_consent",
+    "basic_auth",
+    "decode_id_token",
+    "exchange",
+    "get_code",
+    "pkce_pair",
+]
+
+
+def add_client(**entry):
+    """Register a client for one test (validated like clients.toml); returns its row."""
+    from idp.extensions import db
+    from idp.oidc.clients import register_client
+
+    entry.setdefault("client_name", entry["client_id"])
+    client = register_client(entry, source="test")
+    db.session.commit()
+    return client
+
+
+def allow_consent(client, response):
+    """On the "Share my One Healthcare ID" page, press Allow; return the response."""
+    assert response.headers["Location"].endswith("/consent"), response.headers.get("Location")
+    page = client.get("/consent")
+    assert "Share my One Healthcare ID" in page.get_data(as_text=True)
+    answer = client.post("/consent", data={"csrf_token": csrf_token(page.data), "allow": "Allow"})
+    return client.get(answer.headers["Location"])

@@ -1,0 +1,55 @@
+"""Consent: what a user agreed to share with each portal, remembered per client."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db, now
+from ..models import ConsentGrant, User
+from ..policy.consent import Sharing
+from .audit import record_event
+
+
+def find_consent(user: User, client_id: str) -> ConsentGrant | None:
+    """The user's remembered answer for ``client_id``, if any."""
+    return db.session.execute(
+        db.select(ConsentGrant).filter_by(user_id=user.id, client_id=client_id)
+    ).scalar_one_or_none()
+
+
+def granted_sharing(grant: ConsentGrant | None) -> Sharing | None:
+    if grant is None:
+        return None
+    return Sharing(frozenset(grant.scopes or []), frozenset(grant.claims or []))
+
+
+def record_consent(
+    user: User, client_id: str, sharing: Sharing, interaction_uid: str | None
+) -> ConsentGrant:
+    """Remember that the user allowed ``sharing`` (added to what they allowed before)."""
+    for _attempt in range(2):
+        grant = find_consent(user, client_id)
+        if grant is None:
+            grant = ConsentGrant(user_id=user.id, client_id=client_id, scopes=[], claims=[])
+            db.session.add(grant)
+        total = (granted_sharing(grant) or Sharing()).union(sharing)
+        grant.scopes = sorted(total.scopes)
+        grant.claims = sorted(total.claims)
+        grant.granted_at = now()
+        grant.interaction_uid = interaction_uid
+        record_event(
+            "consent_granted", user, client_id=client_id, scopes=grant.scopes, claims=grant.claims
+        )
+        try:
+            db.session.commit()
+            return grant
+        except IntegrityError:
+            # Another request recorded the first answer at the same moment: merge into it.
+            db.session.rollback()
+    raise RuntimeError("consent could not be recorded")
+
+
+def record_consent_declined(user: User, client_id: str) -> None:
+    """The user chose Cancel on the consent screen."""
+    record_event("consent_declined", user, client_id=client_id)
+    db.session.commit()

@@ -1,0 +1,99 @@
+"""``private_key_jwt`` client authentication (RFC 7523 §2.2, OIDC Core §9).
+
+The client signs a short-lived JWT with its private key; we verify it with the
+public keys it registered, either inline (``jwks``) or at a ``jwks_uri``. This
+sandbox only reaches loopback, so only localhost ``jwks_uri`` values are fetched.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import requests
+from authlib.oauth2.rfc6749 import InvalidClientError
+from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db, get_clock, get_settings
+from ..models import ClientAssertion
+
+ASSERTION_ALGS = ["RS256", "ES256"]
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
+FETCH_TIMEOUT_SECONDS = 3
+MAX_ASSERTION_SECONDS = 3600
+
+
+def _seconds(value) -> int:
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0
+
+
+def is_loopback_url(url: str) -> bool:
+    """Whether ``url`` is an http(s) URL on this machine (all this sandbox can reach)."""
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and (parts.hostname or "") in LOOPBACK_HOSTS
+
+
+def client_key_set(client) -> KeySet:
+    """The public keys a client registered for signing its assertions."""
+    metadata = client.client_metadata
+    try:
+        if metadata.get("jwks"):
+            return KeySet.import_key_set(metadata["jwks"])
+        uri = metadata.get("jwks_uri")
+        if uri:
+            if not is_loopback_url(uri):
+                raise InvalidClientError(
+                    description="Only localhost jwks_uri values can be fetched by this mock."
+                )
+            response = requests.get(uri, timeout=FETCH_TIMEOUT_SECONDS)
+            response.raise_for_status()
+            return KeySet.import_key_set(response.json())
+    except (requests.RequestException, ValueError, JoseError) as exc:
+        raise InvalidClientError(description=f"The client's keys cannot be read: {exc}") from None
+    raise InvalidClientError(description="The client registered no keys (jwks or jwks_uri).")
+
+
+class PrivateKeyJwtAuthentication(JWTBearerClientAssertion):
+    """RFC 7523 client assertions, each ``jti`` usable once."""
+
+    CLIENT_AUTH_METHOD = "private_key_jwt"
+
+    def get_audiences(self) -> list[str]:
+        # OIDC Core §9: the audience SHOULD be the token endpoint; the issuer
+        # identifier is accepted too (RFC 7523 §3, and what openid-client sends).
+        issuer = get_settings().issuer
+        return [issuer, f"{issuer}/token", f"{issuer}/revoke", f"{issuer}/introspect"]
+
+    def resolve_client_public_key(self, client) -> KeySet:
+        return client_key_set(client)
+
+    def process_assertion_claims(self, assertion, resolve_key):
+        try:
+            token = jwt.decode(assertion, resolve_key, algorithms=ASSERTION_ALGS)
+        except (JoseError, ValueError) as exc:
+            raise InvalidClientError(description="The client assertion is not valid.") from exc
+        self.verify_claims(token.claims)
+        return token.claims
+
+    def validate_jti(self, claims, jti) -> bool:
+        """Remember ``jti`` until the assertion expires; a second use is refused."""
+        moment = get_clock().now()
+        db.session.execute(db.delete(ClientAssertion).where(ClientAssertion.expires_at < moment))
+        # Kept for the assertion's own lifetime (exp - iat), measured on our clock.
+        lifetime = _seconds(claims.get("exp")) - _seconds(claims.get("iat"))
+        if not 0 < lifetime <= MAX_ASSERTION_SECONDS:
+            lifetime = MAX_ASSERTION_SECONDS
+        expires_at = moment + timedelta(seconds=lifetime + self.leeway)
+        db.session.add(
+            ClientAssertion(client_id=str(claims["sub"]), jti=str(jti)[:255], expires_at=expires_at)
+        )
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            return False
+        return True

@@ -1,0 +1,139 @@
+"""RP-Initiated Logout 1.0: a portal sends the user here to sign out of OHID.
+
+Authlib's ``EndSessionEndpoint`` validates the request: the ``id_token_hint``
+must be an ID token we signed (expired ones are accepted, §2), a given
+``client_id`` must be its audience, and ``post_logout_redirect_uri`` must
+exactly match one the client registered (§3), with ``state`` passed back.
+Without a valid hint, or when the hint names someone other than the user
+signed in on this browser, the user is asked to confirm first (§6).
+"""
+
+from __future__ import annotations
+
+from authlib.oauth2 import OAuth2Error
+from authlib.oidc.rpinitiated import EndSessionEndpoint, EndSessionRequest
+from flask import render_template, request, session
+from flask_wtf import FlaskForm
+from wtforms import HiddenField
+
+from ..extensions import db, get_clock, get_key_store
+from ..lifecycle.authentication import end_sso_session, load_sso_session
+from ..models import SsoSession
+from .id_tokens import ID_TOKEN_ALGS
+from .server import server
+
+# Request parameters of RP-Initiated Logout 1.0 §2 kept through the confirmation.
+LOGOUT_PARAMS = (
+    "id_token_hint",
+    "client_id",
+    "post_logout_redirect_uri",
+    "state",
+    "logout_hint",
+    "ui_locales",
+)
+
+
+class LogoutForm(FlaskForm):
+    """ "Sign out of One Healthcare ID?": the original request rides along hidden."""
+
+    id_token_hint = HiddenField()
+    client_id = HiddenField()
+    post_logout_redirect_uri = HiddenField()
+    state = HiddenField()
+    logout_hint = HiddenField()
+    ui_locales = HiddenField()
+
+
+class OhidEndSessionEndpoint(EndSessionEndpoint):
+    """Authlib's endpoint wired to our keys and SSO sessions."""
+
+    def get_server_jwks(self) -> dict:
+        return get_key_store().jwks(get_clock().now())
+
+    def get_algorithms(self) -> list[str]:
+        return ID_TOKEN_ALGS
+
+    def resolve_client_from_id_token_claims(self, id_token_claims: dict):
+        # Our ID tokens carry aud as a one-element list.
+        aud = id_token_claims.get("aud")
+        if isinstance(aud, list) and len(aud) == 1:
+            aud = aud[0]
+        return self.server.query_client(aud) if isinstance(aud, str) else None
+
+    def is_post_logout_redirect_uri_legitimate(self, request, uri, client, logout_hint) -> bool:
+        # Without an id_token_hint the user confirms the sign-out on our page
+        # first, and the URI was already matched against the client's registration.
+        return client is not None
+
+    def end_session(self, end_session_request: EndSessionRequest) -> None:
+        for sso in sessions_to_end(end_session_request.id_token_claims):
+            end_sso_session(sso, reason="end_session")
+        session.clear()
+
+
+def _browser_session() -> SsoSession | None:
+    return load_sso_session(session.get("sso"), touch=False)
+
+
+def sessions_to_end(hint_claims: dict | None) -> list[SsoSession]:
+    """This browser's SSO session, and the one the ID token's ``sid`` names."""
+    found = []
+    browser = _browser_session()
+    if browser is not None:
+        found.append(browser)
+    if hint_claims and isinstance(hint_claims.get("sid"), str):
+        named = db.session.get(SsoSession, hint_claims["sid"])
+        if (
+            named is not None
+            and named.ended_at is None
+            and named.user.sub == hint_claims.get("sub")
+            and named not in found
+        ):
+            found.append(named)
+    return found
+
+
+def needs_confirmation(end_session_request: EndSessionRequest) -> bool:
+    """Ask the user unless a valid hint names the user signed in here (§6)."""
+    claims = end_session_request.id_token_claims
+    if claims is None:
+        return True
+    browser = _browser_session()
+    return browser is not None and browser.user.sub != claims.get("sub")
+
+
+def handle_end_session():
+    """GET or POST /end_session."""
+    try:
+        end_session_request = server.validate_endpoint_request("end_session")
+    except OAuth2Error as error:
+        # §4: after an error the OP MUST NOT redirect.
+        return (
+            render_template(
+                "logout/error.html",
+                error=error.error,
+                description=error.get_error_description() or error.description,
+            ),
+            400,
+        )
+    confirming = request.method == "POST" and "csrf_token" in request.form
+    if needs_confirmation(end_session_request):
+        form = LogoutForm()
+        if not (confirming and form.validate_on_submit()):
+            if not confirming:
+                for name in LOGOUT_PARAMS:
+                    getattr(form, name).data = request.values.get(name, "")
+            client = end_session_request.client
+            page = render_template(
+                "logout/confirm.html",
+                form=form,
+                client_name=client.client_name if client is not None else None,
+                signed_in=_browser_session() is not None,
+                expired=confirming,
+            )
+            # A confirmation whose CSRF token failed is bad input: 400, nobody signed out.
+            return page, 400 if confirming else 200
+    response = server.create_endpoint_response("end_session", end_session_request)
+    if response is not None:
+        return response
+    return render_template("logout/signed_out.html")

@@ -1,0 +1,507 @@
+"""/token beyond the code: refresh rotation, client credentials, private_key_jwt;
+/revoke (RFC 7009), /introspect (RFC 7662) and /userinfo with a body token."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+
+import pytest
+from joserfc import jwt
+from joserfc.jwk import ECKey, KeySet, RSAKey
+
+from idp.models import AuditEvent, Token
+
+from .portal import CLAIMS_ONLINE, add_client, basic_auth, decode_id_token, exchange, get_code
+from .receiver import portal_backend
+
+ISSUER = "http://localhost:8765"
+OFFLINE = "openid profile email offline_access"
+
+
+def offline_tokens(client, sign_in, **params):
+    query = get_code(client, sign_in, scope=OFFLINE, **params)
+    response = exchange(client, query["code"])
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def refresh(client, refresh_token, auth=CLAIMS_ONLINE[:2], **extra):
+    data = {"grant_type": "refresh_token", "refresh_token": refresh_token, **extra}
+    return client.post("/token", data=data, headers=basic_auth(*auth))
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+# --- refresh tokens -----------------------------------------------------------------
+
+
+def test_offline_access_scope_gets_a_refresh_token(client, sign_in, user):
+    assert "refresh_token" in offline_tokens(client, sign_in)
+
+
+def test_no_refresh_token_without_offline_access(client, sign_in, user):
+    query = get_code(client, sign_in)
+    assert "refresh_token" not in exchange(client, query["code"]).json
+
+
+def test_no_refresh_token_for_a_client_not_allowed_the_grant(client, sign_in, user):
+    add_client(
+        client_id="no-refresh",
+        client_secret="s3cret-no-refresh",
+        redirect_uris=["http://localhost:5009/cb"],
+        grant_types=["authorization_code"],
+        trusted=True,
+    )
+    query = get_code(
+        client,
+        sign_in,
+        client_id="no-refresh",
+        redirect_uri="http://localhost:5009/cb",
+        scope=OFFLINE,
+    )
+    body = exchange(
+        client,
+        query["code"],
+        client_id="no-refresh",
+        secret="s3cret-no-refresh",
+        redirect_uri="http://localhost:5009/cb",
+    ).json
+    assert "access_token" in body and "refresh_token" not in body
+
+
+def test_refresh_rotates_the_refresh_token_and_keeps_the_login_facts(client, sign_in, user):
+    first = offline_tokens(client, sign_in, nonce="n-1")
+    original = decode_id_token(client, first["id_token"])["claims"]
+    response = refresh(client, first["refresh_token"])
+    assert response.status_code == 200, response.json
+    assert response.headers["Cache-Control"] == "no-store"
+    second = response.json
+    assert second["refresh_token"] != first["refresh_token"]
+    assert second["access_token"] != first["access_token"]
+    claims = decode_id_token(client, second["id_token"])["claims"]
+    # OIDC Core §12.2: same iss, sub, aud and auth_time; no nonce.
+    for name in ("iss", "sub", "aud", "auth_time", "sid", "amr", "acr"):
+        assert claims[name] == original[name], name
+    assert "nonce" not in claims
+    info = client.get("/userinfo", headers=bearer(second["access_token"]))
+    assert info.status_code == 200 and info.json["sub"] == user.sub
+
+
+def test_reusing_a_rotated_refresh_token_revokes_the_whole_family(client, sign_in, user, db):
+    first = offline_tokens(client, sign_in)
+    second = refresh(client, first["refresh_token"]).json
+    replay = refresh(client, first["refresh_token"])
+    assert replay.status_code == 400 and replay.json["error"] == "invalid_grant"
+    # The thief's replay kills the tokens the legitimate client got too.
+    assert client.get("/userinfo", headers=bearer(second["access_token"])).status_code == 401
+    assert refresh(client, second["refresh_token"]).json["error"] == "invalid_grant"
+    assert db.session.query(AuditEvent).filter_by(kind="refresh_token_reused").count() == 1
+
+
+def test_refresh_token_of_another_client_is_invalid_grant(client, sign_in, user):
+    tokens = offline_tokens(client, sign_in)
+    response = refresh(
+        client, tokens["refresh_token"], auth=("provider-express", "provider-express-demo-secret")
+    )
+    assert response.status_code == 400 and response.json["error"] == "invalid_grant"
+
+
+def test_expired_refresh_token_is_invalid_grant(client, sign_in, user, clock):
+    tokens = offline_tokens(client, sign_in)
+    clock.advance(days=31)
+    assert refresh(client, tokens["refresh_token"]).json["error"] == "invalid_grant"
+
+
+def test_refresh_may_narrow_but_not_widen_the_scope(client, sign_in, user):
+    tokens = offline_tokens(client, sign_in)
+    narrowed = refresh(client, tokens["refresh_token"], scope="openid offline_access").json
+    assert narrowed["scope"] == "openid offline_access"
+    wider = refresh(client, narrowed["refresh_token"], scope="openid phone offline_access")
+    assert wider.status_code == 400 and wider.json["error"] == "invalid_scope"
+
+
+def test_refresh_without_the_token_is_invalid_request(client):
+    response = client.post(
+        "/token", data={"grant_type": "refresh_token"}, headers=basic_auth(*CLAIMS_ONLINE[:2])
+    )
+    assert response.status_code == 400 and response.json["error"] == "invalid_request"
+
+
+def test_refresh_for_a_deactivated_user_fails(client, sign_in, user, db):
+    tokens = offline_tokens(client, sign_in)
+    from idp.extensions import now
+
+    user.deactivated_at = now()
+    db.session.commit()
+    response = refresh(client, tokens["refresh_token"])
+    assert response.status_code == 400
+
+
+def test_public_client_refreshes_with_its_client_id(client, sign_in, user):
+    from .portal import pkce_pair
+
+    verifier, challenge = pkce_pair()
+    query = get_code(
+        client,
+        sign_in,
+        client_id="optum-provider-portal",
+        redirect_uri="http://localhost:5004/callback",
+        scope=OFFLINE,
+        code_challenge=challenge,
+        code_challenge_method="S256",
+    )
+    tokens = exchange(
+        client,
+        query["code"],
+        verifier,
+        client_id="optum-provider-portal",
+        secret=None,
+        redirect_uri="http://localhost:5004/callback",
+    ).json
+    response = client.post(
+        "/token",
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": tokens["refresh_token"],
+            "client_id": "optum-provider-portal",
+        },
+    )
+    assert response.status_code == 200 and response.json["refresh_token"]
+
+
+# --- client credentials -------------------------------------------------------------
+
+
+@pytest.fixture
+def service_client(app):
+    return add_client(
+        client_id="claims-batch",
+        client_secret="batch-secret-0123456789",
+        redirect_uris=["http://localhost:5010/cb"],
+        grant_types=["client_credentials"],
+        response_types=["code"],
+    )
+
+
+def test_client_credentials_issue_an_access_token_without_refresh(client, service_client, db):
+    response = client.post(
+        "/token",
+        data={"grant_type": "client_credentials"},
+        headers=basic_auth("claims-batch", "batch-secret-0123456789"),
+    )
+    assert response.status_code == 200, response.json
+    body = response.json
+    assert body["token_type"] == "Bearer" and "refresh_token" not in body
+    assert "id_token" not in body
+    stored = db.session.query(Token).filter_by(client_id="claims-batch").one()
+    assert stored.user_id is None
+
+
+def test_client_credentials_token_cannot_read_userinfo(client, service_client):
+    token = client.post(
+        "/token",
+        data={"grant_type": "client_credentials"},
+        headers=basic_auth("claims-batch", "batch-secret-0123456789"),
+    ).json["access_token"]
+    response = client.get("/userinfo", headers=bearer(token))
+    assert response.status_code == 403 and response.json["error"] == "insufficient_scope"
+
+
+def test_client_credentials_with_a_user_scope_is_invalid_scope(client, service_client):
+    response = client.post(
+        "/token",
+        data={"grant_type": "client_credentials", "scope": "openid"},
+        headers=basic_auth("claims-batch", "batch-secret-0123456789"),
+    )
+    assert response.status_code == 400 and response.json["error"] == "invalid_scope"
+    assert "no user" in response.json["error_description"]
+
+
+def test_client_credentials_for_a_client_without_the_grant_is_unauthorized(client):
+    response = client.post(
+        "/token",
+        data={"grant_type": "client_credentials"},
+        headers=basic_auth(*CLAIMS_ONLINE[:2]),
+    )
+    assert response.status_code == 400 and response.json["error"] == "unauthorized_client"
+
+
+def test_public_client_cannot_use_client_credentials(client):
+    response = client.post(
+        "/token", data={"grant_type": "client_credentials", "client_id": "optum-provider-portal"}
+    )
+    assert response.json["error"] == "invalid_client"
+
+
+# --- private_key_jwt ------------------------------------------------------------------
+
+
+def assertion(key, client_id, audience=f"{ISSUER}/token", alg="RS256", **overrides):
+    moment = int(time.time())
+    claims = {
+        "iss": client_id,
+        "sub": client_id,
+        "aud": audience,
+        "iat": moment,
+        "exp": moment + 60,
+        "jti": secrets.token_urlsafe(16),
+    }
+    claims.update(overrides)
+    return jwt.encode({"alg": alg, "kid": key.kid}, claims, key, algorithms=[alg])
+
+
+def jwt_auth(signed: str) -> dict:
+    return {
+        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        "client_assertion": signed,
+    }
+
+
+@pytest.fixture
+def rp_key():
+    return RSAKey.generate_key(2048, parameters={"kid": "rp-key-1"}, private=True)
+
+
+@pytest.fixture
+def jwt_client(app, rp_key):
+    return add_client(
+        client_id="pkjwt-portal",
+        redirect_uris=["http://localhost:5011/cb"],
+        token_endpoint_auth_method="private_key_jwt",
+        jwks={"keys": [rp_key.as_dict(private=False)]},
+        trusted=True,
+    )
+
+
+def pkjwt_code(client, sign_in):
+    return get_code(
+        client,
+        sign_in,
+        client_id="pkjwt-portal",
+        redirect_uri="http://localhost:5011/cb",
+        scope=OFFLINE,
+    )["code"]
+
+
+def code_request(code):
+    return {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": "http://localhost:5011/cb",
+    }
+
+
+def test_private_key_jwt_client_exchanges_a_code(client, sign_in, user, jwt_client, rp_key):
+    code = pkjwt_code(client, sign_in)
+    data = {**code_request(code), **jwt_auth(assertion(rp_key, "pkjwt-portal"))}
+    response = client.post("/token", data=data)
+    assert response.status_code == 200, response.json
+    assert response.json["id_token"] and response.json["refresh_token"]
+
+
+def test_private_key_jwt_accepts_the_issuer_as_audience(client, sign_in, user, jwt_client, rp_key):
+    code = pkjwt_code(client, sign_in)
+    signed = assertion(rp_key, "pkjwt-portal", audience=ISSUER)
+    response = client.post("/token", data={**code_request(code), **jwt_auth(signed)})
+    assert response.status_code == 200, response.json
+
+
+def test_replayed_client_assertion_is_refused(client, sign_in, user, jwt_client, rp_key):
+    signed = assertion(rp_key, "pkjwt-portal")
+    first = client.post(
+        "/token", data={**code_request(pkjwt_code(client, sign_in)), **jwt_auth(signed)}
+    )
+    assert first.status_code == 200
+    second = client.post(
+        "/token", data={**code_request(pkjwt_code(client, sign_in)), **jwt_auth(signed)}
+    )
+    assert second.status_code in (400, 401) and second.json["error"] == "invalid_client"
+    assert "used before" in second.json["error_description"]
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"key": "other"}, "signed by another key"),
+        ({"aud": "http://evil.example/token"}, "wrong audience"),
+        ({"exp": int(time.time()) - 3600}, "expired"),
+        ({"iss": "someone-else"}, "iss differs from sub"),
+    ],
+)
+def test_bad_client_assertion_is_invalid_client(
+    client, sign_in, user, jwt_client, rp_key, change, reason
+):
+    key = RSAKey.generate_key(2048, parameters={"kid": "rp-key-1"}) if "key" in change else rp_key
+    overrides = {k: v for k, v in change.items() if k != "key"}
+    audience = overrides.pop("aud", f"{ISSUER}/token")
+    signed = assertion(key, "pkjwt-portal", audience=audience, **overrides)
+    response = client.post(
+        "/token", data={**code_request(pkjwt_code(client, sign_in)), **jwt_auth(signed)}
+    )
+    assert response.json["error"] == "invalid_client", reason
+
+
+def test_private_key_jwt_client_cannot_use_a_secret_instead(client, sign_in, user, jwt_client):
+    response = client.post(
+        "/token",
+        data={**code_request(pkjwt_code(client, sign_in)), "client_id": "pkjwt-portal"},
+    )
+    assert response.json["error"] == "invalid_client"
+
+
+def test_es256_assertion_verified_from_a_localhost_jwks_uri(client, sign_in, user):
+    key = ECKey.generate_key("P-256", parameters={"kid": "ec-1"}, private=True)
+    body = json.dumps(KeySet([key]).as_dict(private=False)).encode()
+    with portal_backend(get_body=body) as (base_url, _posts):
+        add_client(
+            client_id="ec-portal",
+            redirect_uris=["http://localhost:5012/cb"],
+            token_endpoint_auth_method="private_key_jwt",
+            jwks_uri=f"{base_url}/jwks.json",
+            trusted=True,
+        )
+        code = get_code(
+            client, sign_in, client_id="ec-portal", redirect_uri="http://localhost:5012/cb"
+        )["code"]
+        data = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": "http://localhost:5012/cb",
+            **jwt_auth(assertion(key, "ec-portal", alg="ES256")),
+        }
+        response = client.post("/token", data=data)
+    assert response.status_code == 200, response.json
+
+
+def test_jwks_uri_off_this_machine_is_never_fetched(client, sign_in, user, rp_key):
+    add_client(
+        client_id="remote-keys",
+        redirect_uris=["http://localhost:5013/cb"],
+        token_endpoint_auth_method="private_key_jwt",
+        jwks_uri="https://keys.example.com/jwks.json",
+        trusted=True,
+    )
+    code = get_code(
+        client, sign_in, client_id="remote-keys", redirect_uri="http://localhost:5013/cb"
+    )["code"]
+    data = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": "http://localhost:5013/cb",
+        **jwt_auth(assertion(rp_key, "remote-keys")),
+    }
+    response = client.post("/token", data=data)
+    assert response.json["error"] == "invalid_client"
+    assert "localhost" in response.json["error_description"]
+
+
+# --- revocation and introspection -----------------------------------------------------
+
+
+def revoke(client, token, hint=None, auth=CLAIMS_ONLINE[:2]):
+    data = {"token": token}
+    if hint:
+        data["token_type_hint"] = hint
+    return client.post("/revoke", data=data, headers=basic_auth(*auth))
+
+
+def introspect(client, token, auth=CLAIMS_ONLINE[:2]):
+    return client.post("/introspect", data={"token": token}, headers=basic_auth(*auth))
+
+
+def test_revoked_access_token_stops_working(client, sign_in, user):
+    tokens = offline_tokens(client, sign_in)
+    response = revoke(client, tokens["access_token"], "access_token")
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    assert client.get("/userinfo", headers=bearer(tokens["access_token"])).status_code == 401
+    # Revoking the access token leaves the refresh token usable.
+    assert refresh(client, tokens["refresh_token"]).status_code == 200
+
+
+def test_revoking_a_refresh_token_revokes_its_access_tokens(client, sign_in, user):
+    tokens = offline_tokens(client, sign_in)
+    assert revoke(client, tokens["refresh_token"]).status_code == 200
+    assert refresh(client, tokens["refresh_token"]).json["error"] == "invalid_grant"
+    assert client.get("/userinfo", headers=bearer(tokens["access_token"])).status_code == 401
+
+
+def test_revoking_an_unknown_token_is_still_200(client):
+    # RFC 7009 §2.2: invalid tokens do not cause an error response.
+    assert revoke(client, "no-such-token").status_code == 200
+
+
+def test_revoking_another_clients_token_is_refused(client, sign_in, user):
+    tokens = offline_tokens(client, sign_in)
+    response = revoke(
+        client, tokens["access_token"], auth=("provider-express", "provider-express-demo-secret")
+    )
+    assert response.status_code == 400
+    assert client.get("/userinfo", headers=bearer(tokens["access_token"])).status_code == 200
+
+
+def test_revoke_needs_client_authentication(client):
+    response = client.post("/revoke", data={"token": "x", "client_id": CLAIMS_ONLINE[0]})
+    assert response.status_code == 401 and response.json["error"] == "invalid_client"
+
+
+def test_revoke_without_token_is_invalid_request(client):
+    assert revoke_without_token(client).json["error"] == "invalid_request"
+
+
+def revoke_without_token(client):
+    return client.post("/revoke", data={}, headers=basic_auth(*CLAIMS_ONLINE[:2]))
+
+
+def test_introspection_describes_an_active_access_token(client, sign_in, user):
+    tokens = offline_tokens(client, sign_in)
+    body = introspect(client, tokens["access_token"]).json
+    assert body["active"] is True
+    assert body["sub"] == user.sub and body["username"] == "dana.provider"
+    assert body["client_id"] == CLAIMS_ONLINE[0] and body["iss"] == ISSUER
+    assert body["scope"] == OFFLINE and body["exp"] > body["iat"]
+
+
+def test_introspection_of_a_refresh_token_gives_its_own_expiry(client, sign_in, user):
+    tokens = offline_tokens(client, sign_in)
+    body = introspect(client, tokens["refresh_token"]).json
+    assert body["active"] is True and body["token_type"] == "refresh_token"
+    assert body["exp"] - body["iat"] == 2592000
+
+
+@pytest.mark.parametrize("how", ["revoked", "expired", "unknown", "other client"])
+def test_introspection_says_inactive(client, sign_in, user, clock, how):
+    tokens = offline_tokens(client, sign_in)
+    token, auth = tokens["access_token"], CLAIMS_ONLINE[:2]
+    if how == "revoked":
+        revoke(client, token)
+    elif how == "expired":
+        clock.advance(seconds=3601)
+    elif how == "unknown":
+        token = "not-a-token"
+    else:
+        auth = ("provider-express", "provider-express-demo-secret")
+    assert introspect(client, token, auth).json == {"active": False}
+
+
+def test_public_client_cannot_introspect(client):
+    response = client.post("/introspect", data={"token": "x", "client_id": "optum-provider-portal"})
+    assert response.json["error"] == "invalid_client"
+
+
+# --- userinfo with the token in the body -----------------------------------------------
+
+
+def test_userinfo_accepts_the_token_in_a_form_body(client, sign_in, user):
+    token = offline_tokens(client, sign_in)["access_token"]
+    response = client.post("/userinfo", data={"access_token": token})
+    assert response.status_code == 200 and response.json["sub"] == user.sub
+
+
+def test_userinfo_refuses_a_token_sent_two_ways(client, sign_in, user):
+    token = offline_tokens(client, sign_in)["access_token"]
+    response = client.post("/userinfo", data={"access_token": token}, headers=bearer(token))
+    assert response.status_code == 400 and response.json["error"] == "invalid_request"
