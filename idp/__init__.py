@@ -155,10 +155,11 @@ def _register_blueprints(app: Flask) -> None:
     from .qa.api import load_routes
     from .web.pages import bp as pages_bp
     from .web.profile import bp as profile_bp
+    from .web.register import bp as register_bp
     from .web.signin import bp as signin_bp
 
     load_routes()
-    for blueprint in (oidc_bp, signin_bp, profile_bp, pages_bp, qa_bp):
+    for blueprint in (oidc_bp, signin_bp, register_bp, profile_bp, pages_bp, qa_bp):
         app.register_blueprint(blueprint)
 
 

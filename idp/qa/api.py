@@ -86,4 +86,4 @@ def check_types(body: dict, allowed: dict) -> None:
 
 def load_routes() -> None:
     """Import the modules that add their routes to ``bp``."""
-    from . import clock, outbox, users  # noqa: F401
+    from . import clock, inbox, outbox, users, voice  # noqa: F401
