@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from idp.errors import CodeInvalid
+from idp.lifecycle.email_verification import confirm_activation_code
 from idp.models import OneTimeCode, SsoSession, User
 
 from ..helpers import authorize_url, csrf_token, query_of
@@ -288,3 +290,12 @@ def test_verify_page_without_a_journey_goes_to_sign_in(client):
         "/register/verify-email", data={"csrf_token": csrf_token(page.data), "code": "1"}
     )
     assert response.headers["Location"].endswith("/signin")
+
+
+def test_used_activation_code_cannot_be_used_again(client, db):
+    register(client)
+    code = _activation(client)["code"]
+    verify_email_by_code(client)
+    user = db.session.query(User).one()
+    with pytest.raises(CodeInvalid):
+        confirm_activation_code(user, code)
