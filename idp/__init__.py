@@ -167,7 +167,9 @@ def _wants_json() -> bool:
     path = request.path
     return (
         path.startswith("/_qa/")
-        or path in ("/token", "/userinfo", "/register")
+        or path in ("/token", "/userinfo")
+        # /register is both Create One Healthcare ID (HTML form) and RFC 7591 (JSON).
+        or (path == "/register" and request.is_json)
         or (path.startswith("/.well-known/"))
     )
 
