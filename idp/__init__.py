@@ -158,6 +158,7 @@ def _register_blueprints(app: Flask) -> None:
     from .web.pages import bp as pages_bp
     from .web.profile import bp as profile_bp
     from .web.recover import bp as recover_bp
+    from .web.register import bp as register_bp
     from .web.security import bp as security_bp
     from .web.signin import bp as signin_bp
 
@@ -166,6 +167,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (
         oidc_bp,
         signin_bp,
+        register_bp,
         profile_bp,
         recover_bp,
         pages_bp,
@@ -181,7 +183,9 @@ def _wants_json() -> bool:
     path = request.path
     return (
         path.startswith("/_qa/")
-        or path in ("/token", "/userinfo", "/register")
+        or path in ("/token", "/userinfo")
+        # /register is both Create One Healthcare ID (HTML form) and RFC 7591 (JSON).
+        or (path == "/register" and request.is_json)
         or (path.startswith("/.well-known/"))
     )
 

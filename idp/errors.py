@@ -208,8 +208,36 @@ class NoPendingChange(DomainError):
     field = "code"
 
 
+# --- registration and verification (issue 3) ---
+
+
+class RegistrationRefused(ValidationFailed):
+    """Create One Healthcare ID input refused; ``taken`` names the fields
+    (``username``, ``email``) whose value another One Healthcare ID already uses."""
+
+    def __init__(self, errors: dict[str, list[str]], taken=()):
+        super().__init__(errors)
+        self.taken = set(taken)
+
+
+class LinkTokenInvalid(DomainError):
+    """A link token that was changed, is unknown, or no longer matches what it acts on."""
+
+    key = "link_invalid"
+
+
+class LinkTokenStale(LinkTokenInvalid):
+    """A genuine link whose code was replaced by a newer one."""
+
+    key = "link_replaced"
+
+
+class LinkTokenExpired(DomainError):
+    key = "link_expired"
+
+
 class NoPendingCall(DomainError):
     """No verification call is waiting for keypad digits at that number."""
 
     key = "no_pending_call"
-    field = "code"
+    field = "to"

@@ -98,6 +98,44 @@ MESSAGES = {
     "questions_distinct": "Choose three different security questions.",
     "question_unknown": "Choose a question from the list.",
     "no_pending_call": "No verification call is waiting at that number.",
+    # --- registration and verification (issue 3) ---
+    "field_required": "This field is required.",
+    "terms_required": (
+        "To create a One Healthcare ID, agree to the Terms of Use and the Website Privacy Policy."
+    ),
+    "question_required": "Choose a security question.",
+    "question_repeated": "Choose a different question for each security question.",
+    "answer_too_long": "Use {max} characters or fewer.",
+    "answer_repeated": "Use a different answer for each security question.",
+    "activation_sent": "We sent a new activation code to {email}.",
+    "email_verified": "Your email address has been verified.",
+    "email_already_verified": "Your email address is already verified.",
+    "phone_code_sent": "We sent a new code by text message to the phone number ending in {last4}.",
+    "phone_call_placed": "We are calling the phone number ending in {last4}.",
+    "phone_verified": "Your phone number has been verified.",
+    "phone_updated": "Your phone number has been updated. Verify it to continue.",
+    "call_waiting": "Waiting for you to enter the code on your phone's keypad.",
+    "call_rejected": (
+        "The code entered on the phone did not match. Enter the code shown on this screen "
+        "({attempts_left} tries left)."
+    ),
+    "registration_call_not_answered": (
+        "We have not received the code from your phone yet. Enter the code shown on this "
+        'screen when the call asks, then select "I have entered the code".'
+    ),
+    "voice_verification_call": (
+        "Hello, this is One Healthcare ID calling to verify your phone number. Using your "
+        "phone's keypad, enter the {digits}-digit code shown on your screen, then press pound."
+    ),
+    "link_invalid": (
+        "This link is not valid. Check that you copied the whole link from the email, or sign "
+        "in to get a new one."
+    ),
+    "link_replaced": (
+        "This link is no longer valid because a newer code was sent. Use the link or code in "
+        "the newest email."
+    ),
+    "link_expired": "This link has expired. Sign in to get a new activation code.",
 }
 
 

@@ -9,6 +9,8 @@ typed, claims the code with ``confirm_call``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..delivery.outbox import place_call
 from ..errors import CallNotAnswered, CodeExpired, CodeInvalid, NoPendingCall, TooManyAttempts
 from ..extensions import db, get_settings, now
@@ -46,7 +48,8 @@ def start_call(user: User | None, purpose: str, to: str) -> str:
     return plain
 
 
-def _pending_call(to: str) -> OneTimeCode | None:
+def pending_call(to: str) -> OneTimeCode | None:
+    """The newest live code a call to ``to`` is waiting for, whatever its purpose."""
     return db.session.execute(
         db.select(OneTimeCode)
         .filter_by(destination=to, channel="voice", used_at=None)
@@ -55,30 +58,54 @@ def _pending_call(to: str) -> OneTimeCode | None:
     ).scalar_one_or_none()
 
 
-def answer_call(to: str, digits: str) -> bool:
+@dataclass(frozen=True)
+class CallAnswer:
+    """What keying ``digits`` into a pending verification call did."""
+
+    to: str
+    purpose: str
+    result: str  # "accepted", "rejected", "dead" or "expired"
+    attempts_left: int
+    detail: str
+
+    @property
+    def accepted(self) -> bool:
+        return self.result == "accepted"
+
+
+def answer_call(to: str, digits: str) -> CallAnswer:
     """Key ``digits`` into the newest pending verification call to ``to``.
 
-    Returns whether they are the code on the screen. Wrong digits count as a
-    wrong try. Raises NoPendingCall, CodeExpired or TooManyAttempts when no
-    call can take digits.
+    The digits are kept on the code row; the page that showed the code claims
+    it with ``confirm_call`` once they are right. Wrong digits count as a wrong
+    try. Raises NoPendingCall when no call waits at that number. Committed.
     """
-    row = _pending_call((to or "").strip())
+    to = (to or "").strip()
+    row = pending_call(to)
     if row is None:
         raise NoPendingCall()
     rules = get_settings().codes
+    purpose = row.purpose
     if row.attempts >= rules.max_attempts:
-        raise TooManyAttempts()
+        return CallAnswer(to, purpose, "dead", 0, message("code_dead"))
     if now() >= row.expires_at:
-        raise CodeExpired()
+        return CallAnswer(to, purpose, "expired", 0, message("code_expired"))
     typed = normalize_code(digits)[:20]
     row.keypad_digits = typed
     right = row.matches(typed)
     if not right:
         row.attempts += 1
     owner = db.session.get(User, row.user_id) if row.user_id else None
-    record_event("call_answered", owner, purpose=row.purpose, right_digits=right)
+    record_event("call_answered", owner, to=to, purpose=purpose, right_digits=right)
     db.session.commit()
-    return right
+    if right:
+        return CallAnswer(
+            to, purpose, "accepted", rules.max_attempts - row.attempts, "The code was accepted."
+        )
+    left = max(0, rules.max_attempts - row.attempts)
+    if left == 0:
+        return CallAnswer(to, purpose, "dead", 0, message("code_dead"))
+    return CallAnswer(to, purpose, "rejected", left, message("code_invalid"))
 
 
 def _latest_call(destination: str, purpose: str) -> OneTimeCode | None:

@@ -178,6 +178,12 @@ def process_authorization(params: dict[str, list[str]], interaction: Interaction
     if error is not None:
         return _error_response(error, params)
     prompts = _prompts(params)
+    if "create" in prompts and (interaction is None or interaction.authenticated_at is None):
+        # Initiating User Registration via OpenID Connect 1.0 §4.1: prompt=create starts at
+        # account creation; once the new account is signed in the interaction resumes here.
+        interaction = interaction or _save_interaction(params, grant.request.client.client_id)
+        flow.clear_pending()
+        return redirect(url_for("register.start"))
     if _needs_login(params, signed_in, interaction, hint):
         if "none" in prompts:
             return _error_response(LoginRequiredError(redirect_uri=redirect_uri), params)

@@ -86,4 +86,4 @@ def check_types(body: dict, allowed: dict) -> None:
 
 def load_routes() -> None:
     """Import the modules that add their routes to ``bp``."""
-    from . import admin, clock, mfa, openapi, outbox, users  # noqa: F401
+    from . import admin, clock, inbox, mfa, openapi, outbox, users, voice  # noqa: F401

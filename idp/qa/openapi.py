@@ -163,6 +163,44 @@ PATHS: dict = {
             },
         }
     },
+    "/_qa/voice/answer": {
+        "post": {
+            "summary": "Key digits into the verification call waiting at a number",
+            "requestBody": {
+                "required": True,
+                "content": _json(
+                    {
+                        "type": "object",
+                        "required": ["to", "digits"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "to": {"type": "string", "examples": ["+16125550100"]},
+                            "digits": {"type": "string", "examples": ["123456#"]},
+                        },
+                    }
+                ),
+            },
+            "responses": {
+                "200": {
+                    "description": "What the call made of the digits",
+                    "content": _json(
+                        {
+                            "type": "object",
+                            "required": ["to", "purpose", "result", "attempts_left", "detail"],
+                            "properties": {
+                                "to": {"type": "string"},
+                                "purpose": {"type": "string"},
+                                "result": {"enum": ["accepted", "rejected", "dead", "expired"]},
+                                "attempts_left": {"type": "integer"},
+                                "detail": {"type": "string"},
+                            },
+                        }
+                    ),
+                },
+                **_error_responses(400, 404),
+            },
+        }
+    },
     "/_qa/users": {
         "post": {
             "summary": "Create a user in any state",

@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import (
 from idp.qa.openapi import openapi_document
 
 # HTML pages for people, not part of the JSON API contract.
-UNDOCUMENTED = {"/_qa/inbox"}
+UNDOCUMENTED = {"/_qa/inbox", "/_qa/inbox/answer"}
 
 
 def _app_routes(app) -> set[tuple[str, str]]:

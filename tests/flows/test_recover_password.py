@@ -102,10 +102,12 @@ def test_reset_by_call_with_the_code_keyed_in(client, user, recovery, app):
     assert not_yet.status_code == 400
     assert "We have not received the right code from your phone yet." in text(not_yet)
     assert client.get("/recover/password/call/status").json["status"] == "waiting"
-    assert answer_call(PHONE, "000000" if call["code"] != "000000" else "111111") is False
+    assert (
+        answer_call(PHONE, "000000" if call["code"] != "000000" else "111111").result == "rejected"
+    )
     wrong = post(client, "/recover/password/call")
     assert "The code entered on the phone&#39;s keypad was incorrect." in text(wrong)
-    assert answer_call(PHONE, call["code"]) is True
+    assert answer_call(PHONE, call["code"]).accepted
     assert client.get("/recover/password/call/status").json["status"] == "answered"
     assert (
         post(client, "/recover/password/call").headers["Location"].endswith("/recover/password/new")

@@ -175,10 +175,11 @@ def test_a_json_array_is_refused(client):
     assert response.status_code == 400 and response.json["error"] == "invalid_client_metadata"
 
 
-def test_a_form_post_is_not_a_registration(client):
+def test_a_form_post_goes_to_the_account_page_not_client_registration(client, db):
+    # A form POST is "Create One Healthcare ID" (SPEC §3.2): without its CSRF token it is refused.
     response = client.post("/register", data={"redirect_uris": REDIRECT})
-    assert response.status_code == 400
-    assert response.json["error"] == "invalid_client_metadata"
+    assert response.status_code == 400 and "CSRF" in response.get_data(as_text=True)
+    assert db.session.query(OAuth2Client).filter_by(source="dynamic").count() == 0
 
 
 def test_discovery_advertises_the_registration_endpoint(client):

@@ -1,0 +1,129 @@
+"""Verify Your Email Address (SPEC §3.3): the activation email, its code and its link.
+
+The email carries a 10-digit code (valid 24 hours) and a one-click link
+``/activate/<token>``. The link names the user and the code it stands for and
+embeds a digest of the email address and that code's id, so a resend (a new
+code) or a changed email kills every older link.
+"""
+
+from __future__ import annotations
+
+from ..errors import (
+    CodeInvalid,
+    LinkTokenExpired,
+    LinkTokenInvalid,
+    LinkTokenStale,
+    TooManyAttempts,
+)
+from ..extensions import db, get_settings, now
+from ..models import OneTimeCode, OutboxMessage, User
+from ..policy.contact import email_key
+from ..security.link_tokens import link_tokens
+from .audit import record_event
+from .codes import confirm_code, issue_code, latest_code
+
+PURPOSE = "email_activation"
+
+
+def _link_for(user: User, row: OneTimeCode) -> str:
+    token = link_tokens().make(
+        PURPOSE, {"u": user.id, "c": row.id}, user.id, email_key(user.email), row.id
+    )
+    return f"{get_settings().issuer}/activate/{token}"
+
+
+def send_activation_email(user: User, enforce_limits: bool = True) -> OutboxMessage:
+    """Issue a new activation code and email it with its link (not committed).
+
+    Raises ResendTooSoon or ResendLimitReached when ``enforce_limits`` and the
+    address has had too many codes lately.
+    """
+    from ..delivery.outbox import send_email
+
+    row, plain = issue_code(user, PURPOSE, "email", user.email, enforce_limits=enforce_limits)
+    db.session.flush()  # the link names the code row, so it needs its id
+    return send_email(
+        user.email,
+        PURPOSE,
+        "activation",
+        user=user,
+        code=plain,
+        link=_link_for(user, row),
+        hours=get_settings().codes.email_activation_hours,
+    )
+
+
+def resend_activation_email(user: User) -> OutboxMessage:
+    """ "Resend Code": a new code and link (older ones stop working), within the limits."""
+    message = send_activation_email(user)
+    db.session.commit()
+    return message
+
+
+def has_live_code(user: User) -> bool:
+    """Whether the newest activation code for the user's email can still be used."""
+    row = latest_code(user.email, PURPOSE)
+    rules = get_settings().codes
+    return (
+        row is not None
+        and row.used_at is None
+        and row.attempts < rules.max_attempts
+        and now() < row.expires_at
+    )
+
+
+def _mark_verified(user: User, how: str) -> None:
+    user.email_verified = True
+    record_event("email_verified", user, method=how)
+    db.session.commit()
+
+
+def confirm_activation_code(user: User, typed: str) -> None:
+    """Verify the user's email with the typed code; raises CodeInvalid/CodeExpired/
+    TooManyAttempts (wrong tries are counted)."""
+    confirm_code(user.email, PURPOSE, typed)
+    _mark_verified(user, "code")
+
+
+def activate_by_link(token: str) -> tuple[User, bool]:
+    """Verify an email from its one-click link; returns ``(user, newly_verified)``.
+
+    Raises LinkTokenInvalid (changed, unknown), LinkTokenStale (a newer code was
+    sent) or LinkTokenExpired. A link used again after it worked answers
+    ``newly_verified=False`` rather than an error.
+    """
+    rules = get_settings().codes
+    link = link_tokens().read(PURPOSE, token, rules.email_activation_hours * 3600)
+    user_id, code_id = link.subject.get("u"), link.subject.get("c")
+    if not isinstance(user_id, int) or not isinstance(code_id, int):
+        raise LinkTokenInvalid()
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise LinkTokenInvalid()
+    current = latest_code(user.email, PURPOSE)
+    if current is None:
+        raise LinkTokenInvalid()
+    link.check_state(user.id, email_key(user.email), current.id)
+    if current.used_at is not None:
+        if user.email_verified:
+            return user, False
+        raise LinkTokenStale()
+    if current.attempts >= rules.max_attempts:
+        raise TooManyAttempts()
+    moment = now()
+    if moment >= current.expires_at:
+        raise LinkTokenExpired()
+    claimed = db.session.execute(
+        db.update(OneTimeCode)
+        .where(OneTimeCode.id == current.id, OneTimeCode.used_at.is_(None))
+        .values(used_at=moment)
+    ).rowcount
+    if claimed != 1:
+        # Another request used this code a moment ago.
+        db.session.rollback()
+        db.session.refresh(user)
+        if user.email_verified:
+            return user, False
+        raise CodeInvalid()
+    _mark_verified(user, "link")
+    return user, True

@@ -1,0 +1,101 @@
+"""The dev inbox (SPEC §5.1 ``GET /_qa/inbox``): emails, texts and calls as a person sees them.
+
+Links in messages are clickable, and each call still waiting for its code has
+an "Answer call" button that keys the digits in, as the person would on the
+phone. It is an HTML page on the QA surface, so it has the QA API's guard; its
+one form carries its own CSRF token (the QA API itself is JSON and exempt).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, StringField
+
+from ..errors import NoPendingCall
+from ..extensions import db
+from ..lifecycle.voice import answer_call, pending_call
+from ..models import OutboxMessage
+from ..security.digests import digest_matches
+from .api import bp
+from .voice import keypad_digits
+
+INBOX_SIZE = 100
+_URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+class AnswerCallForm(FlaskForm):
+    message_id = IntegerField()
+    digits = StringField("Digits to key in")
+
+
+@dataclass
+class InboxItem:
+    message: OutboxMessage
+    segments: list[tuple[str, str | None]]
+    waiting: bool
+
+
+def link_segments(text: str) -> list[tuple[str, str | None]]:
+    """``text`` cut into ``(text, href)`` pieces; href is set for each http(s) URL."""
+    pieces: list[tuple[str, str | None]] = []
+    position = 0
+    for match in _URL.finditer(text or ""):
+        if match.start() > position:
+            pieces.append((text[position : match.start()], None))
+        url = match.group(0).rstrip(".,;)")
+        pieces.append((url, url))
+        position = match.start() + len(url)
+    if position < len(text or ""):
+        pieces.append((text[position:], None))
+    return pieces
+
+
+def _call_waiting(message: OutboxMessage) -> bool:
+    if message.channel != "voice" or not message.code:
+        return False
+    row = pending_call(message.to)
+    answered = row is not None and bool(row.keypad_digits) and row.matches(row.keypad_digits)
+    return row is not None and digest_matches(row.code_hash, message.code) and not answered
+
+
+@bp.get("/inbox")
+def inbox():
+    """Newest first; ``?to=`` shows one address or number only."""
+    query = db.select(OutboxMessage)
+    to = (request.args.get("to") or "").strip()
+    if to:
+        query = query.where(db.func.lower(OutboxMessage.to) == to.lower())
+    messages = db.session.execute(
+        query.order_by(OutboxMessage.id.desc()).limit(INBOX_SIZE)
+    ).scalars()
+    items = [InboxItem(m, link_segments(m.body), _call_waiting(m)) for m in messages]
+    return render_template("qa/inbox.html", items=items, to=to, form=AnswerCallForm(formdata=None))
+
+
+@bp.post("/inbox/answer")
+def answer_from_inbox():
+    """The "Answer call" button: key the digits into the waiting call."""
+    form = AnswerCallForm()
+    back = redirect(url_for("qa.inbox", to=request.args.get("to") or None))
+    if not form.validate():
+        flash("The form expired or was incomplete. Reload the inbox and try again.", "error")
+        return back, 303
+    message = db.session.get(OutboxMessage, form.message_id.data)
+    if message is None or message.channel != "voice":
+        flash("That call is not in the outbox.", "error")
+        return back, 303
+    try:
+        outcome = answer_call(message.to, keypad_digits(form.digits.data or ""))
+    except ValueError as exc:
+        flash(str(exc), "error")
+        return back, 303
+    except NoPendingCall as exc:
+        flash(exc.text, "error")
+        return back, 303
+    category = "info" if outcome.result == "accepted" else "error"
+    flash(f"Call to {outcome.to}: {outcome.detail}", category)
+    return back, 303

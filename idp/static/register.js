@@ -1,0 +1,94 @@
+// Create One Healthcare ID: live rule checklists and the call-verification poll.
+// Progressive enhancement only: the server checks every rule and the pages work without this file.
+(function () {
+  "use strict";
+
+  var CHECKS = {
+    username: {
+      length: function (v, d) { return v.length >= +d.min && v.length <= +d.max; },
+      no_spaces: function (v) { return v.indexOf(" ") === -1 && v === v.trim(); },
+      no_symbols: function (v, d) {
+        for (var i = 0; i < v.length; i += 1) {
+          if (d.forbidden.indexOf(v.charAt(i)) !== -1) { return false; }
+        }
+        return true;
+      }
+    },
+    password: {
+      length: function (v, d) { return v.length >= +d.min && v.length <= +d.max; },
+      upper: function (v) { return /\p{Lu}/u.test(v); },
+      lower: function (v) { return /\p{Ll}/u.test(v); },
+      digit: function (v) { return /\p{Nd}/u.test(v); },
+      no_spaces: function (v) { return !/\s/.test(v); },
+      no_ampersand: function (v) { return v.indexOf("&") === -1; },
+      not_username: function (v, d) {
+        var other = document.getElementById(d.usernameField);
+        var name = other ? other.value : "";
+        return !name || v.toLowerCase() !== name.toLowerCase();
+      }
+    }
+  };
+
+  function tick(list, input) {
+    var checks = CHECKS[list.getAttribute("data-rules-for")] || {};
+    list.querySelectorAll("li[data-rule]").forEach(function (item) {
+      var check = checks[item.getAttribute("data-rule")];
+      if (!check) { return; }
+      var met = check(input.value, list.dataset);
+      item.classList.toggle("met", met);
+      var state = item.querySelector(".rule-state");
+      if (state) { state.textContent = met ? "Met:" : "Not met:"; }
+    });
+  }
+
+  function setUpRuleLists() {
+    document.querySelectorAll("ul[data-rules-for]").forEach(function (list) {
+      var input = document.getElementById(list.getAttribute("data-rules-for"));
+      if (!input) { return; }
+      var update = function () { tick(list, input); };
+      input.addEventListener("input", update);
+      if (list.dataset.usernameField) {
+        var other = document.getElementById(list.dataset.usernameField);
+        if (other) { other.addEventListener("input", update); }
+      }
+      update();
+    });
+  }
+
+  function setUpCallPoll() {
+    var box = document.querySelector("[data-call-status-url]");
+    if (!box) { return; }
+    var url = box.getAttribute("data-call-status-url");
+    var form = document.getElementById(box.getAttribute("data-call-done-form"));
+    var finished = false;
+    function poll() {
+      if (finished) { return; }
+      fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (response) { return response.json(); })
+        .then(function (status) {
+          if (status.text) {
+            box.textContent = "";
+            var line = document.createElement("p");
+            line.textContent = status.text;
+            box.appendChild(line);
+          }
+          box.classList.toggle("error", ["rejected", "dead", "expired"].indexOf(status.state) !== -1);
+          if (status.state === "verified") {
+            finished = true;
+            if (form) { form.submit(); }
+          } else if (["dead", "expired", "none"].indexOf(status.state) !== -1) {
+            finished = true;
+          } else {
+            window.setTimeout(poll, 1500);
+          }
+        })
+        .catch(function () { window.setTimeout(poll, 3000); });
+    }
+    window.setTimeout(poll, 1000);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setUpRuleLists();
+    setUpCallPoll();
+  });
+}());
