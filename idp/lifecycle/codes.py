@@ -112,6 +112,17 @@ def confirm_code(destination: str, purpose: str, typed: str) -> OneTimeCode:
         if row.attempts >= rules.max_attempts:
             raise TooManyAttempts()
         raise CodeInvalid()
+    if not claim_code(row, moment):
+        raise CodeInvalid()
+    return row
+
+
+def claim_code(row: OneTimeCode, moment) -> bool:
+    """Mark ``row`` used if nobody has yet; of two racing claims exactly one wins.
+
+    Committed on success so the code is spent even if the caller's next step
+    fails; rolled back (and False) when another request got there first.
+    """
     claimed = db.session.execute(
         db.update(OneTimeCode)
         .where(OneTimeCode.id == row.id, OneTimeCode.used_at.is_(None))
@@ -119,7 +130,6 @@ def confirm_code(destination: str, purpose: str, typed: str) -> OneTimeCode:
     ).rowcount
     if claimed != 1:
         db.session.rollback()
-        raise CodeInvalid()
-    # Committed here so the code is spent even if the caller's next step fails.
+        return False
     db.session.commit()
-    return row
+    return True

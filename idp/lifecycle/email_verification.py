@@ -20,7 +20,7 @@ from ..models import OneTimeCode, OutboxMessage, User
 from ..policy.contact import email_key
 from ..security.link_tokens import link_tokens
 from .audit import record_event
-from .codes import confirm_code, issue_code, latest_code
+from .codes import claim_code, confirm_code, issue_code, latest_code
 
 PURPOSE = "email_activation"
 
@@ -113,14 +113,8 @@ def activate_by_link(token: str) -> tuple[User, bool]:
     moment = now()
     if moment >= current.expires_at:
         raise LinkTokenExpired()
-    claimed = db.session.execute(
-        db.update(OneTimeCode)
-        .where(OneTimeCode.id == current.id, OneTimeCode.used_at.is_(None))
-        .values(used_at=moment)
-    ).rowcount
-    if claimed != 1:
+    if not claim_code(current, moment):
         # Another request used this code a moment ago.
-        db.session.rollback()
         db.session.refresh(user)
         if user.email_verified:
             return user, False

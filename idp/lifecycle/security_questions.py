@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..extensions import db, get_hashing
 from ..models import SecurityAnswer, User
+from ..policy.security_answers import normalize_answer
 
 QUESTIONS = [
     "What is the name of your first pet?",
@@ -15,11 +16,6 @@ QUESTIONS = [
     "What street did you grow up on?",
     "What was your childhood nickname?",
 ]
-
-
-def normalize_answer(answer: str) -> str:
-    """Answers match without regard to case or extra spaces."""
-    return " ".join((answer or "").split()).casefold()
 
 
 def set_security_answers(user: User, pairs: list[tuple[str, str]]) -> None:

@@ -18,7 +18,7 @@ from ..messages import message
 from ..models import OneTimeCode, User
 from ..policy.codes import normalize_code
 from .audit import record_event
-from .codes import issue_code
+from .codes import claim_code, issue_code
 
 CALL_SCRIPT = (
     "Hello, this is One Healthcare ID calling to verify your phone number. "
@@ -152,15 +152,6 @@ def confirm_call(destination: str, purpose: str) -> OneTimeCode:
         raise CodeExpired()
     if status == DEAD:
         raise TooManyAttempts()
-    if status != ANSWERED:
+    if status != ANSWERED or not claim_code(row, now()):
         raise CodeInvalid()
-    claimed = db.session.execute(
-        db.update(OneTimeCode)
-        .where(OneTimeCode.id == row.id, OneTimeCode.used_at.is_(None))
-        .values(used_at=now())
-    ).rowcount
-    if claimed != 1:
-        db.session.rollback()
-        raise CodeInvalid()
-    db.session.commit()
     return row

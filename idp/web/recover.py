@@ -103,13 +103,12 @@ def _continue_with_notice(text: str):
     return response
 
 
-@bp.route("/recover/password/expired", methods=["GET", "POST"])
-def password_expired():
-    """ "Your password has expired": a new one, meeting the rules and not one of the last 5."""
+def _journey_password_page(step: str, template: str, reason: str, **context):
+    """A sign-in step that sets a new password (expired, or expiring soon)."""
     user = flow.journey_user()
     if user is None:
         return redirect(url_for("signin.start"))
-    if _current_step(user) != "password_expired":
+    if _current_step(user) != step:
         return flow.continue_journey()
     form = NewPasswordForm()
     general: list[str] = []
@@ -119,53 +118,37 @@ def password_expired():
                 user,
                 form.new_password.data,
                 form.confirm_password.data,
-                reason="expired",
+                reason=reason,
                 keep_session_id=_own_session_id(user),
             )
         except DomainError as exc:
             general = attach_errors(form, exc)
         else:
             return _continue_with_notice("Your password has been changed.")
+    extra = {name: build(user) for name, build in context.items()}
     return render_template(
-        "recover/password_expired.html",
-        form=form,
-        general=general,
-        rules=_rules(form, user),
+        template, form=form, general=general, rules=_rules(form, user), **extra
     ), _status(not form.errors and not general)
+
+
+@bp.route("/recover/password/expired", methods=["GET", "POST"])
+def password_expired():
+    """ "Your password has expired": a new one, meeting the rules and not one of the last 5."""
+    return _journey_password_page("password_expired", "recover/password_expired.html", "expired")
 
 
 @bp.route("/recover/password/expiring", methods=["GET", "POST"])
 def password_expiring():
     """The warning before expiry: days left, change it now, or remind me later."""
-    user = flow.journey_user()
-    if user is None:
-        return redirect(url_for("signin.start"))
-    if _current_step(user) != "password_expiring":
-        return flow.continue_journey()
-    age = password_age(user.password_changed_at, now(), get_settings().password)
-    form = NewPasswordForm()
-    general: list[str] = []
-    if form.validate_on_submit():
-        try:
-            set_password(
-                user,
-                form.new_password.data,
-                form.confirm_password.data,
-                reason="warning",
-                keep_session_id=_own_session_id(user),
-            )
-        except DomainError as exc:
-            general = attach_errors(form, exc)
-        else:
-            return _continue_with_notice("Your password has been changed.")
-    return render_template(
+    return _journey_password_page(
+        "password_expiring",
         "recover/password_expiring.html",
-        form=form,
-        later=ActionForm(),
-        general=general,
-        days_left=age.days_left,
-        rules=_rules(form, user),
-    ), _status(not form.errors and not general)
+        "warning",
+        later=lambda user: ActionForm(),
+        days_left=lambda user: (
+            password_age(user.password_changed_at, now(), get_settings().password).days_left
+        ),
+    )
 
 
 @bp.post("/recover/password/expiring/later")
