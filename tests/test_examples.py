@@ -1,0 +1,35 @@
+"""The README's QA examples run as written against a live server."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def _load(name: str):
+    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_http_journey_example_creates_an_account_and_logs_in_to_a_portal(live_server, capsys):
+    claims = _load("qa_journey").main(live_server.url)
+    assert claims["preferred_username"].startswith("qa.journey.")
+    assert {"otp", "mfa"} <= set(claims["amr"]) and claims["acr"] == "urn:ohid:loa:2"
+    assert claims["phone_number_verified"] is True
+    assert "signed in to optum-connect-claims-online" in capsys.readouterr().out
+
+
+@pytest.mark.browser
+def test_playwright_journey_example(live_server):
+    import shutil
+
+    if shutil.which("chromium") is None:
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    landed = _load("qa_journey_playwright").main(live_server.url)
+    assert landed.startswith("http://localhost:5001/callback?") and "code=" in landed
