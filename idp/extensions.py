@@ -10,7 +10,7 @@ from sqlalchemy.orm import DeclarativeBase
 
 
 class Base(DeclarativeBase):
-    pass
+    """The declarative base every model in ``idp.models`` derives from."""
 
 
 db = SQLAlchemy(model_class=Base)
