@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..errors import CurrentPasswordWrong, PasswordReused, ValidationFailed
 from ..extensions import db, get_hashing, get_settings, now
 from ..messages import message
-from ..models import PasswordHistory, SsoSession, User
+from ..models import PasswordHistory, SsoSession, Token, User
 from ..policy.passwords import check_password
 from .audit import record_event
 
@@ -69,18 +69,43 @@ def _prune_history(user: User) -> None:
 
 
 def end_other_sessions(user: User, keep_session_id: str | None, reason: str) -> int:
-    """End every live SSO session of ``user`` but ``keep_session_id``; returns how many."""
+    """End every live SSO session of ``user`` but ``keep_session_id``; returns how many.
+
+    Each goes through ``end_sso_session``, so portals with a back-channel
+    logout URI hear about it. Committed.
+    """
+    from .authentication import end_sso_session
+
+    sessions = (
+        db.session.execute(db.select(SsoSession).filter_by(user_id=user.id, ended_at=None))
+        .scalars()
+        .all()
+    )
+    others = [sso for sso in sessions if sso.id != keep_session_id]
+    for sso in others:
+        end_sso_session(sso, reason=reason)
+    return len(others)
+
+
+def revoke_tokens_of(user: User, reason: str) -> int:
+    """Revoke every access and refresh token issued to ``user`` (not committed)."""
     moment = now()
-    sessions = db.session.execute(
-        db.select(SsoSession).filter_by(user_id=user.id, ended_at=None)
-    ).scalars()
-    ended = 0
-    for sso in sessions:
-        if sso.id != keep_session_id:
-            sso.ended_at = moment
-            record_event("sign_out", user, sid=sso.id, reason=reason)
-            ended += 1
-    return ended
+    tokens = (
+        db.session.execute(
+            db.select(Token)
+            .filter_by(user_id=user.id)
+            .where((Token.access_revoked_at.is_(None)) | (Token.refresh_revoked_at.is_(None)))
+        )
+        .scalars()
+        .all()
+    )
+    for token in tokens:
+        token.access_revoked_at = token.access_revoked_at or moment
+        if token.refresh_token_hash:
+            token.refresh_revoked_at = token.refresh_revoked_at or moment
+    if tokens:
+        record_event("tokens_revoked", user, reason=reason, count=len(tokens))
+    return len(tokens)
 
 
 def set_password(
@@ -92,7 +117,10 @@ def set_password(
     keep_session_id: str | None = None,
     commit: bool = True,
 ) -> None:
-    """Check and store a new password, record it in the history, end other sessions."""
+    """Check and store a new password, record it in the history, end other sessions.
+
+    With ``commit=False`` the caller commits, then calls ``end_other_sessions``.
+    """
     check_new_password(user, new_password, confirm_password)
     moment = now()
     password_hash = get_hashing().hash(new_password)
@@ -102,10 +130,10 @@ def set_password(
     db.session.flush()
     _prune_history(user)
     db.session.expire(user, ["password_history"])
-    end_other_sessions(user, keep_session_id, reason=f"password_{reason}")
     record_event("password_changed", user, reason=reason)
     if commit:
         db.session.commit()
+        end_other_sessions(user, keep_session_id, reason=f"password_{reason}")
 
 
 def change_password(

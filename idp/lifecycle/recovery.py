@@ -35,7 +35,7 @@ from .accounts import find_account, find_by_email
 from .audit import record_event
 from .codes import confirm_code, issue_code
 from .notifications import notify
-from .password_change import set_password
+from .password_change import end_other_sessions, revoke_tokens_of, set_password
 from .security_questions import check_security_answer
 
 RESET_PURPOSE = "password_reset"
@@ -219,7 +219,8 @@ def answer_security_questions(user: User, answers: list[str]) -> None:
 def reset_password(
     user: User, new_password: str, confirm_password: str, keep_session_id: str | None = None
 ) -> None:
-    """Set the new password; unlock, reactivate, and end the account's other sessions."""
+    """Set the new password; unlock, reactivate, end the account's other sessions and
+    revoke its tokens (whoever needed the reset may not be the only one holding them)."""
     set_password(
         user,
         new_password,
@@ -235,7 +236,9 @@ def reset_password(
     user.failed_sign_ins = 0
     user.locked_until = None
     user.deactivated_at = None
+    revoke_tokens_of(user, reason="password_reset")
     db.session.commit()
+    end_other_sessions(user, keep_session_id, reason="password_reset")
 
 
 # --- Unlock with the security questions ---------------------------------------------

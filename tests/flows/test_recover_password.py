@@ -271,3 +271,20 @@ def test_each_recovery_attempt_sends_an_account_recovery_attempt_notice(client, 
     assert len(notices) == 2 and notices[0].to == "dana@example.com"
     assert "Account Recovery Attempt" in notices[0].subject
     assert AuditEvent.query.filter_by(kind="recovery_started").count() == 2
+
+
+def test_reset_revokes_the_accounts_tokens(app, client, user, sign_in):
+    from ..oidc.portal import CLAIMS_ONLINE, basic_auth, exchange, get_code
+
+    query = get_code(client, sign_in, scope="openid profile email offline_access")
+    tokens = exchange(client, query["code"]).json
+    bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
+    assert client.get("/userinfo", headers=bearer).status_code == 200
+    Recovery(app.test_client()).by_text("dana.provider", PHONE)
+    assert client.get("/userinfo", headers=bearer).status_code == 401
+    refreshed = client.post(
+        "/token",
+        data={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
+        headers=basic_auth(*CLAIMS_ONLINE[:2]),
+    )
+    assert refreshed.status_code == 400 and refreshed.json["error"] == "invalid_grant"
