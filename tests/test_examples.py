@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -26,10 +29,16 @@ def test_http_journey_example_creates_an_account_and_logs_in_to_a_portal(live_se
 
 
 @pytest.mark.browser
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed")
 def test_playwright_journey_example(live_server):
-    import shutil
-
-    if shutil.which("chromium") is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    landed = _load("qa_journey_playwright").main(live_server.url)
-    assert landed.startswith("http://localhost:5001/callback?") and "code=" in landed
+    # Run as a user would, in its own process (one Playwright per process: the browser
+    # tests' session may already hold this one).
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / "qa_journey_playwright.py"), live_server.url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "back at the portal: http://localhost:5001/callback?" in result.stdout
+    assert "code=" in result.stdout
