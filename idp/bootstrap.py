@@ -6,7 +6,7 @@ import tomllib
 from dataclasses import dataclass, field
 
 from .errors import DomainError, ValidationFailed
-from .extensions import db, get_clock, get_key_store, get_settings
+from .extensions import db, get_clock, get_hashing, get_key_store, get_settings
 from .lifecycle.accounts import create_account, find_by_username
 from .oidc.clients import load_clients_file
 from .settings import SettingsError
@@ -42,13 +42,16 @@ def seed_users(path) -> list[DemoUser]:
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"users.seed_file: {path} is not valid TOML ({exc})") from None
     seeded = []
+    hashes: dict[str, str] = {}
     for entry in data.get("user", []):
         demo = DemoUser(
             entry.get("username", ""), entry.get("password", ""), entry.get("email", "")
         )
         if not find_by_username(demo.username):
+            if demo.password not in hashes:
+                hashes[demo.password] = get_hashing().hash(demo.password)
             try:
-                create_account(**entry)
+                create_account(**entry, password_hash=hashes[demo.password])
             except ValidationFailed as exc:
                 raise SettingsError(f"users.seed_file: user {demo.username!r}: {exc}") from None
             except (DomainError, TypeError) as exc:

@@ -104,8 +104,13 @@ def create_account(
     password_age_days: int = 0,
     require_profile: bool = False,
     commit: bool = True,
+    password_hash: str | None = None,
 ) -> User:
-    """Create a One Healthcare ID; raises ValidationFailed, UsernameTaken or EmailInUse."""
+    """Create a One Healthcare ID; raises ValidationFailed, UsernameTaken or EmailInUse.
+
+    ``password_hash`` is an argon2 hash already made of ``password`` (seeding
+    several demo users that share one password hashes it once).
+    """
     fields = validate_account_fields(
         username,
         email,
@@ -122,7 +127,7 @@ def create_account(
     if find_by_email(fields["email"]):
         raise EmailInUse()
     moment = now()
-    password_hash = get_hashing().hash(password)
+    password_hash = password_hash or get_hashing().hash(password)
     changed_at = moment - timedelta(days=password_age_days)
     user = User(
         username=fields["username"],

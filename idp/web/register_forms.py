@@ -11,7 +11,6 @@ from functools import lru_cache
 import phonenumbers
 from flask_wtf import FlaskForm
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
-from phonenumbers.geocoder import country_name_for_number
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
@@ -23,6 +22,10 @@ QUESTION_COUNT = 3
 @lru_cache(maxsize=1)
 def country_code_choices() -> list[SelectChoice]:
     """Every country calling code phonenumbers knows, ``+1`` first (the default)."""
+    # Imported here: the geocoder's data takes a quarter second to load, which the
+    # server's start-up should not pay for a page nobody has opened yet.
+    from phonenumbers.geocoder import country_name_for_number
+
     choices = []
     for code, regions in sorted(COUNTRY_CODE_TO_REGION_CODE.items()):
         # "001" is non-geographic numbering (toll-free, satellite): no country to show.
@@ -52,7 +55,7 @@ def _question_choices() -> list[SelectChoice]:
 
 
 def _country_code_field() -> SelectField:
-    return SelectField("Country code", choices=country_code_choices(), default="+1")
+    return SelectField("Country code", choices=country_code_choices, default="+1")
 
 
 class RegistrationForm(FlaskForm):

@@ -35,7 +35,12 @@ def main() -> None:
                         "true",
                     ]
                 )
-        exe = shutil.which("mock-ohid") or "mock-ohid"
+        # The mock-ohid beside this Python first (a venv not on PATH), else the one on PATH.
+        exe = (
+            shutil.which("mock-ohid", path=os.path.dirname(sys.executable))
+            or shutil.which("mock-ohid")
+            or "mock-ohid"
+        )
         started = time.perf_counter()
         subprocess.run(
             [exe, "users", "import", path], cwd=workdir, check=True, stdout=subprocess.DEVNULL

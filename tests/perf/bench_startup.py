@@ -27,7 +27,12 @@ def free_port() -> int:
 def one_start() -> float:
     port = free_port()
     workdir = tempfile.mkdtemp(prefix="mock-ohid-bench-")
-    exe = shutil.which("mock-ohid") or "mock-ohid"
+    # The mock-ohid beside this Python first (a venv not on PATH), else the one on PATH.
+    exe = (
+        shutil.which("mock-ohid", path=os.path.dirname(sys.executable))
+        or shutil.which("mock-ohid")
+        or "mock-ohid"
+    )
     env = dict(os.environ, MOCK_OHID_SERVER_ISSUER=f"http://localhost:{port}")
     started = time.perf_counter()
     process = subprocess.Popen(
