@@ -145,6 +145,8 @@ def create_app(
     init_oauth(app)
     _register_blueprints(app)
     _register_hooks(app)
+    # A global (not a context processor) so imported macros see it too.
+    app.jinja_env.globals["password_policy"] = settings.password
     app.add_template_filter(lambda d: {k: v for k, v in d.items() if v is not None}, "reject_none")
     return app
 

@@ -22,15 +22,16 @@
       no_spaces: function (v) { return !/\s/.test(v); },
       no_ampersand: function (v) { return v.indexOf("&") === -1; },
       not_username: function (v, d) {
-        var other = document.getElementById(d.usernameField);
-        var name = other ? other.value : "";
+        var other = d.usernameField ? document.getElementById(d.usernameField) : null;
+        var name = other ? other.value : (d.username || "");
         return !name || v.toLowerCase() !== name.toLowerCase();
       }
     }
   };
 
   function tick(list, input) {
-    var checks = CHECKS[list.getAttribute("data-rules-for")] || {};
+    // data-rule-set names the rules when the field is not called "username"/"password".
+    var checks = CHECKS[list.dataset.ruleSet || list.getAttribute("data-rules-for")] || {};
     list.querySelectorAll("li[data-rule]").forEach(function (item) {
       var check = checks[item.getAttribute("data-rule")];
       if (!check) { return; }

@@ -127,7 +127,12 @@ def _journey_password_page(step: str, template: str, reason: str, **context):
             return _continue_with_notice("Your password has been changed.")
     extra = {name: build(user) for name, build in context.items()}
     return render_template(
-        template, form=form, general=general, rules=_rules(form, user), **extra
+        template,
+        form=form,
+        general=general,
+        rules=_rules(form, user),
+        username=user.username,
+        **extra,
     ), _status(not form.errors and not general)
 
 
@@ -391,7 +396,11 @@ def new_password():
             session.pop(TICKET, None)
             return redirect(url_for("recover.password_reset_done"))
     return render_template(
-        "recover/new_password.html", form=form, general=general, rules=_rules(form, user)
+        "recover/new_password.html",
+        form=form,
+        general=general,
+        rules=_rules(form, user),
+        username=user.username,
     ), _status(not form.errors and not general)
 
 

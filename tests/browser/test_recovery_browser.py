@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import requests
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +36,12 @@ def test_forgot_password_by_text_code_then_sign_in(live_server, page):
     page.get_by_label("Verification Code").fill(sms["code"])
     page.get_by_role("button", name="Verify").click()
 
+    # The rule list ticks as the user types (progressive enhancement).
+    upper = page.locator('#new_password-rules li[data-rule="upper"]')
+    page.get_by_label("New password").fill("lowercase only")
+    assert "met" not in (upper.get_attribute("class") or "")
     page.get_by_label("New password").fill(NEW_PASSWORD)
+    expect(upper).to_have_class(re.compile(r"\bmet\b"))
     page.get_by_label("Type password again").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("heading", name="Your password has been reset").wait_for()
