@@ -38,6 +38,8 @@ def test_id_token_hint_for_another_user_asks_to_sign_in_again(
     sign_in("dana.provider")
     response = client.get(authorize_url(id_token_hint=other_token))
     assert "/signin?interaction=" in response.headers["Location"]
+    # The sign-in page prefills the One Healthcare ID the hint names.
+    assert 'value="other.provider"' in client.get("/signin").get_data(as_text=True)
     response = client.get(sign_in("other.provider").headers["Location"])
     code = query_of(response.headers["Location"])["code"]
     claims = decode_id_token(client, exchange(client, code).json["id_token"])["claims"]
