@@ -288,3 +288,16 @@ def test_reset_revokes_the_accounts_tokens(app, client, user, sign_in):
         headers=basic_auth(*CLAIMS_ONLINE[:2]),
     )
     assert refreshed.status_code == 400 and refreshed.json["error"] == "invalid_grant"
+
+
+def test_reset_by_call_answered_through_the_qa_api(client, user, recovery):
+    recovery.start("dana.provider")
+    recovery.choose("voice")
+    call = latest(client, channel="voice", to=PHONE, purpose="password_reset")
+    answer = client.post("/_qa/voice/answer", json={"to": PHONE, "digits": call["code"] + "#"})
+    assert answer.status_code == 200
+    assert answer.json["result"] == "accepted" and answer.json["purpose"] == "password_reset"
+    assert client.get("/recover/password/call/status").json["status"] == "answered"
+    done = post(client, "/recover/password/call")
+    assert done.headers["Location"].endswith("/recover/password/new")
+    assert recovery.new_password().headers["Location"].endswith("/recover/password/done")
