@@ -206,19 +206,29 @@ def _start_again(endpoint: str = "recover.forgot_password"):
 @bp.route("/recover/password", methods=["GET", "POST"])
 def forgot_password():
     """Step 1: the One Healthcare ID or email address, then "Continue"."""
+    return _identifier_step(
+        recovery.begin_recovery,
+        "reset",
+        "recover.verify_identity",
+        "recover/forgot_password.html",
+    )
+
+
+def _identifier_step(begin, purpose: str, next_endpoint: str, template: str):
+    """The first page of a recovery: find the account, start a ticket, go on."""
     form = RecoverIdentifierForm()
     if request.method == "GET":
         form.identifier.data = session.get("signin_identifier", "")
     general: list[str] = []
     if form.validate_on_submit():
         try:
-            user = recovery.begin_recovery(form.identifier.data)
+            user = begin(form.identifier.data)
         except DomainError as exc:
             general = attach_errors(form, exc)
         else:
-            session[TICKET] = recovery.new_ticket(user)
-            return redirect(url_for("recover.verify_identity"))
-    return render_template("recover/forgot_password.html", form=form, general=general), _status(
+            session[TICKET] = recovery.new_ticket(user, purpose=purpose)
+            return redirect(url_for(next_endpoint))
+    return render_template(template, form=form, general=general), _status(
         not form.errors and not general
     )
 
@@ -416,20 +426,8 @@ def password_reset_done():
 @bp.route("/recover/unlock", methods=["GET", "POST"])
 def unlock():
     """Unlock a locked account by answering its security questions."""
-    form = RecoverIdentifierForm()
-    if request.method == "GET":
-        form.identifier.data = session.get("signin_identifier", "")
-    general: list[str] = []
-    if form.validate_on_submit():
-        try:
-            user = recovery.begin_unlock(form.identifier.data)
-        except DomainError as exc:
-            general = attach_errors(form, exc)
-        else:
-            session[TICKET] = recovery.new_ticket(user, purpose="unlock")
-            return redirect(url_for("recover.unlock_questions"))
-    return render_template("recover/unlock.html", form=form, general=general), _status(
-        not form.errors and not general
+    return _identifier_step(
+        recovery.begin_unlock, "unlock", "recover.unlock_questions", "recover/unlock.html"
     )
 
 
