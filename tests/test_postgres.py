@@ -25,8 +25,6 @@ from idp.models import User
 from .conftest import make_test_app
 from .oidc.portal import decode_id_token, exchange, get_code
 
-pytestmark = pytest.mark.postgres
-
 
 def _server_binaries() -> tuple[str, str] | None:
     for folder in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
@@ -43,15 +41,23 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        _server_binaries() is None,
+        reason="PostgreSQL server binaries (initdb, postgres) are not installed",
+    ),
+    pytest.mark.skipif(
+        os.geteuid() == 0 and shutil.which("runuser") is None,
+        reason="running as root without runuser to start PostgreSQL as another user",
+    ),
+]
+
+
 @pytest.fixture(scope="module")
 def postgres_url():
-    binaries = _server_binaries()
-    if binaries is None:
-        pytest.skip("PostgreSQL server binaries (initdb, postgres) are not installed")
-    initdb, postgres = binaries
+    initdb, postgres = _server_binaries()
     as_root = os.geteuid() == 0
-    if as_root and shutil.which("runuser") is None:
-        pytest.skip("running as root without runuser to start PostgreSQL as another user")
     prefix = ["runuser", "-u", "postgres", "--"] if as_root else []
     workdir = Path(tempfile.mkdtemp(prefix="mock-ohid-pg-"))
     if as_root:
