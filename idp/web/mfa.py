@@ -310,22 +310,30 @@ def send_code():
     if who is None:
         return redirect(url_for("signin.start"))
     user, sso_id = who
+    return _send_code_and_return(
+        user, sso_id, send_second_factor_code, "mfa.verify", remember_sent=True
+    )
+
+
+def _send_code_and_return(user, sso_id, send, page: str, remember_sent: bool = False):
+    """Send a text, call or email code with ``send`` and go back to ``page``."""
     form = SendCodeForm()
     method = form.method.data
     if not form.validate_on_submit() or method not in ("sms", "call", "email"):
-        return redirect(url_for("mfa.verify"))
+        return redirect(url_for(page))
     try:
-        send_second_factor_code(user, method)
+        send(user, method)
     except MethodUnavailable:
-        return redirect(url_for("mfa.verify"))
+        return redirect(url_for(page))
     except AccountLocked as exc:
         return _stop(exc.text, sso_id)
     except DomainError as exc:
         flash(exc.text, "error")
-        return redirect(url_for("mfa.verify", method=method))
-    session["mfa_sent"] = list({*(session.get("mfa_sent") or []), method})
+        return redirect(url_for(page, method=method))
+    if remember_sent:
+        session["mfa_sent"] = list({*(session.get("mfa_sent") or []), method})
     flash(_sent_notice(user, method), "info")
-    return redirect(url_for("mfa.verify", method=method))
+    return redirect(url_for(page, method=method))
 
 
 def _sent_notice(user, method: str) -> str:
@@ -408,21 +416,7 @@ def device_send():
     user = flow.pending_user()
     if user is None:
         return redirect(url_for("signin.start"))
-    form = SendCodeForm()
-    method = form.method.data
-    if not form.validate_on_submit() or method not in ("sms", "call", "email"):
-        return redirect(url_for("mfa.device"))
-    try:
-        send_device_code(user, method)
-    except MethodUnavailable:
-        return redirect(url_for("mfa.device"))
-    except AccountLocked as exc:
-        return _stop(exc.text, None)
-    except DomainError as exc:
-        flash(exc.text, "error")
-        return redirect(url_for("mfa.device", method=method))
-    flash(_sent_notice(user, method), "info")
-    return redirect(url_for("mfa.device", method=method))
+    return _send_code_and_return(user, None, send_device_code, "mfa.device")
 
 
 # --- "Step up": add a phone for a portal that requires one ----------------------------
