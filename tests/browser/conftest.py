@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pathlib
 import shutil
 
 import pytest
@@ -20,11 +21,23 @@ def _chromium_path() -> str | None:
     return shutil.which("chromium")
 
 
+NO_CHROMIUM = pytest.mark.skipif(
+    _chromium_path() is None,
+    reason="Debian's chromium is not installed (apt-get install chromium)",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests need Debian's Chromium: mark them to skip, saying why, where it is absent."""
+    here = pathlib.Path(__file__).parent
+    for item in items:
+        if here in pathlib.Path(item.fspath).parents:
+            item.add_marker(NO_CHROMIUM)
+
+
 @pytest.fixture(scope="session")
 def browser():
     path = _chromium_path()
-    if path is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
