@@ -6,39 +6,18 @@ from authlib.oauth2.rfc6749.util import scope_to_list
 from authlib.oidc.core import UserInfo
 
 from ..models import User
+from ..policy.claims import (  # noqa: F401 - re-exported
+    CLAIM_LABELS,
+    CLAIMS_SUPPORTED,
+    SCOPE_CLAIMS,
+    SCOPES_SUPPORTED,
+    USER_CLAIMS,
+    claims_named_in,
+)
 from ..policy.mfa import ACR_SINGLE_FACTOR, ACR_VALUES_SUPPORTED  # noqa: F401 - re-exported
 
-SCOPES_SUPPORTED = ["openid", "profile", "email", "phone", "offline_access"]
-
 # The ``acr`` of a session signed in with a password alone (level of assurance 1).
-# A password alone; the multi-factor value and the rules live in policy/mfa.py.
 DEFAULT_ACR = ACR_SINGLE_FACTOR
-
-SCOPE_CLAIMS = {
-    "profile": ["preferred_username", "name", "given_name", "family_name", "birthdate"],
-    "email": ["email", "email_verified"],
-    "phone": ["phone_number", "phone_number_verified"],
-}
-
-# What the "Share my One Healthcare ID" screen says each claim is.
-CLAIM_LABELS = {
-    "preferred_username": "Your One Healthcare ID",
-    "name": "Your full name",
-    "given_name": "Your first name",
-    "family_name": "Your last name",
-    "birthdate": "Your year of birth",
-    "email": "Your email address",
-    "email_verified": "Whether your email address is verified",
-    "phone_number": "Your phone number",
-    "phone_number_verified": "Whether your phone number is verified",
-}
-
-USER_CLAIMS = [claim for claims in SCOPE_CLAIMS.values() for claim in claims]
-
-CLAIMS_SUPPORTED = sorted(
-    {"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "at_hash"}
-    | {claim for claims in SCOPE_CLAIMS.values() for claim in claims}
-)
 
 
 def user_claim_values(user: User) -> dict:
@@ -70,20 +49,6 @@ def generate_user_info(user: User, scope: str) -> UserInfo:
             if claim in values:
                 info[claim] = values[claim]
     return info
-
-
-def claims_named_in(claims_request: dict | None, target: str | None = None) -> list[str]:
-    """User claims named in a ``claims`` request parameter (OIDC Core §5.5), for
-    ``target`` ("id_token" or "userinfo") or both; unknown names are ignored."""
-    if not isinstance(claims_request, dict):
-        return []
-    targets = [target] if target else ["id_token", "userinfo"]
-    names: list[str] = []
-    for name in targets:
-        members = claims_request.get(name)
-        if isinstance(members, dict):
-            names.extend(claim for claim in members if claim in USER_CLAIMS)
-    return list(dict.fromkeys(names))
 
 
 def requested_claims(user: User, claims_request: dict | None, target: str) -> dict:

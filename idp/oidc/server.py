@@ -7,7 +7,6 @@ use.
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer as FlaskAuthorizationServer
@@ -25,7 +24,9 @@ from flask import request as flask_request
 
 from ..extensions import db, get_clock, get_key_store, get_settings
 from ..lifecycle.audit import record_event
-from ..models import AuthorizationCode, OAuth2Client, Token, User
+from ..lifecycle.clients import find_client
+from ..models import AuthorizationCode, Token, User
+from ..policy.claims import parse_claims_request
 from ..security.digests import token_digest
 from .claims import DEFAULT_ACR, SCOPES_SUPPORTED, generate_user_info, requested_claims
 
@@ -69,23 +70,7 @@ class OhidAuthorizationServer(FlaskAuthorizationServer):
         return response
 
 
-def parse_claims_request(raw) -> dict | None:
-    """The ``claims`` request parameter (OIDC Core §5.5) as a dict, or None."""
-    if not raw:
-        return None
-    try:
-        value = json.loads(raw)
-    except (TypeError, ValueError):
-        return None
-    return value if isinstance(value, dict) else None
-
-
-def query_client(client_id: str) -> OAuth2Client | None:
-    if not client_id or len(client_id) > 100:
-        return None
-    return db.session.execute(
-        db.select(OAuth2Client).filter_by(client_id=client_id)
-    ).scalar_one_or_none()
+query_client = find_client
 
 
 def save_token(token: dict, request) -> Token:
@@ -434,7 +419,7 @@ def init_oauth(app) -> None:
     from .revocation import OhidIntrospectionEndpoint, OhidRevocationEndpoint
 
     app.config.setdefault("OAUTH2_SCOPES_SUPPORTED", SCOPES_SUPPORTED)
-    server.init_app(app, query_client=query_client, save_token=save_token)
+    server.init_app(app, query_client=find_client, save_token=save_token)
     # init_app installs Authlib's default generator; ours reads lifetimes from settings.
     server.register_token_generator("default", generate_bearer_token)
     if not getattr(server, "_mock_ohid_wired", False):

@@ -12,6 +12,7 @@ from flask import Blueprint, render_template
 from flask_wtf import FlaskForm
 from wtforms import SubmitField
 
+from ..lifecycle.clients import find_client
 from ..lifecycle.consent import (
     find_consent,
     granted_sharing,
@@ -20,8 +21,7 @@ from ..lifecycle.consent import (
 )
 from ..models import OAuth2Client, User
 from ..oidc.authorize import deny_interaction
-from ..oidc.claims import CLAIM_LABELS, SCOPE_CLAIMS, claims_named_in
-from ..oidc.server import parse_claims_request, query_client
+from ..policy.claims import CLAIM_LABELS, SCOPE_CLAIMS, claims_named_in, parse_claims_request
 from ..policy.consent import Sharing, consent_needed
 from . import flow
 
@@ -88,7 +88,7 @@ def share():
     """ "Share my One Healthcare ID": Allow continues to the portal, Cancel goes back."""
     user = flow.journey_user()
     interaction = flow.current_interaction()
-    client = query_client(interaction.client_id) if interaction is not None else None
+    client = find_client(interaction.client_id) if interaction is not None else None
     if user is None or client is None:
         return render_template("errors/interaction.html"), 400
     sharing = requested_sharing(interaction.params)
