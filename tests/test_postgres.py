@@ -130,7 +130,7 @@ def test_portal_login_on_postgresql(pg_app):
         last_name="Gres",
         email_verified=True,
     )
-    from .conftest import SignIn
+    from .helpers import SignIn
 
     query = get_code(client, SignIn(client), username="pg.user1", nonce="pg-nonce")
     claims = decode_id_token(client, exchange(client, query["code"]).json["id_token"])["claims"]
