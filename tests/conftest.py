@@ -29,6 +29,7 @@ from idp.oidc.keys import KeyStore
 
 from .factories import UserFactory
 from .helpers import ClockControl, Outbox, SignIn
+from .postgres import postgres_cluster
 
 pytest_plugins = ["pytester"]
 
@@ -222,6 +223,13 @@ def live_server(tmp_path, unused_port):
         thread.join(timeout=5)
         with app.app_context():
             _db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def postgres_url():
+    """A throw-away PostgreSQL cluster for the module (see tests/postgres.py)."""
+    with postgres_cluster() as url:
+        yield url
 
 
 @pytest.fixture
