@@ -192,7 +192,7 @@ class KeyStore:
     def jwks_bytes(self, now: datetime) -> bytes:
         """The JWKS as JSON bytes, serialized again only when the published keys change."""
         published = self.published(now)
-        ident = tuple(k.kid for k in published)
+        ident = tuple(published)
         cached_ident, body = self._jwks
         if ident != cached_ident:
             keys = [k.public_jwk() for k in published]
