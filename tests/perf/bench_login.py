@@ -188,9 +188,10 @@ class MockOhid(Server):
     name = "mock-ohid"
     client = ("optum-connect-claims-online", "claims-online-demo-secret")
 
-    def __init__(self, workers: int = 2, users: int = 0):
+    def __init__(self, workers: int = 2, users: int = 0, threads: int = 4):
         super().__init__()
         self.workers = workers
+        self.threads = threads
         if users:
             self.import_users(users)
 
@@ -202,7 +203,16 @@ class MockOhid(Server):
         )
 
     def command(self) -> list[str]:
-        return [mock_ohid_exe(), "serve", "--port", str(self.port), "--workers", str(self.workers)]
+        return [
+            mock_ohid_exe(),
+            "serve",
+            "--port",
+            str(self.port),
+            "--workers",
+            str(self.workers),
+            "--threads",
+            str(self.threads),
+        ]
 
     def import_users(self, count: int) -> None:
         path = self.workdir / "people.csv"
@@ -478,8 +488,8 @@ DOCS = {
 
 
 def side_by_side(args) -> None:
-    servers: list[Server] = [MockOhid(workers=2, users=100)]
-    for peer in (NodeOidcProvider, OidcProviderMock):
+    servers: list[Server] = [MockOhid(workers=2, users=100, threads=args.threads)]
+    for peer in () if args.no_peers else (NodeOidcProvider, OidcProviderMock):
         missing = peer.available()
         if missing:
             print(f"skipping {peer.name}: {missing}")
@@ -582,6 +592,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=30, help="load time per server")
     parser.add_argument("--concurrency", type=int, default=4, help="concurrent browsers")
+    parser.add_argument("--threads", type=int, default=4, help="threads per mock-ohid worker")
+    parser.add_argument("--no-peers", action="store_true", help="drive mock-ohid only")
     parser.add_argument("--rss-at", default="1000,10000", help="login counts to read RSS at")
     parser.add_argument("--big-users", type=int, default=100_000, help="accounts for the p95")
     parser.add_argument("--signin-logins", type=int, default=400, help="logins per population")
