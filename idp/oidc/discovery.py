@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask import current_app
+
 from ..extensions import get_settings
 from .claims import ACR_VALUES_SUPPORTED, CLAIMS_SUPPORTED, SCOPES_SUPPORTED
 from .client_auth import ASSERTION_ALGS
@@ -54,3 +56,12 @@ def provider_metadata() -> dict:
     if settings["clients.dynamic_registration"]:
         metadata["registration_endpoint"] = f"{issuer}/register"
     return metadata
+
+
+def metadata_bytes() -> bytes:
+    """The metadata as JSON bytes, made once per app: it depends on settings only."""
+    body = current_app.extensions.get("mock_ohid.discovery")
+    if body is None:
+        body = current_app.json.dumps(provider_metadata()).encode()
+        current_app.extensions["mock_ohid.discovery"] = body
+    return body
