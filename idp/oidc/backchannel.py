@@ -16,6 +16,7 @@ from joserfc import jwt
 
 from ..extensions import db, get_clock, get_key_store, get_settings
 from ..lifecycle.audit import record_event
+from ..lifecycle.clients import find_client
 from ..models import AuthorizationCode, OAuth2Client, SsoSession
 from .client_auth import is_loopback_url
 
@@ -52,9 +53,7 @@ def clients_to_notify(sso: SsoSession) -> list[OAuth2Client]:
     ).scalars()
     clients = []
     for client_id in sorted(client_ids):
-        client = db.session.execute(
-            db.select(OAuth2Client).filter_by(client_id=client_id)
-        ).scalar_one_or_none()
+        client = find_client(client_id)
         if client is not None and client.client_metadata.get("backchannel_logout_uri"):
             clients.append(client)
     return clients

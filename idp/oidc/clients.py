@@ -11,7 +11,9 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from ..extensions import db, now
-from ..models import ConsentGrant, OAuth2Client, Token
+from ..lifecycle.clients import find_client
+from ..lifecycle.tokens import revoke_tokens_of_client
+from ..models import ConsentGrant, OAuth2Client
 from ..security.digests import token_digest
 from .claims import SCOPES_SUPPORTED
 
@@ -132,9 +134,7 @@ def validate_registration(entry: dict) -> dict:
 def register_client(entry: dict, source: str = "config", replace: bool = True) -> OAuth2Client:
     """Create or update a client from a registration entry (not committed)."""
     metadata = validate_registration(entry)
-    client = db.session.execute(
-        db.select(OAuth2Client).filter_by(client_id=entry["client_id"])
-    ).scalar_one_or_none()
+    client = find_client(entry["client_id"])
     if client is not None and not replace:
         raise ClientConfigError(f"client {entry['client_id']!r} already exists")
     if client is None:
@@ -167,32 +167,12 @@ def new_client_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
-def find_client(client_id: str) -> OAuth2Client | None:
-    return db.session.execute(
-        db.select(OAuth2Client).filter_by(client_id=client_id)
-    ).scalar_one_or_none()
-
-
 def remove_client(client_id: str) -> bool:
     """Delete a client, revoke every token it holds and forget users' consent to it."""
     client = find_client(client_id)
     if client is None:
         return False
-    moment = now()
-    db.session.execute(
-        db.update(Token)
-        .where(Token.client_id == client_id, Token.access_revoked_at.is_(None))
-        .values(access_revoked_at=moment)
-    )
-    db.session.execute(
-        db.update(Token)
-        .where(
-            Token.client_id == client_id,
-            Token.refresh_token_hash.is_not(None),
-            Token.refresh_revoked_at.is_(None),
-        )
-        .values(refresh_revoked_at=moment)
-    )
+    revoke_tokens_of_client(client_id)
     db.session.execute(db.delete(ConsentGrant).where(ConsentGrant.client_id == client_id))
     db.session.delete(client)
     db.session.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..extensions import get_settings
 from .claims import ACR_VALUES_SUPPORTED, CLAIMS_SUPPORTED, SCOPES_SUPPORTED
 from .client_auth import ASSERTION_ALGS
-from .grants import ALL_CLIENT_AUTH_METHODS, CONFIDENTIAL_AUTH_METHODS
+from .code_grant import ALL_CLIENT_AUTH_METHODS, CONFIDENTIAL_AUTH_METHODS
 from .id_tokens import ID_TOKEN_ALGS
 
 

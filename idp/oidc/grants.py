@@ -12,38 +12,10 @@ from authlib.oauth2.rfc6749 import InvalidGrantError, InvalidScopeError, grants
 
 from ..extensions import db, get_clock
 from ..lifecycle.audit import record_event
+from ..lifecycle.tokens import revoke_grant
 from ..models import Token, User
-from ..security.digests import token_digest
-
-ALL_CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none", "private_key_jwt"]
-CONFIDENTIAL_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
-
-
-def token_family(token: Token) -> list[Token]:
-    """Every token issued from the same authorization code as ``token``."""
-    if token.authorization_code_id is None:
-        return [token]
-    return list(
-        db.session.execute(
-            db.select(Token).filter_by(authorization_code_id=token.authorization_code_id)
-        ).scalars()
-    )
-
-
-def revoke_family(token: Token) -> int:
-    """Revoke the access and refresh tokens of ``token``'s whole family."""
-    moment = get_clock().now()
-    family = token_family(token)
-    for member in family:
-        member.access_revoked_at = member.access_revoked_at or moment
-        if member.refresh_token_hash:
-            member.refresh_revoked_at = member.refresh_revoked_at or moment
-    return len(family)
-
-
-def was_rotated(token: Token) -> bool:
-    """Whether a newer token was issued in exchange for this refresh token."""
-    return db.session.execute(db.select(Token.id).filter_by(parent_id=token.id)).first() is not None
+from .code_grant import ALL_CLIENT_AUTH_METHODS, CONFIDENTIAL_AUTH_METHODS
+from .tokens import find_by_refresh_token, was_rotated
 
 
 class RefreshTokenGrant(grants.RefreshTokenGrant):
@@ -55,16 +27,12 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
     INCLUDE_NEW_REFRESH_TOKEN = True
 
     def authenticate_refresh_token(self, refresh_token: str) -> Token | None:
-        if not refresh_token or len(refresh_token) > 512:
-            return None
-        row = db.session.execute(
-            db.select(Token).filter_by(refresh_token_hash=token_digest(refresh_token))
-        ).scalar_one_or_none()
+        row = find_by_refresh_token(refresh_token)
         if row is None:
             return None
         if row.refresh_revoked_at is not None:
             if was_rotated(row):
-                revoked = revoke_family(row)
+                revoked = revoke_grant(row)
                 record_event(
                     "refresh_token_reused", row.user, client_id=row.client_id, revoked=revoked
                 )
