@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from ..errors import AccountInactive, AccountLocked, InvalidCredentials
-from ..extensions import db, get_hashing, get_settings, now
+from ..extensions import db, get_clock, get_hashing, get_settings, now
 from ..models import SsoSession, User
 from ..oidc.backchannel import send_backchannel_logouts
 from ..policy.lockout import after_failed_password, is_inactive, is_locked, minutes_left
@@ -96,6 +96,7 @@ def start_sso_session(user: User, amr: list[str], acr: str | None = None) -> Sso
         created_at=moment,
         last_seen_at=moment,
         auth_time=moment,
+        real_auth_time=get_clock().real_timestamp(),
         amr=list(amr),
         acr=acr,
     )

@@ -29,7 +29,8 @@ def logout_token(client: OAuth2Client, sso: SsoSession) -> str:
     """A signed logout token (§2.4) for ``client`` about session ``sso``."""
     alg = client.id_token_signed_response_alg or "RS256"
     key = get_key_store().signing_key(alg, get_clock().now())
-    issued = get_clock().timestamp()
+    # Real time: the portal checks iat/exp with its own clock (SPEC §5.1).
+    issued = get_clock().real_timestamp()
     claims = {
         "iss": get_settings().issuer,
         "sub": sso.user.sub,

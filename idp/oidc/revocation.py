@@ -9,7 +9,7 @@ from __future__ import annotations
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 
-from ..extensions import db, get_settings
+from ..extensions import db, get_clock, get_settings
 from ..lifecycle.audit import record_event
 from ..lifecycle.tokens import revoke_access_token, revoke_grant
 from .code_grant import ALL_CLIENT_AUTH_METHODS, CONFIDENTIAL_AUTH_METHODS
@@ -50,6 +50,7 @@ class OhidIntrospectionEndpoint(IntrospectionEndpoint):
 
     def introspect_token(self, token: PresentedToken) -> dict:
         row = token.row
+        clock = get_clock()
         payload = {
             "active": True,
             "client_id": row.client_id,
@@ -57,8 +58,9 @@ class OhidIntrospectionEndpoint(IntrospectionEndpoint):
             "scope": row.scope,
             "iss": get_settings().issuer,
             "aud": row.client_id,
-            "iat": int(row.issued_at.timestamp()),
-            "exp": token.expires_at(),
+            # Real time (SPEC §5.1), keeping the lifetime left on the mock's clock.
+            "iat": min(clock.to_real_timestamp(row.issued_at), clock.real_timestamp()),
+            "exp": clock.to_real_timestamp(token.expires_at()),
         }
         if row.user is not None:
             payload["sub"] = row.user.sub
