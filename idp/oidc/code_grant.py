@@ -20,6 +20,7 @@ from ..models import AuthorizationCode, User
 from ..policy.claims import parse_claims_request
 from ..security.digests import token_digest
 from .claims import DEFAULT_ACR
+from .response_modes import form_post
 
 ALL_CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none", "private_key_jwt"]
 CONFIDENTIAL_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
@@ -118,6 +119,18 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         if moment >= row.expires_at:
             return None
         return row
+
+    def create_authorization_response(self, redirect_uri: str, grant_user):
+        mode = self.request.payload.data.get("response_mode")
+        if mode != "form_post":
+            return super().create_authorization_response(redirect_uri, grant_user)
+        self.request.user = grant_user
+        code = self.generate_authorization_code()
+        self.save_authorization_code(code, self.request)
+        params = [("code", code)]
+        if self.request.payload.state:
+            params.append(("state", self.request.payload.state))
+        return form_post(redirect_uri, params)
 
     def delete_authorization_code(self, authorization_code) -> None:
         # Already marked used when claimed; the row stays to detect reuse.

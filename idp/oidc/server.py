@@ -10,10 +10,16 @@ from __future__ import annotations
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer as FlaskAuthorizationServer
 from authlib.oauth2 import OAuth2Request
+from authlib.oauth2.rfc6749 import InvalidClientError
 from flask import request as flask_request
 
 from ..lifecycle.clients import find_client
 from .claims import SCOPES_SUPPORTED
+from .client_auth import (
+    PrivateKeyJwtAuthentication,
+    authenticate_client_secret_basic,
+    describe_auth_failure,
+)
 from .code_grant import (
     AuthorizationCodeGrant,
     OhidCodeChallenge,
@@ -39,6 +45,15 @@ class OhidAuthorizationServer(FlaskAuthorizationServer):
             return request
         return super().create_oauth2_request(request)
 
+    def authenticate_client(self, request, methods, endpoint="token"):
+        try:
+            return super().authenticate_client(request, methods, endpoint)
+        except InvalidClientError as error:
+            # SPEC §4.1: say which method the client is registered for, not
+            # every method the server knows.
+            error.description = describe_auth_failure(request, methods) or error.description
+            raise
+
     def handle_response(self, status_code, payload, headers):
         response = super().handle_response(status_code, payload, headers)
         if flask_request.endpoint in NO_STORE_ENDPOINTS:
@@ -55,7 +70,6 @@ require_oauth = OhidResourceProtector()
 
 def init_oauth(app) -> None:
     """Wire the server to the app: grants, client auth, OIDC, RFC 9207 and the endpoints."""
-    from .client_auth import PrivateKeyJwtAuthentication
     from .end_session import OhidEndSessionEndpoint
     from .grants import ClientCredentialsGrant, RefreshTokenGrant
     from .registration import OhidClientRegistrationEndpoint
@@ -72,6 +86,7 @@ def init_oauth(app) -> None:
         server.register_grant(RefreshTokenGrant, [OhidOpenIDRefresh()])
         server.register_grant(ClientCredentialsGrant)
         server.register_client_auth_method("private_key_jwt", PrivateKeyJwtAuthentication())
+        server.register_client_auth_method("client_secret_basic", authenticate_client_secret_basic)
         server.register_extension(OhidIssuerParameter())
         require_oauth.register_token_validator(OhidBearerTokenValidator())
         server.register_endpoint(OhidUserInfoEndpoint(resource_protector=require_oauth))

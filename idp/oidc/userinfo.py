@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from authlib.integrations.flask_oauth2 import ResourceProtector
+from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import InvalidRequestError
 from authlib.oauth2.rfc6749.errors import MissingAuthorizationError
 from authlib.oauth2.rfc6750 import BearerTokenValidator, InvalidTokenError
@@ -13,6 +14,15 @@ from ..extensions import db, get_settings
 from ..models import AuthorizationCode
 from .claims import generate_user_info, requested_claims
 from .tokens import find_by_access_token
+
+
+class NoBearerToken(MissingAuthorizationError):
+    """A request to a protected resource without any access token."""
+
+    def get_headers(self):
+        # RFC 6750 §3.1: a request without authentication information gets the
+        # challenge only; the resource server SHOULD NOT include an error code.
+        return [*OAuth2Error.get_headers(self), ("WWW-Authenticate", "Bearer")]
 
 
 class OhidBearerTokenValidator(BearerTokenValidator):
@@ -45,7 +55,7 @@ class OhidResourceProtector(ResourceProtector):
             # RFC 6750 §2.2: the form-encoded body parameter "access_token".
             return self.get_token_validator("bearer"), body_token
         if not header:
-            raise MissingAuthorizationError(self._default_auth_type, self._default_realm)
+            raise NoBearerToken(self._default_auth_type, self._default_realm)
         return super().parse_request_authorization(request)
 
 
