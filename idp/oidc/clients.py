@@ -16,6 +16,7 @@ from ..lifecycle.tokens import revoke_tokens_of_client
 from ..models import ConsentGrant, OAuth2Client
 from ..security.digests import token_digest
 from .claims import SCOPES_SUPPORTED
+from .cors import is_origin
 
 AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none", "private_key_jwt")
 GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
@@ -35,6 +36,7 @@ _KNOWN_KEYS = {
     "backchannel_logout_uri",
     "jwks",
     "jwks_uri",
+    "allowed_origins",
 }
 
 
@@ -120,6 +122,14 @@ def validate_registration(entry: dict) -> dict:
         if not isinstance(uri, str):
             raise ClientConfigError(f"{label} backchannel_logout_uri: must be a URI")
         _check_uri(uri, f"{label} backchannel_logout_uri")
+    origins = entry.get("allowed_origins", [])
+    if not isinstance(origins, list) or not all(
+        isinstance(o, str) and is_origin(o) for o in origins
+    ):
+        raise ClientConfigError(
+            f"{label}: allowed_origins must be a list of origins like http://localhost:3000"
+            " (scheme, host and port; no path)"
+        )
     metadata = {
         k: v
         for k, v in entry.items()
