@@ -174,7 +174,7 @@ def _serve_gunicorn(obj: AppContext, host: str, port: int, workers: int, threads
     MockOhidServer().run()
 
 
-# --- keys and clients (issue 7) ---
+# --- keys and clients ---
 
 
 @contextmanager
