@@ -49,6 +49,17 @@ def query_of(location: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
 
 
+def begin_registrant_sign_in(client, user) -> None:
+    """Make ``client``'s browser a registrant part-way through Create One Healthcare ID
+    (account made, password step done), as the registration page leaves it."""
+    from idp.lifecycle.interactions import begin_interaction, begin_sign_in
+
+    interaction = begin_interaction(None, {})
+    begin_sign_in(interaction, user.id, ["pwd"], registration=True)
+    with client.session_transaction() as state:
+        state["interaction"] = interaction.uid
+
+
 def post_form(client, url: str, action: str | None = None, **data):
     """GET ``url`` for its CSRF token, then POST ``data`` to ``action`` (default: ``url``)."""
     page = client.get(url)
@@ -135,14 +146,3 @@ class Outbox:
         messages = self.all(**filters)
         assert messages, f"no message in the outbox matching {filters}"
         return messages[-1]
-
-
-def begin_registrant_sign_in(client, user) -> None:
-    """Make ``client``'s browser a registrant part-way through Create One Healthcare ID
-    (account made, password step done), as the registration page leaves it."""
-    from idp.lifecycle.interactions import begin_interaction, begin_sign_in
-
-    interaction = begin_interaction(None, {})
-    begin_sign_in(interaction, user.id, ["pwd"], registration=True)
-    with client.session_transaction() as state:
-        state["interaction"] = interaction.uid
