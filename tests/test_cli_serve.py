@@ -38,7 +38,8 @@ def _wait_for(url: str, process, seconds: float = 20.0):
             raise AssertionError(f"server exited with {process.returncode}")
         try:
             return requests.get(url, timeout=1)
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
+            # A first answer can take over a second on a busy machine: ask again.
             time.sleep(0.05)
     raise AssertionError(f"{url} never answered")
 
