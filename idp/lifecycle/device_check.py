@@ -23,6 +23,7 @@ from .mfa import (
     refuse_if_locked,
     send_one_time_code,
 )
+from .second_factors import sent_code_method
 from .security_questions import check_security_answer
 
 DEVICE_PURPOSE = "device_check"
@@ -36,6 +37,12 @@ def device_check_methods(user: User) -> list[str]:
     if user.phone and user.phone_verified:
         methods += ["sms", "call"]
     return methods or ["email"]
+
+
+def device_check_label(user: User, method: str) -> str:
+    """How a device-check method is offered: a question, or a code as for the second factor."""
+    sender = sent_code_method(method)
+    return sender.label(user) if sender is not None else "Answer a security question"
 
 
 def pick_question(user: User) -> int | None:

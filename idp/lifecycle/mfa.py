@@ -1,25 +1,18 @@
-"""The second factor ("Verify your identity", SPEC §3.1) and an account's methods.
+"""What the sign-in steps after the password share (SPEC §3.1): sent codes and the lockout.
 
-After the password, an account with an authenticator app or a passkey (or a
-portal asking for multi-factor with ``acr_values``) must verify with one of
-the methods it has: authenticator code, text code, call, email code,
-passkey, or the recovery code. Wrong answers count towards the account
+The second factor (``lifecycle.second_factors``), the unrecognized-device
+check and the phone step-up all send codes by text, call or email (the shared
+one-time codes of ``lifecycle.codes``; a call speaks the 6-digit code and the
+user types it on the page), and count wrong answers towards the account
 lockout exactly like wrong passwords.
-
-Codes by text, call and email are the shared one-time codes
-(``lifecycle.codes``). A call speaks the 6-digit code and the user types it
-on the page.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from ..delivery.outbox import place_call, send_email, send_sms
 from ..errors import (
     AccountLocked,
     CodeInvalid,
-    MethodUnavailable,
     PasskeyRejected,
     RecoveryCodeInvalid,
     SecurityAnswerWrong,
@@ -30,24 +23,12 @@ from ..errors import (
 from ..extensions import db, get_settings, now
 from ..models import OutboxMessage, SsoSession, User
 from ..policy.lockout import after_failed_password, is_locked, minutes_left
-from ..policy.mfa import CODE_METHOD_AMR, METHODS, acr_for, passkey_amr, with_second_factor
+from ..policy.mfa import acr_for, with_second_factor
 from .audit import record_event
-from .authenticators import (
-    check_authenticator_code,
-    confirmed_authenticators,
-    remove_authenticator,
-)
 from .codes import confirm_code, issue_code
-from .passkeys import finish_passkey_sign_in, passkeys_of, remove_passkey
-from .recovery_codes import (
-    drop_recovery_code,
-    has_recovery_code,
-    issue_recovery_code,
-    use_recovery_code,
-)
+from .recovery_codes import has_recovery_code, issue_recovery_code
 
 MFA_PURPOSE = "mfa"
-CODE_METHODS = ("sms", "call", "email")
 CHANNEL_OF = {"sms": "sms", "call": "voice", "email": "email"}
 
 # Answers that are wrong guesses: each one counts towards the lockout.
@@ -60,36 +41,6 @@ WRONG_GUESSES = (
     PasskeyRejected,
     SecurityAnswerWrong,
 )
-
-
-@dataclass(frozen=True)
-class SecondFactor:
-    """A passed second factor: the amr values it adds, and a recovery code to show."""
-
-    method: str
-    amr: list[str]
-    new_recovery_code: str | None = None
-
-
-def has_strong_method(user: User) -> bool:
-    """Whether the account has an authenticator app or a passkey (second factor due)."""
-    return bool(confirmed_authenticators(user) or passkeys_of(user))
-
-
-def available_methods(user: User) -> list[str]:
-    """The second-factor methods ``user`` can use, in the order they are offered."""
-    strong_app = bool(confirmed_authenticators(user))
-    strong_key = bool(passkeys_of(user))
-    phone = bool(user.phone and user.phone_verified)
-    have = {
-        "authenticator": strong_app,
-        "passkey": strong_key,
-        "sms": phone,
-        "call": phone,
-        "email": bool(user.email_verified),
-        "recovery": (strong_app or strong_key) and has_recovery_code(user),
-    }
-    return [method for method in METHODS if have[method]]
 
 
 def code_destination(user: User, method: str) -> str:
@@ -129,14 +80,6 @@ def confirm_sent_code(user: User, method: str, destination: str, purpose: str, t
         raise CodeInvalid()
 
 
-def send_second_factor_code(user: User, method: str) -> OutboxMessage:
-    """Send a text, call or email code for the second factor."""
-    if method not in CODE_METHODS or method not in available_methods(user):
-        raise MethodUnavailable()
-    refuse_if_locked(user)
-    return send_one_time_code(user, method, code_destination(user, method), MFA_PURPOSE)
-
-
 def refuse_if_locked(user: User) -> None:
     """A sign-in step may not go on for an account that locked meanwhile."""
     moment = now()
@@ -156,40 +99,6 @@ def count_failed_verification(user: User, step: str) -> None:
         db.session.commit()
         raise AccountLocked(minutes=minutes_left(outcome.locked_until, moment))
     db.session.commit()
-
-
-def verify_second_factor(
-    user: User,
-    method: str,
-    typed: str = "",
-    ceremony_id: str | None = None,
-    credential: str | None = None,
-) -> SecondFactor:
-    """Check the second factor the user picked; wrong answers count towards the lockout."""
-    if method not in available_methods(user):
-        raise MethodUnavailable()
-    refuse_if_locked(user)
-    new_recovery_code = None
-    try:
-        if method == "authenticator":
-            check_authenticator_code(user, typed)
-            amr = [CODE_METHOD_AMR[method]]
-        elif method == "passkey":
-            _, assertion = finish_passkey_sign_in(ceremony_id, credential, user)
-            amr = passkey_amr(assertion.device_type, user_verified=False)
-        elif method == "recovery":
-            new_recovery_code = use_recovery_code(user, typed)
-            amr = [CODE_METHOD_AMR[method]]
-        else:
-            confirm_sent_code(user, method, code_destination(user, method), MFA_PURPOSE, typed)
-            amr = [CODE_METHOD_AMR[method]]
-    except WRONG_GUESSES:
-        count_failed_verification(user, "second_factor")
-        raise
-    user.failed_sign_ins = 0
-    record_event("second_factor_passed", user, method=method)
-    db.session.commit()
-    return SecondFactor(method, amr, new_recovery_code)
 
 
 def add_second_factor_to_sso(sso_id: str, methods: list[str]) -> SsoSession | None:
@@ -214,23 +123,3 @@ def first_recovery_code(user: User) -> str | None:
     plain = issue_recovery_code(user)
     db.session.commit()
     return plain
-
-
-def remove_method(user: User, kind: str, method_id: int) -> bool:
-    """Remove a passkey or authenticator of ``user``; False if it is not theirs.
-
-    With no passkey or authenticator left the recovery code has nothing to
-    stand in for, so it is retired (the next setup shows a new one).
-    """
-    removed = (
-        remove_passkey(user, method_id)
-        if kind == "passkey"
-        else remove_authenticator(user, method_id)
-    )
-    if not removed:
-        return False
-    db.session.flush()
-    if not has_strong_method(user):
-        drop_recovery_code(user)
-    db.session.commit()
-    return True
