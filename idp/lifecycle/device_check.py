@@ -16,10 +16,9 @@ from ..extensions import db
 from ..models import OutboxMessage, User
 from .audit import record_event
 from .mfa import (
-    WRONG_GUESSES,
     code_destination,
     confirm_sent_code,
-    count_failed_verification,
+    judge_sign_in_step,
     refuse_if_locked,
     send_one_time_code,
 )
@@ -66,20 +65,18 @@ def send_device_code(user: User, method: str) -> OutboxMessage:
     return send_one_time_code(user, method, code_destination(user, method), DEVICE_PURPOSE)
 
 
+def _check(user: User, method: str, answer: str, position: int | None) -> None:
+    if method == "question":
+        if position is None or not check_security_answer(user, position, answer):
+            raise SecurityAnswerWrong()
+    else:
+        confirm_sent_code(user, method, code_destination(user, method), DEVICE_PURPOSE, answer)
+
+
 def pass_device_check(user: User, method: str, answer: str, position: int | None = None) -> None:
     """Accept the security answer or code; wrong ones count towards the lockout."""
     if method not in device_check_methods(user):
         raise MethodUnavailable()
-    refuse_if_locked(user)
-    try:
-        if method == "question":
-            if position is None or not check_security_answer(user, position, answer):
-                raise SecurityAnswerWrong()
-        else:
-            confirm_sent_code(user, method, code_destination(user, method), DEVICE_PURPOSE, answer)
-    except WRONG_GUESSES:
-        count_failed_verification(user, "unrecognized_device")
-        raise
-    user.failed_sign_ins = 0
+    judge_sign_in_step(user, "unrecognized_device", lambda: _check(user, method, answer, position))
     record_event("device_check_passed", user, method=method)
     db.session.commit()

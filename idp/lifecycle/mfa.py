@@ -9,10 +9,14 @@ lockout exactly like wrong passwords.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from ..delivery.outbox import place_call, send_email, send_sms
 from ..errors import (
     AccountLocked,
     CodeInvalid,
+    DomainError,
     PasskeyRejected,
     RecoveryCodeInvalid,
     SecurityAnswerWrong,
@@ -22,11 +26,19 @@ from ..errors import (
 )
 from ..extensions import db, get_settings, now
 from ..models import OutboxMessage, SsoSession, User
-from ..policy.lockout import after_failed_password, is_locked, minutes_left
+from ..policy.lockout import is_locked, minutes_left
 from ..policy.mfa import acr_for, with_second_factor
+from .attempts import (
+    claim_sign_in_attempt,
+    fail_sign_in_attempt,
+    pass_sign_in_attempt,
+    release_sign_in_attempt,
+)
 from .audit import record_event
 from .codes import confirm_code, issue_code
 from .recovery_codes import has_recovery_code, issue_recovery_code
+
+T = TypeVar("T")
 
 MFA_PURPOSE = "mfa"
 CHANNEL_OF = {"sms": "sms", "call": "voice", "email": "email"}
@@ -87,18 +99,35 @@ def refuse_if_locked(user: User) -> None:
         raise AccountLocked(minutes=minutes_left(user.locked_until, moment))
 
 
-def count_failed_verification(user: User, step: str) -> None:
-    """One more wrong answer at a sign-in step; the limit-th locks the account (committed)."""
+def count_failed_verification(user: User, step: str, claimed: int) -> None:
+    """A claimed try at a sign-in step was wrong; the limit-th locks the account (committed)."""
     moment = now()
-    outcome = after_failed_password(user.failed_sign_ins, moment, get_settings().lockout)
-    user.failed_sign_ins = outcome.failed_sign_ins
+    outcome = fail_sign_in_attempt(user, claimed, moment)
     record_event("verification_failed", user, step=step, count=outcome.failed_sign_ins)
     if outcome.locked_until is not None:
-        user.locked_until = outcome.locked_until
         record_event("account_locked", user, until=outcome.locked_until.isoformat())
         db.session.commit()
         raise AccountLocked(minutes=minutes_left(outcome.locked_until, moment))
     db.session.commit()
+
+
+def judge_sign_in_step(user: User, step: str, check: Callable[[], T]) -> T:
+    """Claim a try, run the (slow) ``check``, count it: wrong answers towards the lockout.
+
+    Raises AccountLocked when no try is left, or when parallel wrong tries used
+    the limit up while a right answer was being checked.
+    """
+    claimed = claim_sign_in_attempt(user)
+    try:
+        result = check()
+    except WRONG_GUESSES:
+        count_failed_verification(user, step, claimed)
+        raise
+    except DomainError:
+        release_sign_in_attempt(user)
+        raise
+    pass_sign_in_attempt(user, claimed)
+    return result
 
 
 def add_second_factor_to_sso(sso_id: str, methods: list[str]) -> SsoSession | None:

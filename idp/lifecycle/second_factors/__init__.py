@@ -12,7 +12,7 @@ from ...errors import MethodUnavailable
 from ...extensions import db
 from ...models import OutboxMessage, User
 from ..audit import record_event
-from ..mfa import WRONG_GUESSES, count_failed_verification, refuse_if_locked
+from ..mfa import judge_sign_in_step, refuse_if_locked
 from ..recovery_codes import drop_recovery_code
 from .authenticator import AUTHENTICATOR
 from .base import Answer, Passed, SecondFactorMethod, SentCodeMethod
@@ -98,13 +98,7 @@ def send_second_factor_code(user: User, name: str) -> OutboxMessage:
 def verify_second_factor(user: User, name: str, answer: Answer) -> Passed:
     """Check the answer to the method the user picked; wrong ones count towards the lockout."""
     method = _usable(user, name)
-    refuse_if_locked(user)
-    try:
-        passed = method.verify(user, answer)
-    except WRONG_GUESSES:
-        count_failed_verification(user, "second_factor")
-        raise
-    user.failed_sign_ins = 0
+    passed = judge_sign_in_step(user, "second_factor", lambda: method.verify(user, answer))
     record_event("second_factor_passed", user, method=method.name)
     db.session.commit()
     return passed
