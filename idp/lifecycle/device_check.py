@@ -15,13 +15,7 @@ from ..errors import MethodUnavailable, SecurityAnswerWrong
 from ..extensions import db
 from ..models import OutboxMessage, User
 from .audit import record_event
-from .mfa import (
-    code_destination,
-    confirm_sent_code,
-    judge_sign_in_step,
-    refuse_if_locked,
-    send_one_time_code,
-)
+from .mfa import confirm_sent_code, judge_sign_in_step, refuse_if_locked
 from .second_factors import sent_code_method
 from .security_questions import check_security_answer
 
@@ -59,10 +53,11 @@ def question_text(user: User, position: int | None) -> str | None:
 
 def send_device_code(user: User, method: str) -> OutboxMessage:
     """Text, call or email a code for the device check (committed)."""
-    if method == "question" or method not in device_check_methods(user):
+    sender = sent_code_method(method)
+    if sender is None or method not in device_check_methods(user):
         raise MethodUnavailable()
     refuse_if_locked(user)
-    return send_one_time_code(user, method, code_destination(user, method), DEVICE_PURPOSE)
+    return sender.send(user, DEVICE_PURPOSE)
 
 
 def _check(user: User, method: str, answer: str, position: int | None) -> None:
@@ -70,7 +65,8 @@ def _check(user: User, method: str, answer: str, position: int | None) -> None:
         if position is None or not check_security_answer(user, position, answer):
             raise SecurityAnswerWrong()
     else:
-        confirm_sent_code(user, method, code_destination(user, method), DEVICE_PURPOSE, answer)
+        destination = sent_code_method(method).destination(user)
+        confirm_sent_code(user, method, destination, DEVICE_PURPOSE, answer)
 
 
 def pass_device_check(user: User, method: str, answer: str, position: int | None = None) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from ..delivery.outbox import place_call, send_email, send_sms
 from ..errors import (
     AccountLocked,
     CodeInvalid,
@@ -24,8 +23,8 @@ from ..errors import (
     TotpCodeInvalid,
     TotpCodeReused,
 )
-from ..extensions import db, get_settings, now
-from ..models import OutboxMessage, SsoSession, User
+from ..extensions import db, now
+from ..models import SsoSession, User
 from ..policy.lockout import is_locked, minutes_left
 from ..policy.mfa import acr_for, with_second_factor
 from .attempts import (
@@ -35,13 +34,12 @@ from .attempts import (
     release_sign_in_attempt,
 )
 from .audit import record_event
-from .codes import confirm_code, issue_code
+from .codes import confirm_code
 from .recovery_codes import has_recovery_code, issue_recovery_code
 
 T = TypeVar("T")
 
 MFA_PURPOSE = "mfa"
-CHANNEL_OF = {"sms": "sms", "call": "voice", "email": "email"}
 
 # Answers that are wrong guesses: each one counts towards the lockout.
 WRONG_GUESSES = (
@@ -53,36 +51,6 @@ WRONG_GUESSES = (
     PasskeyRejected,
     SecurityAnswerWrong,
 )
-
-
-def code_destination(user: User, method: str) -> str:
-    return user.email if method == "email" else (user.phone or "")
-
-
-def spoken_code(code: str) -> str:
-    """A code as an automated call reads it: digit by digit."""
-    return ", ".join(code)
-
-
-def send_one_time_code(user: User, method: str, destination: str, purpose: str) -> OutboxMessage:
-    """Text, call or email a new 6-digit code for ``purpose`` (committed).
-
-    Raises ResendTooSoon / ResendLimitReached when the limits say wait.
-    """
-    minutes = get_settings().codes.otp_minutes
-    _, plain = issue_code(user, purpose, CHANNEL_OF[method], destination)
-    if method == "sms":
-        message = send_sms(destination, purpose, "code", user=user, code=plain, minutes=minutes)
-    elif method == "email":
-        message = send_email(destination, purpose, "code", user=user, code=plain, minutes=minutes)
-    else:
-        body = (
-            f"This is One Healthcare ID. Your verification code is {spoken_code(plain)}. "
-            f"Again, your code is {spoken_code(plain)}. Type it on the screen to continue."
-        )
-        message = place_call(destination, purpose, body, user=user, code=plain)
-    db.session.commit()
-    return message
 
 
 def confirm_sent_code(user: User, method: str, destination: str, purpose: str, typed: str) -> None:

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from ...errors import MethodUnavailable
+from ...extensions import db, get_settings
 from ...models import OutboxMessage, User
-from ...policy.contact import phone_last_four
-from ..mfa import MFA_PURPOSE, code_destination, confirm_sent_code, send_one_time_code
+from ..codes import issue_code
+from ..mfa import MFA_PURPOSE, confirm_sent_code
 
 
 @dataclass(frozen=True)
@@ -88,23 +89,39 @@ class SentCodeMethod(SecondFactorMethod):
 
     sends_code = True
     partial = "mfa/methods/sent_code.html"
+    # The outbox channel the code goes out on.
+    channel: str = ""
     # Sentence after the label on the page, telling how the code arrives.
     how_it_arrives: str = "."
     send_button: str = "Send Code"
 
     def destination(self, user: User) -> str:
-        return code_destination(user, self.name)
+        """Where the code goes: the verified phone (email overrides it)."""
+        return user.phone or ""
 
     def available(self, user: User) -> bool:
         return bool(user.phone and user.phone_verified)
 
-    def send(self, user: User, purpose: str = MFA_PURPOSE) -> OutboxMessage:
-        """Send a new code for ``purpose`` (committed); ResendTooSoon / ResendLimitReached."""
-        return send_one_time_code(user, self.name, self.destination(user), purpose)
+    def send(
+        self, user: User, purpose: str = MFA_PURPOSE, destination: str | None = None
+    ) -> OutboxMessage:
+        """Send a new code for ``purpose`` (committed); ResendTooSoon / ResendLimitReached.
+
+        ``destination`` defaults to the account's own (a phone being added passes its number).
+        """
+        to = destination if destination is not None else self.destination(user)
+        _, plain = issue_code(user, purpose, self.channel, to)
+        message = self.deliver(user, to, purpose, plain, get_settings().codes.otp_minutes)
+        db.session.commit()
+        return message
+
+    def deliver(self, user: User, to: str, purpose: str, plain: str, minutes: int) -> OutboxMessage:
+        """Put the message carrying ``plain`` in the outbox (not committed)."""
+        raise MethodUnavailable()
 
     def sent_notice(self, user: User) -> str:
         """What the page says once the code is on its way."""
-        return f"We texted a code to the phone number ending in {phone_last_four(user.phone)}."
+        return "We sent you a code."
 
     def verify(self, user: User, answer: Answer) -> Passed:
         confirm_sent_code(user, self.name, self.destination(user), MFA_PURPOSE, answer.code)

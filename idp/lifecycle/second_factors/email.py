@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ...models import User
+from ...delivery.outbox import send_email
+from ...models import OutboxMessage, User
 from ...policy.contact import mask_email
 from .base import SentCodeMethod
 
@@ -11,9 +12,16 @@ class EmailCode(SentCodeMethod):
     name = "email"
     # An emailed code is a one-time password (RFC 8176 has no email value).
     amr = "otp"
+    channel = "email"
 
     def available(self, user: User) -> bool:
         return bool(user.email_verified)
+
+    def destination(self, user: User) -> str:
+        return user.email
+
+    def deliver(self, user: User, to: str, purpose: str, plain: str, minutes: int) -> OutboxMessage:
+        return send_email(to, purpose, "code", user=user, code=plain, minutes=minutes)
 
     def label(self, user: User) -> str:
         return f"Email a code to {mask_email(user.email)}"
