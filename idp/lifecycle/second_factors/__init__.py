@@ -51,6 +51,7 @@ __all__ = [
     "method_named",
     "remove_enrolled",
     "send_second_factor_code",
+    "sent_code_method",
     "verify_second_factor",
 ]
 

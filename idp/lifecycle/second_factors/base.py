@@ -50,8 +50,6 @@ class SecondFactorMethod:
     strong: bool = False
     # Whether it only stands in for a strong method (offered only while one is set up).
     stands_in: bool = False
-    # Whether its code is sent (text, call, email) rather than known to the user.
-    sends_code: bool = False
     # The partial of "Verify your identity" for this method.
     partial: str = ""
     # The partial of My Profile's "Manage Verification Options" (None: nothing to manage).
@@ -87,7 +85,6 @@ class SecondFactorMethod:
 class SentCodeMethod(SecondFactorMethod):
     """A 6-digit code sent by text, call or email and typed on the page."""
 
-    sends_code = True
     partial = "mfa/methods/sent_code.html"
     # The outbox channel the code goes out on.
     channel: str = ""
