@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ..audit import record_event
 from ..errors import AccountLocked
 from ..extensions import db, get_settings, now
 from ..models import User
 from ..policy.lockout import FailureOutcome, after_failed_password, is_locked, minutes_left
-from .audit import record_event
 
 
 def _not_locked(moment: datetime):

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import secrets
 
+from ..audit import record_event
 from ..errors import MethodUnavailable, SecurityAnswerWrong
 from ..extensions import db
 from ..models import OutboxMessage, User
-from .audit import record_event
 from .mfa import confirm_sent_code, judge_sign_in_step, refuse_if_locked
 from .second_factors import sent_code_method
 from .security_questions import check_security_answer

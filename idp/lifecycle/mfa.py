@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from ..audit import record_event
 from ..errors import (
     AccountLocked,
     CodeInvalid,
@@ -33,7 +34,6 @@ from .attempts import (
     pass_sign_in_attempt,
     release_sign_in_attempt,
 )
-from .audit import record_event
 from .codes import confirm_code
 from .recovery_codes import has_recovery_code, issue_recovery_code
 
