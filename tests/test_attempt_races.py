@@ -12,7 +12,6 @@ tries were judged, and checks that the right answer was refused.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import threading
@@ -24,7 +23,7 @@ import requests
 from idp.lifecycle.security_questions import QUESTIONS
 
 from .helpers import csrf_token
-from .postgres import _server_binaries
+from .postgres import NEEDS_POSTGRES
 from .test_cli_serve import _env, _free_port, _mock_ohid
 
 BURST = 40
@@ -36,8 +35,6 @@ ANSWERS = ("Rex", "Minneapolis", "Smith")
 LOCKED = "Your One Healthcare ID is locked because of too many failed sign-in attempts."
 CODE_DEAD = "Too many incorrect attempts. This code no longer works"
 ANSWERS_BLOCKED = "Too many incorrect answers."
-
-NO_POSTGRES = _server_binaries() is None or (os.geteuid() == 0 and shutil.which("runuser") is None)
 
 
 def _wait_until_up(url: str, process) -> None:
@@ -58,13 +55,7 @@ def _wait_until_up(url: str, process) -> None:
     scope="module",
     params=[
         "sqlite",
-        pytest.param(
-            "postgresql",
-            marks=[
-                pytest.mark.postgres,
-                pytest.mark.skipif(NO_POSTGRES, reason="PostgreSQL server binaries not usable"),
-            ],
-        ),
+        pytest.param("postgresql", marks=NEEDS_POSTGRES),
     ],
 )
 def server(request, tmp_path_factory):
