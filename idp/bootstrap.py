@@ -5,10 +5,10 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 
-from .errors import DomainError, ValidationFailed
+from .errors import DomainError
 from .extensions import db, get_clock, get_hashing, get_key_store, get_settings
 from .lifecycle.accounts import create_account, find_by_username
-from .oidc.clients import load_clients_file
+from .oidc.clients import ClientConfigError, load_clients_file
 from .settings import SettingsError
 
 
@@ -33,31 +33,61 @@ class InitReport:
     demo_users: list[DemoUser] = field(default_factory=list)
 
 
-def seed_users(path) -> list[DemoUser]:
-    """Create the demo users of users.toml that do not exist yet."""
+def _seed_entries(path) -> list[dict]:
     try:
-        data = tomllib.loads(path.read_text())
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise SettingsError(f"users.seed_file: file not found: {path}") from None
+    except UnicodeDecodeError:
+        raise SettingsError(f"users.seed_file: {path} is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"users.seed_file: {path} is not valid TOML ({exc})") from None
+    entries = data.get("user", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise SettingsError(f"users.seed_file: {path} must hold [[user]] tables")
+    return entries
+
+
+def _seed_hashes(entries: list[dict]) -> dict[str, str]:
+    """One argon2 hash per distinct demo password (slow, so made once and up front)."""
+    passwords = {str(entry.get("password", "")) for entry in entries}
+    return {password: get_hashing().hash(password) for password in passwords}
+
+
+def seed_users(path, entries: list[dict] | None = None, hashes=None) -> list[DemoUser]:
+    """Create the demo users of users.toml that do not exist yet (not committed)."""
+    entries = _seed_entries(path) if entries is None else entries
+    hashes = _seed_hashes(entries) if hashes is None else hashes
     seeded = []
-    hashes: dict[str, str] = {}
-    for entry in data.get("user", []):
+    for entry in entries:
         demo = DemoUser(
-            entry.get("username", ""), entry.get("password", ""), entry.get("email", "")
+            str(entry.get("username", "")), str(entry.get("password", "")), entry.get("email", "")
         )
         if not find_by_username(demo.username):
-            if demo.password not in hashes:
-                hashes[demo.password] = get_hashing().hash(demo.password)
             try:
-                create_account(**entry, password_hash=hashes[demo.password])
-            except ValidationFailed as exc:
-                raise SettingsError(f"users.seed_file: user {demo.username!r}: {exc}") from None
+                create_account(**entry, password_hash=hashes[demo.password], commit=False)
             except (DomainError, TypeError) as exc:
                 raise SettingsError(f"users.seed_file: user {demo.username!r}: {exc}") from None
         seeded.append(demo)
     return seeded
+
+
+def _seed_path():
+    return get_settings().bundled_or_path("users.seed_file", "config/users.toml")
+
+
+def _clients_path():
+    return get_settings().bundled_or_path("clients.file", "config/clients.toml")
+
+
+def _load_clients(report: InitReport) -> None:
+    try:
+        clients = load_clients_file(_clients_path(), commit=False)
+    except ClientConfigError as exc:
+        raise SettingsError(f"clients.file: {exc}") from None
+    report.clients = [
+        ClientSummary(c.client_id, c.client_name, c.token_endpoint_auth_method) for c in clients
+    ]
 
 
 def initialize(seed: bool | None = None) -> InitReport:
@@ -66,13 +96,33 @@ def initialize(seed: bool | None = None) -> InitReport:
     report = InitReport()
     db.create_all()
     report.keys_made = get_key_store().ensure_keys(get_clock().now())
-    clients = load_clients_file(settings.bundled_or_path("clients.file", "config/clients.toml"))
-    report.clients = [
-        ClientSummary(c.client_id, c.client_name, c.token_endpoint_auth_method) for c in clients
-    ]
+    _load_clients(report)
     if settings["users.seed"] if seed is None else seed:
-        report.demo_users = seed_users(
-            settings.bundled_or_path("users.seed_file", "config/users.toml")
-        )
+        report.demo_users = seed_users(_seed_path())
     db.session.commit()
+    return report
+
+
+def reset_data() -> InitReport:
+    """Empty every table and seed it again in one transaction.
+
+    Tables stay in place, so requests running beside a reset see either the
+    old rows or the new ones, never a missing table. The clock's row goes
+    too, so every worker is back to real time.
+    """
+    report = InitReport()
+    entries = _seed_entries(_seed_path()) if get_settings()["users.seed"] else []
+    # Hash before the first write: SQLite holds its write lock until the commit.
+    hashes = _seed_hashes(entries)
+    db.session.rollback()
+    try:
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.expire_all()
+        _load_clients(report)
+        report.demo_users = seed_users(_seed_path(), entries, hashes)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
     return report

@@ -11,6 +11,7 @@ import time
 import click
 
 from .cli import AppContext, fail, main
+from .policy.passwords import MAX_PASSWORD_AGE_DAYS
 
 
 def _ready(obj: AppContext):
@@ -188,7 +189,7 @@ def _change(obj, username, changes: dict, done: str):
 @click.argument("username")
 @click.option(
     "--days",
-    type=click.IntRange(0),
+    type=click.IntRange(0, MAX_PASSWORD_AGE_DAYS),
     default=91,
     show_default=True,
     help="How old the password becomes.",
@@ -259,7 +260,7 @@ def users_import(obj, csv_file, skip_invalid):
     if len(report.errors) > 20:
         click.echo(f"... and {len(report.errors) - 20} more", err=True)
     if report.errors and not skip_invalid:
-        fail(f"{len(report.errors)} bad row(s); nothing imported")
+        fail(f"{report.bad_rows} bad row(s) of {len(rows)}; nothing imported")
     click.echo(f"Imported {report.created} user(s)")
 
 
@@ -353,13 +354,15 @@ def clock_advance(obj, duration):
     Example:
       mock-ohid clock advance 91d
     """
-    from .clock import check_in_range, parse_duration
+    from .clock import EARLIEST, LATEST, check_in_range, parse_duration
     from .extensions import get_clock
 
     _ready(obj)
     try:
         delta = parse_duration(duration)
         check_in_range(get_clock().now() + delta)
+    except OverflowError:
+        fail(f"the clock must stay between {EARLIEST.year} and {LATEST.year}")
     except ValueError as exc:
         fail(str(exc))
     get_clock().advance(delta)

@@ -38,7 +38,8 @@ def _wait_for(url: str, process, seconds: float = 20.0):
             raise AssertionError(f"server exited with {process.returncode}")
         try:
             return requests.get(url, timeout=1)
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
+            # Bound but still booting its workers (slow on a busy machine).
             time.sleep(0.05)
     raise AssertionError(f"{url} never answered")
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, KeySet, RSAKey
 
 SUPPORTED_ALGS = ("RS256", "ES256")
@@ -92,15 +93,21 @@ class KeyStore:
         try:
             data = json.loads(path.read_text())
             retires = data.get("retires_at")
-            return SigningKey(
+            key = SigningKey(
                 kid=data["kid"],
                 alg=data["alg"],
                 created_at=datetime.fromisoformat(data["created_at"]),
                 retires_at=datetime.fromisoformat(retires) if retires else None,
                 jwk=data["jwk"],
             )
-        except (OSError, ValueError, KeyError) as exc:
-            raise KeyError_(f"unreadable key file {path}: {exc}") from None
+            if key.alg not in SUPPORTED_ALGS:
+                raise ValueError(f"unsupported alg {key.alg!r}")
+            # A malformed JWK is refused when the folder is read, not at the first signature.
+            key.private_key()
+            return key
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, JoseError) as exc:
+            reason = f"{type(exc).__name__}: {exc}" if isinstance(exc, KeyError) else str(exc)
+            raise KeyError_(f"unreadable key file {path}: {reason}") from None
 
     def _write(self, key: SigningKey) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)

@@ -7,12 +7,18 @@ use.
 
 from __future__ import annotations
 
+import binascii
 from datetime import timedelta
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer as FlaskAuthorizationServer
 from authlib.integrations.flask_oauth2 import ResourceProtector
 from authlib.oauth2 import OAuth2Request
-from authlib.oauth2.rfc6749 import InvalidRequestError, grants
+from authlib.oauth2.rfc6749 import (
+    InvalidClientError,
+    InvalidRequestError,
+    UnsupportedResponseTypeError,
+    grants,
+)
 from authlib.oauth2.rfc6749.errors import MissingAuthorizationError
 from authlib.oauth2.rfc6749.util import scope_to_list
 from authlib.oauth2.rfc6750 import BearerTokenValidator, InvalidTokenError
@@ -45,6 +51,11 @@ class SignedInUser:
         return self.user.id
 
 
+class UnprintableResponseTypeError(UnsupportedResponseTypeError):
+    def get_error_description(self):
+        return "The response_type is not supported by the server."
+
+
 class OhidAuthorizationServer(FlaskAuthorizationServer):
     """Authlib's Flask server, accepting saved requests (interactions) too."""
 
@@ -55,6 +66,23 @@ class OhidAuthorizationServer(FlaskAuthorizationServer):
         if isinstance(request, OAuth2Request):
             return request
         return super().create_oauth2_request(request)
+
+    def get_authorization_grant(self, request):
+        try:
+            return super().get_authorization_grant(request)
+        except ValueError:
+            # Authlib will not echo a response_type outside RFC 6749's error
+            # charset (§5.2), so the refusal is shown here, not redirected.
+            raise UnprintableResponseTypeError(None) from None
+
+    def authenticate_client(self, request, methods, endpoint="token"):
+        try:
+            return super().authenticate_client(request, methods, endpoint)
+        except (UnicodeDecodeError, binascii.Error):
+            # RFC 7617 §2: Basic credentials are base64 of UTF-8 "id:secret".
+            raise InvalidClientError(
+                description="The Basic credentials are not base64 of UTF-8 text."
+            ) from None
 
     def handle_response(self, status_code, payload, headers):
         response = super().handle_response(status_code, payload, headers)
