@@ -118,7 +118,8 @@ def handle_end_session():
         )
     confirming = request.method == "POST" and "csrf_token" in request.form
     if needs_confirmation(end_session_request):
-        form = LogoutForm()
+        # The confirmation page posts a form; a JSON body is not read as one.
+        form = LogoutForm(formdata=request.form)
         if not (confirming and form.validate_on_submit()):
             if not confirming:
                 for name in LOGOUT_PARAMS:

@@ -14,6 +14,7 @@ import secrets
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 
 from joserfc.errors import JoseError
@@ -34,8 +35,13 @@ class SigningKey:
     retires_at: datetime | None
     jwk: dict
 
-    def private_key(self):
+    @cached_property
+    def _imported(self):
         return RSAKey.import_key(self.jwk) if self.alg == "RS256" else ECKey.import_key(self.jwk)
+
+    def private_key(self):
+        # Imported once per key file read: an RSA import checks the key and is slow.
+        return self._imported
 
     def public_jwk(self) -> dict:
         data = self.private_key().as_dict(private=False)
