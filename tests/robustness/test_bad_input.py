@@ -112,3 +112,9 @@ class TestQaToken:
         response = client.get("/_qa/clock", headers={"Authorization": "Basic s3cret-qa-token"})
         assert response.status_code == 401
         assert "Authorization: Bearer <token>" in response.json["detail"]
+
+
+def test_json_body_at_end_session_is_not_read_as_the_logout_form(client):
+    response = client.post("/end_session", json=True)
+    assert response.status_code == 200
+    assert b"Sign out of One Healthcare ID?" in response.data
