@@ -181,9 +181,24 @@ def sessions(fuzz_app):
         "/signin/password", data={"csrf_token": csrf_token(page.data), "password": DEFAULT_PASSWORD}
     )
     assert signed_in.get("/profile").status_code == 200
+    # Half-way journeys, so the later steps' pages are reached too.
+    signing_in = fuzz_app.test_client()
+    signing_in_token = csrf_token(signing_in.get("/signin").data)
+    signing_in.post("/signin", data={"csrf_token": signing_in_token, "identifier": "fuzz.user"})
+    recovering = fuzz_app.test_client()
+    recovering_token = csrf_token(recovering.get("/recover/password").data)
+    answer = recovering.post(
+        "/recover/password", data={"csrf_token": recovering_token, "identifier": "fuzz.user"}
+    )
+    assert answer.status_code == 302
     return {
-        "signed out": (anonymous.get_cookie("ohid_session").value, anonymous_token),
-        "signed in": (signed_in.get_cookie("ohid_session").value, csrf_token(page.data)),
+        name: (browser.get_cookie("ohid_session").value, token)
+        for name, browser, token in (
+            ("signed out", anonymous, anonymous_token),
+            ("signed in", signed_in, csrf_token(page.data)),
+            ("signing in", signing_in, signing_in_token),
+            ("recovering", recovering, recovering_token),
+        )
     }
 
 
