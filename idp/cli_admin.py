@@ -108,7 +108,7 @@ def users_add(
 
 
 @users.command("list")
-@click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
 @click.pass_obj
 def users_list(obj, limit):
     """List users, newest first.
@@ -279,7 +279,7 @@ def _format_message(message) -> str:
 @main.command()
 @click.option("--to", help="Only messages to this address or number.")
 @click.option("--channel", type=click.Choice(["email", "sms", "voice"]))
-@click.option("--limit", type=click.IntRange(1), default=20, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 100_000), default=20, show_default=True)
 @click.option("--follow", is_flag=True, help="Keep printing new messages (Ctrl+C to stop).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @click.pass_obj

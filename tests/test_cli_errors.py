@@ -132,6 +132,12 @@ CASES = {
         ["users", "import", "people.csv"],
         "missing column(s): email, password",
     ),
+    "outbox limit too large": (
+        {},
+        None,
+        ["outbox", "--limit", "99999999999999999999"],
+        "is not in the range 1<=x<=100000",
+    ),
     "unknown user": ({}, None, ["users", "lock", "nobody.here"], "no user with One Healthcare ID"),
     "missing argument": ({}, None, ["users", "lock"], "Missing argument 'USERNAME'"),
 }
