@@ -261,7 +261,8 @@ def users_import(obj, csv_file, skip_invalid):
         click.echo(f"... and {len(report.errors) - 20} more", err=True)
     if report.errors and not skip_invalid:
         fail(f"{report.bad_rows} bad row(s) of {len(rows)}; nothing imported")
-    click.echo(f"Imported {report.created} user(s)")
+    skipped = f"; skipped {report.bad_rows} bad row(s)" if report.bad_rows else ""
+    click.echo(f"Imported {report.created} user(s){skipped}")
 
 
 def _format_message(message) -> str:
