@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from .errors import DomainError
@@ -33,7 +34,7 @@ class InitReport:
     demo_users: list[DemoUser] = field(default_factory=list)
 
 
-def _seed_entries(path) -> list[dict]:
+def _read_seed_file(path) -> list[dict]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -48,41 +49,51 @@ def _seed_entries(path) -> list[dict]:
     return entries
 
 
-def _seed_hashes(entries: list[dict]) -> dict[str, str]:
-    """One argon2 hash per distinct demo password (slow, so made once and up front)."""
-    passwords = {str(entry.get("password", "")) for entry in entries}
-    return {password: get_hashing().hash(password) for password in passwords}
+def _hash_each(hashing, passwords: set[str]) -> dict[str, str]:
+    return {password: hashing.hash(password) for password in passwords}
 
 
 def seed_users(path, entries: list[dict] | None = None, hashes=None) -> list[DemoUser]:
-    """Create the demo users of users.toml that do not exist yet (not committed)."""
-    entries = _seed_entries(path) if entries is None else entries
-    hashes = _seed_hashes(entries) if hashes is None else hashes
+    """Create the demo users of users.toml that do not exist yet (not committed).
+
+    ``hashes`` may be a future of the password hashes already being made.
+    """
+    entries = _read_seed_file(path) if entries is None else entries
+    made: dict[str, str] | None = None
     seeded = []
     for entry in entries:
         demo = DemoUser(
             str(entry.get("username", "")), str(entry.get("password", "")), entry.get("email", "")
         )
         if not find_by_username(demo.username):
+            if made is None:
+                made = hashes.result() if hashes is not None else {}
+            if demo.password not in made:
+                made[demo.password] = get_hashing().hash(demo.password)
             try:
-                create_account(**entry, password_hash=hashes[demo.password], commit=False)
+                create_account(**entry, password_hash=made[demo.password], commit=False)
             except (DomainError, TypeError) as exc:
                 raise SettingsError(f"users.seed_file: user {demo.username!r}: {exc}") from None
         seeded.append(demo)
     return seeded
 
 
+def _missing_passwords(entries: list[dict]) -> set[str]:
+    return {
+        str(entry.get("password", ""))
+        for entry in entries
+        if entry.get("password") and not find_by_username(entry.get("username", ""))
+    }
+
+
 def _seed_path():
     return get_settings().bundled_or_path("users.seed_file", "config/users.toml")
 
 
-def _clients_path():
-    return get_settings().bundled_or_path("clients.file", "config/clients.toml")
-
-
 def _load_clients(report: InitReport) -> None:
+    path = get_settings().bundled_or_path("clients.file", "config/clients.toml")
     try:
-        clients = load_clients_file(_clients_path(), commit=False)
+        clients = load_clients_file(path, commit=False)
     except ClientConfigError as exc:
         raise SettingsError(f"clients.file: {exc}") from None
     report.clients = [
@@ -95,10 +106,19 @@ def initialize(seed: bool | None = None) -> InitReport:
     settings = get_settings()
     report = InitReport()
     db.create_all()
-    report.keys_made = get_key_store().ensure_keys(get_clock().now())
-    _load_clients(report)
-    if settings["users.seed"] if seed is None else seed:
-        report.demo_users = seed_users(_seed_path())
+    entries = None
+    seeding = settings["users.seed"] if seed is None else seed
+    if seeding:
+        entries = _read_seed_file(_seed_path())
+    # argon2 releases the GIL: the demo password is hashed while keys and clients are made.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        hashes = None
+        if entries:
+            hashes = pool.submit(_hash_each, get_hashing(), _missing_passwords(entries))
+        report.keys_made = get_key_store().ensure_keys(get_clock().now())
+        _load_clients(report)
+        if seeding:
+            report.demo_users = seed_users(_seed_path(), entries, hashes)
     db.session.commit()
     return report
 
@@ -111,9 +131,11 @@ def reset_data() -> InitReport:
     too, so every worker is back to real time.
     """
     report = InitReport()
-    entries = _seed_entries(_seed_path()) if get_settings()["users.seed"] else []
+    entries = _read_seed_file(_seed_path()) if get_settings()["users.seed"] else []
     # Hash before the first write: SQLite holds its write lock until the commit.
-    hashes = _seed_hashes(entries)
+    hashes: Future = Future()
+    passwords = {str(entry.get("password", "")) for entry in entries}
+    hashes.set_result(_hash_each(get_hashing(), passwords))
     db.session.rollback()
     try:
         for table in reversed(db.metadata.sorted_tables):

@@ -98,7 +98,7 @@ CASES = {
         },
         None,
         ["init"],
-        "unreadable key file",
+        "malformed JWK in key file",
     ),
     "key file not JSON": ({"keys/bad.json": b"{"}, None, ["keys", "list"], "unreadable key file"),
     "users seed not TOML": (

@@ -26,7 +26,8 @@ class Served:
             try:
                 requests.get(f"{self.url}/.well-known/jwks.json", timeout=1)
                 return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
+                # Bound but still booting its workers (slow on a busy machine).
                 time.sleep(0.1)
         raise AssertionError("the server never answered")
 

@@ -16,8 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ..conftest import DEFAULT_PASSWORD, UserFactory, make_test_app
-from ..helpers import csrf_token
+from ..conftest import make_test_app
+from ..factories import UserFactory
+from ..helpers import DEFAULT_PASSWORD, csrf_token
 
 # Parameter names the routes read: OIDC, the HTML forms and the QA API.
 NAMES = [

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from click.testing import CliRunner
 
+from idp import create_app
 from idp.cli import main
 from idp.lifecycle.notifications import notify
 from idp.models import OutboxMessage
@@ -37,9 +38,17 @@ class TestHttpsIssuer:
         assert "Secure" in cookie and "HttpOnly" in cookie
 
 
-def test_new_sqlite_file_is_readable_by_its_owner_only(app, tmp_path):
-    mode = stat.S_IMODE((tmp_path / "mock-ohid.db").stat().st_mode)
-    assert mode == 0o600
+def test_new_sqlite_file_is_readable_by_its_owner_only(tmp_path):
+    database = tmp_path / "fresh" / "mock-ohid.db"
+    create_app(
+        overrides={
+            "database.url": f"sqlite:///{database}",
+            "keys.dir": str(tmp_path / "keys"),
+            "server.instance_dir": str(tmp_path / "instance"),
+        },
+        environ={},
+    )
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
 
 
 def test_security_alerts_stop_after_five_an_hour(app, db, clock, user):
