@@ -9,9 +9,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, abort, g, jsonify, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from werkzeug.exceptions import HTTPException
 
 from .clock import Clock
@@ -41,11 +42,16 @@ def _database_url(settings: Settings) -> str:
         sqlite_file = _sqlite_file(url)
     except Exception:  # noqa: BLE001 - SQLAlchemy raises several types for bad URLs
         raise SettingsError(f"database.url: not a valid SQLAlchemy URL: {url!r}") from None
-    if sqlite_file is None:
+    if sqlite_file is None or str(sqlite_file).startswith("file:"):
+        # Not a file, or an SQLite URI filename (``?uri=true``) that names its own path.
         return url
     path = sqlite_file if sqlite_file.is_absolute() else Path.cwd() / sqlite_file
     path.parent.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{path}"
+    if not path.exists():
+        # It holds TOTP secrets and password hashes: readable by the owner only
+        # (SQLite gives its -wal and -shm files the same mode).
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    return make_url(url).set(database=str(path)).render_as_string(hide_password=False)
 
 
 def _secret_key(settings: Settings) -> str:
@@ -115,7 +121,6 @@ def create_app(
         template_folder=str(bundled_path("templates")),
         static_folder=str(PACKAGE_DIR / "static"),
     )
-    secure = settings["security.secure_cookies"] or settings.issuer.startswith("https://")
     if settings.issuer.startswith("http://"):
         # A mock served over plain http (localhost or a test host): let Authlib accept it.
         os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")
@@ -126,7 +131,7 @@ def create_app(
         SESSION_COOKIE_NAME="ohid_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=secure,
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session.absolute_hours),
         WTF_CSRF_TIME_LIMIT=None,
         MAIL_SERVER=settings["mail.server"] or "localhost",
@@ -151,7 +156,12 @@ def create_app(
 
     app.extensions["mock_ohid.keys"] = KeyStore(settings.path("keys.dir"))
 
-    db.init_app(app)
+    try:
+        db.init_app(app)
+    except (ImportError, ArgumentError) as exc:
+        # The engine is made here: a URL naming a driver that is not installed fails now.
+        url = make_url(settings["database.url"]).render_as_string(hide_password=True)
+        raise SettingsError(f"database.url: cannot use {url!r} ({exc})") from None
     csrf.init_app(app)
     mail.init_app(app)
     with app.app_context():
@@ -212,10 +222,30 @@ def _wants_json() -> bool:
     )
 
 
+# Blueprints whose POST bodies are not HTML forms (protocol and QA APIs). Routes
+# outside blueprints (static files, the shared POST /register) decide for themselves.
+_NON_FORM_BLUEPRINTS = ("oidc", "qa")
+_FORM_MIMETYPES = ("", "application/x-www-form-urlencoded")
+
+
+def _refuse_non_form_body() -> None:
+    """HTML pages take form posts only; JSON or other bodies get a 415 page, not a crash."""
+    if (
+        request.method in ("GET", "HEAD", "OPTIONS")
+        or request.blueprint is None
+        or request.blueprint in _NON_FORM_BLUEPRINTS
+        or request.mimetype in _FORM_MIMETYPES
+    ):
+        return
+    abort(415, description="This page accepts HTML form submissions only.")
+
+
 def _register_hooks(app: Flask) -> None:
     @app.before_request
     def _fresh_clock():
         g.pop("_clock_loaded", None)
+
+    app.before_request(_refuse_non_form_body)
 
     @app.after_request
     def _security_headers(response):

@@ -34,28 +34,51 @@ def fail(message: str) -> None:
     sys.exit(2)
 
 
+def _database_problem(exc) -> str:
+    """One line for a database that cannot be opened, reached or written."""
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    return f"database: {reason}"
+
+
 class MockOhidGroup(click.Group):
-    """Turns expected errors (bad settings and such) into one line and exit code 2."""
+    """Turns errors into one line on stderr and a non-zero exit; ``--debug`` shows tracebacks."""
 
     def invoke(self, ctx):
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from .oidc.keys import KeyError_
+
+        if ctx.params.get("debug"):
+            return super().invoke(ctx)
         try:
             return super().invoke(ctx)
-        except SettingsError as exc:
+        except click.UsageError as exc:
+            # One line rather than click's usage block; --help still shows it all.
+            where = exc.ctx.command_path if exc.ctx else "mock-ohid"
+            fail(f"{exc.format_message()} (see '{where} --help')")
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except (SettingsError, KeyError_) as exc:
             fail(str(exc))
         except OSError as exc:
             fail(f"{exc.strerror or exc}: {exc.filename or ''}".strip(": "))
+        except SQLAlchemyError as exc:
+            fail(_database_problem(exc))
+        except Exception as exc:  # noqa: BLE001 - the last guard: one line, never a traceback
+            fail(f"unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)")
 
 
 @click.group(cls=MockOhidGroup)
 @click.option(
     "--config",
     "config_file",
-    type=click.Path(dir_okay=False),
+    type=click.Path(),
     envvar="MOCK_OHID_CONFIG",
     help="A TOML file layered over config/default.toml.",
 )
+@click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
 @click.pass_context
-def main(ctx, config_file):
+def main(ctx, config_file, debug):
     """mock-ohid: a mock of One Healthcare ID, a real OpenID Connect provider.
 
     \b

@@ -11,6 +11,7 @@ import time
 import click
 
 from .cli import AppContext, fail, main
+from .policy.passwords import MAX_PASSWORD_AGE_DAYS
 
 
 def _ready(obj: AppContext):
@@ -107,7 +108,7 @@ def users_add(
 
 
 @users.command("list")
-@click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
 @click.pass_obj
 def users_list(obj, limit):
     """List users, newest first.
@@ -188,7 +189,7 @@ def _change(obj, username, changes: dict, done: str):
 @click.argument("username")
 @click.option(
     "--days",
-    type=click.IntRange(0),
+    type=click.IntRange(0, MAX_PASSWORD_AGE_DAYS),
     default=91,
     show_default=True,
     help="How old the password becomes.",
@@ -259,8 +260,9 @@ def users_import(obj, csv_file, skip_invalid):
     if len(report.errors) > 20:
         click.echo(f"... and {len(report.errors) - 20} more", err=True)
     if report.errors and not skip_invalid:
-        fail(f"{len(report.errors)} bad row(s); nothing imported")
-    click.echo(f"Imported {report.created} user(s)")
+        fail(f"{report.bad_rows} bad row(s) of {len(rows)}; nothing imported")
+    skipped = f"; skipped {report.bad_rows} bad row(s)" if report.bad_rows else ""
+    click.echo(f"Imported {report.created} user(s){skipped}")
 
 
 def _format_message(message) -> str:
@@ -278,7 +280,7 @@ def _format_message(message) -> str:
 @main.command()
 @click.option("--to", help="Only messages to this address or number.")
 @click.option("--channel", type=click.Choice(["email", "sms", "voice"]))
-@click.option("--limit", type=click.IntRange(1), default=20, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 100_000), default=20, show_default=True)
 @click.option("--follow", is_flag=True, help="Keep printing new messages (Ctrl+C to stop).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @click.pass_obj

@@ -10,6 +10,7 @@ from flask import jsonify
 
 from ..extensions import get_settings
 from ..lifecycle.second_factors import description_schema
+from ..policy.passwords import MAX_PASSWORD_AGE_DAYS
 from .api import bp
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -40,7 +41,7 @@ USER_FIELDS = {
     "phone": {"type": "string"},
     "email_verified": {"type": "boolean"},
     "phone_verified": {"type": "boolean"},
-    "password_age_days": {"type": "integer", "minimum": 0},
+    "password_age_days": {"type": "integer", "minimum": 0, "maximum": MAX_PASSWORD_AGE_DAYS},
     "locked": {"type": "boolean"},
     "deactivated": {"type": "boolean"},
 }

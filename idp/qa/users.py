@@ -9,6 +9,7 @@ from ..extensions import db, now
 from ..lifecycle.account_state import apply_changes
 from ..lifecycle.accounts import create_account, delete_account, find_by_username
 from ..models import User
+from ..policy.passwords import MAX_PASSWORD_AGE_DAYS
 from .api import QAError, bp, check_types, json_body
 
 # Extra state other lifecycle stages add to GET /_qa/users/<username> (name -> fn(user) -> value).
@@ -76,9 +77,23 @@ def _find(username: str) -> User:
     return user
 
 
-def _check_age(body: dict) -> None:
-    if (body.get("password_age_days") or 0) < 0:
+# Fields that a null cannot clear (the others accept null as "empty").
+_NOT_NULL = ("username", "email", "password", "password_age_days", "locked", "deactivated")
+
+
+def _check_values(body: dict) -> None:
+    nulls = [name for name in _NOT_NULL if name in body and body[name] is None]
+    if nulls:
+        raise QAError(400, "invalid_request", f"Must not be null: {', '.join(nulls)}.")
+    age = body.get("password_age_days") or 0
+    if age < 0:
         raise QAError(400, "invalid_request", "'password_age_days' must not be negative.")
+    if age > MAX_PASSWORD_AGE_DAYS:
+        raise QAError(
+            400,
+            "invalid_request",
+            f"'password_age_days' must be at most {MAX_PASSWORD_AGE_DAYS} (a century).",
+        )
 
 
 @bp.post("/users")
@@ -90,7 +105,7 @@ def create_user():
     missing = [name for name in _REQUIRED if not body.get(name)]
     if missing:
         raise QAError(400, "invalid_request", f"Missing field(s): {', '.join(missing)}.")
-    _check_age(body)
+    _check_values(body)
     fields = {
         k: body[k]
         for k in FIELD_TYPES
@@ -127,7 +142,7 @@ def patch_user(username: str):
     check_types(body, FIELD_TYPES)
     if not body:
         raise QAError(400, "invalid_request", "Send at least one field to change.")
-    _check_age(body)
+    _check_values(body)
     try:
         apply_changes(user, body)
     except ValidationFailed as exc:
