@@ -156,6 +156,7 @@ def _register_blueprints(app: Flask) -> None:
     from .qa.api import bp as qa_bp
     from .qa.api import load_routes
     from .web.consent import bp as consent_bp
+    from .web.health import bp as health_bp
     from .web.mfa import bp as mfa_bp
     from .web.pages import bp as pages_bp
     from .web.profile import bp as profile_bp
@@ -177,6 +178,7 @@ def _register_blueprints(app: Flask) -> None:
         consent_bp,
         mfa_bp,
         security_bp,
+        health_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -185,7 +187,7 @@ def _wants_json() -> bool:
     path = request.path
     return (
         path.startswith("/_qa/")
-        or path in ("/token", "/userinfo")
+        or path in ("/token", "/userinfo", "/healthz")
         # /register is both Create One Healthcare ID (HTML form) and RFC 7591 (JSON).
         or (path == "/register" and request.is_json)
         or (path.startswith("/.well-known/"))

@@ -47,3 +47,11 @@ def get_hashing():
 def get_key_store():
     """The running app's signing key store."""
     return current_app.extensions["mock_ohid.keys"]
+
+
+def get_token_issuer():
+    """The OIDC side's in-process token issuing (``oidc.direct_tokens.issue_tokens``).
+
+    Reached through the app so the QA API can issue tokens without importing ``oidc``.
+    """
+    return current_app.extensions["mock_ohid.issue_tokens"]

@@ -12,6 +12,7 @@ from joserfc.jwk import KeySet
 
 from ..extensions import db, now
 from ..models import ConsentGrant, OAuth2Client, Token
+from ..policy.portal_claims import check_scope_claims
 from ..security.digests import token_digest
 from .claims import SCOPES_SUPPORTED
 
@@ -33,6 +34,7 @@ _KNOWN_KEYS = {
     "backchannel_logout_uri",
     "jwks",
     "jwks_uri",
+    "scope_claims",
 }
 
 
@@ -113,6 +115,10 @@ def validate_registration(entry: dict) -> dict:
             raise ClientConfigError(
                 f"{label}: scope must be a space-separated list of {' '.join(SCOPES_SUPPORTED)}"
             )
+    if "scope_claims" in entry:
+        problem = check_scope_claims(entry["scope_claims"], SCOPES_SUPPORTED)
+        if problem:
+            raise ClientConfigError(f"{label}: {problem}")
     if entry.get("backchannel_logout_uri") is not None:
         uri = entry["backchannel_logout_uri"]
         if not isinstance(uri, str):

@@ -28,7 +28,13 @@ from ..lifecycle.clients import find_client
 from ..models import AuthorizationCode, Token, User
 from ..policy.claims import parse_claims_request
 from ..security.digests import token_digest
-from .claims import DEFAULT_ACR, SCOPES_SUPPORTED, generate_user_info, requested_claims
+from .claims import (
+    DEFAULT_ACR,
+    SCOPES_SUPPORTED,
+    generate_user_info,
+    released_portal_claims,
+    requested_claims,
+)
 
 
 class SignedInUser:
@@ -262,6 +268,15 @@ def revoke_tokens_of_code(code: AuthorizationCode) -> int:
     return len(tokens)
 
 
+def granted_scope(request) -> str:
+    """The scope the token being issued carries (RFC 6749 §6: a refresh may narrow it)."""
+    if request.authorization_code is not None:
+        return request.authorization_code.get_scope()
+    if request.refresh_token is not None:
+        return request.payload.scope or request.refresh_token.get_scope()
+    return request.payload.scope or ""
+
+
 class IdTokenSigning:
     """How our ID tokens are signed and stamped: the client's algorithm, our keys and clock."""
 
@@ -285,6 +300,7 @@ class IdTokenSigning:
         claims = self.get_client_claims(request.client)
         claims["iat"] = issued
         claims["exp"] = issued + get_settings().tokens.id_token_seconds
+        claims.update(released_portal_claims(request.client, request.user, granted_scope(request)))
         return claims
 
     def generate_user_info(self, user, scope):
@@ -397,6 +413,7 @@ class OhidUserInfoEndpoint(UserInfoEndpoint):
         )
         if code is not None:
             info.update(requested_claims(user, code.claims_request, "userinfo"))
+        info.update(released_portal_claims(find_client(token.client_id), user, token.scope))
         return 200, info, [("Content-Type", "application/json")]
 
     def get_issuer(self) -> str:
@@ -413,12 +430,14 @@ require_oauth = OhidResourceProtector()
 def init_oauth(app) -> None:
     """Wire the server to the app: grants, client auth, OIDC, RFC 9207 and the endpoints."""
     from .client_auth import PrivateKeyJwtAuthentication
+    from .direct_tokens import issue_tokens
     from .end_session import OhidEndSessionEndpoint
     from .grants import ClientCredentialsGrant, RefreshTokenGrant
     from .registration import OhidClientRegistrationEndpoint
     from .revocation import OhidIntrospectionEndpoint, OhidRevocationEndpoint
 
     app.config.setdefault("OAUTH2_SCOPES_SUPPORTED", SCOPES_SUPPORTED)
+    app.extensions["mock_ohid.issue_tokens"] = issue_tokens
     server.init_app(app, query_client=find_client, save_token=save_token)
     # init_app installs Authlib's default generator; ours reads lifetimes from settings.
     server.register_token_generator("default", generate_bearer_token)

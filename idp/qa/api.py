@@ -86,4 +86,15 @@ def check_types(body: dict, allowed: dict) -> None:
 
 def load_routes() -> None:
     """Import the modules that add their routes to ``bp``."""
-    from . import admin, clock, inbox, mfa, openapi, outbox, users, voice  # noqa: F401
+    from . import (  # noqa: F401
+        admin,
+        clock,
+        faults,
+        inbox,
+        mfa,
+        openapi,
+        outbox,
+        tokens,
+        users,
+        voice,
+    )

@@ -23,6 +23,7 @@ from ..models import OAuth2Client, User
 from ..oidc.authorize import deny_interaction
 from ..policy.claims import CLAIM_LABELS, SCOPE_CLAIMS, claims_named_in, parse_claims_request
 from ..policy.consent import Sharing, consent_needed
+from ..policy.portal_claims import claim_label, portal_claims_named
 from . import flow
 
 bp = Blueprint("consent", __name__)
@@ -42,7 +43,7 @@ def requested_sharing(params: dict) -> Sharing:
     return Sharing.of(scope_to_list(scope) or [], claims_named_in(claims_request))
 
 
-def shared_items(sharing: Sharing) -> list[str]:
+def shared_items(sharing: Sharing, client: OAuth2Client | None = None) -> list[str]:
     """The consent screen's list: each claim in words, in a stable order."""
     names = [
         c
@@ -52,6 +53,9 @@ def shared_items(sharing: Sharing) -> list[str]:
     ]
     names += sorted(sharing.claims)
     items = [CLAIM_LABELS[name] for name in dict.fromkeys(names) if name in CLAIM_LABELS]
+    if client is not None:
+        mapping = client.client_metadata.get("scope_claims")
+        items += [claim_label(name) for name in portal_claims_named(mapping, sharing.scopes)]
     if "offline_access" in sharing.scopes:
         items.append(OFFLINE_ACCESS_LABEL)
     return items
@@ -100,5 +104,5 @@ def share():
         record_consent_declined(user, client.client_id)
         return deny_interaction(interaction)
     return render_template(
-        "consent/share.html", form=form, client=client, items=shared_items(sharing)
+        "consent/share.html", form=form, client=client, items=shared_items(sharing, client)
     )
