@@ -583,3 +583,20 @@ class InjectedFault(db.Model):
             "remaining": self.remaining,
             "created_at": self.created_at.isoformat(),
         }
+
+
+class DebuggerRun(db.Model):
+    """One login through the debugger (``/_qa/debugger``): what was sent and received.
+
+    The debugger is a relying party that happens to share this database: like
+    any portal it keeps its own copies of its client secret and tokens, in
+    ``data``, so it can refresh, revoke and show them. Gone at ``/_qa/reset``.
+    """
+
+    __tablename__ = "debugger_runs"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    state: Mapped[str] = mapped_column(String(64), unique=True)
+    client_id: Mapped[str] = mapped_column(String(100))
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -89,6 +89,7 @@ def load_routes() -> None:
     from . import (  # noqa: F401
         admin,
         clock,
+        debugger,
         faults,
         inbox,
         mfa,
