@@ -124,3 +124,69 @@ def tokens_issue(obj, client_id, username, scope, claims_json, expires_in, acr, 
         click.echo(token[only])
     else:
         click.echo(json.dumps(token, indent=2))
+
+
+@main.command()
+@click.option(
+    "--any-ports",
+    is_flag=True,
+    help="Take free ports for the issuer and the portals instead of server.port and 5001-5005.",
+)
+@click.pass_obj
+def demo(obj: AppContext, any_ports):
+    """Serve the issuer and the demo portals (Optum Connect, Optum Pro, ...) until Ctrl-C.
+
+    Each portal signs in through One Healthcare ID with Authlib's client, shows
+    the claims and portal claims it received, and signs out through end_session;
+    the others hear of it by back-channel logout.
+
+    \b
+    Example:
+      mock-ohid demo
+    """
+    import signal
+    import threading
+
+    from .cli import _print_banner, initialize_app
+    from .demo.portals import PORTALS
+    from .demo.runner import DemoError, bind, serve, start_portals, stop
+    from .settings import load_settings
+
+    settings = load_settings(config_file=obj.config_file, overrides=obj.overrides)
+    host = settings["server.host"]
+    sockets = {}
+    try:
+        issuer_socket = bind(host, 0 if any_ports else settings["server.port"])
+        for portal in PORTALS:
+            sockets[portal.client_id] = bind("127.0.0.1", 0 if any_ports else portal.port)
+    except DemoError as exc:
+        for sock in sockets.values():
+            sock.close()
+        fail(f"{exc}; try --any-ports")
+    if any_ports:
+        port = issuer_socket.getsockname()[1]
+        obj.overrides.update({"server.port": port, "server.issuer": f"http://localhost:{port}"})
+    app = obj.app
+    report = initialize_app(app)
+    with app.app_context():
+        _print_banner(app, report)
+    issuer = app.extensions["mock_ohid.settings"].issuer
+    served = [serve("mock-ohid", issuer, issuer_socket, app)]
+    try:
+        served += start_portals(app, sockets)
+    except DemoError as exc:
+        stop(served)
+        fail(str(exc))
+    click.echo("Demo portals:")
+    for item in served[1:]:
+        click.echo(f"  {item.label:24} {item.url}/")
+    click.echo("Sign in as demo.provider / Password1. Ctrl-C stops.")
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    try:
+        while not stopping.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    stop(served)
+    click.echo("Stopped.")
