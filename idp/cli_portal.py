@@ -182,11 +182,10 @@ def demo(obj: AppContext, any_ports):
         click.echo(f"  {item.label:24} {item.url}/")
     click.echo("Sign in as demo.provider / Password1. Ctrl-C stops.")
     stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
-    try:
-        while not stopping.wait(0.5):
-            pass
-    except KeyboardInterrupt:
+    # Ctrl-C (SIGINT) and SIGTERM both stop every server cleanly.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
+    while not stopping.wait(0.5):
         pass
     stop(served)
     click.echo("Stopped.")

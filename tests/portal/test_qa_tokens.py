@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+import requests
 from click.testing import CliRunner
 
 from idp.cli import main
 from idp.models import AuditEvent
+from idp.testing import QAError
 
 from ..oidc.portal import basic_auth, decode_id_token
 
@@ -172,3 +174,28 @@ def test_cli_tokens_issue_prints_the_response(tmp_path, monkeypatch):
     )
     assert bad.exit_code == 2
     assert "Error: client_id: no registered client 'nope'." in bad.output
+
+
+def test_qa_client_wraps_tokens_and_faults(mock_ohid):
+    qa = mock_ohid.qa
+    qa.create_user(
+        username="plugin.user",
+        email="plugin@example.com",
+        password="Password1",
+        email_verified=True,
+    )
+    body = qa.tokens("optum-pro", "plugin.user", scope="openid email", expires_in=90)
+    assert body["expires_in"] == 90 and "id_token" in body
+    qa.add_fault("userinfo", status=503, count=1)
+    assert [f["endpoint"] for f in qa.faults()] == ["userinfo"]
+    userinfo = f"{mock_ohid.issuer}/userinfo"
+    headers = bearer(body["access_token"])
+    assert requests.get(userinfo, headers=headers, timeout=10).status_code == 503
+    assert requests.get(userinfo, headers=headers, timeout=10).json()["email"] == (
+        "plugin@example.com"
+    )
+    qa.add_fault("jwks", kind="delay", delay_ms=5)
+    assert qa.clear_faults() == {"cleared": 2}
+    with pytest.raises(QAError) as refused:
+        qa.tokens("optum-pro", "nobody")
+    assert refused.value.status == 404
