@@ -45,3 +45,9 @@ def test_unreachable_database_is_a_503(app, tmp_path, unused_port):
     assert response.status_code == 503
     assert response.json["database"] == "unreachable (OperationalError)"
     assert response.json["keys"] == "ok"
+
+
+def test_healthz_takes_only_get(client):
+    response = client.post("/healthz")
+    assert response.status_code == 405
+    assert response.json["error"] == "method_not_allowed"
