@@ -12,7 +12,7 @@ import base64
 import hashlib
 import json
 import secrets
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 import requests
 from flask import Blueprint, abort, redirect, render_template, request, url_for
@@ -238,7 +238,8 @@ def _client_auth(data: dict, form: dict) -> tuple[dict, tuple | None]:
     client = data["client"]
     form = dict(form)
     if client["method"] == "client_secret_basic":
-        return form, (client["client_id"], client["secret"])
+        # §2.3.1: both are form-urlencoded before they go into the Basic header.
+        return form, (quote_plus(client["client_id"]), quote_plus(client["secret"]))
     form["client_id"] = client["client_id"]
     if client["method"] == "client_secret_post":
         form["client_secret"] = client["secret"]
