@@ -123,7 +123,10 @@ def create_app(
     )
     app.json.sort_keys = False
     app.extensions["mock_ohid.settings"] = settings
+    from .clock_store import load_clock_offset
+
     app.extensions["mock_ohid.clock"] = Clock()
+    app.extensions["mock_ohid.clock_loader"] = load_clock_offset
     app.extensions["mock_ohid.hashing"] = PasswordHashing(
         settings["security.password_hash_profile"]
     )
@@ -154,7 +157,8 @@ def create_app(
 def _register_blueprints(app: Flask) -> None:
     from .oidc.endpoints import bp as oidc_bp
     from .qa.api import bp as qa_bp
-    from .qa.api import load_routes
+    from .qa.routes import load_routes
+    from .routing import add_shared_routes
     from .web.consent import bp as consent_bp
     from .web.health import bp as health_bp
     from .web.mfa import bp as mfa_bp
@@ -166,7 +170,7 @@ def _register_blueprints(app: Flask) -> None:
     from .web.signin import bp as signin_bp
 
     load_routes()
-    # oidc first: its POST /register (RFC 7591, JSON) hands other POSTs to the page.
+    add_shared_routes(app)
     for blueprint in (
         oidc_bp,
         signin_bp,

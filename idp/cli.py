@@ -167,7 +167,7 @@ def _serve_gunicorn(obj: AppContext, host: str, port: int, workers: int) -> None
     MockOhidServer().run()
 
 
-# --- keys and clients (issue 7) ---
+# --- keys and clients ---
 
 
 @contextmanager

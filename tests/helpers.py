@@ -42,3 +42,14 @@ def authorize_url(
 
 def query_of(location: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+
+
+def begin_registrant_sign_in(client, user) -> None:
+    """Make ``client``'s browser a registrant part-way through Create One Healthcare ID
+    (account made, password step done), as the registration page leaves it."""
+    from idp.lifecycle.interactions import begin_interaction, begin_sign_in
+
+    interaction = begin_interaction(None, {})
+    begin_sign_in(interaction, user.id, ["pwd"], registration=True)
+    with client.session_transaction() as state:
+        state["interaction"] = interaction.uid

@@ -5,13 +5,13 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
+from ..audit import record_event
 from ..errors import AccountInactive, AccountLocked, InvalidCredentials
 from ..extensions import db, get_hashing, get_settings, now
 from ..models import SsoSession, User
-from ..oidc.backchannel import send_backchannel_logouts
 from ..policy.lockout import after_failed_password, is_inactive, is_locked, minutes_left
+from ..signals import sso_session_ended
 from .accounts import find_account
-from .audit import record_event
 from .notifications import notify
 
 # Verified against when the account does not exist, so both paths cost the same.
@@ -134,4 +134,4 @@ def end_sso_session(session: SsoSession, reason: str = "sign_out") -> None:
         session.ended_at = now()
         record_event("sign_out", session.user, sid=session.id, reason=reason)
         db.session.commit()
-        send_backchannel_logouts(session)
+        sso_session_ended.send(session)

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import secrets
 
+from ..audit import record_event
 from ..errors import MethodUnavailable, SecurityAnswerWrong
 from ..extensions import db
 from ..models import OutboxMessage, User
-from .audit import record_event
 from .mfa import (
     WRONG_GUESSES,
     code_destination,

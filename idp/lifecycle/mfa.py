@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..audit import record_event
 from ..delivery.outbox import place_call, send_email, send_sms
 from ..errors import (
     AccountLocked,
@@ -31,7 +32,6 @@ from ..extensions import db, get_settings, now
 from ..models import OutboxMessage, SsoSession, User
 from ..policy.lockout import after_failed_password, is_locked, minutes_left
 from ..policy.mfa import CODE_METHOD_AMR, METHODS, acr_for, passkey_amr, with_second_factor
-from .audit import record_event
 from .authenticators import (
     check_authenticator_code,
     confirmed_authenticators,

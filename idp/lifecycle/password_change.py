@@ -7,12 +7,12 @@ hash, and ends the account's other SSO sessions.
 
 from __future__ import annotations
 
+from ..audit import record_event
 from ..errors import CurrentPasswordWrong, PasswordReused, ValidationFailed
 from ..extensions import db, get_hashing, get_settings, now
 from ..messages import message
 from ..models import PasswordHistory, SsoSession, Token, User
 from ..policy.passwords import check_password
-from .audit import record_event
 
 
 def verify_current_password(user: User, password: str) -> bool:

@@ -7,11 +7,11 @@ Access Code; a call speaks the code. Only then is the number stored, verified.
 
 from __future__ import annotations
 
+from ..audit import record_event
 from ..errors import PhoneInvalid
 from ..extensions import db
 from ..models import User
 from ..policy.contact import check_phone
-from .audit import record_event
 from .mfa import confirm_sent_code, send_one_time_code
 
 STEP_UP_PURPOSE = "phone_step_up"

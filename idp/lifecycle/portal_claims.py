@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from ..audit import record_event
 from ..errors import ValidationFailed
 from ..models import User
 from ..policy.portal_claims import check_portal_claims, merge_portal_claims
-from .audit import record_event
 
 
 def check_claims(claims) -> dict:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ..audit import record_event
 from ..delivery.outbox import send_email, send_sms
 from ..errors import (
     AccountNotFound,
@@ -32,7 +33,6 @@ from ..policy.lockout import answers_blocked_minutes, is_locked
 from ..security.digests import token_digest
 from . import voice
 from .accounts import find_account, find_by_email
-from .audit import record_event
 from .codes import confirm_code, issue_code
 from .notifications import notify
 from .password_change import end_other_sessions, revoke_tokens_of, set_password

@@ -14,8 +14,8 @@ import secrets
 import requests
 from joserfc import jwt
 
+from ..audit import record_event
 from ..extensions import db, get_clock, get_key_store, get_settings
-from ..lifecycle.audit import record_event
 from ..models import AuthorizationCode, OAuth2Client, SsoSession
 from .client_auth import is_loopback_url
 

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from authlib.oauth2.rfc7591.errors import InvalidClientMetadataError
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from ..extensions import csrf, get_clock, get_key_store
 from .authorize import params_from, process_authorization, resume
@@ -67,30 +67,13 @@ def end_session():
     return handle_end_session()
 
 
-@bp.post("/register")
 def client_registration():
     """RFC 7591 registration: a POST to /register with a JSON body.
 
-    GET /register is the "Create One Healthcare ID" page (SPEC §3.2); a form
-    POST there belongs to that page, so it is handed on after its CSRF check.
+    /register is also the "Create One Healthcare ID" page (SPEC §3.2), so the
+    app's wiring routes JSON POSTs there to this view (see ``idp.routing``).
     """
-    if request.mimetype == "application/json":
-        return server.create_endpoint_response("client_registration")
-    account_view = _account_registration_view()
-    if account_view is not None:
-        csrf.protect()
-        return account_view()
-    error = InvalidClientMetadataError("Send the client metadata as a JSON object.")
-    return server.handle_response(*error(None))
-
-
-def _account_registration_view():
-    """The view function of the other POST /register rule, if one is registered."""
-    for rule in current_app.url_map.iter_rules():
-        if (
-            rule.rule == "/register"
-            and "POST" in (rule.methods or ())
-            and rule.endpoint != "oidc.client_registration"
-        ):
-            return current_app.view_functions[rule.endpoint]
-    return None
+    if request.mimetype != "application/json":
+        error = InvalidClientMetadataError("Send the client metadata as a JSON object.")
+        return server.handle_response(*error(None))
+    return server.create_endpoint_response("client_registration")

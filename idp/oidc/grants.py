@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from authlib.oauth2.rfc6749 import InvalidGrantError, InvalidScopeError, grants
 
+from ..audit import record_event
 from ..extensions import db, get_clock
-from ..lifecycle.audit import record_event
 from ..models import Token, User
 from ..security.digests import token_digest
 

@@ -19,8 +19,8 @@ from authlib.oidc.registration import ClientMetadataClaims as OidcClientMetadata
 from authlib.oidc.rpinitiated import ClientMetadataClaims as LogoutClientMetadata
 from joserfc.errors import InvalidClaimError
 
+from ..audit import record_event
 from ..extensions import db, get_clock, get_settings
-from ..lifecycle.audit import record_event
 from .clients import ClientConfigError, new_client_secret, register_client
 from .discovery import provider_metadata
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 
+from ..audit import record_event
 from ..extensions import db, get_clock, get_settings
-from ..lifecycle.audit import record_event
 from ..models import Token
 from ..security.digests import token_digest
 from .grants import ALL_CLIENT_AUTH_METHODS, CONFIDENTIAL_AUTH_METHODS, revoke_family

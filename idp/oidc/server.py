@@ -22,8 +22,9 @@ from authlib.oidc.core import UserInfoEndpoint
 from authlib.oidc.core.grants import OpenIDCode, OpenIDToken
 from flask import request as flask_request
 
+from ..audit import record_event
 from ..extensions import db, get_clock, get_key_store, get_settings
-from ..lifecycle.audit import record_event
+from ..lifecycle.browser import SignedInUser
 from ..lifecycle.clients import find_client
 from ..models import AuthorizationCode, Token, User
 from ..policy.claims import parse_claims_request
@@ -35,20 +36,6 @@ from .claims import (
     released_portal_claims,
     requested_claims,
 )
-
-
-class SignedInUser:
-    """The user granting an authorization, with the SSO session it came from."""
-
-    def __init__(self, user: User, sid: str | None, auth_time: int, amr: list[str], acr=None):
-        self.user = user
-        self.sid = sid
-        self.auth_time = auth_time
-        self.amr = amr
-        self.acr = acr
-
-    def get_user_id(self) -> int:
-        return self.user.id
 
 
 class OhidAuthorizationServer(FlaskAuthorizationServer):
@@ -68,8 +55,7 @@ class OhidAuthorizationServer(FlaskAuthorizationServer):
             "oidc.token",
             "oidc.introspect",
             "oidc.revoke",
-            "oidc.client_registration",
-        ):
+        ) or (flask_request.path == "/register" and flask_request.is_json):
             # RFC 6749 §5.1: token responses MUST NOT be cached.
             response.headers["Cache-Control"] = "no-store"
             response.headers["Pragma"] = "no-cache"
@@ -429,15 +415,17 @@ require_oauth = OhidResourceProtector()
 
 def init_oauth(app) -> None:
     """Wire the server to the app: grants, client auth, OIDC, RFC 9207 and the endpoints."""
+    from ..signals import sso_session_ended
+    from .backchannel import send_backchannel_logouts
     from .client_auth import PrivateKeyJwtAuthentication
-    from .direct_tokens import issue_tokens
     from .end_session import OhidEndSessionEndpoint
     from .grants import ClientCredentialsGrant, RefreshTokenGrant
     from .registration import OhidClientRegistrationEndpoint
     from .revocation import OhidIntrospectionEndpoint, OhidRevocationEndpoint
 
     app.config.setdefault("OAUTH2_SCOPES_SUPPORTED", SCOPES_SUPPORTED)
-    app.extensions["mock_ohid.issue_tokens"] = issue_tokens
+    # Portals that signed in through an SSO session hear when it ends.
+    sso_session_ended.connect(send_backchannel_logouts)
     server.init_app(app, query_client=find_client, save_token=save_token)
     # init_app installs Authlib's default generator; ours reads lifetimes from settings.
     server.register_token_generator("default", generate_bearer_token)

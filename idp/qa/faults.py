@@ -12,8 +12,8 @@ import time
 
 from flask import jsonify, request
 
+from ..audit import record_event
 from ..extensions import db, now
-from ..lifecycle.audit import record_event
 from ..lifecycle.clients import find_client
 from ..models import InjectedFault, Token
 from ..policy.faults import FAULT_ENDPOINTS, check_fault

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from ..extensions import db, get_token_issuer
+from ..audit import record_event
+from ..extensions import db
 from ..lifecycle.accounts import find_by_username
-from ..lifecycle.audit import record_event
 from ..lifecycle.clients import find_client
+from ..oidc.direct_tokens import issue_tokens as issue_direct_tokens
 from ..policy.claims import SCOPES_SUPPORTED
 from ..policy.mfa import ACR_MULTI_FACTOR, ACR_VALUES_SUPPORTED, acr_for
 from .api import QAError, bp, check_types, json_body
@@ -87,7 +88,7 @@ def issue_for(body: dict) -> dict:
         # Multi-factor asked for without saying how: a password and a one-time code.
         amr = ["pwd", "otp", "mfa"]
     acr = acr or (acr_for(amr) if amr else None)
-    token = get_token_issuer()(
+    token = issue_direct_tokens(
         client,
         user,
         scope,

@@ -21,8 +21,7 @@ from flask import (
 )
 
 from ..errors import AccountLocked, DomainError, MethodUnavailable
-from ..extensions import get_settings
-from ..lifecycle.authentication import end_sso_session, load_sso_session
+from ..lifecycle import browser
 from ..lifecycle.device_check import (
     device_check_methods,
     pass_device_check,
@@ -30,11 +29,10 @@ from ..lifecycle.device_check import (
     question_text,
     send_device_code,
 )
-from ..lifecycle.devices import is_remembered, remember_device
+from ..lifecycle.devices import remember_device
 from ..lifecycle.mfa import (
     add_second_factor_to_sso,
     available_methods,
-    has_strong_method,
     send_second_factor_code,
     verify_second_factor,
 )
@@ -46,10 +44,9 @@ from ..policy.mfa import (
     acr_for,
     group_recovery_code,
     passkey_amr,
-    wants_multi_factor,
 )
 from . import flow
-from .device_cookie import device_label, device_token, device_token_or_new, set_device_cookie
+from .device_cookie import device_label, device_token_or_new, set_device_cookie
 from .forms import IdentifierForm
 from .mfa_forms import (
     AccessCodeForm,
@@ -65,44 +62,6 @@ bp = Blueprint("mfa", __name__)
 
 PASSKEY_KINDS = ("hwk", "swk")
 CODE_LABELS = {"authenticator": "Authenticator Code", "recovery": "Recovery Code"}
-
-
-# --- the journey: facts and steps -------------------------------------------------
-
-
-def _acr_values(params) -> str:
-    value = (params or {}).get("acr_values") or [""]
-    return value[0] if isinstance(value, list) else str(value)
-
-
-def journey_facts(user, client, params, state) -> dict:
-    """Facts for the checks this module answers (see ``policy.journey``)."""
-    token = device_token()
-    registration = bool(state.get("registration"))
-    forced = wants_multi_factor(_acr_values(params))
-    device_check = (
-        get_settings()["security.unrecognized_device_check"]
-        and not state.get("sso")
-        and not registration
-        and not state.get("device_checked")
-        and not is_remembered(user, "device", token)
-    )
-    return {
-        "security_methods_offer_pending": registration
-        and not state.get("security_methods_offered"),
-        "second_factor_required": forced
-        or (has_strong_method(user) and not is_remembered(user, "mfa", token)),
-        "second_factor_done": "mfa" in (state.get("amr") or []),
-        "device_check_required": bool(device_check),
-        "phone_step_up_required": bool(client is not None and client.require_phone)
-        and not (user.phone and user.phone_verified),
-    }
-
-
-flow.register_facts(journey_facts)
-flow.register_step("second_factor", "mfa.verify")
-flow.register_step("unrecognized_device", "mfa.device")
-flow.register_step("phone_step_up", "mfa.phone")
 
 
 # --- helpers ---------------------------------------------------------------------
@@ -138,10 +97,7 @@ def _journey():
 def _stop(text: str, sso_id: str | None):
     """The account locked mid-way: drop the sign-in (or the SSO session) and say so."""
     if sso_id is not None:
-        sso = load_sso_session(sso_id, touch=False)
-        if sso is not None:
-            end_sso_session(sso, reason="locked")
-        session.clear()
+        browser.sign_out_browser(reason="locked")
     else:
         flow.clear_pending()
     return render_template("mfa/stopped.html", error=text), 403
@@ -158,7 +114,8 @@ def _record_methods(sso_id: str | None, methods: list[str]) -> None:
 
 
 def _pending_amr() -> list[str]:
-    return list((flow.pending() or {}).get("amr") or [])
+    sign_in = flow.pending()
+    return list(sign_in.amr) if sign_in is not None else []
 
 
 def method_label(user, method: str) -> str:
@@ -371,7 +328,7 @@ def device():
         method = methods[0]
     session["device_method"] = method
     state = flow.pending()
-    position = state.get("device_question")
+    position = state.device_question
     if method == "question" and position is None:
         # Asked once per sign-in: reloading does not offer an easier question.
         position = pick_question(user)

@@ -61,6 +61,10 @@ def test_update_profile_changes_names_and_year(client, signed_in):
         ({"first_name": "", "last_name": "X", "year_of_birth": "1990"}, "This field is required."),
         ({"first_name": "A", "last_name": "X", "year_of_birth": "19x0"}, "four digits"),
         ({"first_name": "A", "last_name": "X", "year_of_birth": "1800"}, "Enter a year of birth"),
+        (
+            {"first_name": "A" * 101, "last_name": "X", "year_of_birth": "1990"},
+            "Use 100 characters or fewer.",
+        ),
     ],
 )
 def test_update_profile_refuses_bad_input(client, signed_in, fields, message):
