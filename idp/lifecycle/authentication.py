@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from ..audit import record_event
 from ..errors import AccountInactive, AccountLocked, InvalidCredentials
-from ..extensions import db, get_hashing, get_settings, now
+from ..extensions import db, get_clock, get_hashing, get_settings, now
 from ..models import SsoSession, User
 from ..policy.lockout import after_failed_password, is_inactive, is_locked, minutes_left
 from ..signals import sso_session_ended
@@ -96,6 +96,7 @@ def start_sso_session(user: User, amr: list[str], acr: str | None = None) -> Sso
         created_at=moment,
         last_seen_at=moment,
         auth_time=moment,
+        real_auth_time=get_clock().real_timestamp(),
         amr=list(amr),
         acr=acr,
     )

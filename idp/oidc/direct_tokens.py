@@ -19,7 +19,9 @@ from ..extensions import db, get_clock, get_settings
 from ..models import AuthorizationCode, OAuth2Client, User
 from ..security.digests import token_digest
 from .claims import DEFAULT_ACR
-from .server import OhidOpenIDCode, save_token, server
+from .id_tokens import OhidOpenIDCode
+from .server import server
+from .tokens import save_token
 
 # Recorded as the grant type of the "token_issued" audit event.
 GRANT_TYPE = "urn:mock-ohid:qa-tokens"

@@ -6,27 +6,30 @@
 from __future__ import annotations
 
 from authlib.oauth2.rfc7591.errors import InvalidClientMetadataError
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, request
 
 from ..extensions import csrf, get_clock, get_key_store
 from .authorize import params_from, process_authorization, resume
-from .discovery import provider_metadata
+from .cors import add_cors_headers
+from .discovery import metadata_bytes
 from .end_session import handle_end_session
 from .server import server
 
 bp = Blueprint("oidc", __name__)
 # Protocol endpoints are called by relying parties, not by our own forms.
 csrf.exempt(bp)
+bp.after_request(add_cors_headers)
 
 
 @bp.get("/.well-known/openid-configuration")
 def discovery():
-    return jsonify(provider_metadata())
+    return current_app.response_class(metadata_bytes(), mimetype="application/json")
 
 
 @bp.get("/.well-known/jwks.json")
 def jwks():
-    response = jsonify(get_key_store().jwks(get_clock().now()))
+    body = get_key_store().jwks_bytes(get_clock().now())
+    response = current_app.response_class(body, mimetype="application/json")
     response.headers["Cache-Control"] = "public, max-age=60"
     return response
 

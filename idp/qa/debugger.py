@@ -271,7 +271,8 @@ def _inspect_id_token(provider: dict, id_token: str, client_id: str, nonce, acce
         signature_error=signature_error,
         issuer=provider["issuer"],
         client_id=client_id,
-        now=get_clock().timestamp(),
+        # A portal checks exp and iat against its own, real clock.
+        now=get_clock().real_timestamp(),
         nonce=nonce,
         access_token=access_token,
     )

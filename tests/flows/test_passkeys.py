@@ -12,8 +12,7 @@ import pytest
 
 from idp.models import PasskeyCredential, RecoveryCode, SsoSession
 
-from ..conftest import SignIn
-from ..helpers import authorize_url, begin_registrant_sign_in, csrf_token
+from ..helpers import SignIn, authorize_url, begin_registrant_sign_in, csrf_token, sign_out
 from ..oidc.portal import decode_id_token, exchange
 from ..softkey import SoftAuthenticator, b64url
 from .mfa_helpers import follow_to_callback, recovery_code_on, text
@@ -46,11 +45,6 @@ def passkey_sign_in(client, key: SoftAuthenticator, **get_kwargs):
     return client.post(
         "/signin/passkey", data={"csrf_token": token, "credential": json.dumps(credential)}
     )
-
-
-def sign_out(client):
-    page = client.get("/profile")
-    client.post("/signout", data={"csrf_token": csrf_token(page.data)})
 
 
 @pytest.fixture
