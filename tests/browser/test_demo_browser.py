@@ -126,4 +126,7 @@ def test_sso_between_optum_connect_portals_and_back_channel_sign_out(demo, page)
 def test_sign_me_up_opens_create_one_healthcare_id(demo, page):
     page.goto(f"{demo.portals['Claims Online Portal']}/")
     page.get_by_role("link", name="Sign Me Up").click()
-    assert page.get_by_role("heading", name="Create One Healthcare ID").is_visible()
+    heading = page.get_by_role("heading", name="Create One Healthcare ID")
+    # Wait for the page the two redirects lead to, not just for its URL.
+    heading.wait_for()
+    assert heading.is_visible()
