@@ -474,7 +474,7 @@ def clients_remove(obj: AppContext, client_id):
 
 
 # The QA commands register themselves on `main`.
-from . import cli_admin  # noqa: E402, F401
+from . import cli_admin, cli_portal  # noqa: E402, F401
 
 if __name__ == "__main__":
     main()
