@@ -42,8 +42,11 @@ def requested_sharing(params: dict) -> Sharing:
     return Sharing.of(scope_to_list(scope) or [], claims_named_in(claims_request))
 
 
-def shared_items(sharing: Sharing) -> list[str]:
-    """The consent screen's list: each claim in words, in a stable order."""
+def shared_items(sharing: Sharing, can_refresh: bool = True) -> list[str]:
+    """The consent screen's list: each claim in words, in a stable order.
+
+    Access while signed out is promised only to a portal allowed refresh tokens.
+    """
     names = [
         c
         for scope in ("profile", "email", "phone")
@@ -52,7 +55,7 @@ def shared_items(sharing: Sharing) -> list[str]:
     ]
     names += sorted(sharing.claims)
     items = [CLAIM_LABELS[name] for name in dict.fromkeys(names) if name in CLAIM_LABELS]
-    if "offline_access" in sharing.scopes:
+    if "offline_access" in sharing.scopes and can_refresh:
         items.append(OFFLINE_ACCESS_LABEL)
     return items
 
@@ -100,5 +103,8 @@ def share():
         record_consent_declined(user, client.client_id)
         return deny_interaction(interaction)
     return render_template(
-        "consent/share.html", form=form, client=client, items=shared_items(sharing)
+        "consent/share.html",
+        form=form,
+        client=client,
+        items=shared_items(sharing, can_refresh=client.check_grant_type("refresh_token")),
     )

@@ -12,6 +12,16 @@ from wtforms.fields.choices import SelectChoice
 _MISSING_NAMES = {"AC": "Ascension Island", "XK": "Kosovo"}
 
 
+def _english_name(names: dict) -> str:
+    """The English name; the data stores repeats as ``*xx``, meaning "as language xx"."""
+    name = names.get("en") or ""
+    seen = set()
+    while name.startswith("*") and name not in seen:
+        seen.add(name)
+        name = names.get(name[1:]) or ""
+    return name
+
+
 @lru_cache(maxsize=1)
 def country_code_choices() -> list[SelectChoice]:
     """Every country calling code phonenumbers knows, named by its main country."""
@@ -26,7 +36,7 @@ def country_code_choices() -> list[SelectChoice]:
         if not geographic:
             continue
         main = geographic[0]
-        name = LOCALE_DATA.get(main, {}).get("en") or _MISSING_NAMES.get(main, main)
+        name = _english_name(LOCALE_DATA.get(main, {})) or _MISSING_NAMES.get(main, main)
         shown = "United States, Canada" if code == 1 else name
         choices.append(SelectChoice(f"+{code}", f"+{code} {shown}"))
     return choices

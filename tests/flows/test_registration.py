@@ -234,7 +234,7 @@ def test_cancel_goes_back_to_sign_in(client):
 
 def test_sign_in_page_links_to_create_one_healthcare_id(client):
     page = client.get("/signin").get_data(as_text=True)
-    assert '<a href="/register">Create One Healthcare ID</a>' in page
+    assert '<a class="button" href="/register">Create One Healthcare ID</a>' in page
 
 
 def test_terms_and_privacy_pages_exist(client):
