@@ -326,6 +326,21 @@ def recovery_journey(walk: Walk) -> None:
         page.goto(walk.base + "/recover/unlock")
         walk.at(page, "recover-unlock", "Unlock your One Healthcare ID")
 
+    with walk.context("Recovery") as page:
+        # The account made in the registration journey has security questions and a phone.
+        page.goto(walk.base + "/recover/password")
+        page.get_by_label("One Healthcare ID or Email Address").fill("gale.gallery")
+        page.get_by_role("button", name="Continue").click()
+        page.get_by_label("Answer my security questions").check()
+        page.get_by_role("button", name="Continue").click()
+        expect(page.get_by_text("Answer your security questions.")).to_be_visible()
+        walk.at(page, "recover-security-questions", "Forgot password: security questions")
+        page.goto(walk.base + "/recover/password/verify")
+        page.get_by_label("Call the phone number ending in 0188").check()
+        page.get_by_role("button", name="Continue").click()
+        expect(page.locator("main")).to_contain_text("0188")
+        walk.at(page, "recover-call", "Forgot password: call")
+
 
 def expiry_and_lockout_journey(walk: Walk) -> None:
     with walk.context("Expiry, lockout, inactivity") as page:
@@ -377,6 +392,12 @@ def pages_journey(walk: Walk) -> None:
         walk.at(page, "error-authorize", "Error: unknown portal")
         page.goto(walk.base + "/no-such-page")
         walk.at(page, "error-404", "Error: page not found")
+        page.goto(walk.base + "/activate/not-a-real-token")
+        walk.at(page, "error-activation-link", "Error: a bad activation link")
+        page.goto(walk.base + "/terms-of-use")
+        walk.at(page, "terms-of-use", "Terms of Use")
+        page.goto(walk.base + "/privacy-policy")
+        walk.at(page, "privacy-policy", "Website Privacy Policy")
 
 
 JOURNEYS = (
