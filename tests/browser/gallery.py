@@ -254,6 +254,13 @@ def second_factor_journey(walk: Walk) -> None:
             page.goto(f"{walk.base}/signin/verify?method={method}")
             walk.at(page, f"mfa-verify-{name}", f"Verify your identity: {name}")
 
+    with walk.context("Second factor") as page:
+        # The account made in the registration journey has a passkey.
+        page.goto(walk.base + "/signin")
+        sign_in(walk, page, "gale.gallery")
+        expect(page.get_by_role("button", name="Use your passkey")).to_be_visible()
+        walk.at(page, "mfa-verify-passkey", "Verify your identity: passkey")
+
 
 def step_up_journey(walk: Walk) -> None:
     with walk.context("Phone step-up") as page:
