@@ -49,16 +49,29 @@ def _database_url(settings: Settings) -> str:
 
 
 def _secret_key(settings: Settings) -> str:
+    """The configured secret, else one generated once beside the signing keys.
+
+    Kept in the keys folder so that servers sharing that folder (and a database)
+    accept each other's cookies and act as one IdP.
+    """
     if settings["server.secret_key"]:
         return settings["server.secret_key"]
-    instance = settings.path("server.instance_dir")
-    instance.mkdir(parents=True, exist_ok=True)
-    key_file = instance / "secret_key"
+    folder = settings.path("keys.dir")
+    folder.mkdir(parents=True, exist_ok=True)
+    key_file = folder / "cookie-secret"
     if not key_file.exists():
-        # Shared by every worker; created once, readable by the owner only.
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # Written aside, then linked into place: of two servers starting together
+        # exactly one secret wins, and nobody reads a half-written file.
+        temp = folder / f".cookie-secret-{secrets.token_hex(8)}"
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(48))
+        try:
+            os.link(temp, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            temp.unlink()
     return key_file.read_text().strip()
 
 
@@ -67,6 +80,9 @@ def _sqlite_pragmas(engine) -> None:
     def _on_connect(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
+        # WAL with NORMAL sync stays consistent after a crash; only the last
+        # commits may be lost on power failure, and each commit skips an fsync.
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
@@ -123,7 +139,10 @@ def create_app(
     )
     app.json.sort_keys = False
     app.extensions["mock_ohid.settings"] = settings
+    from .clock_store import load_clock_offset
+
     app.extensions["mock_ohid.clock"] = Clock()
+    app.extensions["mock_ohid.clock_loader"] = load_clock_offset
     app.extensions["mock_ohid.hashing"] = PasswordHashing(
         settings["security.password_hash_profile"]
     )
@@ -158,7 +177,8 @@ def create_app(
 def _register_blueprints(app: Flask) -> None:
     from .oidc.endpoints import bp as oidc_bp
     from .qa.api import bp as qa_bp
-    from .qa.api import load_routes
+    from .qa.routes import load_routes
+    from .routing import add_shared_routes
     from .web.consent import bp as consent_bp
     from .web.mfa import bp as mfa_bp
     from .web.pages import bp as pages_bp
@@ -169,7 +189,7 @@ def _register_blueprints(app: Flask) -> None:
     from .web.signin import bp as signin_bp
 
     load_routes()
-    # oidc first: its POST /register (RFC 7591, JSON) hands other POSTs to the page.
+    add_shared_routes(app)
     for blueprint in (
         oidc_bp,
         signin_bp,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from .errors import DomainError, ValidationFailed
@@ -33,25 +34,39 @@ class InitReport:
     demo_users: list[DemoUser] = field(default_factory=list)
 
 
-def seed_users(path) -> list[DemoUser]:
-    """Create the demo users of users.toml that do not exist yet."""
+def _read_seed_file(path) -> list[dict]:
     try:
         data = tomllib.loads(path.read_text())
     except FileNotFoundError:
         raise SettingsError(f"users.seed_file: file not found: {path}") from None
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"users.seed_file: {path} is not valid TOML ({exc})") from None
+    return data.get("user", [])
+
+
+def _hash_each(hashing, passwords: set[str]) -> dict[str, str]:
+    return {password: hashing.hash(password) for password in passwords}
+
+
+def seed_users(path, entries: list[dict] | None = None, hashes=None) -> list[DemoUser]:
+    """Create the demo users of users.toml that do not exist yet.
+
+    ``hashes`` may be a future of the password hashes already being made.
+    """
+    entries = _read_seed_file(path) if entries is None else entries
+    made: dict[str, str] | None = None
     seeded = []
-    hashes: dict[str, str] = {}
-    for entry in data.get("user", []):
+    for entry in entries:
         demo = DemoUser(
             entry.get("username", ""), entry.get("password", ""), entry.get("email", "")
         )
         if not find_by_username(demo.username):
-            if demo.password not in hashes:
-                hashes[demo.password] = get_hashing().hash(demo.password)
+            if made is None:
+                made = hashes.result() if hashes is not None else {}
+            if demo.password not in made:
+                made[demo.password] = get_hashing().hash(demo.password)
             try:
-                create_account(**entry, password_hash=hashes[demo.password])
+                create_account(**entry, password_hash=made[demo.password])
             except ValidationFailed as exc:
                 raise SettingsError(f"users.seed_file: user {demo.username!r}: {exc}") from None
             except (DomainError, TypeError) as exc:
@@ -60,19 +75,35 @@ def seed_users(path) -> list[DemoUser]:
     return seeded
 
 
+def _missing_passwords(entries: list[dict]) -> set[str]:
+    return {
+        str(entry.get("password", ""))
+        for entry in entries
+        if entry.get("password") and not find_by_username(entry.get("username", ""))
+    }
+
+
 def initialize(seed: bool | None = None) -> InitReport:
     """Create what a fresh checkout lacks; safe to run on every start."""
     settings = get_settings()
     report = InitReport()
     db.create_all()
-    report.keys_made = get_key_store().ensure_keys(get_clock().now())
-    clients = load_clients_file(settings.bundled_or_path("clients.file", "config/clients.toml"))
-    report.clients = [
-        ClientSummary(c.client_id, c.client_name, c.token_endpoint_auth_method) for c in clients
-    ]
-    if settings["users.seed"] if seed is None else seed:
-        report.demo_users = seed_users(
-            settings.bundled_or_path("users.seed_file", "config/users.toml")
-        )
+    entries = None
+    seeding = settings["users.seed"] if seed is None else seed
+    if seeding:
+        seed_path = settings.bundled_or_path("users.seed_file", "config/users.toml")
+        entries = _read_seed_file(seed_path)
+    # argon2 releases the GIL: the demo password is hashed while keys and clients are made.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        hashes = None
+        if entries:
+            hashes = pool.submit(_hash_each, get_hashing(), _missing_passwords(entries))
+        report.keys_made = get_key_store().ensure_keys(get_clock().now())
+        clients = load_clients_file(settings.bundled_or_path("clients.file", "config/clients.toml"))
+        report.clients = [
+            ClientSummary(c.client_id, c.client_name, c.token_endpoint_auth_method) for c in clients
+        ]
+        if seeding:
+            report.demo_users = seed_users(seed_path, entries, hashes)
     db.session.commit()
     return report

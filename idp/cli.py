@@ -117,8 +117,15 @@ def init(obj: AppContext):
     show_default=True,
     help="Run under gunicorn with this many worker processes when above 1.",
 )
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 64),
+    default=4,
+    show_default=True,
+    help="Threads per gunicorn worker (requests waiting on the database overlap).",
+)
 @click.pass_obj
-def serve(obj: AppContext, host, port, workers):
+def serve(obj: AppContext, host, port, workers, threads):
     """Serve the identity provider.
 
     \b
@@ -138,14 +145,14 @@ def serve(obj: AppContext, host, port, workers):
         _print_banner(app, report)
     click.echo(f"Listening on http://{bind_host}:{bind_port} (Ctrl+C to stop)")
     if workers > 1:
-        _serve_gunicorn(obj, bind_host, bind_port, workers)
+        _serve_gunicorn(obj, bind_host, bind_port, workers, threads)
     else:
         from werkzeug.serving import run_simple
 
         run_simple(bind_host, bind_port, app, threaded=True, use_reloader=False)
 
 
-def _serve_gunicorn(obj: AppContext, host: str, port: int, workers: int) -> None:
+def _serve_gunicorn(obj: AppContext, host: str, port: int, workers: int, threads: int) -> None:
     from gunicorn.app.base import BaseApplication
 
     config_file, overrides = obj.config_file, dict(obj.overrides)
@@ -154,7 +161,7 @@ def _serve_gunicorn(obj: AppContext, host: str, port: int, workers: int) -> None
         def load_config(self):
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
-            self.cfg.set("threads", 4)
+            self.cfg.set("threads", threads)
             self.cfg.set("accesslog", "-")
 
         def load(self):
@@ -167,7 +174,7 @@ def _serve_gunicorn(obj: AppContext, host: str, port: int, workers: int) -> None
     MockOhidServer().run()
 
 
-# --- keys and clients (issue 7) ---
+# --- keys and clients ---
 
 
 @contextmanager
@@ -373,6 +380,12 @@ def _read_jwks(path: str | None):
 )
 @click.option("--jwks-file", type=click.Path(dir_okay=False), help="JWKS file (private_key_jwt).")
 @click.option("--jwks-uri", help="JWKS URL of the client (private_key_jwt; localhost only).")
+@click.option(
+    "--allowed-origin",
+    "allowed_origins",
+    multiple=True,
+    help="Extra browser origin for CORS calls (repeatable; redirect URI origins are allowed).",
+)
 @click.pass_obj
 def clients_add(
     obj: AppContext,
@@ -390,6 +403,7 @@ def clients_add(
     id_token_alg,
     jwks_file,
     jwks_uri,
+    allowed_origins,
 ):
     """Register a client, validated like clients.toml.
 
@@ -424,6 +438,7 @@ def clients_add(
         "backchannel_logout_uri": backchannel_logout_uri,
         "jwks": _read_jwks(jwks_file),
         "jwks_uri": jwks_uri,
+        "allowed_origins": list(allowed_origins) or None,
     }
     entry.update({k: v for k, v in optional.items() if v is not None})
     with app_with_tables(obj):

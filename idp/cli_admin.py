@@ -291,24 +291,14 @@ def outbox(obj, to, channel, limit, follow, as_json):
       mock-ohid outbox --follow
     """
     from .extensions import db
-    from .models import OutboxMessage
+    from .qa.operations import find_messages
 
     _ready(obj)
-
-    def query(after_id: int):
-        q = db.select(OutboxMessage).where(OutboxMessage.id > after_id)
-        if to:
-            q = q.where(db.func.lower(OutboxMessage.to) == to.lower())
-        if channel:
-            q = q.where(OutboxMessage.channel == channel)
-        return q
 
     def show(message):
         click.echo(json.dumps(message.as_dict()) if as_json else _format_message(message))
 
-    recent = (
-        db.session.execute(query(0).order_by(OutboxMessage.id.desc()).limit(limit)).scalars().all()
-    )
+    recent = find_messages(to=to, channel=channel, limit=limit)
     for message in reversed(recent):
         show(message)
     last_id = recent[0].id if recent else 0
@@ -318,7 +308,9 @@ def outbox(obj, to, channel, limit, follow, as_json):
         except KeyboardInterrupt:
             break
         db.session.remove()
-        for message in db.session.execute(query(last_id).order_by(OutboxMessage.id)).scalars():
+        for message in find_messages(
+            to=to, channel=channel, after_id=last_id, limit=None, newest_first=False
+        ):
             show(message)
             last_id = message.id
 
@@ -334,13 +326,15 @@ def clock():
     """
 
 
-def _save_clock(describe: str):
-    from .clock_store import save_clock_offset
-    from .extensions import get_clock
+def _move_clock(obj, describe: str, move, *args):
+    from .qa.operations import QAInputError
 
-    clock_ = get_clock()
-    save_clock_offset(clock_)
-    click.echo(f"{describe}: now {clock_.now().isoformat()}")
+    _ready(obj)
+    try:
+        state = move(*args)
+    except QAInputError as exc:
+        fail(str(exc))
+    click.echo(f"{describe}: now {state['now']}")
 
 
 @clock.command("advance")
@@ -353,17 +347,9 @@ def clock_advance(obj, duration):
     Example:
       mock-ohid clock advance 91d
     """
-    from .clock import check_in_range, parse_duration
-    from .extensions import get_clock
+    from .qa.operations import advance_clock
 
-    _ready(obj)
-    try:
-        delta = parse_duration(duration)
-        check_in_range(get_clock().now() + delta)
-    except ValueError as exc:
-        fail(str(exc))
-    get_clock().advance(delta)
-    _save_clock(f"Advanced {duration}")
+    _move_clock(obj, f"Advanced {duration}", advance_clock, duration)
 
 
 @clock.command("set")
@@ -376,16 +362,9 @@ def clock_set(obj, instant):
     Example:
       mock-ohid clock set 2027-03-01T09:00:00Z
     """
-    from .clock import check_in_range, parse_instant
-    from .extensions import get_clock
+    from .qa.operations import set_clock
 
-    _ready(obj)
-    try:
-        target = check_in_range(parse_instant(instant))
-    except ValueError as exc:
-        fail(str(exc))
-    get_clock().set(target)
-    _save_clock("Set")
+    _move_clock(obj, "Set", set_clock, instant)
 
 
 @clock.command("reset")
@@ -397,11 +376,9 @@ def clock_reset(obj):
     Example:
       mock-ohid clock reset
     """
-    from .extensions import get_clock
+    from .qa.operations import reset_clock
 
-    _ready(obj)
-    get_clock().reset()
-    _save_clock("Reset")
+    _move_clock(obj, "Reset", reset_clock)
 
 
 @clock.command("show")

@@ -83,7 +83,7 @@ class ResendLimitReached(DomainError):
     field = "code"
 
 
-# --- multi-factor (issue 4) ---
+# --- multi-factor ---
 
 
 class TotpCodeInvalid(DomainError):
@@ -136,7 +136,7 @@ class PhoneInvalid(DomainError):
     field = "phone"
 
 
-# --- recovery, password rotation and My Profile (issue 5) ---
+# --- recovery, password rotation and My Profile ---
 
 
 class PasswordReused(DomainError):
@@ -208,7 +208,7 @@ class NoPendingChange(DomainError):
     field = "code"
 
 
-# --- registration and verification (issue 3) ---
+# --- registration and verification ---
 
 
 class RegistrationRefused(ValidationFailed):

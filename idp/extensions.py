@@ -27,9 +27,8 @@ def get_clock():
     """The running app's clock (its offset reloaded once per request)."""
     clock = current_app.extensions["mock_ohid.clock"]
     if not g.get("_clock_loaded"):
-        from .clock_store import load_clock_offset
-
-        load_clock_offset(clock)
+        # Every worker shares the offset through the database (``idp.clock_store``).
+        current_app.extensions["mock_ohid.clock_loader"](clock)
         g._clock_loaded = True
     return clock
 

@@ -26,7 +26,7 @@ MESSAGES = {
     "resend_limit": (
         "You have requested too many codes. Please wait {minutes} minutes and try again."
     ),
-    # --- multi-factor (issue 4) ---
+    # --- multi-factor ---
     "totp_invalid": (
         "The code you entered is incorrect. Enter the current code from your authenticator app."
     ),
@@ -51,7 +51,7 @@ MESSAGES = {
         "Passkeys will not work here: this server's address {host} is an IP address, and "
         "browsers only accept a host name for passkeys. Use http://localhost instead."
     ),
-    # --- recovery, password rotation and My Profile (issue 5) ---
+    # --- recovery, password rotation and My Profile ---
     "email_required": "Enter your email address.",
     "account_not_found": (
         "We could not find a One Healthcare ID with that information. Check it and try again."
@@ -98,7 +98,7 @@ MESSAGES = {
     "questions_distinct": "Choose three different security questions.",
     "question_unknown": "Choose a question from the list.",
     "no_pending_call": "No verification call is waiting at that number.",
-    # --- registration and verification (issue 3) ---
+    # --- registration and verification ---
     "field_required": "This field is required.",
     "terms_required": (
         "To create a One Healthcare ID, agree to the Terms of Use and the Website Privacy Policy."

@@ -205,6 +205,8 @@ class SsoSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     auth_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    # auth_time in real epoch seconds, for tokens (whatever the QA clock said then).
+    real_auth_time: Mapped[int | None] = mapped_column(Integer, nullable=True)
     amr: Mapped[list] = mapped_column(JSON, default=list)
     acr: Mapped[str | None] = mapped_column(String(100), nullable=True)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -212,17 +214,29 @@ class SsoSession(db.Model):
 
 
 class Interaction(db.Model):
-    """A saved authorization request, resumed when the user is done signing in."""
+    """One browser's way through sign-in (after node-oidc-provider's interactions).
+
+    It holds the portal's saved authorization request (none when the user went
+    to My Profile), what the authorization endpoint resolved of it (``prompt``),
+    and the sign-in so far (``sign_in``: who, which methods, which steps are
+    done). The sign-in pages and the authorization endpoint hand over through
+    this row alone.
+    """
 
     __tablename__ = "interactions"
 
     uid: Mapped[str] = mapped_column(String(64), primary_key=True)
-    client_id: Mapped[str] = mapped_column(String(100))
-    params: Mapped[dict] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # None: a sign-in to My Profile, with no portal waiting.
+    client_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    prompt: Mapped[dict] = mapped_column(JSON, default=dict)
+    sign_in: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Set once the user has (re)authenticated inside this interaction.
     authenticated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Set when the user declined to share their One Healthcare ID with the portal.
+    denied_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class ClockState(db.Model):
@@ -417,7 +431,7 @@ class Token(db.Model, TokenMixin):
         return token_digest(value)
 
 
-# --- multi-factor (issue 4) ---
+# --- multi-factor ---
 
 
 class TotpAuthenticator(db.Model):
@@ -515,7 +529,7 @@ class RememberedDevice(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-# --- OpenID Connect: consent and client assertions (issue 7) ---
+# --- OpenID Connect: consent and client assertions ---
 
 
 class ConsentGrant(db.Model):

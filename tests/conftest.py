@@ -1,39 +1,101 @@
-"""Fixtures: app, client, db, clock, user factory, sign-in helper, live server."""
+"""Fixtures: app, client, db, clock, outbox, user factory, sign-in helper, live server.
+
+Each test gets its own SQLite file and keys folder in ``tmp_path``, copied from a
+template made once per session (schema and signing keys), so no test pays for
+``create_all`` or RSA key generation. The ``app`` fixture reuses one Flask app
+per set of settings and points it at the test's folder: building an app
+(routes, templates, SQL statements compiled) costs more than most tests.
+"""
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 import threading
+from pathlib import Path
 
 import pytest
-from flask import g
+from flask import Flask, g
+from jinja2 import BytecodeCache
+from sqlalchemy import event
 from werkzeug.serving import make_server
 
 from idp import create_app
 from idp.bootstrap import initialize
-from idp.clock_store import save_clock_offset
 from idp.extensions import db as _db
-from idp.extensions import get_clock
-from idp.lifecycle.accounts import create_account
+from idp.extensions import get_clock, get_key_store
+from idp.oidc.keys import KeyStore
 
-from .helpers import csrf_token
+from .factories import UserFactory
+from .helpers import ClockControl, Outbox, SignIn
+from .postgres import postgres_cluster
 
 pytest_plugins = ["pytester"]
 
-DEFAULT_PASSWORD = "Password1"
+DB_NAME = "mock-ohid.db"
+_template_dir: Path | None = None
+
+
+class _SharedBytecode(BytecodeCache):
+    """Compiled templates kept for the whole session: every test builds a new app,
+    and without this each one would compile the same templates again."""
+
+    def __init__(self):
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket):
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_bytecode = _SharedBytecode()
+
+
+def _template() -> Path:
+    """A folder with an empty schema and a set of signing keys, made on first use."""
+    global _template_dir
+    if _template_dir is None:
+        folder = Path(tempfile.mkdtemp(prefix="mock-ohid-template-"))
+        atexit.register(shutil.rmtree, folder, True)
+        app = create_app(overrides=_base_settings(folder), environ={})
+        with app.app_context():
+            _db.create_all()
+            get_key_store().ensure_keys(get_clock().now())
+            _db.session.remove()
+            # Closing the last connection checkpoints the WAL into the file.
+            _db.engine.dispose()
+        _template_dir = folder
+    return _template_dir
+
+
+def _base_settings(folder: Path) -> dict:
+    return {
+        "database.url": f"sqlite:///{folder / DB_NAME}",
+        "keys.dir": str(folder / "keys"),
+        "server.instance_dir": str(folder / "instance"),
+        "security.password_hash_profile": "fast",
+        "users.seed": False,
+    }
 
 
 def make_test_app(tmp_path, **overrides):
     """An app on its own SQLite file and key folder, with fast hashing."""
-    settings = {
-        "database.url": f"sqlite:///{tmp_path / 'mock-ohid.db'}",
-        "keys.dir": str(tmp_path / "keys"),
-        "server.instance_dir": str(tmp_path / "instance"),
-        "security.password_hash_profile": "fast",
-        "users.seed": False,
-    }
+    template = _template()
+    # A second app on the same folder (a restart) finds what the first one left.
+    if "database.url" not in overrides and not (tmp_path / DB_NAME).exists():
+        shutil.copyfile(template / DB_NAME, tmp_path / DB_NAME)
+    if "keys.dir" not in overrides and not (tmp_path / "keys").exists():
+        shutil.copytree(template / "keys", tmp_path / "keys")
+    settings = _base_settings(tmp_path)
     settings.update(overrides)
     app = create_app(overrides=settings, environ={})
     app.config["TESTING"] = True
+    app.jinja_env.bytecode_cache = _bytecode
 
     @app.before_request
     def _fresh_g():
@@ -53,9 +115,48 @@ def app_overrides():
     return {}
 
 
+def _copy_template(folder: Path) -> None:
+    template = _template()
+    shutil.copyfile(template / DB_NAME, folder / DB_NAME)
+    shutil.copytree(template / "keys", folder / "keys")
+
+
+_apps: dict[str, Flask] = {}
+SQLITE_FILE = "tests.sqlite_file"
+
+
+def _reusable_app(overrides: dict) -> Flask:
+    """One app per set of settings; its engine connects to the file the test names."""
+    key = repr(sorted(overrides.items()))
+    if key not in _apps:
+        home = Path(tempfile.mkdtemp(prefix="mock-ohid-app-"))
+        atexit.register(shutil.rmtree, home, True)
+        app = make_test_app(home, **overrides)
+        app.extensions[SQLITE_FILE] = str(home / DB_NAME)
+        with app.app_context():
+
+            @event.listens_for(_db.engine, "do_connect")
+            def _connect_to_current_file(_dialect, _record, cargs, _cparams):
+                cargs[0] = app.extensions[SQLITE_FILE]
+
+        _apps[key] = app
+    return _apps[key]
+
+
 @pytest.fixture
 def app(tmp_path, app_overrides):
-    app = make_test_app(tmp_path, **app_overrides)
+    if "database.url" in app_overrides or "keys.dir" in app_overrides:
+        app = make_test_app(tmp_path, **app_overrides)
+    else:
+        app = _reusable_app(app_overrides)
+        _copy_template(tmp_path)
+        with app.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
+        app.extensions[SQLITE_FILE] = str(tmp_path / DB_NAME)
+        app.extensions["mock_ohid.keys"] = KeyStore(tmp_path / "keys")
+        with app.app_context():
+            initialize()
     with app.app_context():
         yield app
         _db.session.remove()
@@ -72,52 +173,15 @@ def db(app):
     return _db
 
 
-class ClockControl:
-    """Moves the app's clock the way /_qa/clock does (persisted for all requests)."""
-
-    def __init__(self, app):
-        self.app = app
-
-    def advance(self, **delta):
-        from datetime import timedelta
-
-        clock = get_clock()
-        clock.advance(timedelta(**delta))
-        save_clock_offset(clock)
-
-    def now(self):
-        return get_clock().now()
-
-    def reset(self):
-        clock = get_clock()
-        clock.reset()
-        save_clock_offset(clock)
-
-
 @pytest.fixture
 def clock(app):
     return ClockControl(app)
 
 
-class UserFactory:
-    """Creates accounts through the same rules as the web (traits as keywords)."""
-
-    counter = 0
-
-    def __call__(self, **fields):
-        UserFactory.counter += 1
-        n = UserFactory.counter
-        values = {
-            "username": f"test.user{n}",
-            "email": f"test.user{n}@example.com",
-            "password": DEFAULT_PASSWORD,
-            "first_name": "Test",
-            "last_name": f"User{n}",
-            "year_of_birth": 1985,
-            "email_verified": True,
-        }
-        values.update(fields)
-        return create_account(**values)
+@pytest.fixture
+def outbox(app):
+    """The emails, texts and calls sent so far: ``outbox.one(purpose="mfa")``."""
+    return Outbox()
 
 
 @pytest.fixture
@@ -127,36 +191,7 @@ def user_factory(app):
 
 @pytest.fixture
 def user(user_factory):
-    return user_factory(
-        username="dana.provider",
-        email="dana@example.com",
-        phone="+16125550123",
-        phone_verified=True,
-    )
-
-
-class SignIn:
-    """Drives the two sign-in pages through the test client."""
-
-    def __init__(self, client):
-        self.client = client
-
-    def identifier(self, identifier, remember=False):
-        page = self.client.get("/signin")
-        data = {"csrf_token": csrf_token(page.data), "identifier": identifier}
-        if remember:
-            data["remember"] = "y"
-        return self.client.post("/signin", data=data)
-
-    def password(self, password):
-        page = self.client.get("/signin/password")
-        return self.client.post(
-            "/signin/password", data={"csrf_token": csrf_token(page.data), "password": password}
-        )
-
-    def __call__(self, identifier, password=DEFAULT_PASSWORD):
-        self.identifier(identifier)
-        return self.password(password)
+    return user_factory("with_phone", username="dana.provider", email="dana@example.com")
 
 
 @pytest.fixture
@@ -188,6 +223,13 @@ def live_server(tmp_path, unused_port):
         thread.join(timeout=5)
         with app.app_context():
             _db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def postgres_url():
+    """A throw-away PostgreSQL cluster for the module (see tests/postgres.py)."""
+    with postgres_cluster() as url:
+        yield url
 
 
 @pytest.fixture

@@ -38,7 +38,8 @@ def _wait_for(url: str, process, seconds: float = 20.0):
             raise AssertionError(f"server exited with {process.returncode}")
         try:
             return requests.get(url, timeout=1)
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
+            # A first answer can take over a second on a busy machine: ask again.
             time.sleep(0.05)
     raise AssertionError(f"{url} never answered")
 
@@ -98,6 +99,26 @@ def test_serve_with_workers_runs_under_gunicorn(served):
     process, port = served("--workers", "2", MOCK_OHID_SECURITY_PASSWORD_HASH_PROFILE="fast")
     response = _wait_for(f"http://127.0.0.1:{port}/.well-known/jwks.json", process, 40)
     assert response.status_code == 200 and len(response.json()["keys"]) == 2
+
+
+def test_serve_with_one_thread_per_worker_answers(served):
+    process, port = served(
+        "--workers", "2", "--threads", "1", MOCK_OHID_SECURITY_PASSWORD_HASH_PROFILE="fast"
+    )
+    response = _wait_for(f"http://127.0.0.1:{port}/.well-known/openid-configuration", process, 40)
+    assert response.status_code == 200 and response.json()["issuer"] == f"http://localhost:{port}"
+
+
+def test_zero_threads_is_refused_by_name(tmp_path):
+    result = subprocess.run(
+        [*_mock_ohid(), "serve", "--threads", "0"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=_env(),
+    )
+    assert result.returncode == 2 and "Invalid value for '--threads'" in result.stderr
 
 
 def test_bad_setting_stops_start_up_with_one_line(tmp_path):

@@ -10,8 +10,8 @@ from __future__ import annotations
 from flask import current_app, render_template
 from flask_mail import Message
 
+from ..audit import record_event
 from ..extensions import db, get_settings, mail, now
-from ..lifecycle.audit import record_event
 from ..models import OutboxMessage, User
 
 CHANNELS = ("email", "sms", "voice")

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from ..audit import record_event
 from ..errors import EmailInUse, UsernameTaken, ValidationFailed
 from ..extensions import db, get_hashing, get_settings, now
 from ..models import PasswordHistory, User
 from ..policy.contact import check_email, check_phone, check_year_of_birth, email_key
+from ..policy.names import check_name
 from ..policy.passwords import check_password
 from ..policy.usernames import check_username, username_key
 from .accounts import find_by_email, find_by_username
-from .audit import record_event
 
 
 def lock_account(user: User, minutes: int | None = None) -> None:
@@ -88,7 +89,11 @@ def apply_changes(user: User, changes: dict) -> User:
             user.email, user.email_key = value, email_key(value)
     for name in ("first_name", "last_name"):
         if name in changes:
-            setattr(user, name, (changes[name] or "").strip()[:100])
+            problems, value = check_name(changes[name], required=False)
+            if problems:
+                errors[name] = problems
+            else:
+                setattr(user, name, value)
     if "year_of_birth" in changes:
         if changes["year_of_birth"] is None:
             user.year_of_birth = None

@@ -6,13 +6,14 @@ from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 
+from ..audit import record_event
 from ..errors import EmailInUse, UsernameTaken, ValidationFailed
 from ..extensions import db, get_hashing, get_settings, now
 from ..models import PasswordHistory, User
 from ..policy.contact import check_email, check_phone, check_year_of_birth, email_key
+from ..policy.names import check_name
 from ..policy.passwords import check_password
 from ..policy.usernames import check_username, username_key
-from .audit import record_event
 
 
 def find_by_username(username: str) -> User | None:
@@ -61,11 +62,9 @@ def validate_account_fields(
     if password_errors:
         errors["password"] = password_errors
     for field, value in (("first_name", first_name), ("last_name", last_name)):
-        value = (value or "").strip()
-        if require_profile and not value:
-            errors[field] = ["This field is required."]
-        elif len(value) > 100:
-            errors[field] = ["Use 100 characters or fewer."]
+        problems, _ = check_name(value, required=require_profile)
+        if problems:
+            errors[field] = problems
     year = None
     if year_of_birth not in (None, "") or require_profile:
         year_errors, year = check_year_of_birth(year_of_birth, now().year)

@@ -8,11 +8,11 @@ cannot be used twice (nor by two racing requests).
 
 from __future__ import annotations
 
+from ..audit import record_event
 from ..errors import SetupExpired, TotpCodeInvalid, TotpCodeReused
 from ..extensions import db, now
 from ..models import TotpAuthenticator, User
 from ..security import totp
-from .audit import record_event
 
 NAME = "Authenticator app"
 

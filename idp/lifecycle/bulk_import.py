@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import insert, select
 
+from ..audit import record_event
 from ..errors import ValidationFailed
 from ..extensions import db, get_hashing, now
 from ..models import PasswordHistory, User
 from ..policy.contact import email_key
 from ..policy.usernames import username_key
 from .accounts import validate_account_fields
-from .audit import record_event
 
 COLUMNS = (
     "username",

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from authlib.oauth2.rfc6749.util import scope_to_list
 from sqlalchemy.exc import IntegrityError
 
+from ..audit import record_event
 from ..extensions import db, now
 from ..models import ConsentGrant, User
+from ..policy.claims import claims_named_in, parse_claims_request
 from ..policy.consent import Sharing
-from .audit import record_event
+
+
+def requested_sharing(params: dict) -> Sharing:
+    """What a saved authorization request asks to share."""
+    scope = (params.get("scope") or [""])[0]
+    claims_request = parse_claims_request((params.get("claims") or [None])[0])
+    return Sharing.of(scope_to_list(scope) or [], claims_named_in(claims_request))
 
 
 def find_consent(user: User, client_id: str) -> ConsentGrant | None:

@@ -11,10 +11,10 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
+from ..audit import record_event
 from ..extensions import db, get_settings, now
 from ..models import RememberedDevice, User
 from ..security.digests import token_digest
-from .audit import record_event
 
 PURPOSES = ("mfa", "device")
 LABEL_LENGTH = 120

@@ -8,6 +8,9 @@ code) or a changed email kills every older link.
 
 from __future__ import annotations
 
+from flask import current_app
+
+from ..audit import record_event
 from ..errors import (
     CodeInvalid,
     LinkTokenExpired,
@@ -15,14 +18,18 @@ from ..errors import (
     LinkTokenStale,
     TooManyAttempts,
 )
-from ..extensions import db, get_settings, now
+from ..extensions import db, get_clock, get_settings, now
 from ..models import OneTimeCode, OutboxMessage, User
 from ..policy.contact import email_key
-from ..security.link_tokens import link_tokens
-from .audit import record_event
+from ..security.link_tokens import LinkTokens
 from .codes import claim_code, confirm_code, issue_code, latest_code
 
 PURPOSE = "email_activation"
+
+
+def link_tokens() -> LinkTokens:
+    """The running app's link tokens (its secret key and the QA-movable clock)."""
+    return LinkTokens(current_app.secret_key, lambda: get_clock().timestamp())
 
 
 def _link_for(user: User, row: OneTimeCode) -> str:

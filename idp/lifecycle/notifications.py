@@ -8,11 +8,11 @@ security alerts go to the email address until the user turns them off.
 
 from __future__ import annotations
 
+from ..audit import record_event
 from ..delivery.outbox import send_email, send_sms
 from ..errors import ValidationFailed
 from ..extensions import db, now
 from ..models import User
-from .audit import record_event
 
 # Event key (also the outbox purpose) -> OHID's name for it.
 EVENTS = {

@@ -14,13 +14,13 @@ from datetime import timedelta
 
 from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
 
+from ..audit import record_event
 from ..errors import AccountInactive, AccountLocked, DeviceNameInvalid, PasskeyRejected
 from ..extensions import db, get_settings, now
 from ..models import PasskeyChallenge, PasskeyCredential, User
 from ..policy.lockout import is_locked, minutes_left
 from ..security import passkeys as ceremony
 from ..security.digests import token_digest
-from .audit import record_event
 from .authentication import refresh_inactivity
 
 CEREMONY_MINUTES = 5

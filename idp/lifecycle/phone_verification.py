@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..audit import record_event
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db, get_settings
 from ..messages import message
 from ..models import User
 from ..policy.contact import check_phone
 from . import voice
-from .audit import record_event
 from .codes import confirm_code, issue_code, latest_code
 
 PURPOSE = "phone_verification"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
 
+from ..audit import record_event
 from ..delivery.outbox import send_email, send_sms
 from ..errors import (
     NoPendingChange,
@@ -22,10 +23,10 @@ from ..extensions import db, get_settings, now
 from ..messages import message
 from ..models import AuditEvent, OneTimeCode, User
 from ..policy.contact import check_email, check_phone, check_year_of_birth, email_key
+from ..policy.names import check_name
 from ..policy.usernames import check_username, username_key
 from . import voice
 from .accounts import find_by_email, find_by_username
-from .audit import record_event
 from .codes import check_resend_allowed, confirm_code, issue_code
 from .security_questions import QUESTIONS, set_security_answers
 
@@ -40,11 +41,9 @@ def update_profile(user: User, first_name: str, last_name: str, year_of_birth) -
     errors: dict[str, list[str]] = {}
     names = {}
     for field, value in (("first_name", first_name), ("last_name", last_name)):
-        names[field] = (value or "").strip()
-        if not names[field]:
-            errors[field] = ["This field is required."]
-        elif len(names[field]) > 100:
-            errors[field] = ["Use 100 characters or fewer."]
+        problems, names[field] = check_name(value)
+        if problems:
+            errors[field] = problems
     year_errors, year = check_year_of_birth(year_of_birth, now().year)
     if year_errors:
         errors["year_of_birth"] = year_errors

@@ -7,11 +7,11 @@ new one (shown once again). It can be regenerated from My Profile.
 
 from __future__ import annotations
 
+from ..audit import record_event
 from ..errors import RecoveryCodeInvalid
 from ..extensions import db, get_hashing, get_settings, now
 from ..models import RecoveryCode, User
 from ..policy.codes import generate_code, normalize_code
-from .audit import record_event
 
 
 def live_recovery_code(user: User) -> RecoveryCode | None:

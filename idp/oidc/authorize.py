@@ -9,9 +9,6 @@ verified redirect_uri are shown as a page, never redirected (RFC 6749 §4.1.2.1)
 
 from __future__ import annotations
 
-import secrets
-from datetime import timedelta
-
 from authlib.common.urls import add_params_to_uri
 from authlib.oauth2 import OAuth2Error, OAuth2Request
 from authlib.oauth2.rfc6749 import AccessDeniedError, InvalidRequestError
@@ -24,16 +21,27 @@ from authlib.oidc.core.errors import (
     RequestNotSupportedError,
     RequestURINotSupportedError,
 )
-from flask import redirect, render_template, session, url_for
+from flask import redirect, render_template, url_for
 from werkzeug.datastructures import MultiDict
 
 from ..extensions import db, get_settings, now
-from ..models import Interaction
-from ..web import flow
+from ..lifecycle import browser
+from ..lifecycle.browser import SignedInUser
+from ..lifecycle.clients import find_client
+from ..lifecycle.interactions import (
+    Prompt,
+    begin_interaction,
+    finish_interaction,
+    load_interaction,
+    new_interaction,
+    portal_waiting,
+    save_interaction,
+)
+from ..lifecycle.journey import STEP_PAGES, next_step_for
+from ..models import Interaction, User
 from .id_tokens import read_id_token_hint
-from .server import SignedInUser, query_client, server
-
-INTERACTION_MINUTES = 30
+from .response_modes import RESPONSE_MODES, form_post
+from .server import server
 
 
 class SavedPayload(OAuth2Payload):
@@ -78,6 +86,10 @@ def _error_response(error: OAuth2Error, params: dict[str, list[str]]):
     state = (params.get("state") or [None])[0]
     if error.redirect_uri:
         error.state = state
+    if error.redirect_uri and _first(params, "response_mode") == "form_post":
+        status, body, headers = form_post(error.redirect_uri, error.get_body())
+        return body, status, headers
+    if error.redirect_uri:
         _, _, headers = error(None)
         location = dict(headers)["Location"]
         # RFC 9207 §2: the iss parameter is included in error responses too.
@@ -132,28 +144,42 @@ def _protocol_error(params, redirect_uri: str) -> OAuth2Error | None:
         return RequestNotSupportedError(redirect_uri=redirect_uri)
     if _first(params, "request_uri"):
         return RequestURINotSupportedError(redirect_uri=redirect_uri)
+    mode = _first(params, "response_mode")
+    if mode is not None and mode not in RESPONSE_MODES:
+        params.pop("response_mode")
+        # OAuth 2.0 Multiple Response Type Encoding Practices §2.1: a mode the
+        # server does not support is an invalid request, answered the default way.
+        return InvalidRequestError(
+            f"Unsupported 'response_mode' {mode!r}: use query or form_post.",
+            redirect_uri=redirect_uri,
+        )
     return None
 
 
-def _save_interaction(params, client_id: str) -> Interaction:
-    moment = now()
-    interaction = Interaction(
-        uid=secrets.token_urlsafe(24),
-        client_id=client_id,
-        params=params,
-        created_at=moment,
-        expires_at=moment + timedelta(minutes=INTERACTION_MINUTES),
+def _resolve_prompt(params, hint: dict | None) -> Prompt:
+    """What the sign-in pages need to know of the request, resolved once here."""
+    login_hint = (_first(params, "login_hint") or "")[:254]
+    if not login_hint and hint is not None:
+        # OIDC Core §3.1.2.1 id_token_hint: prefill the ID of the user it names.
+        user = db.session.execute(db.select(User).filter_by(sub=hint["sub"])).scalar_one_or_none()
+        login_hint = user.username if user is not None else ""
+    return Prompt(
+        login_hint=login_hint,
+        acr_values=_first(params, "acr_values") or "",
+        consent="consent" in _prompts(params),
     )
-    db.session.add(interaction)
-    db.session.commit()
-    session["interaction"] = interaction.uid
+
+
+def _begin(params, client_id: str, hint: dict | None) -> Interaction:
+    interaction = begin_interaction(client_id, params, _resolve_prompt(params, hint))
+    browser.bind_interaction(interaction)
     return interaction
 
 
 def process_authorization(params: dict[str, list[str]], interaction: Interaction | None = None):
     """Validate, then either send the user to sign in (or another step) or issue the code."""
     oauth_request = SavedAuthorizationRequest(params)
-    signed_in = flow.signed_in_user()
+    signed_in = browser.signed_in_user()
     try:
         grant = server.get_consent_grant(request=oauth_request, end_user=signed_in)
     except OAuth2Error as error:
@@ -181,30 +207,27 @@ def process_authorization(params: dict[str, list[str]], interaction: Interaction
     if "create" in prompts and (interaction is None or interaction.authenticated_at is None):
         # Initiating User Registration via OpenID Connect 1.0 §4.1: prompt=create starts at
         # account creation; once the new account is signed in the interaction resumes here.
-        interaction = interaction or _save_interaction(params, grant.request.client.client_id)
-        flow.clear_pending()
+        interaction = interaction or _begin(params, grant.request.client.client_id, hint)
         return redirect(url_for("register.start"))
     if _needs_login(params, signed_in, interaction, hint):
         if "none" in prompts:
             return _error_response(LoginRequiredError(redirect_uri=redirect_uri), params)
-        interaction = interaction or _save_interaction(params, grant.request.client.client_id)
-        flow.clear_pending()
+        interaction = interaction or _begin(params, grant.request.client.client_id, hint)
         return redirect(url_for("signin.start", interaction=interaction.uid))
-    sso_state = {
-        "user_id": signed_in.user.id,
-        "amr": signed_in.amr,
-        "acr": signed_in.acr,
-        "sso": True,
-        "interaction": interaction.uid if interaction is not None else None,
-    }
-    step = flow.next_step_for(signed_in.user, grant.request.client, params, sso_state)
+    # Signed in already: is anything left (second factor, step-up, consent, ...)?
+    asking = interaction or new_interaction(
+        grant.request.client.client_id, params, _resolve_prompt(params, hint)
+    )
+    step = next_step_for(signed_in.user, signed_in.as_sign_in(), asking, browser.device_token())
     if step is not None:
         if "none" in prompts:
             # OIDC Core §3.1.2.6: consent_required when only consent is missing.
             error_class = ConsentRequiredError if step == "consent" else InteractionRequiredError
             return _error_response(error_class(redirect_uri=redirect_uri), params)
-        interaction = interaction or _save_interaction(params, grant.request.client.client_id)
-        return flow.redirect_to_step(step)
+        if interaction is None:
+            save_interaction(asking)
+            browser.bind_interaction(asking)
+        return redirect(url_for(STEP_PAGES[step]))
     response = server.create_authorization_response(
         request=oauth_request, grant_user=signed_in, grant=grant
     )
@@ -214,20 +237,18 @@ def process_authorization(params: dict[str, list[str]], interaction: Interaction
 
 
 def _forget_interaction(interaction: Interaction) -> None:
-    db.session.delete(interaction)
-    db.session.commit()
-    session.pop("interaction", None)
+    finish_interaction(interaction)
+    browser.forget_interaction()
 
 
-def deny_interaction(interaction: Interaction):
+def _deny(interaction: Interaction):
     """The user declined: send access_denied back to the portal (RFC 6749 §4.1.2.1)."""
     params = interaction.params
-    client = query_client(interaction.client_id)
+    client = find_client(interaction.client_id)
     redirect_uri = _first(params, "redirect_uri") or (
         client.get_default_redirect_uri() if client is not None else None
     )
     _forget_interaction(interaction)
-    flow.clear_pending()
     return _error_response(
         AccessDeniedError(
             "The user declined to share their One Healthcare ID.", redirect_uri=redirect_uri
@@ -236,19 +257,11 @@ def deny_interaction(interaction: Interaction):
     )
 
 
-def load_interaction(uid: str) -> Interaction | None:
-    """The live interaction ``uid`` if it belongs to this browser."""
-    if not uid or session.get("interaction") != uid:
-        return None
-    interaction = db.session.get(Interaction, uid)
-    if interaction is None or now() >= interaction.expires_at:
-        return None
-    return interaction
-
-
 def resume(uid: str):
-    """Continue a saved authorization request after the user signed in."""
-    interaction = load_interaction(uid)
-    if interaction is None:
+    """Continue a saved authorization request after the user signed in (or declined)."""
+    interaction = load_interaction(uid) if browser.owns_interaction(uid) else None
+    if not portal_waiting(interaction):
         return render_template("errors/interaction.html"), 400
+    if interaction.denied_at is not None:
+        return _deny(interaction)
     return process_authorization(interaction.params, interaction)

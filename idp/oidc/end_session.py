@@ -17,7 +17,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
 from ..extensions import db, get_clock, get_key_store
-from ..lifecycle.authentication import end_sso_session, load_sso_session
+from ..lifecycle.authentication import end_sso_session
+from ..lifecycle.browser import browser_sso_session
 from ..models import SsoSession
 from .id_tokens import ID_TOKEN_ALGS
 from .server import server
@@ -72,7 +73,7 @@ class OhidEndSessionEndpoint(EndSessionEndpoint):
 
 
 def _browser_session() -> SsoSession | None:
-    return load_sso_session(session.get("sso"), touch=False)
+    return browser_sso_session(touch=False)
 
 
 def sessions_to_end(hint_claims: dict | None) -> list[SsoSession]:

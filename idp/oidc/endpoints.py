@@ -6,27 +6,30 @@
 from __future__ import annotations
 
 from authlib.oauth2.rfc7591.errors import InvalidClientMetadataError
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, request
 
 from ..extensions import csrf, get_clock, get_key_store
 from .authorize import params_from, process_authorization, resume
-from .discovery import provider_metadata
+from .cors import add_cors_headers
+from .discovery import metadata_bytes
 from .end_session import handle_end_session
 from .server import server
 
 bp = Blueprint("oidc", __name__)
 # Protocol endpoints are called by relying parties, not by our own forms.
 csrf.exempt(bp)
+bp.after_request(add_cors_headers)
 
 
 @bp.get("/.well-known/openid-configuration")
 def discovery():
-    return jsonify(provider_metadata())
+    return current_app.response_class(metadata_bytes(), mimetype="application/json")
 
 
 @bp.get("/.well-known/jwks.json")
 def jwks():
-    response = jsonify(get_key_store().jwks(get_clock().now()))
+    body = get_key_store().jwks_bytes(get_clock().now())
+    response = current_app.response_class(body, mimetype="application/json")
     response.headers["Cache-Control"] = "public, max-age=60"
     return response
 
@@ -67,30 +70,13 @@ def end_session():
     return handle_end_session()
 
 
-@bp.post("/register")
 def client_registration():
     """RFC 7591 registration: a POST to /register with a JSON body.
 
-    GET /register is the "Create One Healthcare ID" page (SPEC §3.2); a form
-    POST there belongs to that page, so it is handed on after its CSRF check.
+    /register is also the "Create One Healthcare ID" page (SPEC §3.2), so the
+    app's wiring routes JSON POSTs there to this view (see ``idp.routing``).
     """
-    if request.mimetype == "application/json":
-        return server.create_endpoint_response("client_registration")
-    account_view = _account_registration_view()
-    if account_view is not None:
-        csrf.protect()
-        return account_view()
-    error = InvalidClientMetadataError("Send the client metadata as a JSON object.")
-    return server.handle_response(*error(None))
-
-
-def _account_registration_view():
-    """The view function of the other POST /register rule, if one is registered."""
-    for rule in current_app.url_map.iter_rules():
-        if (
-            rule.rule == "/register"
-            and "POST" in (rule.methods or ())
-            and rule.endpoint != "oidc.client_registration"
-        ):
-            return current_app.view_functions[rule.endpoint]
-    return None
+    if request.mimetype != "application/json":
+        error = InvalidClientMetadataError("Send the client metadata as a JSON object.")
+        return server.handle_response(*error(None))
+    return server.create_endpoint_response("client_registration")

@@ -1,9 +1,13 @@
 """Signing keys kept as JWK files in ``keys/`` and published at the JWKS endpoint.
 
 Each file ``<kid>.json`` holds ``{kid, alg, created_at, retires_at, jwk}``.
-The folder is re-read whenever its files change, so every worker picks up a
-rotation without a restart. A key with ``retires_at`` set no longer signs,
-and leaves the JWKS once that time has passed (RFC 7517 key rollover).
+The folder is re-read whenever its files change (name, inode, size or mtime),
+so every worker, and every server sharing the folder, picks up a rotation
+without a restart. Parsing a private key (RSA's consistency check above all)
+costs tens of milliseconds, so each key is parsed once per process, and the
+JWKS document is kept as bytes until the published set changes. A key with
+``retires_at`` set no longer signs, and leaves the JWKS once that time has
+passed (RFC 7517 key rollover).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import secrets
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 
 from joserfc.jwk import ECKey, KeySet, RSAKey
@@ -33,13 +38,22 @@ class SigningKey:
     retires_at: datetime | None
     jwk: dict
 
-    def private_key(self):
+    @cached_property
+    def _parsed(self):
         return RSAKey.import_key(self.jwk) if self.alg == "RS256" else ECKey.import_key(self.jwk)
 
-    def public_jwk(self) -> dict:
+    def private_key(self):
+        """The parsed key (parsed on first use, then kept)."""
+        return self._parsed
+
+    @cached_property
+    def _public(self) -> dict:
         data = self.private_key().as_dict(private=False)
         data.update({"kid": self.kid, "alg": self.alg, "use": "sig"})
         return data
+
+    def public_jwk(self) -> dict:
+        return dict(self._public)
 
     def as_summary(self) -> dict:
         return {
@@ -71,19 +85,32 @@ class KeyStore:
         self._lock = threading.Lock()
         self._signature: tuple = ()
         self._keys: list[SigningKey] = []
+        self._by_kid: dict[str, SigningKey] = {}
+        self._jwks: tuple[tuple, bytes] = ((), b"")
 
-    def _files(self) -> list[Path]:
-        if not self.directory.is_dir():
+    def _scan(self) -> list[tuple]:
+        """(name, inode, size, mtime) of every key file: cheap, and changes on any rewrite."""
+        try:
+            entries = list(os.scandir(self.directory))
+        except (FileNotFoundError, NotADirectoryError):
             return []
-        return sorted(p for p in self.directory.glob("*.json") if p.is_file())
+        found = []
+        for entry in entries:
+            if entry.name.endswith(".json") and entry.is_file():
+                info = entry.stat()
+                found.append((entry.name, info.st_ino, info.st_size, info.st_mtime_ns))
+        return sorted(found)
 
     def keys(self) -> list[SigningKey]:
         """All keys on disk, oldest first (re-read when the folder changed)."""
-        files = self._files()
-        signature = tuple((p.name, p.stat().st_mtime_ns) for p in files)
+        signature = tuple(self._scan())
         with self._lock:
             if signature != self._signature:
-                self._keys = sorted((self._read(p) for p in files), key=lambda k: k.created_at)
+                fresh = [self._read(self.directory / name) for name, *_ in signature]
+                # A key whose file did not change keeps its parsed form.
+                keys = [k if self._by_kid.get(k.kid) != k else self._by_kid[k.kid] for k in fresh]
+                self._keys = sorted(keys, key=lambda k: k.created_at)
+                self._by_kid = {k.kid: k for k in self._keys}
                 self._signature = signature
             return list(self._keys)
 
@@ -161,6 +188,17 @@ class KeyStore:
 
     def jwks(self, now: datetime) -> dict:
         return {"keys": [k.public_jwk() for k in self.published(now)]}
+
+    def jwks_bytes(self, now: datetime) -> bytes:
+        """The JWKS as JSON bytes, serialized again only when the published keys change."""
+        published = self.published(now)
+        ident = tuple(published)
+        cached_ident, body = self._jwks
+        if ident != cached_ident:
+            keys = [k.public_jwk() for k in published]
+            body = json.dumps({"keys": keys}, separators=(",", ":")).encode()
+            self._jwks = (ident, body)
+        return body
 
     def verification_key_set(self, now: datetime) -> KeySet:
         """The published keys as a joserfc KeySet, for checking our own tokens."""

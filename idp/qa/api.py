@@ -82,8 +82,3 @@ def check_types(body: dict, allowed: dict) -> None:
                 raise QAError(400, "invalid_request", f"'{name}' must be a whole number.")
             if kind is not int and not isinstance(value, kind):
                 raise QAError(400, "invalid_request", f"'{name}' must be a {kind.__name__}.")
-
-
-def load_routes() -> None:
-    """Import the modules that add their routes to ``bp``."""
-    from . import admin, clock, inbox, mfa, openapi, outbox, users, voice  # noqa: F401

@@ -77,12 +77,3 @@ class LinkTokens:
         ):
             raise LinkTokenInvalid()
         return LinkToken(data["s"], data["d"])
-
-
-def link_tokens() -> LinkTokens:
-    """The running app's link tokens (its secret key and the QA-movable clock)."""
-    from flask import current_app
-
-    from ..extensions import get_clock
-
-    return LinkTokens(current_app.secret_key, lambda: get_clock().timestamp())

@@ -1,131 +1,84 @@
 """Where a signing-in user goes next, and finishing the sign-in.
 
-A user who has passed the password (or passkey) step is *pending*: their id
-and the methods used so far live in the Flask session. ``continue_sign_in``
-asks ``policy.journey.next_step`` what is left; when nothing is, the SSO
-session starts (with a fresh session id) and the saved authorization request,
-if any, is resumed.
+The sign-in so far is recorded on this browser's interaction
+(``lifecycle.interactions``). A page that has done its part calls
+``continue_journey``: ``lifecycle.journey`` names the next step, ``STEP_PAGES``
+(``lifecycle.journey``) says which page handles it, and when nothing is left the SSO session starts
+(with a fresh session id) and the portal's authorization request resumes at
+the authorization endpoint (or My Profile opens, when no portal is waiting).
 """
 
 from __future__ import annotations
 
-from flask import redirect, session, url_for
+from functools import wraps
 
-from ..extensions import db, now
-from ..lifecycle.authentication import load_sso_session, start_sso_session
-from ..models import Interaction, OAuth2Client, User
-from ..oidc.server import SignedInUser
-from ..policy.journey import JourneyState, next_step
+from flask import redirect, url_for
+
+from ..extensions import db, get_settings, now
+from ..lifecycle import browser
+from ..lifecycle.authentication import start_sso_session
+from ..lifecycle.interactions import (
+    SignIn,
+    add_methods,
+    begin_interaction,
+    finish_interaction,
+    mark_signed_in,
+    portal_waiting,
+    record_sign_in,
+    sign_in_of,
+    update_sign_in,
+)
+from ..lifecycle.interactions import begin_sign_in as record_new_sign_in
+from ..lifecycle.journey import STEP_PAGES, next_step_for
+from ..models import Interaction, User
 from ..policy.mfa import acr_for
+from ..policy.passwords import password_age
 
-# Journey step name -> endpoint of the page that handles it. Each lifecycle
-# stage registers its pages here (see ``register_step``).
-STEP_ENDPOINTS: dict[str, str] = {}
-
-# Journey facts providers: each returns a dict of JourneyState fields.
-FACT_PROVIDERS: list = []
+signed_in_user = browser.signed_in_user
+current_interaction = browser.current_interaction
 
 
-def register_step(step: str, endpoint: str) -> None:
-    """Say which page handles a journey step."""
-    STEP_ENDPOINTS[step] = endpoint
-
-
-def register_facts(provider) -> None:
-    """Add a function ``(user, client, params, pending) -> dict`` of journey facts."""
-    if provider not in FACT_PROVIDERS:
-        FACT_PROVIDERS.append(provider)
-
-
-def signed_in_user() -> SignedInUser | None:
-    """The user of this browser's live SSO session, if any."""
-    sso = load_sso_session(session.get("sso"))
-    if sso is None:
-        return None
-    return SignedInUser(
-        sso.user, sso.id, int(sso.auth_time.timestamp()), list(sso.amr or []), sso.acr
-    )
-
-
-def begin_sign_in(user: User, amr: list[str], acr: str | None = None) -> None:
-    """Mark ``user`` as pending: the first factor is done."""
-    session["pending"] = {"user_id": user.id, "amr": list(amr), "acr": acr}
-
-
-def pending() -> dict | None:
-    return session.get("pending")
-
-
-def pending_user() -> User | None:
-    state = pending()
-    return db.session.get(User, state["user_id"]) if state else None
-
-
-def add_method(method: str, acr: str | None = None) -> None:
-    """Record another authentication method on the pending sign-in (for ``amr``)."""
-    state = dict(session["pending"])
-    state["amr"] = list(dict.fromkeys([*state["amr"], method]))
-    if acr:
-        state["acr"] = acr
-    session["pending"] = state
-
-
-def set_pending_fact(name: str, value) -> None:
-    state = dict(session["pending"])
-    state[name] = value
-    session["pending"] = state
-
-
-def clear_pending() -> None:
-    session.pop("pending", None)
-
-
-def current_interaction() -> Interaction | None:
-    uid = session.get("interaction")
-    interaction = db.session.get(Interaction, uid) if uid else None
-    if interaction is not None and now() >= interaction.expires_at:
-        return None
+def _interaction_for_sign_in() -> Interaction:
+    """This browser's interaction, or a new one for signing in to My Profile."""
+    interaction = browser.current_interaction()
+    if interaction is None:
+        interaction = begin_interaction(None, {})
+        browser.bind_interaction(interaction)
     return interaction
 
 
-def _client_of(interaction: Interaction | None) -> OAuth2Client | None:
-    if interaction is None:
-        return None
-    return db.session.execute(
-        db.select(OAuth2Client).filter_by(client_id=interaction.client_id)
-    ).scalar_one_or_none()
+def begin_sign_in(user: User, amr: list[str], acr: str | None = None, **steps) -> None:
+    """The first factor is done: record the sign-in on this browser's interaction."""
+    record_new_sign_in(_interaction_for_sign_in(), user.id, amr, acr, **steps)
 
 
-def journey_state(user: User, client, params, state: dict | None) -> JourneyState:
-    facts: dict = {}
-    for provider in FACT_PROVIDERS:
-        facts.update(provider(user, client, params or {}, state or {}))
-    return JourneyState(**facts)
+def pending() -> SignIn | None:
+    """The sign-in in progress in this browser (first factor done, not yet complete)."""
+    sign_in = sign_in_of(browser.current_interaction())
+    return sign_in if sign_in is not None and sign_in.sso_id is None else None
 
 
-def next_step_for(user: User, client, params, state: dict | None = None) -> str | None:
-    """The next journey step for ``user`` signing in to ``client`` (None: done)."""
-    return next_step(journey_state(user, client, params, state))
+def pending_user() -> User | None:
+    """The user of the sign-in in progress, if any."""
+    sign_in = pending()
+    return db.session.get(User, sign_in.user_id) if sign_in is not None else None
 
 
-def redirect_to_step(step: str):
-    if step not in STEP_ENDPOINTS:
-        raise RuntimeError(f"journey step {step!r} has no page registered")
-    return redirect(url_for(STEP_ENDPOINTS[step]))
+def add_method(method: str, acr: str | None = None) -> None:
+    """Record another authentication method on the sign-in in progress (for ``amr``)."""
+    add_methods(browser.current_interaction(), [method], acr)
 
 
-def continue_sign_in():
-    """Send the pending user to their next step, or finish signing in."""
-    user = pending_user()
-    if user is None:
-        return redirect(url_for("signin.start"))
-    interaction = current_interaction()
-    step = next_step_for(
-        user, _client_of(interaction), interaction.params if interaction else {}, pending()
-    )
-    if step is not None:
-        return redirect_to_step(step)
-    return complete_sign_in(user)
+def set_pending_fact(name: str, value) -> None:
+    """Record a step done (or a choice made) on the sign-in in progress."""
+    update_sign_in(browser.current_interaction(), **{name: value})
+
+
+def clear_pending() -> None:
+    """Forget the sign-in in progress (its interaction stays)."""
+    interaction = browser.current_interaction()
+    if interaction is not None and interaction.sign_in is not None:
+        record_sign_in(interaction, None)
 
 
 def journey_user() -> User | None:
@@ -133,34 +86,71 @@ def journey_user() -> User | None:
     user = pending_user()
     if user is not None:
         return user
-    signed_in = signed_in_user()
+    signed_in = browser.signed_in_user()
     return signed_in.user if signed_in is not None else None
 
 
+def current_step() -> str | None:
+    """The journey step this browser is at, so a step page cannot be used out of turn."""
+    interaction = browser.current_interaction()
+    sign_in = pending()
+    if sign_in is None:
+        signed_in = browser.signed_in_user()
+        if signed_in is None:
+            return None
+        sign_in = signed_in.as_sign_in()
+    user = db.session.get(User, sign_in.user_id)
+    portal = interaction if portal_waiting(interaction) else None
+    return next_step_for(user, sign_in, portal, browser.device_token())
+
+
+def continue_sign_in():
+    """Send the pending user to their next step, or finish signing in."""
+    if pending() is None:
+        return redirect(url_for("signin.start"))
+    return continue_journey()
+
+
 def continue_journey():
-    """After a step page is done: continue the pending sign-in, or resume the portal."""
-    if pending() is not None:
-        return continue_sign_in()
-    interaction = current_interaction()
-    if interaction is not None:
-        return redirect(url_for("oidc.resume_interaction", uid=interaction.uid))
-    return redirect(url_for("profile.show"))
+    """After a step page is done: the next step, or back to the portal (or My Profile)."""
+    interaction = browser.current_interaction()
+    sign_in = pending()
+    if sign_in is None and not portal_waiting(interaction):
+        return redirect(url_for("profile.show"))
+    step = current_step()
+    if step is not None:
+        return redirect(url_for(STEP_PAGES[step]))
+    if sign_in is not None:
+        return _complete_sign_in(interaction, sign_in)
+    return redirect(url_for("oidc.resume_interaction", uid=interaction.uid))
 
 
-def complete_sign_in(user: User):
+def _complete_sign_in(interaction: Interaction, sign_in: SignIn):
     """Start the SSO session with a fresh id and go back to the portal (or My Profile)."""
-    state = pending() or {}
-    interaction = current_interaction()
-    remembered = {k: session[k] for k in ("interaction",) if k in session}
-    amr = state.get("amr", ["pwd"])
-    sso = start_sso_session(user, amr, state.get("acr") or acr_for(amr))
-    # Rotate: nothing from before sign-in survives but the saved authorization request.
-    session.clear()
-    session.update(remembered)
-    session["sso"] = sso.id
-    session.permanent = True
-    if interaction is not None:
-        interaction.authenticated_at = now()
-        db.session.commit()
+    user = db.session.get(User, sign_in.user_id)
+    amr = list(sign_in.amr) or ["pwd"]
+    sso = start_sso_session(user, amr, sign_in.acr or acr_for(amr))
+    browser.keep_signed_in(sso.id)
+    if portal_waiting(interaction):
+        mark_signed_in(interaction)
         return redirect(url_for("oidc.resume_interaction", uid=interaction.uid))
+    finish_interaction(interaction)
+    browser.forget_interaction()
     return redirect(url_for("profile.show"))
+
+
+def signed_in_page(view):
+    """A page for a signed-in user whose password has not expired; the view gets
+    the ``SignedInUser`` first."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        signed_in = browser.signed_in_user()
+        if signed_in is None:
+            return redirect(url_for("signin.start"))
+        rules = get_settings().password
+        if password_age(signed_in.user.password_changed_at, now(), rules).expired:
+            return redirect(url_for("recover.password_expired"))
+        return view(signed_in, *args, **kwargs)
+
+    return wrapper

@@ -21,35 +21,37 @@ from flask import (
 )
 
 from ..errors import AccountLocked, DomainError, MethodUnavailable
-from ..extensions import get_settings
-from ..lifecycle.authentication import end_sso_session, load_sso_session
+from ..lifecycle import browser
 from ..lifecycle.device_check import (
+    device_check_label,
     device_check_methods,
     pass_device_check,
     pick_question,
     question_text,
     send_device_code,
 )
-from ..lifecycle.devices import is_remembered, remember_device
-from ..lifecycle.mfa import (
-    add_second_factor_to_sso,
-    available_methods,
-    has_strong_method,
-    send_second_factor_code,
-    verify_second_factor,
-)
+from ..lifecycle.devices import remember_device
+from ..lifecycle.mfa import add_second_factor_to_sso
 from ..lifecycle.passkeys import authenticate_passkey, begin_passkey_sign_in
 from ..lifecycle.phone_step_up import confirm_step_up_code, send_step_up_code
-from ..policy.contact import mask_email, phone_last_four
+from ..lifecycle.second_factors import (
+    PASSKEY,
+    Answer,
+    available_methods,
+    method_named,
+    send_second_factor_code,
+    sent_code_method,
+    verify_second_factor,
+)
+from ..policy.contact import phone_last_four
 from ..policy.mfa import (
     ACR_MULTI_FACTOR,
     acr_for,
     group_recovery_code,
     passkey_amr,
-    wants_multi_factor,
 )
 from . import flow
-from .device_cookie import device_label, device_token, device_token_or_new, set_device_cookie
+from .device_cookie import device_label, device_token_or_new, set_device_cookie
 from .forms import IdentifierForm
 from .mfa_forms import (
     AccessCodeForm,
@@ -64,45 +66,6 @@ from .mfa_forms import (
 bp = Blueprint("mfa", __name__)
 
 PASSKEY_KINDS = ("hwk", "swk")
-CODE_LABELS = {"authenticator": "Authenticator Code", "recovery": "Recovery Code"}
-
-
-# --- the journey: facts and steps -------------------------------------------------
-
-
-def _acr_values(params) -> str:
-    value = (params or {}).get("acr_values") or [""]
-    return value[0] if isinstance(value, list) else str(value)
-
-
-def journey_facts(user, client, params, state) -> dict:
-    """Facts for the checks this module answers (see ``policy.journey``)."""
-    token = device_token()
-    registration = bool(state.get("registration"))
-    forced = wants_multi_factor(_acr_values(params))
-    device_check = (
-        get_settings()["security.unrecognized_device_check"]
-        and not state.get("sso")
-        and not registration
-        and not state.get("device_checked")
-        and not is_remembered(user, "device", token)
-    )
-    return {
-        "security_methods_offer_pending": registration
-        and not state.get("security_methods_offered"),
-        "second_factor_required": forced
-        or (has_strong_method(user) and not is_remembered(user, "mfa", token)),
-        "second_factor_done": "mfa" in (state.get("amr") or []),
-        "device_check_required": bool(device_check),
-        "phone_step_up_required": bool(client is not None and client.require_phone)
-        and not (user.phone and user.phone_verified),
-    }
-
-
-flow.register_facts(journey_facts)
-flow.register_step("second_factor", "mfa.verify")
-flow.register_step("unrecognized_device", "mfa.device")
-flow.register_step("phone_step_up", "mfa.phone")
 
 
 # --- helpers ---------------------------------------------------------------------
@@ -138,10 +101,7 @@ def _journey():
 def _stop(text: str, sso_id: str | None):
     """The account locked mid-way: drop the sign-in (or the SSO session) and say so."""
     if sso_id is not None:
-        sso = load_sso_session(sso_id, touch=False)
-        if sso is not None:
-            end_sso_session(sso, reason="locked")
-        session.clear()
+        browser.sign_out_browser(reason="locked")
     else:
         flow.clear_pending()
     return render_template("mfa/stopped.html", error=text), 403
@@ -158,21 +118,8 @@ def _record_methods(sso_id: str | None, methods: list[str]) -> None:
 
 
 def _pending_amr() -> list[str]:
-    return list((flow.pending() or {}).get("amr") or [])
-
-
-def method_label(user, method: str) -> str:
-    """How a second-factor method is offered to the user."""
-    last_four = phone_last_four(user.phone or "")
-    return {
-        "authenticator": "Authenticator app",
-        "passkey": "Passkey",
-        "sms": f"Text a code to the phone number ending in {last_four}",
-        "call": f"Call the phone number ending in {last_four}",
-        "email": f"Email a code to {mask_email(user.email)}",
-        "recovery": "Recovery code",
-        "question": "Answer a security question",
-    }[method]
+    sign_in = flow.pending()
+    return list(sign_in.amr) if sign_in is not None else []
 
 
 # --- "Sign in with a passkey" ------------------------------------------------------
@@ -211,17 +158,26 @@ def _signin_page(passkey_error: str):
 # --- "Verify your identity" (second factor) -----------------------------------------
 
 
-def _second_factor_methods(user) -> list[str]:
+def _second_factor_methods(user) -> list:
     methods = available_methods(user)
     # A passkey that signed the user in cannot also be their second factor.
     if any(kind in _pending_amr() for kind in PASSKEY_KINDS):
-        methods = [m for m in methods if m != "passkey"]
+        methods = [m for m in methods if m is not PASSKEY]
     return methods
 
 
-def _chosen(methods: list[str]) -> str | None:
+def _chosen(methods: list):
     wanted = request.args.get("method") or session.get("mfa_method")
-    return wanted if wanted in methods else (methods[0] if methods else None)
+    for method in methods:
+        if method.name == wanted:
+            return method
+    return methods[0] if methods else None
+
+
+def _answer(method, form) -> Answer:
+    if method.answer_kind == "passkey":
+        return Answer(ceremony_id=take_ceremony("second_factor"), credential=form.credential.data)
+    return Answer(code=form.code.data)
 
 
 @bp.route("/signin/verify", methods=["GET", "POST"])
@@ -235,21 +191,16 @@ def verify():
     method = _chosen(methods)
     if method is None:
         return render_template("mfa/no_method.html"), 403
-    session["mfa_method"] = method
-    form = PasskeyForm() if method == "passkey" else CodeForm()
-    if method != "passkey":
-        form.code.label.text = CODE_LABELS.get(method, "Verification Code")
+    session["mfa_method"] = method.name
+    if method.answer_kind == "passkey":
+        form = PasskeyForm()
+    else:
+        form = CodeForm()
+        form.code.label.text = method.code_label
     error = None
     if request.method == "POST" and form.validate_on_submit():
-        passkey = method == "passkey"
         try:
-            passed = verify_second_factor(
-                user,
-                method,
-                typed="" if passkey else form.code.data,
-                ceremony_id=take_ceremony("second_factor") if passkey else None,
-                credential=form.credential.data if passkey else None,
-            )
+            passed = verify_second_factor(user, method.name, _answer(method, form))
         except AccountLocked as exc:
             return _stop(exc.text, sso_id)
         except DomainError as exc:
@@ -263,12 +214,13 @@ def verify():
         render_template(
             "mfa/verify.html",
             user=user,
-            method=method,
-            methods=methods,
-            label=lambda m: method_label(user, m),
+            chosen=method,
+            method=method.name,
+            methods=[m.name for m in methods],
+            label=lambda name: method_named(name).label(user),
             form=form,
             error=error,
-            sent=method in (session.get("mfa_sent") or []),
+            sent=method.name in (session.get("mfa_sent") or []),
         ),
         status,
     )
@@ -319,7 +271,8 @@ def _send_code_and_return(user, sso_id, send, page: str, remember_sent: bool = F
     """Send a text, call or email code with ``send`` and go back to ``page``."""
     form = SendCodeForm()
     method = form.method.data
-    if not form.validate_on_submit() or method not in ("sms", "call", "email"):
+    sender = sent_code_method(method)
+    if not form.validate_on_submit() or sender is None:
         return redirect(url_for(page))
     try:
         send(user, method)
@@ -332,16 +285,8 @@ def _send_code_and_return(user, sso_id, send, page: str, remember_sent: bool = F
         return redirect(url_for(page, method=method))
     if remember_sent:
         session["mfa_sent"] = list({*(session.get("mfa_sent") or []), method})
-    flash(_sent_notice(user, method), "info")
+    flash(sender.sent_notice(user), "info")
     return redirect(url_for(page, method=method))
-
-
-def _sent_notice(user, method: str) -> str:
-    if method == "email":
-        return f"We sent a code to {mask_email(user.email)}."
-    if method == "call":
-        return f"We are calling the phone number ending in {phone_last_four(user.phone)}."
-    return f"We texted a code to the phone number ending in {phone_last_four(user.phone)}."
 
 
 @bp.post("/signin/verify/passkey/options")
@@ -371,7 +316,7 @@ def device():
         method = methods[0]
     session["device_method"] = method
     state = flow.pending()
-    position = state.get("device_question")
+    position = state.device_question
     if method == "question" and position is None:
         # Asked once per sign-in: reloading does not offer an easier question.
         position = pick_question(user)
@@ -402,7 +347,7 @@ def device():
             user=user,
             method=method,
             methods=methods,
-            label=lambda m: method_label(user, m),
+            label=lambda m: device_check_label(user, m),
             question=question_text(user, position) if method == "question" else None,
             form=form,
             error=error,

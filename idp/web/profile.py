@@ -9,8 +9,6 @@ lifecycle function, and redirects back to its tab with a notice.
 
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import Blueprint, flash, jsonify, redirect, render_template, session, url_for
 
 from ..errors import DomainError
@@ -18,7 +16,7 @@ from ..extensions import get_settings, now
 from ..lifecycle import notifications, profile
 from ..lifecycle.password_change import change_password as change_password_of
 from ..policy.passwords import password_age, password_checklist
-from . import flow
+from .flow import signed_in_page
 from .form_errors import attach_errors
 from .profile_forms import (
     ChangePasswordForm,
@@ -55,22 +53,6 @@ AMR_LABELS = {
     "swk": "Passkey",
     "mfa": "two-step verification",
 }
-
-
-def signed_in_page(view):
-    """Only for a signed-in user whose password has not expired; passes the SignedInUser."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        signed_in = flow.signed_in_user()
-        if signed_in is None:
-            return redirect(url_for("signin.start"))
-        rules = get_settings().password
-        if password_age(signed_in.user.password_changed_at, now(), rules).expired:
-            return redirect(url_for("recover.password_expired"))
-        return view(signed_in, *args, **kwargs)
-
-    return wrapper
 
 
 def _page(template: str, signed_in, status: int = 200, **context):

@@ -15,8 +15,8 @@ from .recover_forms import NewPasswordForm
 
 
 class ProfileForm(FlaskForm):
-    first_name = StringField("First name", validators=[Length(max=100)])
-    last_name = StringField("Last name", validators=[Length(max=100)])
+    first_name = StringField("First name")
+    last_name = StringField("Last name")
     year_of_birth = StringField("Year of birth", validators=[Length(max=4)])
 
 

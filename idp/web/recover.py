@@ -12,12 +12,11 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from wtforms.fields.choices import SelectChoice
 
 from ..errors import DomainError, RecoveryExpired
-from ..extensions import db, get_settings, now
+from ..extensions import get_settings, now
 from ..lifecycle import recovery
 from ..lifecycle import voice as calls
 from ..lifecycle.password_change import set_password
 from ..messages import message
-from ..models import OAuth2Client
 from ..policy.passwords import password_age, password_checklist
 from . import flow
 from .form_errors import attach_errors
@@ -42,50 +41,12 @@ CALL_MESSAGES = {
 }
 
 
-# --- journey: expired password and the warning before it ----------------------------
-
-
-def password_facts(user, client, params, state) -> dict:
-    """Journey facts: the password is past its max age, or in the warning window."""
-    age = password_age(user.password_changed_at, now(), get_settings().password)
-    # The warning is shown once per sign-in, not when SSO resumes a portal request.
-    warn = age.warn and not state.get("sso") and not state.get("password_warning_seen")
-    return {"password_expired": age.expired, "password_expiring": warn}
-
-
-flow.register_facts(password_facts)
-flow.register_step("password_expired", "recover.password_expired")
-flow.register_step("password_expiring", "recover.password_expiring")
-
-
 def _status(ok: bool) -> int:
     return 200 if ok else 400
 
 
 def _rules(form: NewPasswordForm, user):
     return password_checklist(form.new_password.data or "", get_settings().password, user.username)
-
-
-def _current_step(user) -> str | None:
-    """The journey step ``user`` is at, so a step page cannot be used out of turn.
-
-    (A pending user who has only typed the password must not change it before
-    finishing an earlier step such as the second factor.)
-    """
-    state = flow.pending()
-    if state is None:
-        signed_in = flow.signed_in_user()
-        if signed_in is None:
-            return None
-        state = {"user_id": user.id, "amr": signed_in.amr, "acr": signed_in.acr, "sso": True}
-    interaction = flow.current_interaction()
-    client = None
-    if interaction is not None:
-        client = db.session.execute(
-            db.select(OAuth2Client).filter_by(client_id=interaction.client_id)
-        ).scalar_one_or_none()
-    params = interaction.params if interaction is not None else {}
-    return flow.next_step_for(user, client, params, state)
 
 
 def _own_session_id(user) -> str | None:
@@ -108,7 +69,7 @@ def _journey_password_page(step: str, template: str, reason: str, **context):
     user = flow.journey_user()
     if user is None:
         return redirect(url_for("signin.start"))
-    if _current_step(user) != step:
+    if flow.current_step() != step:
         return flow.continue_journey()
     form = NewPasswordForm()
     general: list[str] = []
@@ -162,7 +123,7 @@ def password_expiring_later():
     if not ActionForm().validate_on_submit():
         return redirect(url_for("recover.password_expiring"))
     user = flow.pending_user()
-    if user is not None and _current_step(user) == "password_expiring":
+    if user is not None and flow.current_step() == "password_expiring":
         flow.set_pending_fact("password_warning_seen", True)
     return flow.continue_journey()
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 
+from ..audit import record_event
 from ..errors import (
     CodeExpired,
     CodeInvalid,
@@ -24,7 +25,6 @@ from ..errors import (
     ValidationFailed,
 )
 from ..extensions import get_settings
-from ..lifecycle.audit import record_event
 from ..lifecycle.email_verification import (
     activate_by_link,
     confirm_activation_code,
@@ -57,22 +57,6 @@ bp = Blueprint("register", __name__)
 
 CODE_ERRORS = (CodeInvalid, CodeExpired, TooManyAttempts)
 RESEND_ERRORS = (ResendTooSoon, ResendLimitReached)
-
-
-def journey_facts(user, client, params, state) -> dict:
-    """Journey facts: an unverified email stops every sign-in; a registrant's phone
-    is verified (or skipped) before going on."""
-    facts = {"email_verified": bool(user.email_verified)}
-    if state.get("registration"):
-        facts["phone_verification_pending"] = bool(
-            user.phone and not user.phone_verified and not state.get("phone_step_done")
-        )
-    return facts
-
-
-flow.register_facts(journey_facts)
-flow.register_step("verify_email", "register.verify_email")
-flow.register_step("verify_phone", "register.verify_phone")
 
 
 # --- Create One Healthcare ID ---
@@ -120,8 +104,7 @@ def start():
                 errors, taken = exc.errors, exc.taken
                 status = 409 if taken and set(errors) <= taken else 400
             else:
-                flow.begin_sign_in(user, ["pwd"])
-                flow.set_pending_fact("registration", True)
+                flow.begin_sign_in(user, ["pwd"], registration=True)
                 return flow.continue_sign_in()
         else:
             errors = {name: list(texts) for name, texts in form.errors.items()}
@@ -257,13 +240,13 @@ def continue_journey():
 def _registrant():
     """The pending registrant and their journey state, or ``(None, None)``."""
     state = flow.pending()
-    if not state or not state.get("registration"):
+    if state is None or not state.registration:
         return None, None
     return flow.pending_user(), state
 
 
 def _phone_done(user, state) -> bool:
-    return not user.phone or user.phone_verified or bool(state.get("phone_step_done"))
+    return not user.phone or user.phone_verified or state.phone_step_done
 
 
 def _leave_phone_step():
@@ -273,7 +256,7 @@ def _leave_phone_step():
 
 
 def _verify_phone_page(user, state, form=None, error=None, notice=None, status=200):
-    method = state.get("phone_method")
+    method = state.phone_method
     template = {
         None: "register/verify_phone_choose.html",
         "sms": "register/verify_phone_text.html",
@@ -287,7 +270,7 @@ def _verify_phone_page(user, state, form=None, error=None, notice=None, status=2
             last4=phone_last_four(user.phone),
             form=form or PhoneCodeForm(formdata=None),
             action_form=ActionForm(formdata=None),
-            call_code=state.get("call_code"),
+            call_code=state.call_code,
             call=call,
             error=error,
             notice=notice,

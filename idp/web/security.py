@@ -9,8 +9,6 @@ partial My Profile includes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import segno
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
 
@@ -19,56 +17,43 @@ from ..extensions import get_settings
 from ..lifecycle.authenticators import (
     begin_authenticator_setup,
     confirm_authenticator,
-    confirmed_authenticators,
     pending_authenticator,
     provisioning_uri,
 )
 from ..lifecycle.devices import forget_device, remembered_devices
-from ..lifecycle.mfa import first_recovery_code, remove_method
+from ..lifecycle.mfa import first_recovery_code
 from ..lifecycle.passkeys import (
     begin_passkey_registration,
     finish_passkey_registration,
-    passkeys_of,
     rename_passkey,
 )
-from ..lifecycle.recovery_codes import has_recovery_code, regenerate_recovery_code
+from ..lifecycle.recovery_codes import regenerate_recovery_code
+from ..lifecycle.second_factors import (
+    AUTHENTICATOR,
+    METHODS,
+    PASSKEY,
+    has_strong_method,
+    remove_enrolled,
+)
 from ..messages import message
 from ..policy.mfa import ACR_MULTI_FACTOR, group_recovery_code, passkey_amr
 from . import flow
+from .flow import signed_in_page
 from .mfa import keep_ceremony, take_ceremony
 from .mfa_forms import CodeForm, ContinueForm, ManageForm, PasskeyForm, RenameForm
 
 bp = Blueprint("security", __name__)
 
-flow.register_step("offer_security_methods", "security.offer")
-
-
-@dataclass(frozen=True)
-class SecurityOverview:
-    """What "Manage Verification Options" lists for one account."""
-
-    passkeys: list
-    authenticators: list
-    has_recovery_code: bool
-    devices: list
-
-    @property
-    def has_strong_method(self) -> bool:
-        return bool(self.passkeys or self.authenticators)
-
-
-def security_overview(user) -> SecurityOverview:
-    return SecurityOverview(
-        passkeys_of(user),
-        confirmed_authenticators(user),
-        has_recovery_code(user),
-        remembered_devices(user),
-    )
-
 
 @bp.app_context_processor
 def _template_helpers():
-    return {"security_overview": security_overview, "group_recovery_code": group_recovery_code}
+    # "Manage Verification Options" renders each method of the table with its own partial.
+    return {
+        "second_factor_methods": METHODS,
+        "has_strong_method": has_strong_method,
+        "remembered_devices": remembered_devices,
+        "group_recovery_code": group_recovery_code,
+    }
 
 
 def _security_user():
@@ -80,7 +65,7 @@ def _security_user():
     """
     state = flow.pending()
     if state is not None:
-        if state.get("registration"):
+        if state.registration:
             return flow.pending_user(), True
         return None, False
     signed_in = flow.signed_in_user()
@@ -124,7 +109,8 @@ def offer():
     return render_template(
         "security/offer.html",
         user=user,
-        overview=security_overview(user),
+        passkeys=PASSKEY.enrolled(user),
+        authenticators=AUTHENTICATOR.enrolled(user),
         form=form,
         ip_warning=_ip_warning(),
     )
@@ -218,11 +204,6 @@ def authenticator():
 # --- My Profile: "Manage Verification Options" ---------------------------------------
 
 
-def _signed_in_user():
-    signed_in = flow.signed_in_user()
-    return signed_in.user if signed_in is not None else None
-
-
 def _back(form) -> str:
     """Where an action returns to: the page it was on (only our own paths)."""
     target = (form.next.data or "") if form is not None else ""
@@ -232,19 +213,17 @@ def _back(form) -> str:
 
 
 @bp.get("/profile/security")
-def manage():
+@signed_in_page
+def manage(signed_in):
     """Passkeys, authenticator apps, recovery code and remembered devices."""
-    user = _signed_in_user()
-    if user is None:
-        return redirect(url_for("signin.start"))
+    user = signed_in.user
     return render_template("security/manage.html", user=user)
 
 
 @bp.post("/profile/security/passkeys/<int:passkey_id>/rename")
-def passkey_rename(passkey_id: int):
-    user = _signed_in_user()
-    if user is None:
-        return redirect(url_for("signin.start"))
+@signed_in_page
+def passkey_rename(signed_in, passkey_id: int):
+    user = signed_in.user
     form = RenameForm()
     if not form.validate_on_submit():
         return redirect(_back(form))
@@ -269,23 +248,24 @@ def passkey_rename(passkey_id: int):
 
 
 @bp.post("/profile/security/passkeys/<int:passkey_id>/remove")
-def passkey_remove(passkey_id: int):
-    return _remove("passkey", passkey_id, "The passkey was removed.")
+@signed_in_page
+def passkey_remove(signed_in, passkey_id: int):
+    return _remove(signed_in.user, "passkey", passkey_id, "The passkey was removed.")
 
 
 @bp.post("/profile/security/authenticators/<int:authenticator_id>/remove")
-def authenticator_remove(authenticator_id: int):
-    return _remove("authenticator", authenticator_id, "The authenticator app was removed.")
+@signed_in_page
+def authenticator_remove(signed_in, authenticator_id: int):
+    return _remove(
+        signed_in.user, "authenticator", authenticator_id, "The authenticator app was removed."
+    )
 
 
-def _remove(kind: str, method_id: int, done: str):
-    user = _signed_in_user()
-    if user is None:
-        return redirect(url_for("signin.start"))
+def _remove(user, kind: str, method_id: int, done: str):
     form = ManageForm()
     if not form.validate_on_submit():
         return redirect(_back(form))
-    if not remove_method(user, kind, method_id):
+    if not remove_enrolled(user, kind, method_id):
         return render_template(
             "errors/http.html",
             code=404,
@@ -297,13 +277,12 @@ def _remove(kind: str, method_id: int, done: str):
 
 
 @bp.post("/profile/security/recovery-code")
-def recovery_code_regenerate():
+@signed_in_page
+def recovery_code_regenerate(signed_in):
     """A new recovery code, shown once; the old one stops working."""
-    user = _signed_in_user()
-    if user is None:
-        return redirect(url_for("signin.start"))
+    user = signed_in.user
     form = ManageForm()
-    if not form.validate_on_submit() or not security_overview(user).has_strong_method:
+    if not form.validate_on_submit() or not has_strong_method(user):
         return redirect(_back(form))
     code = regenerate_recovery_code(user)
     return render_template(
@@ -312,10 +291,9 @@ def recovery_code_regenerate():
 
 
 @bp.post("/profile/security/devices/<int:device_id>/forget")
-def device_forget(device_id: int):
-    user = _signed_in_user()
-    if user is None:
-        return redirect(url_for("signin.start"))
+@signed_in_page
+def device_forget(signed_in, device_id: int):
+    user = signed_in.user
     form = ManageForm()
     if not form.validate_on_submit():
         return redirect(_back(form))

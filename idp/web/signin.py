@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, make_response, redirect, render_template, request, session, url_for
 
 from ..errors import DomainError
-from ..extensions import db, get_settings
-from ..lifecycle.authentication import authenticate_password, end_sso_session, load_sso_session
-from ..models import User
-from ..oidc.id_tokens import read_id_token_hint
+from ..extensions import get_settings
+from ..lifecycle import browser
+from ..lifecycle.authentication import authenticate_password
+from ..lifecycle.interactions import prompt_of
 from . import flow
 from .forms import IdentifierForm, PasswordForm
 
@@ -19,18 +19,8 @@ REMEMBER_DAYS = 365
 
 
 def _login_hint() -> str:
-    """The ID to prefill: the portal's login_hint, else the user its id_token_hint names."""
-    interaction = flow.current_interaction()
-    if interaction is None:
-        return ""
-    hint = (interaction.params.get("login_hint") or [""])[0][:254]
-    if hint:
-        return hint
-    claims = read_id_token_hint((interaction.params.get("id_token_hint") or [""])[0])
-    if claims is None:
-        return ""
-    user = db.session.execute(db.select(User).filter_by(sub=claims["sub"])).scalar_one_or_none()
-    return user.username if user is not None else ""
+    """The ID to prefill: what the portal hinted (login_hint or id_token_hint)."""
+    return prompt_of(flow.current_interaction()).login_hint
 
 
 @bp.route("/signin", methods=["GET", "POST"])
@@ -88,8 +78,5 @@ def password():
 @bp.route("/signout", methods=["POST"])
 def signout():
     """End this browser's SSO session and show the sign-in page."""
-    sso = load_sso_session(session.get("sso"), touch=False)
-    if sso is not None:
-        end_sso_session(sso)
-    session.clear()
+    browser.sign_out_browser()
     return redirect(url_for("signin.start", signed_out=1))

@@ -31,12 +31,6 @@ def current_code(secret: str, clock) -> str:
     return totp.code_at(secret, clock.now())
 
 
-def post_form(client, url: str, **data):
-    """GET ``url`` for its CSRF token, then POST ``data`` to it."""
-    page = client.get(url)
-    return client.post(url, data={"csrf_token": csrf_token(page.data), **data})
-
-
 def set_up_authenticator(client, clock):
     """From a signed-in (or registering) browser: returns (secret, confirmation page)."""
     page = client.get("/register/security/authenticator")

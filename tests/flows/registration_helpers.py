@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from ..helpers import csrf_token
+from ..helpers import csrf_token, post_form
 
 QUESTIONS = (
     "What is the name of your first pet?",
@@ -49,13 +49,6 @@ def latest(client, **filters) -> dict:
     response = client.get("/_qa/outbox/latest", query_string=filters)
     assert response.status_code == 200, response.json
     return response.json
-
-
-def post_form(client, page_path: str, action: str, **data):
-    """POST ``data`` to ``action`` with the CSRF token of ``page_path``."""
-    page = client.get(page_path)
-    data["csrf_token"] = csrf_token(page.data)
-    return client.post(action, data=data)
 
 
 def path_of(url: str) -> str:

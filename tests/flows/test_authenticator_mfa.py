@@ -222,7 +222,7 @@ def test_remember_this_device_skips_the_second_factor_on_this_browser_only(
     assert sign_in("dana.provider").headers["Location"].endswith("/profile")
 
     other = app.test_client()
-    from ..conftest import SignIn
+    from ..helpers import SignIn
 
     assert SignIn(other)("dana.provider").headers["Location"].endswith("/signin/verify")
 
@@ -254,8 +254,9 @@ def test_acr_values_asking_for_mfa_forces_the_step_even_on_a_remembered_device(
     assert sign_in("dana.provider").headers["Location"].endswith("/signin/verify")
 
 
-def test_acr_values_mfa_makes_a_password_only_user_verify_by_text(client, sign_in, user, db):
-    from idp.models import OutboxMessage
+def test_acr_values_mfa_makes_a_password_only_user_verify_by_text(
+    client, sign_in, user, db, outbox
+):
 
     client.get(authorize_url(acr_values="urn:ohid:loa:2"))
     assert sign_in("dana.provider").headers["Location"].endswith("/signin/verify")
@@ -265,7 +266,7 @@ def test_acr_values_mfa_makes_a_password_only_user_verify_by_text(client, sign_i
     from .mfa_helpers import send_code
 
     send_code(client, "sms")
-    sms = db.session.query(OutboxMessage).filter_by(channel="sms", purpose="mfa").one()
+    sms = outbox.one(channel="sms", purpose="mfa")
     response = submit_second_factor(client, "sms", sms.code)
     query = follow_to_callback(client, response)
     claims = decode_id_token(client, exchange(client, query["code"]).json["id_token"])["claims"]
@@ -273,8 +274,7 @@ def test_acr_values_mfa_makes_a_password_only_user_verify_by_text(client, sign_i
     assert claims["acr"] == "urn:ohid:loa:2"
 
 
-def test_signed_in_user_is_stepped_up_when_a_portal_asks_for_mfa(client, sign_in, user, db):
-    from idp.models import OutboxMessage
+def test_signed_in_user_is_stepped_up_when_a_portal_asks_for_mfa(client, sign_in, user, db, outbox):
 
     from .mfa_helpers import send_code
 
@@ -282,7 +282,7 @@ def test_signed_in_user_is_stepped_up_when_a_portal_asks_for_mfa(client, sign_in
     response = client.get(authorize_url(acr_values="urn:ohid:loa:2"))
     assert response.headers["Location"].endswith("/signin/verify")
     send_code(client, "email")
-    email = db.session.query(OutboxMessage).filter_by(channel="email", purpose="mfa").one()
+    email = outbox.one(channel="email", purpose="mfa")
     response = submit_second_factor(client, "email", email.code)
     query = follow_to_callback(client, response)
     claims = decode_id_token(client, exchange(client, query["code"]).json["id_token"])["claims"]

@@ -8,15 +8,10 @@ from idp.errors import CallNotAnswered, NoPendingCall
 from idp.extensions import db
 from idp.lifecycle.notifications import preferences, set_preferences
 from idp.lifecycle.voice import answer_call, call_status, confirm_call, start_call
-from idp.models import OutboxMessage
 
 from .recovery_steps import Recovery, text
 
 ALL_EVENTS = ["failed_login", "successful_login", "account_recovery_attempt", "locked_account"]
-
-
-def _sent(purpose):
-    return OutboxMessage.query.filter_by(purpose=purpose).order_by(OutboxMessage.id).all()
 
 
 def test_security_alerts_go_to_email_by_default(user):
@@ -28,46 +23,49 @@ def test_security_alerts_go_to_email_by_default(user):
     }
 
 
-def test_locked_account_notice_is_sent_when_the_account_locks(client, sign_in, user):
+def test_locked_account_notice_is_sent_when_the_account_locks(client, sign_in, user, outbox):
     for _ in range(5):
         sign_in("dana.provider", "Wrong12345")
-    notices = _sent("locked_account")
+    notices = outbox.all(purpose="locked_account")
     assert len(notices) == 1 and notices[0].to == "dana@example.com"
     assert notices[0].subject == "One Healthcare ID alert: Locked Account"
     assert "reset your password or answer your security questions" in notices[0].body
-    assert _sent("failed_login") == []
+    assert outbox.all(purpose="failed_login") == []
 
 
-def test_chosen_events_are_sent_by_email_and_text(client, sign_in, user):
+def test_chosen_events_are_sent_by_email_and_text(client, sign_in, user, outbox):
     set_preferences(user, {event: ["email", "sms"] for event in ALL_EVENTS})
     sign_in("dana.provider", "Wrong12345")
     sign_in("dana.provider", "Password1")
-    failed = _sent("failed_login")
+    failed = outbox.all(purpose="failed_login")
     assert {(m.channel, m.to) for m in failed} == {
         ("email", "dana@example.com"),
         ("sms", "+16125550123"),
     }
     assert "Failed Login" in failed[1].body
-    assert {m.channel for m in _sent("successful_login")} == {"email", "sms"}
+    assert {m.channel for m in outbox.all(purpose="successful_login")} == {"email", "sms"}
     Recovery(client).start("dana.provider")
-    assert {m.channel for m in _sent("account_recovery_attempt")} == {"email", "sms"}
+    assert {m.channel for m in outbox.all(purpose="account_recovery_attempt")} == {"email", "sms"}
 
 
-def test_turned_off_events_are_not_sent(client, sign_in, user):
+def test_turned_off_events_are_not_sent(client, sign_in, user, outbox):
     set_preferences(user, {})
     for _ in range(5):
         sign_in("dana.provider", "Wrong12345")
     Recovery(client).start("dana.provider")
-    assert _sent("locked_account") == [] and _sent("account_recovery_attempt") == []
+    assert (
+        outbox.all(purpose="locked_account") == []
+        and outbox.all(purpose="account_recovery_attempt") == []
+    )
 
 
-def test_texts_go_only_to_a_verified_phone(client, sign_in, user_factory):
+def test_texts_go_only_to_a_verified_phone(client, sign_in, user_factory, outbox):
     owner = user_factory(phone="+16125550177", phone_verified=True)
     set_preferences(owner, {"successful_login": ["sms"]})
     owner.phone_verified = False
     db.session.commit()
     sign_in(owner.username)
-    assert _sent("successful_login") == []
+    assert outbox.all(purpose="successful_login") == []
 
 
 def test_text_notifications_cannot_be_chosen_without_a_verified_phone(user_factory):
@@ -81,9 +79,9 @@ def test_text_notifications_cannot_be_chosen_without_a_verified_phone(user_facto
     }
 
 
-def test_answer_call_records_the_digits_and_says_whether_they_match(user):
+def test_answer_call_records_the_digits_and_says_whether_they_match(user, outbox):
     code = start_call(user, "phone_verification", "+16125550123")
-    call = OutboxMessage.query.filter_by(channel="voice").one()
+    call = outbox.one(channel="voice")
     assert call.code == code and "keypad" in call.body
     assert call_status("+16125550123", "phone_verification") == "waiting"
     with pytest.raises(CallNotAnswered):

@@ -12,8 +12,7 @@ import pytest
 
 from idp.models import PasskeyCredential, RecoveryCode, SsoSession
 
-from ..conftest import SignIn
-from ..helpers import authorize_url, csrf_token
+from ..helpers import SignIn, authorize_url, begin_registrant_sign_in, csrf_token, sign_out
 from ..oidc.portal import decode_id_token, exchange
 from ..softkey import SoftAuthenticator, b64url
 from .mfa_helpers import follow_to_callback, recovery_code_on, text
@@ -46,11 +45,6 @@ def passkey_sign_in(client, key: SoftAuthenticator, **get_kwargs):
     return client.post(
         "/signin/passkey", data={"csrf_token": token, "credential": json.dumps(credential)}
     )
-
-
-def sign_out(client):
-    page = client.get("/profile")
-    client.post("/signout", data={"csrf_token": csrf_token(page.data)})
 
 
 @pytest.fixture
@@ -276,8 +270,7 @@ def test_a_half_signed_in_user_cannot_add_a_passkey(client, with_passkey):
 
 def test_new_registrant_sets_up_a_passkey_then_continues_to_my_profile(client, user_factory, db):
     registrant = user_factory(username="new.registrant", email="new@example.com")
-    with client.session_transaction() as state:
-        state["pending"] = {"user_id": registrant.id, "amr": ["pwd"], "registration": True}
+    begin_registrant_sign_in(client, registrant)
     key = SoftAuthenticator()
     response = register_passkey(client, key)
     assert "Your passkey is set up." in text(response)
@@ -289,12 +282,11 @@ def test_new_registrant_sets_up_a_passkey_then_continues_to_my_profile(client, u
 
 
 def test_registration_journey_shows_the_security_screen_before_finishing(client, user_factory):
-    from idp.web import flow
+    from idp.lifecycle.journey import STEP_PAGES
 
     registrant = user_factory(username="new.registrant", email="new@example.com")
-    with client.session_transaction() as state:
-        state["pending"] = {"user_id": registrant.id, "amr": ["pwd"], "registration": True}
-    assert flow.STEP_ENDPOINTS["offer_security_methods"] == "security.offer"
+    begin_registrant_sign_in(client, registrant)
+    assert STEP_PAGES["offer_security_methods"] == "security.offer"
     page = client.get("/register/security")
     assert "Switch to faster and more secure sign-in methods" in text(page)
     response = client.post("/register/security", data={"csrf_token": csrf_token(page.data)})

@@ -8,8 +8,7 @@ import pytest
 
 from idp.extensions import db
 from idp.lifecycle.password_change import set_password
-from idp.models import PasswordHistory, SsoSession
-from idp.web import flow
+from idp.models import PasswordHistory, SsoSession, User
 
 from ..helpers import authorize_url
 from ..oidc.portal import CLAIMS_ONLINE
@@ -94,6 +93,24 @@ def test_password_expiring_while_signed_in_is_changed_before_the_next_portal(cli
     assert final.headers["Location"].startswith(CLAIMS_ONLINE[2] + "?code=")
 
 
+@pytest.mark.parametrize(
+    "page",
+    [
+        "/profile",
+        "/profile/sign-in-information",
+        "/profile/verification-options",
+        "/profile/security",
+    ],
+)
+def test_every_my_profile_page_sends_an_expired_password_to_be_changed(client, sign_in, user, page):
+    sign_in("dana.provider")
+    user.password_changed_at -= timedelta(days=91)
+    db.session.commit()
+    response = client.get(page)
+    assert response.headers["Location"].endswith(EXPIRED)
+    assert "Your password has expired" in text(client.get(EXPIRED))
+
+
 def test_qa_clock_moves_the_password_into_expiry(client, sign_in, user):
     assert client.post("/_qa/clock", json={"advance": "91d"}).status_code == 200
     # 91 days without a sign-in would also deactivate the account: say they signed in today.
@@ -166,30 +183,30 @@ def test_only_the_last_five_passwords_are_refused(user):
 
 
 @pytest.fixture
-def second_factor_first():
-    """A journey in which every sign-in still owes a second factor (registered, then undone)."""
+def owes_second_factor(client):
+    """An account with an expired password and an authenticator app: the second factor
+    comes first in its sign-in journey."""
+    response = client.post(
+        "/_qa/users",
+        json={
+            "username": "old.password",
+            "email": "old.password@example.com",
+            "password": "Password1",
+            "password_age_days": 91,
+            "totp": True,
+            "email_verified": True,
+        },
+    )
+    assert response.status_code == 201, response.json
+    return db.session.query(User).filter_by(username="old.password").one()
 
-    def owes_second_factor(user, client, params, state):
-        return {"second_factor_required": True}
 
-    previous = flow.STEP_ENDPOINTS.get("second_factor")
-    flow.register_facts(owes_second_factor)
-    flow.register_step("second_factor", "pages.help_page")
-    yield
-    flow.FACT_PROVIDERS.remove(owes_second_factor)
-    if previous is None:
-        flow.STEP_ENDPOINTS.pop("second_factor")
-    else:
-        flow.STEP_ENDPOINTS["second_factor"] = previous
-
-
-def test_expired_password_page_cannot_skip_an_earlier_step(
-    client, sign_in, user_factory, second_factor_first
-):
-    owner = user_factory(username="old.password", password_age_days=91)
-    assert sign_in("old.password").headers["Location"].endswith("/help")
+def test_expired_password_page_cannot_skip_an_earlier_step(client, sign_in, owes_second_factor):
+    owner = owes_second_factor
+    verify = "/signin/verify"
+    assert sign_in("old.password").headers["Location"].endswith(verify)
     response = _change(client, EXPIRED, NEW_PASSWORD)
-    assert response.headers["Location"].endswith("/help")
-    assert post(client, "/recover/password/expiring/later").headers["Location"].endswith("/help")
+    assert response.headers["Location"].endswith(verify)
+    assert post(client, "/recover/password/expiring/later").headers["Location"].endswith(verify)
     db.session.refresh(owner)
     assert owner.password_changed_at < owner.created_at

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from idp.models import OAuth2Client, OutboxMessage
+from idp.models import OAuth2Client
 
 from ..helpers import authorize_url, csrf_token
 from .mfa_helpers import follow_to_callback, text
@@ -46,7 +46,7 @@ def _verify(client, code):
 
 
 def test_user_without_a_phone_adds_one_by_text_before_the_portal_gets_a_code(
-    client, sign_in, phone_portal, no_phone_user, db
+    client, sign_in, phone_portal, no_phone_user, db, outbox
 ):
     client.get(authorize_url())
     assert sign_in("no.phone").headers["Location"].endswith("/signin/phone")
@@ -54,7 +54,7 @@ def test_user_without_a_phone_adds_one_by_text_before_the_portal_gets_a_code(
     for words in ("Text Message", "Call Me", "Phone number", "Country code"):
         assert words in html
     assert _add_phone(client).headers["Location"].endswith("/signin/phone/verify")
-    sms = db.session.query(OutboxMessage).filter_by(purpose="phone_step_up").one()
+    sms = outbox.one(purpose="phone_step_up")
     assert sms.to == "+16125550199" and sms.channel == "sms"
     page = text(client.get("/signin/phone/verify"))
     assert "Access Code" in page and "Verify" in page and "0199" in page
@@ -65,12 +65,12 @@ def test_user_without_a_phone_adds_one_by_text_before_the_portal_gets_a_code(
 
 
 def test_call_me_places_a_call_that_reads_the_access_code(
-    client, sign_in, phone_portal, no_phone_user, db
+    client, sign_in, phone_portal, no_phone_user, db, outbox
 ):
     client.get(authorize_url())
     sign_in("no.phone")
     _add_phone(client, channel="call")
-    call = db.session.query(OutboxMessage).filter_by(purpose="phone_step_up").one()
+    call = outbox.one(purpose="phone_step_up")
     assert call.channel == "voice" and ", ".join(call.code) in call.body
     follow_to_callback(client, _verify(client, call.code))
 
@@ -91,7 +91,7 @@ def test_wrong_access_code_is_refused_and_the_phone_is_not_stored(
 
 
 def test_invalid_phone_number_is_refused_next_to_the_field(
-    client, sign_in, phone_portal, no_phone_user, db
+    client, sign_in, phone_portal, no_phone_user, db, outbox
 ):
     client.get(authorize_url())
     sign_in("no.phone")
@@ -99,7 +99,7 @@ def test_invalid_phone_number_is_refused_next_to_the_field(
     assert response.status_code == 400
     html = text(response)
     assert "Enter a valid phone number." in html and 'aria-describedby="phone-error"' in html
-    assert db.session.query(OutboxMessage).count() == 0
+    assert outbox.count() == 0
 
 
 def test_user_with_a_verified_phone_is_not_stepped_up(client, sign_in, phone_portal, user):
@@ -114,11 +114,11 @@ def test_portal_without_require_phone_does_not_step_up(client, sign_in, no_phone
 
 
 def test_signed_in_user_is_stepped_up_on_the_next_portal_request(
-    client, sign_in, phone_portal, no_phone_user, db
+    client, sign_in, phone_portal, no_phone_user, db, outbox
 ):
     assert sign_in("no.phone").headers["Location"].endswith("/profile")
     response = client.get(authorize_url())
     assert response.headers["Location"].endswith("/signin/phone")
     _add_phone(client)
-    sms = db.session.query(OutboxMessage).filter_by(purpose="phone_step_up").one()
+    sms = outbox.one(purpose="phone_step_up")
     follow_to_callback(client, _verify(client, sms.code))

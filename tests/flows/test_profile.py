@@ -6,7 +6,7 @@ import pytest
 
 from idp.lifecycle.security_questions import QUESTIONS, check_security_answer
 from idp.lifecycle.voice import answer_call
-from idp.models import OutboxMessage, SsoSession
+from idp.models import SsoSession
 
 from .recovery_steps import NEW_PASSWORD, Recovery, latest, post, text, token
 
@@ -61,6 +61,10 @@ def test_update_profile_changes_names_and_year(client, signed_in):
         ({"first_name": "", "last_name": "X", "year_of_birth": "1990"}, "This field is required."),
         ({"first_name": "A", "last_name": "X", "year_of_birth": "19x0"}, "four digits"),
         ({"first_name": "A", "last_name": "X", "year_of_birth": "1800"}, "Enter a year of birth"),
+        (
+            {"first_name": "A" * 101, "last_name": "X", "year_of_birth": "1990"},
+            "Use 100 characters or fewer.",
+        ),
     ],
 )
 def test_update_profile_refuses_bad_input(client, signed_in, fields, message):
@@ -89,7 +93,7 @@ def test_change_username_follows_the_rules_and_is_unique(client, signed_in, user
 def test_changed_username_is_the_new_sign_in_id(app, signed_in, client):
     post(client, "/profile/username", username="dana.renamed")
     other = app.test_client()
-    from tests.conftest import SignIn
+    from tests.helpers import SignIn
 
     assert SignIn(other)("dana.renamed").headers["Location"].endswith("/profile")
 
@@ -123,7 +127,7 @@ def test_change_password_refuses_the_last_five_and_bad_rules(client, signed_in):
 
 
 def test_change_password_keeps_this_session_and_ends_the_others(app, client, signed_in, db):
-    from tests.conftest import SignIn
+    from tests.helpers import SignIn
 
     other = app.test_client()
     SignIn(other)("dana.provider")
@@ -134,8 +138,8 @@ def test_change_password_keeps_this_session_and_ends_the_others(app, client, sig
     assert db.session.query(SsoSession).filter_by(ended_at=None).count() == 1
 
 
-def test_new_email_is_not_used_before_its_code_is_verified(app, client, signed_in):
-    from tests.conftest import SignIn
+def test_new_email_is_not_used_before_its_code_is_verified(app, client, signed_in, outbox):
+    from tests.helpers import SignIn
 
     response = post(client, "/profile/email", email="dana.new@example.com")
     assert response.headers["Location"].endswith("/profile/email/verify")
@@ -146,7 +150,7 @@ def test_new_email_is_not_used_before_its_code_is_verified(app, client, signed_i
     assert "incorrect" in text(SignIn(other)("dana.new@example.com"))
     # Forgot ID to the new address finds nothing yet.
     post(other, "/recover/id", email="dana.new@example.com")
-    assert OutboxMessage.query.filter_by(purpose="forgot_id").count() == 0
+    assert outbox.count(purpose="forgot_id") == 0
     code = latest(client, to="dana.new@example.com", purpose="email_change")["code"]
     wrong = post(client, "/profile/email/verify", code="000000" if code != "000000" else "1")
     assert wrong.status_code == 400 and "The code you entered is incorrect." in text(wrong)
@@ -160,12 +164,12 @@ def test_new_email_is_not_used_before_its_code_is_verified(app, client, signed_i
     )
 
 
-def test_email_another_id_uses_gets_shared_email_address(client, signed_in, user_factory):
+def test_email_another_id_uses_gets_shared_email_address(client, signed_in, user_factory, outbox):
     user_factory(email="someone@example.com")
     response = post(client, "/profile/email", email="Someone@Example.com")
     assert response.status_code == 400
     assert "Shared Email Address" in text(response)
-    assert OutboxMessage.query.filter_by(purpose="email_change").count() == 0
+    assert outbox.count(purpose="email_change") == 0
 
 
 def test_email_taken_while_waiting_for_the_code_gets_shared_email_address(
@@ -186,13 +190,13 @@ def test_bad_or_same_email_is_refused(client, signed_in):
     assert "This is already your email address." in text(same)
 
 
-def test_email_change_can_be_resent_and_cancelled(client, signed_in, clock):
+def test_email_change_can_be_resent_and_cancelled(client, signed_in, clock, outbox):
     post(client, "/profile/email", email="dana.new@example.com")
     post(client, "/profile/email/resend")
     assert "Please wait" in text(client.get("/profile/email/verify"))
     clock.advance(seconds=31)
     post(client, "/profile/email/resend")
-    assert OutboxMessage.query.filter_by(purpose="email_change").count() == 2
+    assert outbox.count(purpose="email_change") == 2
     post(client, "/profile/email/cancel")
     assert client.get("/profile/email/verify").headers["Location"].endswith(SIGN_IN_TAB)
     assert signed_in.email == "dana@example.com"
@@ -274,7 +278,7 @@ def test_unknown_security_question_is_refused(client, signed_in):
     assert response.status_code == 400 and "Not a valid choice" in text(response)
 
 
-def test_notification_choices_are_saved_and_used(client, signed_in, sign_in):
+def test_notification_choices_are_saved_and_used(client, signed_in, sign_in, outbox):
     page = text(client.get(OPTIONS_TAB))
     for label in ("Failed Login", "Successful Login", "Account Recovery Attempt", "Locked Account"):
         assert label in page
@@ -293,7 +297,7 @@ def test_notification_choices_are_saved_and_used(client, signed_in, sign_in):
     )
     client.post("/signout", data={"csrf_token": token(client)})
     sign_in("dana.provider")
-    sent = OutboxMessage.query.filter_by(purpose="successful_login").all()
+    sent = outbox.all(purpose="successful_login")
     assert {m.channel for m in sent} == {"email", "sms"}
 
 

@@ -52,6 +52,12 @@ def test_taken_username_is_409(client):
     assert "already taken" in response.json["detail"]
 
 
+def test_a_reserved_test_domain_email_is_accepted(client):
+    response = _create(client, username="quinn.tester", email="quinn@example.test")
+    assert response.status_code == 201, response.json
+    assert response.json["email"] == "quinn@example.test"
+
+
 def test_taken_email_is_409_without_regard_to_case(client):
     _create(client)
     response = _create(client, username="qa.other", email="QA.Tester@Example.com")
@@ -257,3 +263,11 @@ def test_events_list_sign_ins_and_failures_for_a_user(client, sign_in):
     only = client.get("/_qa/events?user=qa.tester&kind=sign_in_failed").json
     assert [e["kind"] for e in only] == ["sign_in_failed"]
     assert client.get("/_qa/events?since=garbage").status_code == 400
+
+
+def test_patch_refuses_a_name_over_100_characters_rather_than_cutting_it(client):
+    _create(client)
+    response = client.patch("/_qa/users/qa.tester", json={"last_name": "L" * 101})
+    assert response.status_code == 400
+    assert "Use 100 characters or fewer." in response.json["detail"]
+    assert client.get("/_qa/users/qa.tester").json["last_name"] != "L" * 100

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from idp.lifecycle.voice import answer_call
-from idp.models import AuditEvent, OutboxMessage, SsoSession
+from idp.models import AuditEvent, SsoSession
 
 from .recovery_steps import ANSWERS, NEW_PASSWORD, Recovery, latest, post, text, with_questions
 
@@ -31,7 +31,7 @@ def test_verify_your_identity_offers_the_verified_channels_masked(client, user, 
     assert "dana@example.com" not in page and "5550123" not in page
 
 
-def test_unverified_email_and_phone_are_not_offered(client, user_factory, recovery):
+def test_unverified_email_and_phone_are_not_offered(client, user_factory, recovery, outbox):
     owner = with_questions(
         user_factory(email_verified=False, phone="+16125550177", phone_verified=False)
     )
@@ -41,7 +41,7 @@ def test_unverified_email_and_phone_are_not_offered(client, user_factory, recove
     assert "Email a code" not in page and "ending in 0177" not in page
     refused = recovery.choose("sms")
     assert refused.status_code == 400 and "Not a valid choice" in text(refused)
-    assert OutboxMessage.query.filter_by(purpose="password_reset").count() == 0
+    assert outbox.count(purpose="password_reset") == 0
 
 
 def test_account_with_no_way_to_verify_is_told_to_call_support(client, user_factory, recovery):
@@ -166,7 +166,7 @@ def test_wrong_and_expired_codes_are_refused(client, user, recovery, clock):
     assert "This code has expired. Select Resend Code to get a new one." in text(expired)
 
 
-def test_resend_code_respects_the_cool_down(client, user, recovery, clock):
+def test_resend_code_respects_the_cool_down(client, user, recovery, clock, outbox):
     recovery.start("dana.provider")
     recovery.choose("sms")
     too_soon = post(client, "/recover/password/resend")
@@ -174,7 +174,7 @@ def test_resend_code_respects_the_cool_down(client, user, recovery, clock):
     assert "Please wait" in text(client.get("/recover/password/code"))
     clock.advance(seconds=31)
     post(client, "/recover/password/resend")
-    assert OutboxMessage.query.filter_by(purpose="password_reset", channel="sms").count() == 2
+    assert outbox.count(purpose="password_reset", channel="sms") == 2
 
 
 def test_new_password_needs_a_verified_identity(client, user, recovery):
@@ -264,10 +264,12 @@ def test_a_copied_ticket_cannot_reset_twice(client, user, recovery):
     assert replay.headers["Location"].endswith("/recover/password")
 
 
-def test_each_recovery_attempt_sends_an_account_recovery_attempt_notice(client, user, recovery):
+def test_each_recovery_attempt_sends_an_account_recovery_attempt_notice(
+    client, user, recovery, outbox
+):
     recovery.start("dana.provider")
     recovery.start("dana@example.com")
-    notices = OutboxMessage.query.filter_by(purpose="account_recovery_attempt").all()
+    notices = outbox.all(purpose="account_recovery_attempt")
     assert len(notices) == 2 and notices[0].to == "dana@example.com"
     assert "Account Recovery Attempt" in notices[0].subject
     assert AuditEvent.query.filter_by(kind="recovery_started").count() == 2

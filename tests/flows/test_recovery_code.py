@@ -5,7 +5,7 @@ from __future__ import annotations
 from idp.lifecycle.authenticators import confirmed_authenticators
 from idp.models import RecoveryCode
 
-from ..helpers import authorize_url, csrf_token
+from ..helpers import authorize_url, csrf_token, sign_out
 from ..oidc.portal import decode_id_token, exchange
 from .mfa_helpers import (
     current_code,
@@ -17,15 +17,10 @@ from .mfa_helpers import (
 )
 
 
-def _sign_out(client):
-    page = client.get("/profile")
-    client.post("/signout", data={"csrf_token": csrf_token(page.data)})
-
-
 def _with_recovery_code(client, sign_in, clock) -> str:
     sign_in("dana.provider")
     _, done = set_up_authenticator(client, clock)
-    _sign_out(client)
+    sign_out(client)
     return recovery_code_on(done)
 
 
@@ -55,7 +50,7 @@ def test_recovery_code_signs_in_once_then_a_new_one_is_shown(client, sign_in, us
     claims = decode_id_token(client, exchange(client, query["code"]).json["id_token"])["claims"]
     assert set(claims["amr"]) == {"pwd", "otp", "mfa"}
 
-    _sign_out(client)
+    sign_out(client)
     sign_in("dana.provider")
     refused = submit_second_factor(client, "recovery", code)
     assert refused.status_code == 401
@@ -88,7 +83,7 @@ def test_regenerating_from_my_profile_replaces_the_code(client, sign_in, user, c
     assert new_code and new_code != code
     assert "The old one no longer works." in text(regenerated)
 
-    _sign_out(client)
+    sign_out(client)
     sign_in("dana.provider")
     assert submit_second_factor(client, "recovery", code).status_code == 401
     assert submit_second_factor(client, "recovery", new_code).status_code == 200

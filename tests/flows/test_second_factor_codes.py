@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from idp.models import OutboxMessage, SsoSession
+from idp.models import SsoSession
 
 from ..helpers import csrf_token
 from .mfa_helpers import send_code, set_up_authenticator, submit_second_factor, text
@@ -35,7 +35,7 @@ def test_verify_page_offers_each_method_the_user_has(client, mfa_user):
     assert "Passkey" not in html
 
 
-def test_text_code_as_second_factor(client, mfa_user, db):
+def test_text_code_as_second_factor(client, mfa_user, db, outbox):
     page = text(client.get("/signin/verify?method=sms"))
     assert "Send Code" in page
     response = send_code(client, "sms")
@@ -43,26 +43,26 @@ def test_text_code_as_second_factor(client, mfa_user, db):
     page = text(client.get("/signin/verify?method=sms"))
     assert "We texted a code to the phone number ending in 0123." in page
     assert "Resend Code" in page
-    sms = db.session.query(OutboxMessage).filter_by(purpose="mfa").one()
+    sms = outbox.one(purpose="mfa")
     assert sms.channel == "sms" and sms.to == "+16125550123"
     assert submit_second_factor(client, "sms", sms.code).headers["Location"].endswith("/profile")
     sso = db.session.query(SsoSession).filter_by(ended_at=None).one()
     assert sso.amr == ["pwd", "sms", "mfa"]
 
 
-def test_call_as_second_factor_reads_the_code(client, mfa_user, db):
+def test_call_as_second_factor_reads_the_code(client, mfa_user, db, outbox):
     assert "Call Me" in text(client.get("/signin/verify?method=call"))
     send_code(client, "call")
-    call = db.session.query(OutboxMessage).filter_by(purpose="mfa").one()
+    call = outbox.one(purpose="mfa")
     assert call.channel == "voice" and ", ".join(call.code) in call.body
     submit_second_factor(client, "call", call.code)
     sso = db.session.query(SsoSession).filter_by(ended_at=None).one()
     assert sso.amr == ["pwd", "tel", "mfa"]
 
 
-def test_email_code_as_second_factor(client, mfa_user, db):
+def test_email_code_as_second_factor(client, mfa_user, db, outbox):
     send_code(client, "email")
-    email = db.session.query(OutboxMessage).filter_by(purpose="mfa").one()
+    email = outbox.one(purpose="mfa")
     assert email.channel == "email" and email.to == "dana@example.com"
     submit_second_factor(client, "email", email.code)
     sso = db.session.query(SsoSession).filter_by(ended_at=None).one()
@@ -85,15 +85,15 @@ def test_resending_too_soon_says_to_wait(client, mfa_user):
     assert "Please wait" in page and "seconds before requesting another code." in page
 
 
-def test_expired_text_code_is_refused(client, mfa_user, db, clock):
+def test_expired_text_code_is_refused(client, mfa_user, db, clock, outbox):
     send_code(client, "sms")
-    sms = db.session.query(OutboxMessage).filter_by(purpose="mfa").one()
+    sms = outbox.one(purpose="mfa")
     clock.advance(minutes=11)
     response = submit_second_factor(client, "sms", sms.code)
     assert response.status_code == 401 and "This code has expired." in text(response)
 
 
-def test_sending_by_a_method_the_user_lacks_is_refused(client, user_factory, db, sign_in):
+def test_sending_by_a_method_the_user_lacks_is_refused(client, user_factory, db, sign_in, outbox):
     from ..helpers import authorize_url
 
     user_factory(username="no.phone", email="nophone@example.com")
@@ -102,18 +102,20 @@ def test_sending_by_a_method_the_user_lacks_is_refused(client, user_factory, db,
     html = text(client.get("/signin/verify"))
     assert "Text a code" not in html and "Email a code" in html
     send_code(client, "sms", page_url="/signin/verify")
-    assert db.session.query(OutboxMessage).filter_by(channel="sms").count() == 0
+    assert outbox.count(channel="sms") == 0
 
 
 def test_verify_page_without_a_sign_in_goes_to_sign_in(client):
     assert client.get("/signin/verify").headers["Location"].endswith("/signin")
 
 
-def test_remove_authenticator_from_my_profile_ends_the_second_factor(client, mfa_user, db, clock):
+def test_remove_authenticator_from_my_profile_ends_the_second_factor(
+    client, mfa_user, db, clock, outbox
+):
     from idp.models import TotpAuthenticator
 
     send_code(client, "email")
-    email = db.session.query(OutboxMessage).filter_by(purpose="mfa").one()
+    email = outbox.one(purpose="mfa")
     submit_second_factor(client, "email", email.code)
     page = client.get("/profile/security")
     assert "Authenticator apps" in text(page)
@@ -127,6 +129,6 @@ def test_remove_authenticator_from_my_profile_ends_the_second_factor(client, mfa
     assert db.session.query(TotpAuthenticator).count() == 0
     page = client.get("/profile")
     client.post("/signout", data={"csrf_token": csrf_token(page.data)})
-    from ..conftest import SignIn
+    from ..helpers import SignIn
 
     assert SignIn(client)("dana.provider").headers["Location"].endswith("/profile")

@@ -6,10 +6,9 @@ import pytest
 
 from idp.extensions import db as _db
 from idp.lifecycle.security_questions import set_security_answers
-from idp.models import OutboxMessage, RememberedDevice
+from idp.models import RememberedDevice
 
-from ..conftest import SignIn
-from ..helpers import csrf_token
+from ..helpers import SignIn, csrf_token, sign_out
 from .mfa_helpers import text
 
 PERSONAL = "Skip this step when signing in because this device is personal or private"
@@ -37,11 +36,6 @@ def _answer_for(page_html: str) -> str:
         if question.replace("'", "&#39;") in page_html:
             return answer
     raise AssertionError("no security question on the page")
-
-
-def _sign_out(client):
-    page = client.get("/profile")
-    client.post("/signout", data={"csrf_token": csrf_token(page.data)})
 
 
 def _answer(client, answer: str, personal: bool = False):
@@ -77,7 +71,7 @@ def test_answered_then_skipped_on_this_browser_and_asked_again_on_a_new_one(
     assert "ohid_device=" in response.headers["Set-Cookie"]
     assert db.session.query(RememberedDevice).filter_by(purpose="device").count() == 1
 
-    _sign_out(client)
+    sign_out(client)
     assert sign_in("dana.provider").headers["Location"].endswith("/profile")
 
     new_browser = app.test_client()
@@ -87,7 +81,7 @@ def test_answered_then_skipped_on_this_browser_and_asked_again_on_a_new_one(
 def test_without_the_box_ticked_the_browser_is_asked_again(client, sign_in, answered):
     sign_in("dana.provider")
     _answer(client, _answer_for(text(client.get("/signin/device"))))
-    _sign_out(client)
+    sign_out(client)
     assert sign_in("dana.provider").headers["Location"].endswith("/signin/device")
 
 
@@ -119,29 +113,29 @@ def test_empty_answer_is_asked_for(client, sign_in, answered):
     assert response.status_code == 400 and "Answer this security question." in text(response)
 
 
-def test_text_code_instead_of_a_question(client, sign_in, answered, db):
+def test_text_code_instead_of_a_question(client, sign_in, answered, db, outbox):
     sign_in("dana.provider")
     page = client.get("/signin/device?method=sms")
     html = text(page)
     assert "Text a code to the phone number ending in 0123" in html
     client.post("/signin/device/send", data={"csrf_token": csrf_token(page.data), "method": "sms"})
-    sms = db.session.query(OutboxMessage).filter_by(purpose="device_check").one()
+    sms = outbox.one(purpose="device_check")
     assert sms.channel == "sms" and sms.to == "+16125550123"
     response = _answer(client, sms.code, personal=True)
     assert response.headers["Location"].endswith("/profile")
 
 
-def test_call_reads_the_code_to_type_on_the_page(client, sign_in, answered, db):
+def test_call_reads_the_code_to_type_on_the_page(client, sign_in, answered, db, outbox):
     sign_in("dana.provider")
     page = client.get("/signin/device?method=call")
     assert "Call Me" in text(page)
     client.post("/signin/device/send", data={"csrf_token": csrf_token(page.data), "method": "call"})
-    call = db.session.query(OutboxMessage).filter_by(purpose="device_check").one()
+    call = outbox.one(purpose="device_check")
     assert call.channel == "voice" and ", ".join(call.code) in call.body
     assert _answer(client, call.code).headers["Location"].endswith("/profile")
 
 
-def test_account_without_questions_or_phone_gets_an_email_code(client, user_factory, db):
+def test_account_without_questions_or_phone_gets_an_email_code(client, user_factory, db, outbox):
     user_factory(username="plain.user", email="plain@example.com")
     SignIn(client)("plain.user")
     page = client.get("/signin/device")
@@ -149,7 +143,7 @@ def test_account_without_questions_or_phone_gets_an_email_code(client, user_fact
     client.post(
         "/signin/device/send", data={"csrf_token": csrf_token(page.data), "method": "email"}
     )
-    email = db.session.query(OutboxMessage).filter_by(purpose="device_check").one()
+    email = outbox.one(purpose="device_check")
     assert _answer(client, email.code).headers["Location"].endswith("/profile")
 
 
@@ -164,5 +158,5 @@ def test_forgetting_the_device_from_my_profile_asks_again(client, sign_in, answe
         data={"csrf_token": csrf_token(page.data)},
     )
     assert db.session.query(RememberedDevice).count() == 0
-    _sign_out(client)
+    sign_out(client)
     assert sign_in("dana.provider").headers["Location"].endswith("/signin/device")

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import json
 
-from ..conftest import SignIn
-from ..helpers import authorize_url, query_of
+from ..helpers import SignIn, authorize_url, query_of
 from .portal import decode_id_token, exchange, get_code
 
 ISSUER = "http://localhost:8765"

@@ -97,9 +97,12 @@ def test_trusted_portal_skips_the_screen(client, sign_in, user, db):
 def test_cancel_sends_access_denied_back_with_state_and_iss(client, sign_in, user, portal, db):
     signed_in_start(client, sign_in, state="st-9")
     page = client.get("/consent")
-    response = client.post(
+    declined = client.post(
         "/consent", data={"csrf_token": csrf_token(page.data), "cancel": "Cancel"}
     )
+    # The sign-in pages hand the declined interaction back to the authorization endpoint.
+    assert "/authorize/resume/" in declined.headers["Location"]
+    response = client.get(declined.headers["Location"])
     query = query_of(response.headers["Location"])
     assert response.headers["Location"].startswith(PORTAL[2])
     assert query["error"] == "access_denied" and query["state"] == "st-9"

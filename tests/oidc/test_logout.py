@@ -131,7 +131,7 @@ def test_confirmation_without_csrf_signs_nobody_out(client, sign_in, user):
 
 def test_hint_for_another_user_asks_to_confirm(client, sign_in, user, user_factory, app):
     other_browser = app.test_client()
-    from ..conftest import SignIn
+    from ..helpers import SignIn
 
     user_factory(username="other.provider", email="other@example.com")
     other_token = id_token_of(other_browser, SignIn(other_browser), username="other.provider")

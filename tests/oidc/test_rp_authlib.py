@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from html import unescape
 from urllib.parse import urljoin
 
 import requests
@@ -12,13 +10,11 @@ from authlib.oidc.core import CodeIDToken
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
+from ..helpers import csrf_token
+
 CLIENT_ID = "optum-connect-claims-online"
 CLIENT_SECRET = "claims-online-demo-secret"
 REDIRECT_URI = "http://localhost:5001/callback"
-
-
-def _csrf(html: str) -> str:
-    return unescape(re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1))
 
 
 def _browser_sign_in(browser: requests.Session, url: str, username: str, password: str) -> str:
@@ -32,13 +28,13 @@ def _browser_sign_in(browser: requests.Session, url: str, username: str, passwor
     assert "One Healthcare ID or Email Address" in response.text
     response = browser.post(
         response.url,
-        data={"csrf_token": _csrf(response.text), "identifier": username},
+        data={"csrf_token": csrf_token(response.text), "identifier": username},
         allow_redirects=True,
     )
     assert "Password" in response.text
     response = browser.post(
         response.url,
-        data={"csrf_token": _csrf(response.text), "password": password},
+        data={"csrf_token": csrf_token(response.text), "password": password},
         allow_redirects=False,
     )
     while response.is_redirect:

@@ -9,17 +9,15 @@ mock-ohid bends a rule, it refuses. `.ci/run` installs it with npm.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
-from html import unescape
 from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
 import requests
 
-from ..helpers import query_of
+from ..helpers import csrf_token, query_of
 
 NODE_DIR = Path(__file__).parent / "node"
 NODE = shutil.which("node")
@@ -49,10 +47,6 @@ def node(step: str, args: dict) -> dict:
     return json.loads(result.stdout)
 
 
-def _csrf(html: str) -> str:
-    return unescape(re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1))
-
-
 class Browser:
     """The user's browser: keeps cookies, follows the IdP's pages, stops at the portal."""
 
@@ -75,11 +69,11 @@ class Browser:
         page = response.text
         self.pages.append(page)
         if "One Healthcare ID or Email Address" in page:
-            data = {"csrf_token": _csrf(page), "identifier": "demo.provider"}
+            data = {"csrf_token": csrf_token(page), "identifier": "demo.provider"}
         elif 'name="password"' in page:
-            data = {"csrf_token": _csrf(page), "password": "Password1"}
+            data = {"csrf_token": csrf_token(page), "password": "Password1"}
         elif "Share my One Healthcare ID" in page:
-            data = {"csrf_token": _csrf(page), "allow": "Allow"}
+            data = {"csrf_token": csrf_token(page), "allow": "Allow"}
         else:
             raise AssertionError(f"unexpected page at {response.url}")
         posted = self.session.post(response.url, data=data, allow_redirects=False, timeout=10)

@@ -24,7 +24,22 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def one_start() -> float:
+def group_cpu_seconds(pgid: int) -> float:
+    """utime + stime of the server's process group, from /proc."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == pgid:
+                total += sum(int(f) for f in fields[11:15])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def one_start() -> tuple[float, float]:
     port = free_port()
     workdir = tempfile.mkdtemp(prefix="mock-ohid-bench-")
     # The mock-ohid beside this Python first (a venv not on PATH), else the one on PATH.
@@ -49,7 +64,7 @@ def one_start() -> float:
             try:
                 with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310
                     response.read()
-                return time.perf_counter() - started
+                return time.perf_counter() - started, group_cpu_seconds(process.pid)
             except (urllib.error.URLError, ConnectionError):
                 if time.perf_counter() - started > 30:
                     raise
@@ -62,12 +77,16 @@ def one_start() -> float:
 
 def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
-    times = [one_start() for _ in range(runs)]
+    results = [one_start() for _ in range(runs)]
+    times = [wall for wall, _ in results]
+    cpu = [used for _, used in results]
     print(
         f"fresh-directory start to discovery over {runs} runs: "
         f"median {statistics.median(times):.3f}s, min {min(times):.3f}s, max {max(times):.3f}s"
     )
-    print("target (SPEC §1): under 1 second")
+    # On a shared machine the wall clock mostly measures the neighbours; CPU does not.
+    print(f"server CPU until ready: median {statistics.median(cpu):.3f}s, min {min(cpu):.3f}s")
+    print("target (issue 13): ready in under 0.5 s")
 
 
 if __name__ == "__main__":

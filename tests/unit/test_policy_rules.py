@@ -141,3 +141,19 @@ def test_journey_asks_in_ohid_order():
     )
     assert next_step(state) == "consent"
     assert next_step(JourneyState(password_expired=True)) == "password_expired"
+
+
+@pytest.mark.parametrize(
+    ("value", "required", "problems", "normalized"),
+    [
+        ("  Dana  ", True, [], "Dana"),
+        ("", True, ["This field is required."], ""),
+        ("", False, [], ""),
+        ("D" * 100, True, [], "D" * 100),
+        ("D" * 101, True, ["Use 100 characters or fewer."], "D" * 101),
+    ],
+)
+def test_name_rule(value, required, problems, normalized):
+    from idp.policy.names import check_name
+
+    assert check_name(value, required) == (problems, normalized)

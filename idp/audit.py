@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..extensions import db, now
-from ..models import AuditEvent, User
+from .extensions import db, now
+from .models import AuditEvent, User
 
 
 def record_event(kind: str, user: User | None = None, username: str | None = None, **detail):

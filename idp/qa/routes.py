@@ -1,0 +1,8 @@
+"""The modules that add their routes to the /_qa blueprint (``qa.api.bp``)."""
+
+from __future__ import annotations
+
+
+def load_routes() -> None:
+    """Import each module of the QA API so its routes are on the blueprint."""
+    from . import admin, clock, inbox, mfa, openapi, outbox, users, voice  # noqa: F401
