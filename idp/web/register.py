@@ -306,7 +306,7 @@ def send_phone():
     except RESEND_ERRORS as exc:
         return _verify_phone_page(user, state, error=exc.text, status=429)
     # The screen itself says a text was sent or a call placed; a banner only for a resent text.
-    resent = method == "sms" and state.get("phone_method") == "sms"
+    resent = method == "sms" and state.phone_method == "sms"
     flow.set_pending_fact("phone_method", method)
     flow.set_pending_fact("call_code", code if method == "voice" else None)
     if resent:
