@@ -31,7 +31,10 @@ class ConsentForm(FlaskForm):
 
 
 def shared_items(sharing: Sharing, client: OAuth2Client | None = None) -> list[str]:
-    """The consent screen's list: each claim in words, in a stable order."""
+    """The consent screen's list: each claim in words, in a stable order.
+
+    Access while signed out is promised only to a portal allowed refresh tokens.
+    """
     names = [
         c
         for scope in ("profile", "email", "phone")
@@ -43,7 +46,8 @@ def shared_items(sharing: Sharing, client: OAuth2Client | None = None) -> list[s
     if client is not None:
         mapping = client.client_metadata.get("scope_claims")
         items += [claim_label(name) for name in portal_claims_named(mapping, sharing.scopes)]
-    if "offline_access" in sharing.scopes:
+    can_refresh = client is None or client.check_grant_type("refresh_token")
+    if "offline_access" in sharing.scopes and can_refresh:
         items.append(OFFLINE_ACCESS_LABEL)
     return items
 
