@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 pytestmark = pytest.mark.browser
 
-SCREENS = Path(__file__).resolve().parents[2] / "docs" / "screens"
 
-
-def test_login_through_the_debugger_shows_decoded_claims(live_server, page):
+def test_login_through_the_debugger_shows_decoded_claims(live_server, page, screens_dir):
     page.set_viewport_size({"width": 1200, "height": 900})
     page.goto(f"{live_server.url}/_qa/debugger")
     page.get_by_label("Client", exact=True).select_option("optum-connect-claims-online")
@@ -36,8 +32,8 @@ def test_login_through_the_debugger_shows_decoded_claims(live_server, page):
     )
     assert "1234567893" in claims.locator('tr[data-claim="npi"]').inner_text()
     assert "demo.provider@example.com" in page.locator("#userinfo").inner_text()
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENS / "debugger.png"), full_page=True)
+    screens_dir.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(screens_dir / "debugger.png"), full_page=True)
 
     page.get_by_role("button", name="Sign out").click()
     page.get_by_role("button", name="Sign Out").click()

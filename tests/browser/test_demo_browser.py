@@ -17,7 +17,6 @@ from ..test_cli_serve import _env, _mock_ohid
 
 pytestmark = pytest.mark.browser
 
-SCREENS = Path(__file__).resolve().parents[2] / "docs" / "screens"
 PORTAL_LINE = re.compile(r"^  (.+?)\s+(http://localhost:\d+)/$")
 
 
@@ -81,7 +80,7 @@ def sign_in(page, username="demo.provider", password="Password1"):
     page.get_by_role("button", name="Sign In").click()
 
 
-def test_sso_between_optum_connect_portals_and_back_channel_sign_out(demo, page):
+def test_sso_between_optum_connect_portals_and_back_channel_sign_out(demo, page, screens_dir):
     cop = demo.portals["Claims Online Portal"]
     pip = demo.portals["Physician Info Portal"]
     assert set(demo.portals) == {
@@ -95,8 +94,8 @@ def test_sso_between_optum_connect_portals_and_back_channel_sign_out(demo, page)
     page.goto(f"{cop}/")
     assert page.get_by_role("heading", name="Welcome to Optum Connect").is_visible()
     assert page.get_by_role("link", name="Sign Me Up").is_visible()
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENS / "demo-landing.png"))
+    screens_dir.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(screens_dir / "demo-landing.png"))
 
     page.get_by_role("link", name="Log In (With OHID)").click()
     sign_in(page)
