@@ -176,6 +176,10 @@ def create_app(
     _register_hooks(app)
     # A global (not a context processor) so imported macros see it too.
     app.jinja_env.globals["password_policy"] = settings.password
+    app.jinja_env.globals["support_phone"] = settings["server.support_phone"]
+    from .policy.contact import display_phone
+
+    app.add_template_filter(display_phone, "phone")
     app.add_template_filter(lambda d: {k: v for k, v in d.items() if v is not None}, "reject_none")
     return app
 
@@ -186,6 +190,7 @@ def _register_blueprints(app: Flask) -> None:
     from .qa.routes import load_routes
     from .routing import add_shared_routes
     from .web.consent import bp as consent_bp
+    from .web.health import bp as health_bp
     from .web.mfa import bp as mfa_bp
     from .web.pages import bp as pages_bp
     from .web.profile import bp as profile_bp
@@ -207,6 +212,7 @@ def _register_blueprints(app: Flask) -> None:
         consent_bp,
         mfa_bp,
         security_bp,
+        health_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -215,7 +221,7 @@ def _wants_json() -> bool:
     path = request.path
     return (
         path.startswith("/_qa/")
-        or path in ("/token", "/userinfo")
+        or path in ("/token", "/userinfo", "/healthz")
         # /register is both Create One Healthcare ID (HTML form) and RFC 7591 (JSON).
         or (path == "/register" and request.is_json)
         or (path.startswith("/.well-known/"))

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from .errors import DomainError
 from .extensions import db, get_clock, get_hashing, get_key_store, get_settings
 from .lifecycle.accounts import create_account, find_by_username
+from .lifecycle.portal_claims import set_portal_claims
 from .oidc.clients import ClientConfigError, load_clients_file
 from .settings import SettingsError
 
@@ -70,8 +71,11 @@ def seed_users(path, entries: list[dict] | None = None, hashes=None) -> list[Dem
                 made = hashes.result() if hashes is not None else {}
             if demo.password not in made:
                 made[demo.password] = get_hashing().hash(demo.password)
+            fields = {k: v for k, v in entry.items() if k != "claims"}
             try:
-                create_account(**entry, password_hash=made[demo.password], commit=False)
+                user = create_account(**fields, password_hash=made[demo.password], commit=False)
+                if entry.get("claims") is not None:
+                    set_portal_claims(user, entry["claims"], replace=True)
             except (DomainError, TypeError) as exc:
                 raise SettingsError(f"users.seed_file: user {demo.username!r}: {exc}") from None
         seeded.append(demo)

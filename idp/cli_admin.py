@@ -10,7 +10,7 @@ import time
 
 import click
 
-from .cli import AppContext, fail, main
+from .cli_base import AppContext, fail, main
 from .policy.passwords import MAX_PASSWORD_AGE_DAYS
 
 
@@ -40,6 +40,17 @@ def _user_or_fail(username: str):
     return user
 
 
+def parse_claims_json(text: str) -> dict:
+    """A ``--claims`` JSON object, or exit naming the problem."""
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        fail(f"--claims: not valid JSON ({exc})")
+    if not isinstance(value, dict):
+        fail("--claims: give a JSON object of claim name -> value")
+    return value
+
+
 def _validation_line(exc) -> str:
     return "; ".join(f"{field}: {', '.join(texts)}" for field, texts in exc.errors.items())
 
@@ -65,6 +76,12 @@ def users():
 @click.option("--phone", help="E.164 (+16125550100) or a US number.")
 @click.option("--email-verified/--email-unverified", default=True, show_default=True)
 @click.option("--phone-verified/--phone-unverified", default=False, show_default=True)
+@click.option(
+    "--claims",
+    "claims_json",
+    metavar="JSON",
+    help='Portal claims as a JSON object, e.g. \'{"npi": "1234567893", "state": "MN"}\'.',
+)
 @click.pass_obj
 def users_add(
     obj,
@@ -77,6 +94,7 @@ def users_add(
     phone,
     email_verified,
     phone_verified,
+    claims_json,
 ):
     """Add a user through the same rules as "Create One Healthcare ID".
 
@@ -85,10 +103,16 @@ def users_add(
       mock-ohid users add --username jane.doe1 --email jane@example.com --password Password1
     """
     from .errors import EmailInUse, UsernameTaken, ValidationFailed
+    from .extensions import db
     from .lifecycle.accounts import create_account
+    from .lifecycle.portal_claims import check_claims, set_portal_claims
 
     _ready(obj)
+    claims = parse_claims_json(claims_json) if claims_json else None
     try:
+        if claims is not None:
+            # Checked before the account exists, so bad claims leave nothing behind.
+            claims = check_claims(claims)
         user = create_account(
             username=username,
             email=email,
@@ -99,8 +123,13 @@ def users_add(
             phone=phone,
             email_verified=email_verified,
             phone_verified=phone_verified,
+            commit=False,
         )
+        if claims:
+            set_portal_claims(user, claims, replace=True)
+        db.session.commit()
     except ValidationFailed as exc:
+        db.session.rollback()
         fail(_validation_line(exc))
     except (UsernameTaken, EmailInUse) as exc:
         fail(exc.text)

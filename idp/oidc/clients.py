@@ -14,6 +14,7 @@ from ..extensions import db, now
 from ..lifecycle.clients import find_client
 from ..lifecycle.tokens import revoke_tokens_of_client
 from ..models import ConsentGrant, OAuth2Client
+from ..policy.portal_claims import check_scope_claims
 from ..security.digests import token_digest
 from .claims import SCOPES_SUPPORTED
 from .cors import is_origin
@@ -37,6 +38,7 @@ _KNOWN_KEYS = {
     "jwks",
     "jwks_uri",
     "allowed_origins",
+    "scope_claims",
 }
 
 
@@ -117,6 +119,10 @@ def validate_registration(entry: dict) -> dict:
             raise ClientConfigError(
                 f"{label}: scope must be a space-separated list of {' '.join(SCOPES_SUPPORTED)}"
             )
+    if "scope_claims" in entry:
+        problem = check_scope_claims(entry["scope_claims"], SCOPES_SUPPORTED)
+        if problem:
+            raise ClientConfigError(f"{label}: {problem}")
     if entry.get("backchannel_logout_uri") is not None:
         uri = entry["backchannel_logout_uri"]
         if not isinstance(uri, str):
