@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from idp.cli import main
 
-from .test_cli_serve import _env, _mock_ohid
+from .live import clean_env, mock_ohid_command
 
 GOOD_CLIENT = """
 [[client]]
@@ -188,12 +188,12 @@ def test_debug_lets_the_exception_through_for_its_traceback(run):
 def test_installed_command_prints_one_line_without_traceback(tmp_path):
     (tmp_path / "clients.toml").write_bytes(b"\xff")
     result = subprocess.run(
-        [*_mock_ohid(), "init"],
+        [*mock_ohid_command(), "init"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=120,
-        env=_env(MOCK_OHID_CLIENTS_FILE=str(tmp_path / "clients.toml")),
+        env=clean_env(MOCK_OHID_CLIENTS_FILE=str(tmp_path / "clients.toml")),
     )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [

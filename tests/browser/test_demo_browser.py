@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ..test_cli_serve import _env, _mock_ohid
+from ..live import clean_env, mock_ohid_command
 
 pytestmark = pytest.mark.browser
 
@@ -25,9 +25,9 @@ class Demo:
 
     def __init__(self, cwd: Path):
         self.process = subprocess.Popen(
-            [*_mock_ohid(), "demo", "--any-ports"],
+            [*mock_ohid_command(), "demo", "--any-ports"],
             cwd=cwd,
-            env=_env(MOCK_OHID_SECURITY_PASSWORD_HASH_PROFILE="fast"),
+            env=clean_env(MOCK_OHID_SECURITY_PASSWORD_HASH_PROFILE="fast"),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

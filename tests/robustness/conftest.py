@@ -10,7 +10,7 @@ import time
 import pytest
 import requests
 
-from ..test_cli_serve import _env, _free_port, _mock_ohid
+from ..live import clean_env, free_port, mock_ohid_command
 
 
 class Served:
@@ -35,11 +35,11 @@ class Served:
 @pytest.fixture
 def multi_worker_server(tmp_path):
     """Two gunicorn workers on one SQLite file, fast hashing, demo users seeded."""
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
-        [*_mock_ohid(), "serve", "--port", str(port), "--workers", "2"],
+        [*mock_ohid_command(), "serve", "--port", str(port), "--workers", "2"],
         cwd=tmp_path,
-        env=_env(
+        env=clean_env(
             MOCK_OHID_SERVER_ISSUER=f"http://localhost:{port}",
             MOCK_OHID_SECURITY_PASSWORD_HASH_PROFILE="fast",
         ),
