@@ -58,6 +58,8 @@ class Walk:
     base: str
     browser: object
     visit: Callable
+    # The live server's settings: the unrecognized-device check is server-wide.
+    settings: object = None
     screens: list[Screen] = field(default_factory=list)
     journey: str = ""
 
@@ -407,10 +409,36 @@ def pages_journey(walk: Walk) -> None:
         walk.at(page, "privacy-policy", "Website Privacy Policy")
 
 
+def unrecognized_device_journey(walk: Walk) -> None:
+    """The device check is a server-wide setting: on for this journey only."""
+    security = walk.settings.values["security"]
+    security["unrecognized_device_check"] = True
+    try:
+        with walk.context("Unrecognized device") as page:
+            walk.qa(
+                page,
+                "post",
+                "/users",
+                username="dev.newdevice",
+                email="dev.newdevice@example.com",
+                password=PASSWORD,
+                phone="+16125550177",
+                phone_verified=True,
+                email_verified=True,
+            )
+            page.goto(walk.base + "/signin")
+            sign_in(walk, page, "dev.newdevice")
+            expect(page.get_by_role("heading", name="Unrecognized device")).to_be_visible()
+            walk.at(page, "unrecognized-device", "Unrecognized device")
+    finally:
+        security["unrecognized_device_check"] = False
+
+
 JOURNEYS = (
     sign_in_journey,
     registration_journey,
     second_factor_journey,
+    unrecognized_device_journey,
     step_up_journey,
     consent_and_sign_out_journey,
     recovery_journey,
@@ -430,9 +458,9 @@ def prepare(app) -> None:
         db.session.commit()
 
 
-def walk_all(base: str, browser, visit: Callable) -> list[Screen]:
-    """Every journey in order; returns the screens visited."""
-    walk = Walk(base, browser, visit)
+def walk_all(base: str, browser, visit: Callable, settings) -> list[Screen]:
+    """Every journey in order (``settings``: the live server's); returns the screens."""
+    walk = Walk(base, browser, visit, settings)
     for journey in JOURNEYS:
         journey(walk)
     return walk.screens
@@ -476,7 +504,7 @@ def write_index(out: Path, screens: list[Screen]) -> None:
 
 @contextmanager
 def live_server():
-    """A seeded server on a free loopback port, in a temporary folder."""
+    """A seeded server on a free loopback port, in a temporary folder: (URL, settings)."""
     import logging
     import socket
 
@@ -509,7 +537,7 @@ def live_server():
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://localhost:{port}"
+        yield f"http://localhost:{port}", app.extensions["mock_ohid.settings"]
     finally:
         server.shutdown()
         thread.join(timeout=5)
@@ -526,12 +554,12 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("*.png"):
         old.unlink()
-    with live_server() as base, sync_playwright() as playwright:
+    with live_server() as (base, settings), sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=shutil.which("chromium"), args=CHROMIUM_FLAGS, headless=True
         )
         try:
-            screens = walk_all(base, browser, screenshot_visitor(out))
+            screens = walk_all(base, browser, screenshot_visitor(out), settings)
         finally:
             browser.close()
     write_index(out, screens)

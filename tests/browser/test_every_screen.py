@@ -30,6 +30,7 @@ def test_every_screen_passes_labels_ids_axe_and_fits_a_phone(live_server, browse
             problems.append(f"{screen.name}: {overflow}px wider than a 375 px phone")
         page.set_viewport_size({"width": 1280, "height": 800})
 
-    screens = walk_all(live_server.url, browser, visit)
+    settings = live_server.app.extensions["mock_ohid.settings"]
+    screens = walk_all(live_server.url, browser, visit, settings)
     assert len(screens) >= 40
     assert not problems, "\n\n".join(problems)
