@@ -216,6 +216,18 @@ def _register_hooks(app: Flask) -> None:
     @app.before_request
     def _fresh_clock():
         g.pop("_clock_loaded", None)
+        g.pop("_request_memos", None)
+        # A request reads its rows once: a commit in the middle of a sign-in step
+        # need not re-read the interaction, user, client and SSO session it holds.
+        db.session().expire_on_commit = False
+
+    @app.teardown_request
+    def _expire_after_request(_exc):
+        if db.session.registry.has():
+            # Whoever holds this session next (a CLI command or a test sharing the
+            # app context) reads afresh, as after a commit.
+            db.session.expire_all()
+            db.session().expire_on_commit = True
 
     @app.after_request
     def _security_headers(response):
