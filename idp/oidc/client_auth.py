@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-import requests
 from authlib.oauth2.rfc6749 import InvalidClientError
 from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
 from joserfc import jwt
@@ -39,6 +38,9 @@ def is_loopback_url(url: str) -> bool:
 
 def client_key_set(client) -> KeySet:
     """The public keys a client registered for signing its assertions."""
+    # Imported on first use: start-up does not pay for an HTTP client it may never use.
+    import requests
+
     metadata = client.client_metadata
     try:
         if metadata.get("jwks"):

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
-
 
 def check_email(value: str) -> tuple[list[str], str]:
     """Return ``(errors, normalized)`` for an email address (no DNS look-up)."""
     value = (value or "").strip()
     if not value:
         return ["Enter your email address."], ""
+    # Imported on first use: start-up does not pay for what only some pages check.
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         result = validate_email(value, check_deliverability=False)
     except EmailNotValidError:
@@ -29,6 +29,8 @@ def check_phone(value: str, country_code: str = "+1") -> tuple[list[str], str]:
     if not raw:
         return ["Enter your phone number."], ""
     text = raw if raw.startswith("+") else f"{country_code or '+1'}{raw}"
+    import phonenumbers
+
     try:
         number = phonenumbers.parse(text, None)
     except phonenumbers.NumberParseException:

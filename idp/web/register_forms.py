@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import phonenumbers
 from flask_wtf import FlaskForm
-from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
@@ -22,8 +20,11 @@ QUESTION_COUNT = 3
 @lru_cache(maxsize=1)
 def country_code_choices() -> list[SelectChoice]:
     """Every country calling code phonenumbers knows, ``+1`` first (the default)."""
-    # Imported here: the geocoder's data takes a quarter second to load, which the
-    # server's start-up should not pay for a page nobody has opened yet.
+    # Imported here: phonenumbers and its geocoder's data take a quarter second or
+    # more to load, which the server's start-up should not pay for a page nobody
+    # has opened yet.
+    import phonenumbers
+    from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
     from phonenumbers.geocoder import country_name_for_number
 
     choices = []
@@ -43,6 +44,8 @@ def split_phone(e164: str | None) -> tuple[str, str]:
     """``("+1", "6125550123")`` for ``+16125550123``, to prefill the two phone inputs."""
     if not e164:
         return "+1", ""
+    import phonenumbers
+
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
