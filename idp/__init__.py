@@ -119,10 +119,13 @@ def create_app(
     if settings.issuer.startswith("http://"):
         # A mock served over plain http (localhost or a test host): let Authlib accept it.
         os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")
+    database_url = _database_url(settings)
     app.config.update(
         SECRET_KEY=_secret_key(settings),
-        SQLALCHEMY_DATABASE_URI=_database_url(settings),
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        SQLALCHEMY_DATABASE_URI=database_url,
+        # A server connection can drop while pooled; a SQLite file cannot, and
+        # pinging it costs a statement each time a commit hands the connection back.
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": _sqlite_file(database_url) is None},
         SESSION_COOKIE_NAME="ohid_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

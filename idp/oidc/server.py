@@ -21,6 +21,7 @@ from authlib.oauth2.rfc9207 import IssuerParameter
 from authlib.oidc.core import UserInfoEndpoint
 from authlib.oidc.core.grants import OpenIDCode, OpenIDToken
 from flask import request as flask_request
+from sqlalchemy import bindparam
 
 from ..audit import record_event
 from ..extensions import db, get_clock, get_key_store, get_settings
@@ -277,6 +278,13 @@ class IdTokenSigning:
         return generate_user_info(user, scope)
 
 
+# Built once: SQLAlchemy then reuses its compiled form (every authorization asks).
+_NONCE_USED = db.select(AuthorizationCode.id).where(
+    AuthorizationCode.client_id == bindparam("client_id"),
+    AuthorizationCode.nonce == bindparam("nonce"),
+)
+
+
 class OhidOpenIDCode(IdTokenSigning, OpenIDCode):
     """OIDC Core §3.1: the ID token of the code flow."""
 
@@ -284,9 +292,7 @@ class OhidOpenIDCode(IdTokenSigning, OpenIDCode):
         # Nonce replay across codes of one client (OIDC Core §3.1.2.1 nonce).
         return (
             db.session.execute(
-                db.select(AuthorizationCode.id).filter_by(
-                    client_id=request.payload.client_id, nonce=nonce
-                )
+                _NONCE_USED, {"client_id": request.payload.client_id, "nonce": nonce}
             ).first()
             is not None
         )
