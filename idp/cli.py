@@ -380,6 +380,12 @@ def _read_jwks(path: str | None):
 )
 @click.option("--jwks-file", type=click.Path(dir_okay=False), help="JWKS file (private_key_jwt).")
 @click.option("--jwks-uri", help="JWKS URL of the client (private_key_jwt; localhost only).")
+@click.option(
+    "--allowed-origin",
+    "allowed_origins",
+    multiple=True,
+    help="Extra browser origin for CORS calls (repeatable; redirect URI origins are allowed).",
+)
 @click.pass_obj
 def clients_add(
     obj: AppContext,
@@ -397,6 +403,7 @@ def clients_add(
     id_token_alg,
     jwks_file,
     jwks_uri,
+    allowed_origins,
 ):
     """Register a client, validated like clients.toml.
 
@@ -431,6 +438,7 @@ def clients_add(
         "backchannel_logout_uri": backchannel_logout_uri,
         "jwks": _read_jwks(jwks_file),
         "jwks_uri": jwks_uri,
+        "allowed_origins": list(allowed_origins) or None,
     }
     entry.update({k: v for k, v in optional.items() if v is not None})
     with app_with_tables(obj):

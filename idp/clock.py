@@ -61,8 +61,25 @@ class Clock:
         return real_now() + self.offset
 
     def timestamp(self) -> int:
-        """Seconds since the epoch, for JWT claims."""
+        """Seconds since the epoch on this (possibly moved) clock."""
         return int(self.now().timestamp())
+
+    def real_timestamp(self) -> int:
+        """Real seconds since the epoch: what goes into tokens that leave the mock.
+
+        A portal checks ``iat``/``exp`` against its own, real clock, so
+        token timestamps never carry the QA offset.
+        """
+        return int(real_now().timestamp())
+
+    def to_real_timestamp(self, moment: datetime | int) -> int:
+        """A moment of this clock (datetime or epoch seconds) in real epoch seconds.
+
+        Durations measured by the mock survive: a token with 29 minutes left on
+        the moved clock has 29 minutes left in real time too.
+        """
+        seconds = moment.timestamp() if isinstance(moment, datetime) else moment
+        return int(seconds - self.offset.total_seconds())
 
     def advance(self, delta: timedelta) -> None:
         self.offset += delta

@@ -205,6 +205,8 @@ class SsoSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     auth_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    # auth_time in real epoch seconds, for tokens (whatever the QA clock said then).
+    real_auth_time: Mapped[int | None] = mapped_column(Integer, nullable=True)
     amr: Mapped[list] = mapped_column(JSON, default=list)
     acr: Mapped[str | None] = mapped_column(String(100), nullable=True)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

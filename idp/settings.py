@@ -71,6 +71,9 @@ class TokenLifetimes:
     access_token_seconds: int
     id_token_seconds: int
     refresh_token_seconds: int
+    # RFC 9700 §4.14.2 rotation, with a window in which the just-rotated
+    # refresh token may be presented again (concurrent refreshes).
+    refresh_grace_seconds: int
 
 
 class Settings:

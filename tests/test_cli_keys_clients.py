@@ -9,6 +9,7 @@ import subprocess
 
 import pytest
 import requests
+import sqlalchemy
 from click.testing import CliRunner
 from joserfc.jwk import RSAKey
 
@@ -94,6 +95,26 @@ def test_clients_add_refuses_a_duplicate_and_bad_uris(cli):
     assert duplicate.exit_code == 2 and "Error: client 'dup' already exists" in duplicate.output
     bad = cli("clients", "add", "--id", "bad", "--redirect-uri", "ftp://x")
     assert bad.exit_code == 2 and "not an absolute http(s) URI" in bad.output
+
+
+def test_clients_add_allowed_origin_is_stored_and_checked(cli, tmp_path):
+    result = cli(
+        "clients", "add", "--id", "spa", "--auth-method", "none",
+        "--redirect-uri", "http://localhost:3000/cb", "--allowed-origin", "http://127.0.0.1:3000",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    engine = sqlalchemy.create_engine(f"sqlite:///{tmp_path / 'mock-ohid.db'}")
+    with engine.connect() as connection:
+        stored = connection.execute(
+            sqlalchemy.text("SELECT metadata_json FROM oauth2_clients WHERE client_id = 'spa'")
+        ).scalar_one()
+    engine.dispose()
+    assert json.loads(stored)["allowed_origins"] == ["http://127.0.0.1:3000"]
+    bad = cli(
+        "clients", "add", "--id", "spa2", "--auth-method", "none",
+        "--redirect-uri", "http://localhost:3000/cb", "--allowed-origin", "http://x:1/app",
+    )  # fmt: skip
+    assert bad.exit_code == 2 and "allowed_origins must be a list of origins" in bad.output
 
 
 def test_clients_add_private_key_jwt_with_a_jwks_file(cli, tmp_path):

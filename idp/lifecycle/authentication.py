@@ -7,11 +7,17 @@ from datetime import datetime, timedelta
 
 from ..audit import record_event
 from ..errors import AccountInactive, AccountLocked, InvalidCredentials
-from ..extensions import db, get_hashing, get_settings, now
+from ..extensions import db, get_clock, get_hashing, get_settings, now
 from ..models import SsoSession, User
-from ..policy.lockout import after_failed_password, is_inactive, is_locked, minutes_left
+from ..policy.lockout import is_inactive, is_locked, minutes_left
 from ..signals import sso_session_ended
 from .accounts import find_account
+from .attempts import (
+    claim_sign_in_attempt,
+    fail_sign_in_attempt,
+    pass_sign_in_attempt,
+    release_sign_in_attempt,
+)
 from .notifications import notify
 
 # Verified against when the account does not exist, so both paths cost the same.
@@ -56,18 +62,18 @@ def authenticate_password(identifier: str, password: str) -> User:
         record_event("sign_in_refused", user, reason="locked")
         db.session.commit()
         raise AccountLocked(minutes=minutes_left(user.locked_until, moment))
-    if user.locked_until is not None:
-        # The lock has run out: the user gets the full number of tries again.
-        user.locked_until = None
-        user.failed_sign_ins = 0
-        record_event("account_unlocked", user, method="lock_expired")
+    try:
+        # Claimed before the slow hash check: parallel tries get at most the limit.
+        claimed = claim_sign_in_attempt(user)
+    except AccountLocked:
+        record_event("sign_in_refused", user, reason="locked")
+        db.session.commit()
+        raise
     if not hashing.verify(user.password_hash, password or ""):
-        outcome = after_failed_password(user.failed_sign_ins, moment, settings.lockout)
-        user.failed_sign_ins = outcome.failed_sign_ins
+        outcome = fail_sign_in_attempt(user, claimed, moment)
         record_event("sign_in_failed", user, reason="wrong_password", count=outcome.failed_sign_ins)
         notify(user, "failed_login")
         if outcome.locked_until is not None:
-            user.locked_until = outcome.locked_until
             record_event("account_locked", user, until=outcome.locked_until.isoformat())
             notify(user, "locked_account")
             db.session.commit()
@@ -78,9 +84,14 @@ def authenticate_password(identifier: str, password: str) -> User:
     if user.deactivated_at is not None:
         record_event("sign_in_refused", user, reason="inactive")
         db.session.commit()
+        release_sign_in_attempt(user)
         raise AccountInactive(days=settings["account.inactivity_days"])
-    user.failed_sign_ins = 0
-    user.locked_until = None
+    try:
+        pass_sign_in_attempt(user, claimed)
+    except AccountLocked:
+        record_event("sign_in_refused", user, reason="locked")
+        db.session.commit()
+        raise
     if hashing.needs_rehash(user.password_hash):
         user.password_hash = hashing.hash(password)
     db.session.commit()
@@ -96,6 +107,7 @@ def start_sso_session(user: User, amr: list[str], acr: str | None = None) -> Sso
         created_at=moment,
         last_seen_at=moment,
         auth_time=moment,
+        real_auth_time=get_clock().real_timestamp(),
         amr=list(amr),
         acr=acr,
     )

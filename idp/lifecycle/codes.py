@@ -88,9 +88,10 @@ def latest_code(destination: str, purpose: str) -> OneTimeCode | None:
 def confirm_code(destination: str, purpose: str, typed: str) -> OneTimeCode:
     """Accept the typed code or raise CodeInvalid / CodeExpired / TooManyAttempts.
 
-    Wrong tries are counted and committed even though the call fails; a right
-    code is marked used atomically and committed, so of two racing
-    confirmations exactly one wins.
+    Each try is claimed before the code is compared (``claim_try``), so
+    parallel tries get at most the configured number; wrong tries stay counted
+    and committed even though the call fails. A right code is marked used
+    atomically and committed, so of two racing confirmations exactly one wins.
     """
     rules = get_settings().codes
     moment = now()
@@ -104,29 +105,64 @@ def confirm_code(destination: str, purpose: str, typed: str) -> OneTimeCode:
         raise TooManyAttempts()
     if moment >= row.expires_at:
         raise CodeExpired()
+    claimed = claim_try(row)
     if not row.matches(normalize_code(typed)):
-        row.attempts += 1
         owner = db.session.get(User, row.user_id) if row.user_id else None
-        record_event("code_rejected", owner, purpose=purpose, attempts=row.attempts)
+        record_event("code_rejected", owner, purpose=purpose, attempts=claimed)
         db.session.commit()
-        if row.attempts >= rules.max_attempts:
+        if claimed >= rules.max_attempts:
             raise TooManyAttempts()
         raise CodeInvalid()
-    if not claim_code(row, moment):
-        raise CodeInvalid()
+    if not claim_code(row, moment, claimed):
+        raise _dead_or_used(row)
     return row
 
 
-def claim_code(row: OneTimeCode, moment) -> bool:
-    """Mark ``row`` used if nobody has yet; of two racing claims exactly one wins.
-
-    Committed on success so the code is spent even if the caller's next step
-    fails; rolled back (and False) when another request got there first.
-    """
+def claim_try(row: OneTimeCode) -> int:
+    """Claim one of the code's tries (committed); raises when none is left or it was used."""
+    db.session.commit()
     claimed = db.session.execute(
         db.update(OneTimeCode)
-        .where(OneTimeCode.id == row.id, OneTimeCode.used_at.is_(None))
-        .values(used_at=moment)
+        .where(
+            OneTimeCode.id == row.id,
+            OneTimeCode.used_at.is_(None),
+            OneTimeCode.attempts < get_settings().codes.max_attempts,
+        )
+        .values(attempts=OneTimeCode.attempts + 1)
+        .returning(OneTimeCode.attempts)
+    ).scalar_one_or_none()
+    db.session.commit()
+    if claimed is None:
+        raise _dead_or_used(row)
+    return claimed
+
+
+def _dead_or_used(row: OneTimeCode) -> Exception:
+    db.session.refresh(row)
+    if row.used_at is None and row.attempts >= get_settings().codes.max_attempts:
+        return TooManyAttempts()
+    return CodeInvalid()
+
+
+def claim_code(row: OneTimeCode, moment, claimed_try: int | None = None) -> bool:
+    """Mark ``row`` used if nobody has yet; of two racing claims exactly one wins.
+
+    With ``claimed_try`` (the try that typed the right code), the code is dead
+    instead when tries claimed after it used the limit up: the limit wins over
+    a right answer in the same burst. Committed on success so the code is
+    spent even if the caller's next step fails; rolled back (and False) when
+    another request got there first.
+    """
+    conditions = [OneTimeCode.id == row.id, OneTimeCode.used_at.is_(None)]
+    if claimed_try is not None:
+        conditions.append(
+            db.or_(
+                OneTimeCode.attempts < get_settings().codes.max_attempts,
+                OneTimeCode.attempts == claimed_try,
+            )
+        )
+    claimed = db.session.execute(
+        db.update(OneTimeCode).where(*conditions).values(used_at=moment)
     ).rowcount
     if claimed != 1:
         db.session.rollback()

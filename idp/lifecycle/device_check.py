@@ -15,14 +15,8 @@ from ..audit import record_event
 from ..errors import MethodUnavailable, SecurityAnswerWrong
 from ..extensions import db
 from ..models import OutboxMessage, User
-from .mfa import (
-    WRONG_GUESSES,
-    code_destination,
-    confirm_sent_code,
-    count_failed_verification,
-    refuse_if_locked,
-    send_one_time_code,
-)
+from .mfa import confirm_sent_code, judge_sign_in_step, refuse_if_locked
+from .second_factors import sent_code_method
 from .security_questions import check_security_answer
 
 DEVICE_PURPOSE = "device_check"
@@ -36,6 +30,12 @@ def device_check_methods(user: User) -> list[str]:
     if user.phone and user.phone_verified:
         methods += ["sms", "call"]
     return methods or ["email"]
+
+
+def device_check_label(user: User, method: str) -> str:
+    """How a device-check method is offered: a question, or a code as for the second factor."""
+    sender = sent_code_method(method)
+    return sender.label(user) if sender is not None else "Answer a security question"
 
 
 def pick_question(user: User) -> int | None:
@@ -53,26 +53,26 @@ def question_text(user: User, position: int | None) -> str | None:
 
 def send_device_code(user: User, method: str) -> OutboxMessage:
     """Text, call or email a code for the device check (committed)."""
-    if method == "question" or method not in device_check_methods(user):
+    sender = sent_code_method(method)
+    if sender is None or method not in device_check_methods(user):
         raise MethodUnavailable()
     refuse_if_locked(user)
-    return send_one_time_code(user, method, code_destination(user, method), DEVICE_PURPOSE)
+    return sender.send(user, DEVICE_PURPOSE)
+
+
+def _check(user: User, method: str, answer: str, position: int | None) -> None:
+    if method == "question":
+        if position is None or not check_security_answer(user, position, answer):
+            raise SecurityAnswerWrong()
+    else:
+        destination = sent_code_method(method).destination(user)
+        confirm_sent_code(user, method, destination, DEVICE_PURPOSE, answer)
 
 
 def pass_device_check(user: User, method: str, answer: str, position: int | None = None) -> None:
     """Accept the security answer or code; wrong ones count towards the lockout."""
     if method not in device_check_methods(user):
         raise MethodUnavailable()
-    refuse_if_locked(user)
-    try:
-        if method == "question":
-            if position is None or not check_security_answer(user, position, answer):
-                raise SecurityAnswerWrong()
-        else:
-            confirm_sent_code(user, method, code_destination(user, method), DEVICE_PURPOSE, answer)
-    except WRONG_GUESSES:
-        count_failed_verification(user, "unrecognized_device")
-        raise
-    user.failed_sign_ins = 0
+    judge_sign_in_step(user, "unrecognized_device", lambda: _check(user, method, answer, position))
     record_event("device_check_passed", user, method=method)
     db.session.commit()

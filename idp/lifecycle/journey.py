@@ -17,7 +17,7 @@ from .clients import find_client
 from .consent import find_consent, granted_sharing, requested_sharing
 from .devices import is_remembered
 from .interactions import SignIn, prompt_of
-from .mfa import has_strong_method
+from .second_factors import has_strong_method
 
 # Journey step (``policy.journey``) -> the endpoint of the page that handles it. The
 # sign-in pages and the authorization endpoint both send the browser there.

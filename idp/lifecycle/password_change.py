@@ -11,8 +11,9 @@ from ..audit import record_event
 from ..errors import CurrentPasswordWrong, PasswordReused, ValidationFailed
 from ..extensions import db, get_hashing, get_settings, now
 from ..messages import message
-from ..models import PasswordHistory, SsoSession, Token, User
+from ..models import PasswordHistory, SsoSession, User
 from ..policy.passwords import check_password
+from .tokens import revoke_tokens_of_user
 
 
 def verify_current_password(user: User, password: str) -> bool:
@@ -89,23 +90,10 @@ def end_other_sessions(user: User, keep_session_id: str | None, reason: str) -> 
 
 def revoke_tokens_of(user: User, reason: str) -> int:
     """Revoke every access and refresh token issued to ``user`` (not committed)."""
-    moment = now()
-    tokens = (
-        db.session.execute(
-            db.select(Token)
-            .filter_by(user_id=user.id)
-            .where((Token.access_revoked_at.is_(None)) | (Token.refresh_revoked_at.is_(None)))
-        )
-        .scalars()
-        .all()
-    )
-    for token in tokens:
-        token.access_revoked_at = token.access_revoked_at or moment
-        if token.refresh_token_hash:
-            token.refresh_revoked_at = token.refresh_revoked_at or moment
-    if tokens:
-        record_event("tokens_revoked", user, reason=reason, count=len(tokens))
-    return len(tokens)
+    count = revoke_tokens_of_user(user.id)
+    if count:
+        record_event("tokens_revoked", user, reason=reason, count=count)
+    return count
 
 
 def set_password(

@@ -12,7 +12,8 @@ from ..errors import PhoneInvalid
 from ..extensions import db
 from ..models import User
 from ..policy.contact import check_phone
-from .mfa import confirm_sent_code, send_one_time_code
+from .mfa import confirm_sent_code
+from .second_factors import CALL, TEXT
 
 STEP_UP_PURPOSE = "phone_step_up"
 
@@ -22,7 +23,7 @@ def send_step_up_code(user: User, number: str, country_code: str, method: str) -
     errors, e164 = check_phone(number, country_code)
     if errors:
         raise PhoneInvalid(detail=errors[0])
-    send_one_time_code(user, "call" if method == "call" else "sms", e164, STEP_UP_PURPOSE)
+    (CALL if method == "call" else TEXT).send(user, STEP_UP_PURPOSE, e164)
     return e164
 
 

@@ -181,36 +181,61 @@ def confirm_recovery_call(user: User) -> None:
     db.session.commit()
 
 
+ANSWERS_FAILED = "security_answers_failed"
+# A set of answers being checked: counted like a failure until it is judged.
+ANSWERS_TRIED = "security_answers_tried"
+
+
+def _claim_answer_try(user: User) -> AuditEvent:
+    """Claim a try at the security answers (committed): its event, counted until judged.
+
+    The account row is locked first (an UPDATE: SQLite's write lock, PostgreSQL's
+    row lock) so that parallel tries are counted one after the other and at
+    most the limit are judged. Raises AnswersBlocked when no try is left.
+    """
+    db.session.commit()
+    db.session.execute(db.update(User).where(User.id == user.id).values(id=User.id))
+    moment = now()
+    rules = get_settings().lockout
+    since = moment - timedelta(minutes=rules.lock_minutes)
+    tries = db.session.execute(
+        db.select(AuditEvent.created_at).where(
+            AuditEvent.user_id == user.id,
+            AuditEvent.kind.in_((ANSWERS_FAILED, ANSWERS_TRIED)),
+            AuditEvent.created_at > since,
+        )
+    ).scalars()
+    blocked = answers_blocked_minutes(list(tries), moment, rules)
+    if blocked:
+        db.session.rollback()
+        raise AnswersBlocked(minutes=blocked)
+    attempt = record_event(ANSWERS_TRIED, user)
+    db.session.commit()
+    return attempt
+
+
+def _judge_answer_try(attempt: AuditEvent, kind: str) -> None:
+    attempt.kind = kind
+    db.session.commit()
+
+
 def answer_security_questions(user: User, answers: list[str]) -> None:
     """All three answers must match; wrong sets count toward a temporary block.
 
+    Each set is claimed before the slow answer checks (``_claim_answer_try``).
     Raises NoSecurityQuestions, AnswersBlocked or AnswersWrong.
     """
     if not has_security_questions(user):
         raise NoSecurityQuestions()
-    moment = now()
-    rules = get_settings().lockout
-    since = moment - timedelta(minutes=rules.lock_minutes)
-    failures = db.session.execute(
-        db.select(AuditEvent.created_at).where(
-            AuditEvent.user_id == user.id,
-            AuditEvent.kind == "security_answers_failed",
-            AuditEvent.created_at > since,
-        )
-    ).scalars()
-    blocked = answers_blocked_minutes(list(failures), moment, rules)
-    if blocked:
-        raise AnswersBlocked(minutes=blocked)
+    attempt = _claim_answer_try(user)
     results = [
         check_security_answer(user, row.position, answer)
         for row, answer in zip(user.security_answers, answers, strict=False)
     ]
     if len(results) < len(user.security_answers) or not all(results):
-        record_event("security_answers_failed", user)
-        db.session.commit()
+        _judge_answer_try(attempt, ANSWERS_FAILED)
         raise AnswersWrong()
-    record_event("security_answers_passed", user)
-    db.session.commit()
+    _judge_answer_try(attempt, "security_answers_passed")
 
 
 # --- New password ---------------------------------------------------------------

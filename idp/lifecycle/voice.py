@@ -91,10 +91,19 @@ def answer_call(to: str, digits: str) -> CallAnswer:
     if now() >= row.expires_at:
         return CallAnswer(to, purpose, "expired", 0, message("code_expired"))
     typed = normalize_code(digits)[:20]
-    row.keypad_digits = typed
     right = row.matches(typed)
     if not right:
-        row.attempts += 1
+        # Counted atomically: parallel wrong digits cannot get past the limit.
+        counted = db.session.execute(
+            db.update(OneTimeCode)
+            .where(OneTimeCode.id == row.id, OneTimeCode.attempts < rules.max_attempts)
+            .values(attempts=OneTimeCode.attempts + 1)
+            .returning(OneTimeCode.attempts)
+        ).scalar_one_or_none()
+        if counted is None:
+            db.session.rollback()
+            return CallAnswer(to, purpose, "dead", 0, message("code_dead"))
+    row.keypad_digits = typed
     owner = db.session.get(User, row.user_id) if row.user_id else None
     record_event("call_answered", owner, to=to, purpose=purpose, right_digits=right)
     db.session.commit()
@@ -102,7 +111,7 @@ def answer_call(to: str, digits: str) -> CallAnswer:
         return CallAnswer(
             to, purpose, "accepted", rules.max_attempts - row.attempts, "The code was accepted."
         )
-    left = max(0, rules.max_attempts - row.attempts)
+    left = max(0, rules.max_attempts - counted)
     if left == 0:
         return CallAnswer(to, purpose, "dead", 0, message("code_dead"))
     return CallAnswer(to, purpose, "rejected", left, message("code_invalid"))

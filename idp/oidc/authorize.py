@@ -40,6 +40,7 @@ from ..lifecycle.interactions import (
 from ..lifecycle.journey import STEP_PAGES, next_step_for
 from ..models import Interaction, User
 from .id_tokens import read_id_token_hint
+from .response_modes import RESPONSE_MODES, form_post
 from .server import server
 
 
@@ -85,6 +86,10 @@ def _error_response(error: OAuth2Error, params: dict[str, list[str]]):
     state = (params.get("state") or [None])[0]
     if error.redirect_uri:
         error.state = state
+    if error.redirect_uri and _first(params, "response_mode") == "form_post":
+        status, body, headers = form_post(error.redirect_uri, error.get_body())
+        return body, status, headers
+    if error.redirect_uri:
         _, _, headers = error(None)
         location = dict(headers)["Location"]
         # RFC 9207 §2: the iss parameter is included in error responses too.
@@ -139,6 +144,15 @@ def _protocol_error(params, redirect_uri: str) -> OAuth2Error | None:
         return RequestNotSupportedError(redirect_uri=redirect_uri)
     if _first(params, "request_uri"):
         return RequestURINotSupportedError(redirect_uri=redirect_uri)
+    mode = _first(params, "response_mode")
+    if mode is not None and mode not in RESPONSE_MODES:
+        params.pop("response_mode")
+        # OAuth 2.0 Multiple Response Type Encoding Practices §2.1: a mode the
+        # server does not support is an invalid request, answered the default way.
+        return InvalidRequestError(
+            f"Unsupported 'response_mode' {mode!r}: use query or form_post.",
+            redirect_uri=redirect_uri,
+        )
     return None
 
 

@@ -15,6 +15,7 @@ from joserfc import jwt
 
 from ..audit import record_event
 from ..extensions import db, get_clock, get_key_store, get_settings
+from ..lifecycle.clients import find_client
 from ..models import AuthorizationCode, OAuth2Client, SsoSession
 from .client_auth import is_loopback_url
 
@@ -27,7 +28,8 @@ def logout_token(client: OAuth2Client, sso: SsoSession) -> str:
     """A signed logout token (§2.4) for ``client`` about session ``sso``."""
     alg = client.id_token_signed_response_alg or "RS256"
     key = get_key_store().signing_key(alg, get_clock().now())
-    issued = get_clock().timestamp()
+    # Real time: the portal checks iat/exp with its own clock (SPEC §5.1).
+    issued = get_clock().real_timestamp()
     claims = {
         "iss": get_settings().issuer,
         "sub": sso.user.sub,
@@ -51,9 +53,7 @@ def clients_to_notify(sso: SsoSession) -> list[OAuth2Client]:
     ).scalars()
     clients = []
     for client_id in sorted(client_ids):
-        client = db.session.execute(
-            db.select(OAuth2Client).filter_by(client_id=client_id)
-        ).scalar_one_or_none()
+        client = find_client(client_id)
         if client is not None and client.client_metadata.get("backchannel_logout_uri"):
             clients.append(client)
     return clients

@@ -1,14 +1,19 @@
-"""``private_key_jwt`` client authentication (RFC 7523 §2.2, OIDC Core §9).
+"""Client authentication (RFC 6749 §2.3, OIDC Core §9): HTTP Basic read as
+RFC 6749 §2.3.1 says, ``private_key_jwt`` (RFC 7523 §2.2), and errors that
+name the method a client is registered for.
 
-The client signs a short-lived JWT with its private key; we verify it with the
-public keys it registered, either inline (``jwks``) or at a ``jwks_uri``. This
-sandbox only reaches loopback, so only localhost ``jwks_uri`` values are fetched.
+For ``private_key_jwt`` the client signs a short-lived JWT with its private
+key; we verify it with the public keys it registered, either inline (``jwks``)
+or at a ``jwks_uri``. This sandbox only reaches loopback, so only localhost
+``jwks_uri`` values are fetched.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import timedelta
-from urllib.parse import urlsplit
+from urllib.parse import unquote_plus, urlsplit
 
 from authlib.oauth2.rfc6749 import InvalidClientError
 from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
@@ -18,12 +23,68 @@ from joserfc.jwk import KeySet
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db, get_clock, get_settings
+from ..lifecycle.clients import find_client
 from ..models import ClientAssertion
 
 ASSERTION_ALGS = ["RS256", "ES256"]
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
 FETCH_TIMEOUT_SECONDS = 3
 MAX_ASSERTION_SECONDS = 3600
+
+
+def basic_credentials(headers) -> tuple[str | None, str | None]:
+    """The client id and secret of an HTTP Basic ``Authorization`` header.
+
+    RFC 6749 §2.3.1: both are form-urlencoded before Basic encoding, so ``+``
+    is a space and ``%XX`` an escaped byte.
+    """
+    scheme, _, encoded = (headers.get("Authorization") or "").partition(" ")
+    if scheme.lower() != "basic" or not encoded:
+        return None, None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None, None
+    client_id, colon, secret = decoded.partition(":")
+    if not colon:
+        return unquote_plus(client_id), None
+    return unquote_plus(client_id), secret
+
+
+def authenticate_client_secret_basic(query_client, request):
+    """``client_secret_basic`` with RFC 6749 §2.3.1 decoding.
+
+    Many clients send the secret without form-encoding it; a secret that
+    only matches as sent is accepted too.
+    """
+    client_id, raw_secret = basic_credentials(request.headers)
+    if not client_id or not raw_secret:
+        return None
+    client = query_client(client_id)
+    if client is None:
+        raise InvalidClientError(
+            status_code=401, description="The client does not exist on this server."
+        )
+    for secret in dict.fromkeys((unquote_plus(raw_secret), raw_secret)):
+        if client.check_client_secret(secret):
+            return client
+    return None
+
+
+def describe_auth_failure(request, methods: list[str]) -> str | None:
+    """Why client authentication failed, naming the client's registered method."""
+    client_id, _ = basic_credentials(request.headers)
+    client_id = client_id or request.payload.data.get("client_id")
+    client = find_client(client_id)
+    if client is None:
+        return None
+    registered = client.token_endpoint_auth_method
+    if registered not in methods:
+        return (
+            f"Client {client_id!r} is registered for {registered}, "
+            f"which this endpoint does not take ({', '.join(methods)})."
+        )
+    return f"Client authentication failed: {client_id!r} is registered for {registered}."
 
 
 def _seconds(value) -> int:

@@ -11,9 +11,12 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from ..extensions import db, now
-from ..models import ConsentGrant, OAuth2Client, Token
+from ..lifecycle.clients import find_client
+from ..lifecycle.tokens import revoke_tokens_of_client
+from ..models import ConsentGrant, OAuth2Client
 from ..security.digests import token_digest
 from .claims import SCOPES_SUPPORTED
+from .cors import is_origin
 
 AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none", "private_key_jwt")
 GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
@@ -33,6 +36,7 @@ _KNOWN_KEYS = {
     "backchannel_logout_uri",
     "jwks",
     "jwks_uri",
+    "allowed_origins",
 }
 
 
@@ -118,6 +122,14 @@ def validate_registration(entry: dict) -> dict:
         if not isinstance(uri, str):
             raise ClientConfigError(f"{label} backchannel_logout_uri: must be a URI")
         _check_uri(uri, f"{label} backchannel_logout_uri")
+    origins = entry.get("allowed_origins", [])
+    if not isinstance(origins, list) or not all(
+        isinstance(o, str) and is_origin(o) for o in origins
+    ):
+        raise ClientConfigError(
+            f"{label}: allowed_origins must be a list of origins like http://localhost:3000"
+            " (scheme, host and port; no path)"
+        )
     metadata = {
         k: v
         for k, v in entry.items()
@@ -132,9 +144,7 @@ def validate_registration(entry: dict) -> dict:
 def register_client(entry: dict, source: str = "config", replace: bool = True) -> OAuth2Client:
     """Create or update a client from a registration entry (not committed)."""
     metadata = validate_registration(entry)
-    client = db.session.execute(
-        db.select(OAuth2Client).filter_by(client_id=entry["client_id"])
-    ).scalar_one_or_none()
+    client = find_client(entry["client_id"])
     if client is not None and not replace:
         raise ClientConfigError(f"client {entry['client_id']!r} already exists")
     if client is None:
@@ -167,32 +177,12 @@ def new_client_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
-def find_client(client_id: str) -> OAuth2Client | None:
-    return db.session.execute(
-        db.select(OAuth2Client).filter_by(client_id=client_id)
-    ).scalar_one_or_none()
-
-
 def remove_client(client_id: str) -> bool:
     """Delete a client, revoke every token it holds and forget users' consent to it."""
     client = find_client(client_id)
     if client is None:
         return False
-    moment = now()
-    db.session.execute(
-        db.update(Token)
-        .where(Token.client_id == client_id, Token.access_revoked_at.is_(None))
-        .values(access_revoked_at=moment)
-    )
-    db.session.execute(
-        db.update(Token)
-        .where(
-            Token.client_id == client_id,
-            Token.refresh_token_hash.is_not(None),
-            Token.refresh_revoked_at.is_(None),
-        )
-        .values(refresh_revoked_at=moment)
-    )
+    revoke_tokens_of_client(client_id)
     db.session.execute(db.delete(ConsentGrant).where(ConsentGrant.client_id == client_id))
     db.session.delete(client)
     db.session.commit()

@@ -7,8 +7,9 @@ from flask import current_app
 from ..extensions import get_settings
 from .claims import ACR_VALUES_SUPPORTED, CLAIMS_SUPPORTED, SCOPES_SUPPORTED
 from .client_auth import ASSERTION_ALGS
-from .grants import ALL_CLIENT_AUTH_METHODS, CONFIDENTIAL_AUTH_METHODS
+from .code_grant import ALL_CLIENT_AUTH_METHODS, CONFIDENTIAL_AUTH_METHODS
 from .id_tokens import ID_TOKEN_ALGS
+from .response_modes import RESPONSE_MODES
 
 
 def provider_metadata() -> dict:
@@ -26,7 +27,7 @@ def provider_metadata() -> dict:
         "end_session_endpoint": f"{issuer}/end_session",
         "scopes_supported": SCOPES_SUPPORTED,
         "response_types_supported": ["code"],
-        "response_modes_supported": ["query"],
+        "response_modes_supported": RESPONSE_MODES,
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ID_TOKEN_ALGS,

@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, request
 
 from ..extensions import csrf, get_clock, get_key_store
 from .authorize import params_from, process_authorization, resume
+from .cors import add_cors_headers
 from .discovery import metadata_bytes
 from .end_session import handle_end_session
 from .server import server
@@ -17,6 +18,7 @@ from .server import server
 bp = Blueprint("oidc", __name__)
 # Protocol endpoints are called by relying parties, not by our own forms.
 csrf.exempt(bp)
+bp.after_request(add_cors_headers)
 
 
 @bp.get("/.well-known/openid-configuration")

@@ -1,49 +1,25 @@
 """Token grants beside the code flow: refresh (RFC 6749 §6) and client credentials (§4.4).
 
 Refresh tokens rotate: each use returns a new refresh token and revokes the
-old one. Presenting a rotated (already used) refresh token again is treated as
-theft and revokes every token descended from the same authorization code
-(RFC 9700 §4.14.2, refresh token rotation).
+old one (RFC 9700 §4.14.2, refresh token rotation). Within
+``tokens.refresh_grace_seconds`` of its rotation the old token may be presented
+again and gets valid tokens (portals whose processes refresh one session at
+once); after the window, presenting it is taken as theft and revokes every
+token of the grant.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from authlib.oauth2.rfc6749 import InvalidGrantError, InvalidScopeError, grants
 
 from ..audit import record_event
-from ..extensions import db, get_clock
+from ..extensions import db, get_clock, get_settings
+from ..lifecycle.tokens import revoke_grant
 from ..models import Token, User
-from ..security.digests import token_digest
-
-ALL_CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none", "private_key_jwt"]
-CONFIDENTIAL_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
-
-
-def token_family(token: Token) -> list[Token]:
-    """Every token issued from the same authorization code as ``token``."""
-    if token.authorization_code_id is None:
-        return [token]
-    return list(
-        db.session.execute(
-            db.select(Token).filter_by(authorization_code_id=token.authorization_code_id)
-        ).scalars()
-    )
-
-
-def revoke_family(token: Token) -> int:
-    """Revoke the access and refresh tokens of ``token``'s whole family."""
-    moment = get_clock().now()
-    family = token_family(token)
-    for member in family:
-        member.access_revoked_at = member.access_revoked_at or moment
-        if member.refresh_token_hash:
-            member.refresh_revoked_at = member.refresh_revoked_at or moment
-    return len(family)
-
-
-def was_rotated(token: Token) -> bool:
-    """Whether a newer token was issued in exchange for this refresh token."""
-    return db.session.execute(db.select(Token.id).filter_by(parent_id=token.id)).first() is not None
+from .code_grant import ALL_CLIENT_AUTH_METHODS, CONFIDENTIAL_AUTH_METHODS
+from .tokens import find_by_refresh_token, was_rotated
 
 
 class RefreshTokenGrant(grants.RefreshTokenGrant):
@@ -53,25 +29,17 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
     # RFC 9700 §4.14.2: public clients' refresh tokens MUST be sender-constrained
     # or rotated; we rotate for every client.
     INCLUDE_NEW_REFRESH_TOKEN = True
+    # Whether the grant was live when this request claimed its refresh token.
+    grant_was_live = True
 
     def authenticate_refresh_token(self, refresh_token: str) -> Token | None:
-        if not refresh_token or len(refresh_token) > 512:
-            return None
-        row = db.session.execute(
-            db.select(Token).filter_by(refresh_token_hash=token_digest(refresh_token))
-        ).scalar_one_or_none()
+        row = find_by_refresh_token(refresh_token)
         if row is None:
-            return None
-        if row.refresh_revoked_at is not None:
-            if was_rotated(row):
-                revoked = revoke_family(row)
-                record_event(
-                    "refresh_token_reused", row.user, client_id=row.client_id, revoked=revoked
-                )
-                db.session.commit()
             return None
         if row.refresh_expires_at is not None and get_clock().now() >= row.refresh_expires_at:
             return None
+        # Whether a rotated or revoked token may still be used is decided by the
+        # atomic claim in issue_token, so racing requests all get the same rule.
         return row
 
     def authenticate_user(self, refresh_token: Token) -> User | None:
@@ -81,20 +49,68 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         return user
 
     def issue_token(self, user, refresh_token: Token):
-        # Claim the refresh token atomically: of two racing requests exactly one wins.
-        claimed = db.session.execute(
-            db.update(Token)
-            .where(Token.id == refresh_token.id, Token.refresh_revoked_at.is_(None))
-            .values(refresh_revoked_at=get_clock().now())
-        ).rowcount
-        db.session.commit()
-        if claimed != 1:
+        self.grant_was_live = refresh_token.access_revoked_at is None
+        if not claim_refresh_token(refresh_token):
+            reused = was_rotated(refresh_token)
+            # RFC 9700 §4.14.2: a rotated refresh token presented after the grace
+            # window is taken as stolen: the whole grant goes. Revoking is
+            # idempotent, so a token that was revoked anyway changes nothing.
+            revoked = revoke_grant(refresh_token)
+            if reused:
+                record_event(
+                    "refresh_token_reused",
+                    refresh_token.user,
+                    client_id=refresh_token.client_id,
+                    revoked=revoked,
+                )
+            db.session.commit()
             raise InvalidGrantError("The refresh token has already been used.")
         return super().issue_token(user, refresh_token)
 
     def revoke_old_credential(self, refresh_token: Token) -> None:
-        # Already revoked when claimed in issue_token; kept to spot reuse.
-        return None
+        # Already revoked when claimed in issue_token; kept to spot reuse. Called
+        # once the new tokens are saved, so a grant revoked meanwhile is seen here.
+        if self.grant_was_live:
+            _revoke_if_grant_died(refresh_token)
+
+
+def claim_refresh_token(token: Token) -> bool:
+    """Atomically take ``token`` for one refresh: unused, or rotated within the grace window.
+
+    One conditional UPDATE decides, so however requests race, a token rotated
+    less than ``tokens.refresh_grace_seconds`` ago is accepted and an older
+    rotation, or a revoked grant, is refused.
+    """
+    moment = get_clock().now()
+    grace = get_settings().tokens.refresh_grace_seconds
+    usable = Token.refresh_revoked_at.is_(None)
+    if grace > 0:
+        # A rotation stamps only refresh_revoked_at; a revocation stamps the
+        # access token too, so a revoked grant never passes as a rotation.
+        usable = usable | (
+            Token.access_revoked_at.is_(None)
+            & (Token.refresh_revoked_at > moment - timedelta(seconds=grace))
+        )
+    claimed = db.session.execute(
+        db.update(Token)
+        .where(Token.id == token.id, usable)
+        .values(refresh_revoked_at=db.func.coalesce(Token.refresh_revoked_at, moment))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return claimed == 1
+
+
+def _revoke_if_grant_died(parent: Token) -> None:
+    """Revoke the tokens just issued from ``parent`` if its grant was revoked meanwhile.
+
+    A reuse racing this rotation may revoke the grant between our claim and
+    the new row's insert; the reuse cannot see that row, so we look after it.
+    """
+    db.session.refresh(parent)
+    if parent.access_revoked_at is not None:
+        revoke_grant(parent)
+        db.session.commit()
 
 
 class ClientCredentialsGrant(grants.ClientCredentialsGrant):

@@ -1,13 +1,108 @@
-"""Reading back ID tokens this provider issued (``id_token_hint``, OIDC Core §3.1.2.1)."""
+"""ID tokens (OIDC Core §2): signing those of the code flow (§3.1.3.6) and of
+refreshes (§12.2), and reading back the ones we issued (``id_token_hint``,
+§3.1.2.1)."""
 
 from __future__ import annotations
 
+from authlib.oidc.core.grants import OpenIDCode, OpenIDToken
 from joserfc import jwt
 from joserfc.errors import JoseError
 
-from ..extensions import get_clock, get_key_store, get_settings
+from ..extensions import db, get_clock, get_key_store, get_settings
+from ..models import AuthorizationCode, SsoSession
+from .claims import generate_user_info, requested_claims
 
 ID_TOKEN_ALGS = ["RS256", "ES256"]
+
+
+class IdTokenSigning:
+    """How our ID tokens are signed and stamped: the client's algorithm, our keys and clock."""
+
+    def resolve_client_private_key(self, client):
+        alg = self.get_client_algorithm(client)
+        return get_key_store().signing_key(alg, get_clock().now()).private_key()
+
+    def get_client_algorithm(self, client) -> str:
+        return client.id_token_signed_response_alg or "RS256"
+
+    def get_encode_header(self, client) -> dict:
+        alg = self.get_client_algorithm(client)
+        key = get_key_store().signing_key(alg, get_clock().now())
+        return {"alg": alg, "kid": key.kid, "typ": "JWT"}
+
+    def get_client_claims(self, client) -> dict:
+        return {"iss": get_settings().issuer, "aud": [client.get_client_id()]}
+
+    def get_compatible_claims(self, request) -> dict:
+        # Real time, whatever the QA clock says: portals check iat/exp with a real
+        # clock (PyJWT refuses an iat in the future).
+        issued = get_clock().real_timestamp()
+        claims = self.get_client_claims(request.client)
+        claims["iat"] = issued
+        claims["exp"] = issued + get_settings().tokens.id_token_seconds
+        return claims
+
+    def generate_user_info(self, user, scope):
+        return generate_user_info(user, scope)
+
+
+def real_auth_time(auth_time: int, sid: str | None, issued: int) -> int:
+    """``auth_time`` in real time (SPEC §5.1), never after ``issued``.
+
+    The session remembers the real moment of sign-in; without one, the
+    mock-clock ``auth_time`` is shifted back by the clock's current offset.
+    """
+    sso = db.session.get(SsoSession, sid) if sid else None
+    if sso is not None and sso.real_auth_time is not None:
+        return min(sso.real_auth_time, issued)
+    return min(get_clock().to_real_timestamp(auth_time), issued)
+
+
+class OhidOpenIDCode(IdTokenSigning, OpenIDCode):
+    """OIDC Core §3.1: the ID token of the code flow."""
+
+    def exists_nonce(self, nonce, request) -> bool:
+        # Nonce replay across codes of one client (OIDC Core §3.1.2.1 nonce).
+        return (
+            db.session.execute(
+                db.select(AuthorizationCode.id).filter_by(
+                    client_id=request.payload.client_id, nonce=nonce
+                )
+            ).first()
+            is not None
+        )
+
+    def get_authorization_code_claims(self, authorization_code) -> dict:
+        claims = super().get_authorization_code_claims(authorization_code)
+        if "auth_time" in claims:
+            claims["auth_time"] = real_auth_time(
+                claims["auth_time"], authorization_code.sid, get_clock().real_timestamp()
+            )
+        if authorization_code.sid:
+            claims["sid"] = authorization_code.sid
+        # OIDC Core §5.5: claims asked for by name in the "claims" request parameter.
+        claims.update(
+            requested_claims(authorization_code.user, authorization_code.claims_request, "id_token")
+        )
+        return claims
+
+
+class OhidOpenIDRefresh(IdTokenSigning, OpenIDToken):
+    """OIDC Core §12.2: a refresh response carries a new ID token for the same
+    authentication: same ``sub`` and ``auth_time``, and no ``nonce``."""
+
+    def get_compatible_claims(self, request) -> dict:
+        claims = super().get_compatible_claims(request)
+        parent = request.refresh_token
+        if parent.auth_time:
+            claims["auth_time"] = real_auth_time(parent.auth_time, parent.sid, claims["iat"])
+        if parent.acr:
+            claims["acr"] = parent.acr
+        if parent.amr:
+            claims["amr"] = list(parent.amr)
+        if parent.sid:
+            claims["sid"] = parent.sid
+        return claims
 
 
 def read_id_token_hint(hint: str) -> dict | None:

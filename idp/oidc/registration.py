@@ -1,9 +1,11 @@
 """Dynamic client registration (RFC 7591, OIDC Dynamic Client Registration 1.0).
 
 Open registration (no initial access token), on while the setting
-``clients.dynamic_registration`` is true. Metadata is checked by Authlib's
-claim classes against our discovery document, then by the same rules as
-``clients.toml``. A dynamically registered client is never ``trusted``, so its
+``clients.dynamic_registration`` is true. What common RPs ask for by default
+and the mock does not do is replaced with what it does (RFC 7591 §2); what
+would change what the client receives is refused, naming the field. The rest
+is checked by Authlib's claim classes against our discovery document, then by
+the same rules as ``clients.toml``. A dynamically registered client is never ``trusted``, so its
 users see "Share my One Healthcare ID" the first time.
 """
 
@@ -22,6 +24,7 @@ from joserfc.errors import InvalidClaimError
 from ..audit import record_event
 from ..extensions import db, get_clock, get_settings
 from .clients import ClientConfigError, new_client_secret, register_client
+from .cors import is_origin
 from .discovery import provider_metadata
 
 SECRET_METHODS = ("client_secret_basic", "client_secret_post")
@@ -38,6 +41,7 @@ REGISTERED = (
     "backchannel_logout_uri",
     "jwks",
     "jwks_uri",
+    "allowed_origins",
 )
 # Descriptive metadata that changes nothing here: accepted and echoed.
 DESCRIPTIVE = (
@@ -54,9 +58,10 @@ DESCRIPTIVE = (
     "backchannel_logout_session_required",
     "token_endpoint_auth_signing_alg",
 )
-# Metadata for features mock-ohid does not have: refused rather than ignored,
-# so a client never believes it got behaviour it did not.
-UNSUPPORTED = (
+# Metadata for features whose absence would change what the client receives
+# (SPEC §4.1): refused, naming the field and value, so a client never believes
+# it got behaviour it did not.
+REFUSED = (
     "sector_identifier_uri",
     "userinfo_signed_response_alg",
     "userinfo_encrypted_response_alg",
@@ -67,12 +72,77 @@ UNSUPPORTED = (
     "request_object_encryption_alg",
     "request_object_encryption_enc",
     "request_uris",
-    "default_max_age",
-    "default_acr_values",
+)
+# What common RPs ask for by default and mock-ohid does not do on the side:
+# dropped (RFC 7591 §2 "replace"); the response shows what was registered.
+DROPPED = (
     "initiate_login_uri",
     "frontchannel_logout_uri",
     "frontchannel_logout_session_required",
+    "default_max_age",
+    "default_acr_values",
 )
+DEFAULT_AUTH_METHOD = "client_secret_basic"
+
+
+class CorsMetadata(BaseClaims):
+    """``allowed_origins``: extra browser origins allowed CORS calls (SPEC §4.1)."""
+
+    REGISTERED_CLAIMS = ["allowed_origins"]
+
+    def validate(self, now=None, leeway=0):
+        super().validate(now, leeway)
+        origins = self.get("allowed_origins")
+        if origins is not None and (
+            not isinstance(origins, list)
+            or not all(isinstance(o, str) and is_origin(o) for o in origins)
+        ):
+            raise InvalidClaimError("allowed_origins")
+
+
+def replace_unsupported(data: dict) -> dict[str, object]:
+    """Rewrite, in place, what RFC 7591 §2 lets us replace; return the fields replaced.
+
+    Values the mock cannot honour become what it does: response types and
+    grant types are narrowed to the code flow, an unknown authentication
+    method or ID token algorithm becomes the default, and the
+    side features in ``DROPPED`` are removed.
+    """
+    metadata = provider_metadata()
+    replaced: dict[str, object] = {}
+
+    def narrow(name: str, supported: list[str], fallback: list[str]) -> None:
+        asked = data.get(name)
+        if not isinstance(asked, list):
+            return
+        kept = [value for value in asked if value in supported] or fallback
+        if kept != asked:
+            replaced[name] = asked
+            data[name] = kept
+
+    narrow("response_types", metadata["response_types_supported"], ["code"])
+    narrow("grant_types", metadata["grant_types_supported"], ["authorization_code"])
+    if "grant_types" in replaced and "authorization_code" not in data["grant_types"]:
+        # The implicit grant asked for becomes the code grant it is replaced with.
+        data["grant_types"] = ["authorization_code", *data["grant_types"]]
+    single = {
+        "token_endpoint_auth_method": (
+            metadata["token_endpoint_auth_methods_supported"],
+            DEFAULT_AUTH_METHOD,
+        ),
+        "id_token_signed_response_alg": (
+            metadata["id_token_signing_alg_values_supported"],
+            "RS256",
+        ),
+    }
+    for name, (supported, fallback) in single.items():
+        if name in data and data[name] not in supported:
+            replaced[name] = data[name]
+            data[name] = fallback
+    for name in DROPPED:
+        if name in data:
+            replaced[name] = data.pop(name)
+    return replaced
 
 
 class BackChannelLogoutMetadata(BaseClaims):
@@ -95,11 +165,13 @@ def _check_redirect_uris(data: dict) -> None:
 
 
 def _check_supported(data: dict) -> None:
-    refused = sorted(name for name in UNSUPPORTED if data.get(name) not in (None, "", []))
+    refused = [
+        f"{name}={data[name]!r}" for name in REFUSED if data.get(name) not in (None, "", [], "none")
+    ]
+    if data.get("subject_type") not in (None, "public"):
+        refused.append(f"subject_type={data['subject_type']!r} (only 'public')")
     if refused:
         raise InvalidClientMetadataError(f"Not supported by mock-ohid: {', '.join(refused)}.")
-    if data.get("subject_type") not in (None, "public"):
-        raise InvalidClientMetadataError("subject_type must be 'public'.")
     grants = data.get("grant_types") or ["authorization_code"]
     responses = data.get("response_types") or ["code"]
     # RFC 7591 §2.1: the code response type goes with the authorization_code grant.
@@ -120,6 +192,7 @@ class OhidClientRegistrationEndpoint(ClientRegistrationEndpoint):
                 OidcClientMetadata,
                 LogoutClientMetadata,
                 BackChannelLogoutMetadata,
+                CorsMetadata,
             ],
         )
 
@@ -128,6 +201,7 @@ class OhidClientRegistrationEndpoint(ClientRegistrationEndpoint):
         if not isinstance(data, dict) or not data:
             raise InvalidClientMetadataError("Send the client metadata as a JSON object.")
         _check_redirect_uris(data)
+        request.replaced_metadata = replace_unsupported(data)
         _check_supported(data)
         try:
             return super().create_registration_response(request)
@@ -152,7 +226,7 @@ class OhidClientRegistrationEndpoint(ClientRegistrationEndpoint):
         return f"dyn-{generate_token(24)}"
 
     def generate_client_info(self, request) -> dict:
-        method = request.payload.data.get("token_endpoint_auth_method", "client_secret_basic")
+        method = request.payload.data.get("token_endpoint_auth_method", DEFAULT_AUTH_METHOD)
         info = {
             "client_id": self.generate_client_id(request),
             "client_id_issued_at": get_clock().timestamp(),
@@ -177,7 +251,12 @@ class OhidClientRegistrationEndpoint(ClientRegistrationEndpoint):
             raise InvalidClientMetadataError(str(exc)) from None
         # Dynamic registrations are never trusted: users always see the consent screen.
         client.trusted = False
-        record_event("client_registered", client_id=client.client_id, source="dynamic")
+        record_event(
+            "client_registered",
+            client_id=client.client_id,
+            source="dynamic",
+            replaced=sorted(getattr(request, "replaced_metadata", {})),
+        )
         db.session.commit()
         request.registered_client = client
         return client

@@ -6,59 +6,14 @@ or a refresh token (the ``token_type_hint`` only decides which is tried first).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 
 from ..audit import record_event
 from ..extensions import db, get_clock, get_settings
-from ..models import Token
-from ..security.digests import token_digest
-from .grants import ALL_CLIENT_AUTH_METHODS, CONFIDENTIAL_AUTH_METHODS, revoke_family
-
-
-@dataclass
-class PresentedToken:
-    """A stored token and which of its two strings was presented."""
-
-    row: Token
-    kind: str  # "access_token" or "refresh_token"
-
-    def check_client(self, client) -> bool:
-        return self.row.check_client(client)
-
-    def is_revoked(self) -> bool:
-        if self.kind == "refresh_token":
-            return self.row.refresh_revoked_at is not None
-        return self.row.is_revoked()
-
-    def is_expired(self) -> bool:
-        if self.kind == "refresh_token":
-            expires = self.row.refresh_expires_at
-            return expires is not None and get_clock().now() >= expires
-        return self.row.is_expired()
-
-    def expires_at(self) -> int:
-        if self.kind == "refresh_token" and self.row.refresh_expires_at is not None:
-            return int(self.row.refresh_expires_at.timestamp())
-        return self.row.expires_at_ts()
-
-
-def find_presented_token(token_string: str, hint: str | None) -> PresentedToken | None:
-    """The token whose access or refresh string is ``token_string``."""
-    if not token_string or len(token_string) > 512:
-        return None
-    digest = token_digest(token_string)
-    kinds = ["access_token", "refresh_token"]
-    if hint == "refresh_token":
-        kinds.reverse()
-    for kind in kinds:
-        column = Token.access_token_hash if kind == "access_token" else Token.refresh_token_hash
-        row = db.session.execute(db.select(Token).where(column == digest)).scalar_one_or_none()
-        if row is not None:
-            return PresentedToken(row, kind)
-    return None
+from ..lifecycle.tokens import revoke_access_token, revoke_grant
+from .code_grant import ALL_CLIENT_AUTH_METHODS, CONFIDENTIAL_AUTH_METHODS
+from .tokens import PresentedToken, find_presented_token
 
 
 class OhidRevocationEndpoint(RevocationEndpoint):
@@ -70,13 +25,12 @@ class OhidRevocationEndpoint(RevocationEndpoint):
         return find_presented_token(token_string, token_type_hint)
 
     def revoke_token(self, token: PresentedToken, request) -> None:
-        moment = get_clock().now()
         if token.kind == "refresh_token":
             # RFC 7009 §2.1: revoking a refresh token SHOULD also invalidate the
             # access tokens issued under the same authorization grant.
-            revoke_family(token.row)
+            revoke_grant(token.row)
         else:
-            token.row.access_revoked_at = token.row.access_revoked_at or moment
+            revoke_access_token(token.row)
         record_event(
             "token_revoked", token.row.user, client_id=token.row.client_id, token_type=token.kind
         )
@@ -96,6 +50,7 @@ class OhidIntrospectionEndpoint(IntrospectionEndpoint):
 
     def introspect_token(self, token: PresentedToken) -> dict:
         row = token.row
+        clock = get_clock()
         payload = {
             "active": True,
             "client_id": row.client_id,
@@ -103,8 +58,9 @@ class OhidIntrospectionEndpoint(IntrospectionEndpoint):
             "scope": row.scope,
             "iss": get_settings().issuer,
             "aud": row.client_id,
-            "iat": int(row.issued_at.timestamp()),
-            "exp": token.expires_at(),
+            # Real time (SPEC §5.1), keeping the lifetime left on the mock's clock.
+            "iat": min(clock.to_real_timestamp(row.issued_at), clock.real_timestamp()),
+            "exp": clock.to_real_timestamp(token.expires_at()),
         }
         if row.user is not None:
             payload["sub"] = row.user.sub

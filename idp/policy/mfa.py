@@ -20,19 +20,6 @@ ACR_VALUES_SUPPORTED = [ACR_SINGLE_FACTOR, ACR_MULTI_FACTOR]
 PAPE_MULTI_FACTOR = "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
 _MULTI_FACTOR_REQUESTS = {ACR_MULTI_FACTOR, PAPE_MULTI_FACTOR}
 
-# The second-factor methods a user may pick, in the order they are offered.
-METHODS = ("authenticator", "passkey", "sms", "call", "email", "recovery")
-
-# RFC 8176 amr value of each one-time-code method. An emailed code and the
-# recovery code are one-time passwords ("otp"); a text is "sms"; a call "tel".
-CODE_METHOD_AMR = {
-    "authenticator": "otp",
-    "sms": "sms",
-    "call": "tel",
-    "email": "otp",
-    "recovery": "otp",
-}
-
 
 def acr_for(amr: list[str]) -> str:
     """The acr an authentication with these methods reached."""

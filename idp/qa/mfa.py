@@ -8,8 +8,8 @@ from ..extensions import db, now
 from ..lifecycle.accounts import find_by_username
 from ..lifecycle.authenticators import confirmed_authenticators, current_code
 from ..lifecycle.devices import remembered_devices
-from ..lifecycle.passkeys import passkeys_of
 from ..lifecycle.recovery_codes import has_recovery_code, issue_recovery_code
+from ..lifecycle.second_factors import describe_methods
 from ..models import TotpAuthenticator, User
 from ..security import totp
 from .api import QAError, bp
@@ -18,15 +18,7 @@ from .users import CREATE_OPTIONS, STATE_EXTENSIONS
 
 def mfa_state(user: User) -> dict:
     """The account's second-factor methods, as GET /_qa/users/<username> shows them."""
-    return {
-        "authenticators": len(confirmed_authenticators(user)),
-        "passkeys": [
-            {"name": p.name, "transports": list(p.transports or []), "sign_count": p.sign_count}
-            for p in passkeys_of(user)
-        ],
-        "recovery_code": has_recovery_code(user),
-        "remembered_devices": len(remembered_devices(user)),
-    }
+    return {**describe_methods(user), "remembered_devices": len(remembered_devices(user))}
 
 
 def add_qa_authenticator(user: User) -> tuple[str, str]:

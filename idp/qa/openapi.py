@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from ..extensions import get_settings
+from ..lifecycle.second_factors import description_schema
 from .api import bp
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -74,7 +75,11 @@ SCHEMAS = {
             "notifications": {"type": "object"},
             "mfa": {
                 "type": "object",
-                "description": "Authenticators, passkeys, recovery code, remembered devices",
+                "description": "Each second-factor method's state, and the remembered devices",
+                "properties": {
+                    **description_schema(),
+                    "remembered_devices": {"type": "integer"},
+                },
             },
             "totp_secret": {"type": "string", "description": "Only when created with totp: true"},
             "recovery_code": {"type": "string", "description": "Only when created with totp: true"},

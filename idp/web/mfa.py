@@ -23,6 +23,7 @@ from flask import (
 from ..errors import AccountLocked, DomainError, MethodUnavailable
 from ..lifecycle import browser
 from ..lifecycle.device_check import (
+    device_check_label,
     device_check_methods,
     pass_device_check,
     pick_question,
@@ -30,15 +31,19 @@ from ..lifecycle.device_check import (
     send_device_code,
 )
 from ..lifecycle.devices import remember_device
-from ..lifecycle.mfa import (
-    add_second_factor_to_sso,
-    available_methods,
-    send_second_factor_code,
-    verify_second_factor,
-)
+from ..lifecycle.mfa import add_second_factor_to_sso
 from ..lifecycle.passkeys import authenticate_passkey, begin_passkey_sign_in
 from ..lifecycle.phone_step_up import confirm_step_up_code, send_step_up_code
-from ..policy.contact import mask_email, phone_last_four
+from ..lifecycle.second_factors import (
+    PASSKEY,
+    Answer,
+    available_methods,
+    method_named,
+    send_second_factor_code,
+    sent_code_method,
+    verify_second_factor,
+)
+from ..policy.contact import phone_last_four
 from ..policy.mfa import (
     ACR_MULTI_FACTOR,
     acr_for,
@@ -61,7 +66,6 @@ from .mfa_forms import (
 bp = Blueprint("mfa", __name__)
 
 PASSKEY_KINDS = ("hwk", "swk")
-CODE_LABELS = {"authenticator": "Authenticator Code", "recovery": "Recovery Code"}
 
 
 # --- helpers ---------------------------------------------------------------------
@@ -118,20 +122,6 @@ def _pending_amr() -> list[str]:
     return list(sign_in.amr) if sign_in is not None else []
 
 
-def method_label(user, method: str) -> str:
-    """How a second-factor method is offered to the user."""
-    last_four = phone_last_four(user.phone or "")
-    return {
-        "authenticator": "Authenticator app",
-        "passkey": "Passkey",
-        "sms": f"Text a code to the phone number ending in {last_four}",
-        "call": f"Call the phone number ending in {last_four}",
-        "email": f"Email a code to {mask_email(user.email)}",
-        "recovery": "Recovery code",
-        "question": "Answer a security question",
-    }[method]
-
-
 # --- "Sign in with a passkey" ------------------------------------------------------
 
 
@@ -168,17 +158,26 @@ def _signin_page(passkey_error: str):
 # --- "Verify your identity" (second factor) -----------------------------------------
 
 
-def _second_factor_methods(user) -> list[str]:
+def _second_factor_methods(user) -> list:
     methods = available_methods(user)
     # A passkey that signed the user in cannot also be their second factor.
     if any(kind in _pending_amr() for kind in PASSKEY_KINDS):
-        methods = [m for m in methods if m != "passkey"]
+        methods = [m for m in methods if m is not PASSKEY]
     return methods
 
 
-def _chosen(methods: list[str]) -> str | None:
+def _chosen(methods: list):
     wanted = request.args.get("method") or session.get("mfa_method")
-    return wanted if wanted in methods else (methods[0] if methods else None)
+    for method in methods:
+        if method.name == wanted:
+            return method
+    return methods[0] if methods else None
+
+
+def _answer(method, form) -> Answer:
+    if method.answer_kind == "passkey":
+        return Answer(ceremony_id=take_ceremony("second_factor"), credential=form.credential.data)
+    return Answer(code=form.code.data)
 
 
 @bp.route("/signin/verify", methods=["GET", "POST"])
@@ -192,21 +191,16 @@ def verify():
     method = _chosen(methods)
     if method is None:
         return render_template("mfa/no_method.html"), 403
-    session["mfa_method"] = method
-    form = PasskeyForm() if method == "passkey" else CodeForm()
-    if method != "passkey":
-        form.code.label.text = CODE_LABELS.get(method, "Verification Code")
+    session["mfa_method"] = method.name
+    if method.answer_kind == "passkey":
+        form = PasskeyForm()
+    else:
+        form = CodeForm()
+        form.code.label.text = method.code_label
     error = None
     if request.method == "POST" and form.validate_on_submit():
-        passkey = method == "passkey"
         try:
-            passed = verify_second_factor(
-                user,
-                method,
-                typed="" if passkey else form.code.data,
-                ceremony_id=take_ceremony("second_factor") if passkey else None,
-                credential=form.credential.data if passkey else None,
-            )
+            passed = verify_second_factor(user, method.name, _answer(method, form))
         except AccountLocked as exc:
             return _stop(exc.text, sso_id)
         except DomainError as exc:
@@ -220,12 +214,13 @@ def verify():
         render_template(
             "mfa/verify.html",
             user=user,
-            method=method,
-            methods=methods,
-            label=lambda m: method_label(user, m),
+            chosen=method,
+            method=method.name,
+            methods=[m.name for m in methods],
+            label=lambda name: method_named(name).label(user),
             form=form,
             error=error,
-            sent=method in (session.get("mfa_sent") or []),
+            sent=method.name in (session.get("mfa_sent") or []),
         ),
         status,
     )
@@ -276,7 +271,8 @@ def _send_code_and_return(user, sso_id, send, page: str, remember_sent: bool = F
     """Send a text, call or email code with ``send`` and go back to ``page``."""
     form = SendCodeForm()
     method = form.method.data
-    if not form.validate_on_submit() or method not in ("sms", "call", "email"):
+    sender = sent_code_method(method)
+    if not form.validate_on_submit() or sender is None:
         return redirect(url_for(page))
     try:
         send(user, method)
@@ -289,16 +285,8 @@ def _send_code_and_return(user, sso_id, send, page: str, remember_sent: bool = F
         return redirect(url_for(page, method=method))
     if remember_sent:
         session["mfa_sent"] = list({*(session.get("mfa_sent") or []), method})
-    flash(_sent_notice(user, method), "info")
+    flash(sender.sent_notice(user), "info")
     return redirect(url_for(page, method=method))
-
-
-def _sent_notice(user, method: str) -> str:
-    if method == "email":
-        return f"We sent a code to {mask_email(user.email)}."
-    if method == "call":
-        return f"We are calling the phone number ending in {phone_last_four(user.phone)}."
-    return f"We texted a code to the phone number ending in {phone_last_four(user.phone)}."
 
 
 @bp.post("/signin/verify/passkey/options")
@@ -359,7 +347,7 @@ def device():
             user=user,
             method=method,
             methods=methods,
-            label=lambda m: method_label(user, m),
+            label=lambda m: device_check_label(user, m),
             question=question_text(user, position) if method == "question" else None,
             form=form,
             error=error,

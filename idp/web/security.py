@@ -9,8 +9,6 @@ partial My Profile includes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import segno
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
 
@@ -19,19 +17,24 @@ from ..extensions import get_settings
 from ..lifecycle.authenticators import (
     begin_authenticator_setup,
     confirm_authenticator,
-    confirmed_authenticators,
     pending_authenticator,
     provisioning_uri,
 )
 from ..lifecycle.devices import forget_device, remembered_devices
-from ..lifecycle.mfa import first_recovery_code, remove_method
+from ..lifecycle.mfa import first_recovery_code
 from ..lifecycle.passkeys import (
     begin_passkey_registration,
     finish_passkey_registration,
-    passkeys_of,
     rename_passkey,
 )
-from ..lifecycle.recovery_codes import has_recovery_code, regenerate_recovery_code
+from ..lifecycle.recovery_codes import regenerate_recovery_code
+from ..lifecycle.second_factors import (
+    AUTHENTICATOR,
+    METHODS,
+    PASSKEY,
+    has_strong_method,
+    remove_enrolled,
+)
 from ..messages import message
 from ..policy.mfa import ACR_MULTI_FACTOR, group_recovery_code, passkey_amr
 from . import flow
@@ -42,32 +45,15 @@ from .mfa_forms import CodeForm, ContinueForm, ManageForm, PasskeyForm, RenameFo
 bp = Blueprint("security", __name__)
 
 
-@dataclass(frozen=True)
-class SecurityOverview:
-    """What "Manage Verification Options" lists for one account."""
-
-    passkeys: list
-    authenticators: list
-    has_recovery_code: bool
-    devices: list
-
-    @property
-    def has_strong_method(self) -> bool:
-        return bool(self.passkeys or self.authenticators)
-
-
-def security_overview(user) -> SecurityOverview:
-    return SecurityOverview(
-        passkeys_of(user),
-        confirmed_authenticators(user),
-        has_recovery_code(user),
-        remembered_devices(user),
-    )
-
-
 @bp.app_context_processor
 def _template_helpers():
-    return {"security_overview": security_overview, "group_recovery_code": group_recovery_code}
+    # "Manage Verification Options" renders each method of the table with its own partial.
+    return {
+        "second_factor_methods": METHODS,
+        "has_strong_method": has_strong_method,
+        "remembered_devices": remembered_devices,
+        "group_recovery_code": group_recovery_code,
+    }
 
 
 def _security_user():
@@ -123,7 +109,8 @@ def offer():
     return render_template(
         "security/offer.html",
         user=user,
-        overview=security_overview(user),
+        passkeys=PASSKEY.enrolled(user),
+        authenticators=AUTHENTICATOR.enrolled(user),
         form=form,
         ip_warning=_ip_warning(),
     )
@@ -278,7 +265,7 @@ def _remove(user, kind: str, method_id: int, done: str):
     form = ManageForm()
     if not form.validate_on_submit():
         return redirect(_back(form))
-    if not remove_method(user, kind, method_id):
+    if not remove_enrolled(user, kind, method_id):
         return render_template(
             "errors/http.html",
             code=404,
@@ -295,7 +282,7 @@ def recovery_code_regenerate(signed_in):
     """A new recovery code, shown once; the old one stops working."""
     user = signed_in.user
     form = ManageForm()
-    if not form.validate_on_submit() or not security_overview(user).has_strong_method:
+    if not form.validate_on_submit() or not has_strong_method(user):
         return redirect(_back(form))
     code = regenerate_recovery_code(user)
     return render_template(

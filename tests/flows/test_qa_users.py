@@ -52,6 +52,12 @@ def test_taken_username_is_409(client):
     assert "already taken" in response.json["detail"]
 
 
+def test_a_reserved_test_domain_email_is_accepted(client):
+    response = _create(client, username="quinn.tester", email="quinn@example.test")
+    assert response.status_code == 201, response.json
+    assert response.json["email"] == "quinn@example.test"
+
+
 def test_taken_email_is_409_without_regard_to_case(client):
     _create(client)
     response = _create(client, username="qa.other", email="QA.Tester@Example.com")

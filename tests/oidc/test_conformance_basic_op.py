@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import time
 from html import unescape
 from urllib.parse import urlencode
 
@@ -406,6 +407,8 @@ def test_oidcc_prompt_none_logged_in(rp):
 def test_oidcc_prompt_login(rp, clock):
     first = rp.id_token(rp.tokens(rp.login()["code"]))
     clock.advance(seconds=2)
+    # auth_time is real time (SPEC §5.1): the next sign-in is a real second later.
+    time.sleep(1.1)
     response = rp.authorize(prompt="login")
     assert "/signin" in response.headers["Location"]
     second = rp.id_token(rp.tokens(rp.finish(response)["code"]))
@@ -416,6 +419,8 @@ def test_oidcc_prompt_login(rp, clock):
 def test_oidcc_max_age_1(rp, clock):
     first = rp.id_token(rp.tokens(rp.login()["code"]))
     clock.advance(seconds=2)
+    # auth_time is real time (SPEC §5.1): the next sign-in is a real second later.
+    time.sleep(1.1)
     response = rp.authorize(max_age="1")
     assert "/signin" in response.headers["Location"]
     second = rp.id_token(rp.tokens(rp.finish(response)["code"]), max_age=1)

@@ -101,26 +101,6 @@ def test_es256_id_tokens_can_be_requested(client, sign_in, user):
         ({"redirect_uris": ["not a uri"]}, "invalid_redirect_uri", "redirect_uris"),
         ({"redirect_uris": ["http://localhost:5040/cb#frag"]}, "invalid_redirect_uri", ""),
         (
-            {"redirect_uris": [REDIRECT], "token_endpoint_auth_method": "client_secret_jwt"},
-            "invalid_client_metadata",
-            "token_endpoint_auth_method",
-        ),
-        (
-            {"redirect_uris": [REDIRECT], "response_types": ["code id_token"]},
-            "invalid_client_metadata",
-            "response_types",
-        ),
-        (
-            {"redirect_uris": [REDIRECT], "grant_types": ["implicit"]},
-            "invalid_client_metadata",
-            "grant_types",
-        ),
-        (
-            {"redirect_uris": [REDIRECT], "id_token_signed_response_alg": "HS256"},
-            "invalid_client_metadata",
-            "id_token_signed_response_alg",
-        ),
-        (
             {"redirect_uris": [REDIRECT], "scope": "openid wallet"},
             "invalid_client_metadata",
             "scope",
@@ -168,6 +148,63 @@ def test_bad_metadata_gets_the_rfc_error(client, db, metadata, error, words):
     assert response.json["error"] == error
     assert words in response.json.get("error_description", "")
     assert db.session.query(OAuth2Client).filter_by(source="dynamic").count() == 0
+
+
+@pytest.mark.parametrize(
+    ("asked", "registered"),
+    [
+        (
+            {"token_endpoint_auth_method": "client_secret_jwt"},
+            {"token_endpoint_auth_method": "client_secret_basic"},
+        ),
+        ({"response_types": ["code id_token"]}, {"response_types": ["code"]}),
+        ({"response_types": ["code", "id_token", "code id_token"]}, {"response_types": ["code"]}),
+        ({"grant_types": ["implicit"]}, {"grant_types": ["authorization_code"]}),
+        (
+            {"grant_types": ["implicit", "refresh_token"]},
+            {"grant_types": ["authorization_code", "refresh_token"]},
+        ),
+        ({"id_token_signed_response_alg": "HS256"}, {"id_token_signed_response_alg": "RS256"}),
+        ({"frontchannel_logout_uri": "http://localhost:5040/fc"}, {}),
+        ({"initiate_login_uri": "https://localhost:5040/login"}, {}),
+        ({"default_max_age": 3600, "default_acr_values": ["loa1"]}, {}),
+    ],
+)
+def test_what_common_rps_ask_by_default_is_replaced_not_refused(client, db, asked, registered):
+    response = register(client, redirect_uris=[REDIRECT], **asked)
+    assert response.status_code == 201, response.json
+    body = response.json
+    for name, value in registered.items():
+        assert body[name] == value
+    for name in set(asked) - set(registered):
+        assert name not in body
+    stored = db.session.query(OAuth2Client).filter_by(client_id=body["client_id"]).one()
+    assert {k: stored.client_metadata[k] for k in registered} == registered
+
+
+def test_refused_metadata_names_the_field_and_the_value(client):
+    response = register(
+        client, redirect_uris=[REDIRECT], userinfo_encrypted_response_alg="RSA-OAEP"
+    )
+    assert response.status_code == 400
+    assert response.json["error_description"] == (
+        "Not supported by mock-ohid: userinfo_encrypted_response_alg='RSA-OAEP'."
+    )
+
+
+def test_allowed_origins_are_registered(client):
+    body = register(
+        client, redirect_uris=[REDIRECT], allowed_origins=["http://localhost:5041"]
+    ).json
+    assert body["allowed_origins"] == ["http://localhost:5041"]
+
+
+def test_allowed_origins_must_be_bare_origins(client):
+    response = register(
+        client, redirect_uris=[REDIRECT], allowed_origins=["http://localhost:5041/app"]
+    )
+    assert response.status_code == 400
+    assert "allowed_origins" in response.json["error_description"]
 
 
 def test_a_json_array_is_refused(client):

@@ -1,0 +1,116 @@
+"""Sign-in attempts claimed before they are judged, so parallel tries cannot pass the limit.
+
+Every try at a sign-in step (password, second factor, unrecognized-device
+check) first claims one of the account's tries with a conditional
+``UPDATE users SET failed_sign_ins = failed_sign_ins + 1 WHERE failed_sign_ins
+< limit``: the database hands out at most ``limit`` tries however many
+requests arrive together (SQLite takes its write lock for the statement,
+PostgreSQL re-checks the condition on the locked row). Only then comes the
+slow check. A wrong answer keeps its claim and the limit-th locks the account;
+a right one resets the count, unless tries claimed after it used the limit up
+meanwhile: then the lock wins.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..audit import record_event
+from ..errors import AccountLocked
+from ..extensions import db, get_settings, now
+from ..models import User
+from ..policy.lockout import FailureOutcome, after_failed_password, is_locked, minutes_left
+
+
+def _not_locked(moment: datetime):
+    return db.or_(User.locked_until.is_(None), User.locked_until <= moment)
+
+
+def _locked_error(user: User, moment: datetime) -> AccountLocked:
+    db.session.refresh(user)
+    if is_locked(user.locked_until, moment):
+        return AccountLocked(minutes=minutes_left(user.locked_until, moment))
+    # The tries are used up by requests still being judged: the lock is a moment away.
+    return AccountLocked(minutes=get_settings().lockout.lock_minutes)
+
+
+def end_expired_lock(user: User, moment: datetime) -> None:
+    """A lock that has run out gives the full number of tries again (once, committed)."""
+    seen = user.locked_until
+    if seen is None or is_locked(seen, moment):
+        return
+    ended = db.session.execute(
+        db.update(User)
+        .where(User.id == user.id, User.locked_until == seen)
+        .values(locked_until=None, failed_sign_ins=0)
+    ).rowcount
+    if ended == 1:
+        record_event("account_unlocked", user, method="lock_expired")
+    db.session.commit()
+
+
+def claim_sign_in_attempt(user: User) -> int:
+    """Claim one try at a sign-in step (committed); returns its number.
+
+    Raises AccountLocked when the account is locked or its tries are used up.
+    """
+    moment = now()
+    end_expired_lock(user, moment)
+    limit = get_settings().lockout.max_failed_sign_ins
+    conditions = [User.id == user.id, _not_locked(moment)]
+    if limit:
+        conditions.append(User.failed_sign_ins < limit)
+    claimed = db.session.execute(
+        db.update(User)
+        .where(*conditions)
+        .values(failed_sign_ins=User.failed_sign_ins + 1)
+        .returning(User.failed_sign_ins)
+    ).scalar_one_or_none()
+    db.session.commit()
+    if claimed is None:
+        raise _locked_error(user, moment)
+    return claimed
+
+
+def fail_sign_in_attempt(user: User, claimed: int, moment: datetime) -> FailureOutcome:
+    """A claimed try was wrong: it stays counted; the limit-th locks (not committed)."""
+    outcome = after_failed_password(claimed - 1, moment, get_settings().lockout)
+    if outcome.locked_until is not None:
+        db.session.execute(
+            db.update(User)
+            .where(User.id == user.id, _not_locked(moment))
+            .values(locked_until=outcome.locked_until)
+        )
+        db.session.expire(user, ["locked_until"])
+    return outcome
+
+
+def pass_sign_in_attempt(user: User, claimed: int) -> None:
+    """A claimed try was right: reset the count (committed).
+
+    Raises AccountLocked when the account locked meanwhile, or when tries
+    claimed after this one used the limit up (they lock it as they fail).
+    """
+    moment = now()
+    limit = get_settings().lockout.max_failed_sign_ins
+    conditions = [User.id == user.id, _not_locked(moment)]
+    if limit:
+        conditions.append(db.or_(User.failed_sign_ins < limit, User.failed_sign_ins == claimed))
+    passed = db.session.execute(
+        db.update(User).where(*conditions).values(failed_sign_ins=0, locked_until=None)
+    ).rowcount
+    if passed != 1:
+        db.session.rollback()
+        raise _locked_error(user, moment)
+    db.session.expire(user, ["failed_sign_ins", "locked_until"])
+
+
+def release_sign_in_attempt(user: User) -> None:
+    """A claimed try was neither right nor wrong (an expired code, say): give it back."""
+    db.session.execute(
+        db.update(User)
+        .where(User.id == user.id, User.failed_sign_ins > 0)
+        .values(failed_sign_ins=User.failed_sign_ins - 1)
+    )
+    db.session.expire(user, ["failed_sign_ins"])
+    db.session.commit()

@@ -1,0 +1,137 @@
+"""The authorization code grant (RFC 6749 §4.1) with PKCE (RFC 7636) and the
+``iss`` authorization response parameter (RFC 9207).
+
+Codes are stored as digests and claimed atomically, so a code is used once
+whatever races it; a code presented twice revokes what it issued.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from authlib.oauth2.rfc6749 import InvalidRequestError, grants
+from authlib.oauth2.rfc7636 import CodeChallenge
+from authlib.oauth2.rfc9207 import IssuerParameter
+
+from ..audit import record_event
+from ..extensions import db, get_clock, get_settings
+from ..lifecycle.browser import SignedInUser
+from ..lifecycle.tokens import revoke_tokens_of_code
+from ..models import AuthorizationCode, User
+from ..policy.claims import parse_claims_request
+from ..security.digests import token_digest
+from .claims import DEFAULT_ACR
+from .response_modes import form_post
+
+ALL_CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none", "private_key_jwt"]
+CONFIDENTIAL_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
+
+
+class OhidCodeChallenge(CodeChallenge):
+    """PKCE (RFC 7636) with S256 only, required of public clients."""
+
+    SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
+
+    def validate_code_challenge(self, grant, redirect_uri):
+        client = grant.request.client
+        challenge = grant.request.payload.data.get("code_challenge")
+        if client is not None and client.is_public and not challenge:
+            # RFC 9700 §2.1.1: public clients MUST use PKCE.
+            raise InvalidRequestError("Missing 'code_challenge': PKCE is required for this client.")
+        return super().validate_code_challenge(grant, redirect_uri)
+
+    def get_authorization_code_challenge(self, authorization_code):
+        return authorization_code.code_challenge
+
+    def get_authorization_code_challenge_method(self, authorization_code):
+        return authorization_code.code_challenge_method
+
+
+class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
+    """RFC 6749 §4.1 with codes stored as digests and single use enforced atomically."""
+
+    TOKEN_ENDPOINT_AUTH_METHODS = ALL_CLIENT_AUTH_METHODS
+
+    def save_authorization_code(self, code: str, request) -> AuthorizationCode:
+        granted: SignedInUser = request.user
+        payload = request.payload.data
+        moment = get_clock().now()
+        claims_request = parse_claims_request(payload.get("claims"))
+        row = AuthorizationCode(
+            code_hash=token_digest(code),
+            client_id=request.client.get_client_id(),
+            user_id=granted.user.id,
+            redirect_uri=payload.get("redirect_uri") or "",
+            scope=request.scope or "",
+            nonce=payload.get("nonce") or None,
+            auth_time=granted.auth_time,
+            # What the session achieved; a password alone is level 1 (see README).
+            acr=granted.acr or DEFAULT_ACR,
+            amr=list(granted.amr),
+            sid=granted.sid,
+            claims_request=claims_request,
+            code_challenge=payload.get("code_challenge"),
+            code_challenge_method=payload.get("code_challenge_method")
+            or ("S256" if payload.get("code_challenge") else None),
+            created_at=moment,
+            expires_at=moment + timedelta(seconds=get_settings().tokens.authorization_code_seconds),
+        )
+        db.session.add(row)
+        db.session.commit()
+        return row
+
+    def query_authorization_code(self, code: str, client) -> AuthorizationCode | None:
+        moment = get_clock().now()
+        row = db.session.execute(
+            db.select(AuthorizationCode).filter_by(code_hash=token_digest(code or ""))
+        ).scalar_one_or_none()
+        if row is None or row.client_id != client.get_client_id():
+            return None
+        # Claim the code atomically: of two racing requests exactly one wins.
+        claimed = db.session.execute(
+            db.update(AuthorizationCode)
+            .where(AuthorizationCode.id == row.id, AuthorizationCode.used_at.is_(None))
+            .values(used_at=moment)
+        ).rowcount
+        db.session.commit()
+        if claimed != 1:
+            # RFC 6749 §4.1.2: a code used twice MUST be denied and SHOULD
+            # revoke the tokens previously issued from it.
+            revoked = revoke_tokens_of_code(row.id)
+            record_event(
+                "authorization_code_reused", username=None, client_id=row.client_id, revoked=revoked
+            )
+            db.session.commit()
+            return None
+        if moment >= row.expires_at:
+            return None
+        return row
+
+    def create_authorization_response(self, redirect_uri: str, grant_user):
+        mode = self.request.payload.data.get("response_mode")
+        if mode != "form_post":
+            return super().create_authorization_response(redirect_uri, grant_user)
+        self.request.user = grant_user
+        code = self.generate_authorization_code()
+        self.save_authorization_code(code, self.request)
+        params = [("code", code)]
+        if self.request.payload.state:
+            params.append(("state", self.request.payload.state))
+        return form_post(redirect_uri, params)
+
+    def delete_authorization_code(self, authorization_code) -> None:
+        # Already marked used when claimed; the row stays to detect reuse.
+        return None
+
+    def authenticate_user(self, authorization_code) -> User | None:
+        user = db.session.get(User, authorization_code.user_id)
+        if user is None or user.deactivated_at is not None:
+            return None
+        return user
+
+
+class OhidIssuerParameter(IssuerParameter):
+    """RFC 9207: ``iss`` in every authorization response."""
+
+    def get_issuer(self) -> str:
+        return get_settings().issuer

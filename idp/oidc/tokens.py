@@ -1,0 +1,159 @@
+"""Bearer tokens (RFC 6750) and refresh tokens (RFC 6749 §1.5, §6): issuing,
+storing and finding them.
+
+Token strings never reach the database: rows hold their digests. Revocation
+(by user, by grant, by client) lives in ``lifecycle.tokens``, the one place
+shared with the account lifecycle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from authlib.common.security import generate_token
+from authlib.oauth2.rfc6749.util import scope_to_list
+
+from ..audit import record_event
+from ..extensions import db, get_clock, get_settings
+from ..lifecycle.browser import SignedInUser
+from ..models import Token
+from ..security.digests import token_digest
+
+# Longer strings are never issued; refusing them early keeps odd input cheap.
+MAX_TOKEN_LENGTH = 512
+
+
+def issues_refresh_token(grant_type: str, client, scope: str | None) -> bool:
+    """Refresh tokens go to clients allowed the refresh_token grant that asked for
+    ``offline_access`` (OIDC Core §11), from the code flow and from refreshes."""
+    return (
+        grant_type in ("authorization_code", "refresh_token")
+        and client.check_grant_type("refresh_token")
+        and "offline_access" in (scope_to_list(scope or "") or [])
+    )
+
+
+def generate_bearer_token(
+    grant_type, client, user=None, scope=None, expires_in=None, include_refresh_token=True
+) -> dict:
+    """Random bearer tokens with the configured lifetime (RFC 6750)."""
+    lifetime = expires_in or get_settings().tokens.access_token_seconds
+    token = {
+        "token_type": "Bearer",
+        "access_token": generate_token(43),
+        "expires_in": lifetime,
+    }
+    if scope:
+        token["scope"] = scope
+    if include_refresh_token and issues_refresh_token(grant_type, client, scope):
+        token["refresh_token"] = generate_token(48)
+    return token
+
+
+def save_token(token: dict, request) -> Token:
+    """Store an issued token as digests, linked to its code and SSO session."""
+    moment = get_clock().now()
+    code = request.authorization_code
+    granted = request.user
+    user = granted.user if isinstance(granted, SignedInUser) else granted
+    parent = getattr(request, "refresh_token", None)
+    source = code if code is not None else parent
+    row = Token(
+        access_token_hash=token_digest(token["access_token"]),
+        refresh_token_hash=token_digest(token["refresh_token"])
+        if token.get("refresh_token")
+        else None,
+        client_id=request.client.get_client_id(),
+        user_id=user.id if user is not None else None,
+        scope=token.get("scope", ""),
+        token_type=token.get("token_type", "Bearer"),
+        issued_at=moment,
+        expires_in=int(token["expires_in"]),
+        refresh_expires_at=(
+            moment + timedelta(seconds=get_settings().tokens.refresh_token_seconds)
+            if token.get("refresh_token")
+            else None
+        ),
+        authorization_code_id=code.id
+        if code is not None
+        else getattr(parent, "authorization_code_id", None),
+        sid=getattr(source, "sid", None),
+        auth_time=getattr(source, "auth_time", None),
+        amr=list(getattr(source, "amr", None) or []),
+        acr=getattr(source, "acr", None),
+        parent_id=parent.id if parent is not None else None,
+    )
+    db.session.add(row)
+    record_event(
+        "token_issued",
+        user,
+        client_id=row.client_id,
+        grant_type=request.payload.grant_type,
+        scope=row.scope,
+    )
+    db.session.commit()
+    return row
+
+
+def find_by_access_token(token_string: str | None) -> Token | None:
+    """The token row whose access token is ``token_string``."""
+    return _find(Token.access_token_hash, token_string)
+
+
+def find_by_refresh_token(token_string: str | None) -> Token | None:
+    """The token row whose refresh token is ``token_string``."""
+    return _find(Token.refresh_token_hash, token_string)
+
+
+def _find(column, token_string: str | None) -> Token | None:
+    if not token_string or len(token_string) > MAX_TOKEN_LENGTH:
+        return None
+    return db.session.execute(
+        db.select(Token).where(column == token_digest(token_string))
+    ).scalar_one_or_none()
+
+
+def was_rotated(token: Token) -> bool:
+    """Whether a newer token was issued in exchange for this refresh token."""
+    return db.session.execute(db.select(Token.id).filter_by(parent_id=token.id)).first() is not None
+
+
+@dataclass
+class PresentedToken:
+    """A stored token and which of its two strings was presented."""
+
+    row: Token
+    kind: str  # "access_token" or "refresh_token"
+
+    def check_client(self, client) -> bool:
+        return self.row.check_client(client)
+
+    def is_revoked(self) -> bool:
+        if self.kind == "refresh_token":
+            return self.row.refresh_revoked_at is not None
+        return self.row.is_revoked()
+
+    def is_expired(self) -> bool:
+        if self.kind == "refresh_token":
+            expires = self.row.refresh_expires_at
+            return expires is not None and get_clock().now() >= expires
+        return self.row.is_expired()
+
+    def expires_at(self) -> int:
+        if self.kind == "refresh_token" and self.row.refresh_expires_at is not None:
+            return int(self.row.refresh_expires_at.timestamp())
+        return self.row.expires_at_ts()
+
+
+def find_presented_token(token_string: str, hint: str | None) -> PresentedToken | None:
+    """The token whose access or refresh string is ``token_string`` (RFC 7009 §2.1:
+    the ``token_type_hint`` only decides which is tried first)."""
+    finders = [("access_token", find_by_access_token), ("refresh_token", find_by_refresh_token)]
+    if hint == "refresh_token":
+        finders.reverse()
+    for kind, finder in finders:
+        row = finder(token_string)
+        if row is not None:
+            return PresentedToken(row, kind)
+    return None

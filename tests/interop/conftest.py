@@ -1,0 +1,189 @@
+"""Real relying-party stacks against a live mock-ohid (SPEC §4.1, issue "Real portals").
+
+``ohid`` runs ``mock-ohid serve --workers 2`` (gunicorn) on a free loopback port
+in a fresh directory; ``sign_in_by_form`` fills the sign-in pages the way a
+browser would, for RPs driven with ``requests``. Every wait has a timeout.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from html import unescape
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+import requests
+
+from idp.testing import QAClient
+
+PASSWORD = "Interop1pass"
+START_SECONDS = 30
+HTTP_TIMEOUT = 10
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_http(url: str, process: subprocess.Popen | None = None, seconds=START_SECONDS):
+    """GET ``url`` until it answers (any status); fail after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise AssertionError(f"{process.args[0]} exited with {process.returncode}")
+        try:
+            return requests.get(url, timeout=2)
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise AssertionError(f"{url} never answered within {seconds}s")
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    """Stop a process group started with start_new_session=True."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+def _mock_ohid_command() -> list[str]:
+    exe = shutil.which("mock-ohid", path=os.path.dirname(sys.executable))
+    return [exe] if exe else [sys.executable, "-m", "idp.cli"]
+
+
+@dataclass
+class LiveOhid:
+    """A ``mock-ohid serve`` process: its issuer, QA client and folder."""
+
+    issuer: str
+    port: int
+    workdir: Path
+    env: dict
+    qa: QAClient
+    process: subprocess.Popen | None = None
+    users: list = field(default_factory=list)
+
+    def cli(self, *args: str) -> str:
+        """Run ``mock-ohid ARGS`` on this server's folder and database; its output."""
+        result = subprocess.run(
+            [*_mock_ohid_command(), *args],
+            cwd=self.workdir,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout
+
+    def add_client(self, client_id: str, *args: str) -> None:
+        """Register a trusted client through ``mock-ohid clients add``."""
+        self.cli("clients", "add", "--id", client_id, "--trusted", *args)
+
+    def events(self, kind: str) -> list[dict]:
+        return self.qa.events(kind=kind)
+
+
+@pytest.fixture
+def ohid(tmp_path) -> LiveOhid:
+    """mock-ohid under gunicorn with two workers, stopped after the test."""
+    port = free_port()
+    issuer = f"http://localhost:{port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOCK_OHID_")}
+    env.update(
+        MOCK_OHID_SERVER_ISSUER=issuer,
+        MOCK_OHID_SECURITY_PASSWORD_HASH_PROFILE="fast",
+        MOCK_OHID_USERS_SEED="false",
+    )
+    process = subprocess.Popen(
+        [*_mock_ohid_command(), "serve", "--port", str(port), "--workers", "2"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/.well-known/openid-configuration", process)
+        yield LiveOhid(issuer, port, tmp_path, env, QAClient(issuer), process)
+    finally:
+        stop_process(process)
+
+
+@pytest.fixture
+def portal_user(ohid) -> dict:
+    """A plain account (no second factor) the RPs sign in as."""
+    return ohid.qa.create_user(
+        username="interop.tester",
+        email="interop.tester@example.test",
+        password=PASSWORD,
+        first_name="Quinn",
+        last_name="Interop",
+        email_verified=True,
+    )
+
+
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def _csrf(page: str) -> str:
+    match = _CSRF.search(page)
+    assert match, f"no CSRF token on the page: {page[:300]}"
+    return unescape(match.group(1))
+
+
+def follow(
+    session: requests.Session, response: requests.Response, stop_at: str | None
+) -> requests.Response:
+    """Follow redirects, stopping before any whose target starts with ``stop_at``."""
+    for _ in range(20):
+        location = response.headers.get("Location")
+        if not response.is_redirect or not location:
+            return response
+        target = urljoin(response.url, location)
+        if stop_at and target.startswith(stop_at):
+            return response
+        response = session.get(target, allow_redirects=False, timeout=HTTP_TIMEOUT)
+    raise AssertionError("too many redirects")
+
+
+def sign_in_by_form(
+    session: requests.Session,
+    page: requests.Response,
+    username: str,
+    password: str = PASSWORD,
+    stop_at: str | None = None,
+) -> requests.Response:
+    """From the sign-in page, sign in (and allow sharing if asked); the last answer.
+
+    With ``stop_at``, the redirect to a URL starting with it is returned
+    unfollowed (for RPs whose callback is not served).
+    """
+    assert "/signin" in page.url, page.url
+
+    def post(url: str, data: dict) -> requests.Response:
+        answer = session.post(url, data=data, allow_redirects=False, timeout=HTTP_TIMEOUT)
+        return follow(session, answer, stop_at)
+
+    answer = post(
+        urljoin(page.url, "/signin"), {"csrf_token": _csrf(page.text), "identifier": username}
+    )
+    assert "/signin/password" in answer.url, answer.url
+    answer = post(answer.url, {"csrf_token": _csrf(answer.text), "password": password})
+    if answer.url.split("?")[0].endswith("/consent"):
+        answer = post(answer.url, {"csrf_token": _csrf(answer.text), "allow": "Allow"})
+    return answer
