@@ -86,7 +86,7 @@ def main(issuer: str) -> str:
         page.get_by_label("Verification Code").fill(latest(issuer, channel="sms")["code"])
         page.get_by_role("button", name="Verify", exact=True).click()
 
-        page.locator("tr[data-method=authenticator]").get_by_role("button", name="Setup").click()
+        page.locator("tr[data-method=authenticator]").get_by_role("link", name="Setup").click()
         secret = page.locator("[data-totp-secret]").inner_text().replace(" ", "")
         page.get_by_label("Verification Code").fill(pyotp.TOTP(secret).now())
         page.get_by_role("button", name="Verify", exact=True).click()

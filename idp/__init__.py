@@ -9,9 +9,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, abort, g, jsonify, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from werkzeug.exceptions import HTTPException
 
 from .clock import Clock
@@ -41,11 +42,16 @@ def _database_url(settings: Settings) -> str:
         sqlite_file = _sqlite_file(url)
     except Exception:  # noqa: BLE001 - SQLAlchemy raises several types for bad URLs
         raise SettingsError(f"database.url: not a valid SQLAlchemy URL: {url!r}") from None
-    if sqlite_file is None:
+    if sqlite_file is None or str(sqlite_file).startswith("file:"):
+        # Not a file, or an SQLite URI filename (``?uri=true``) that names its own path.
         return url
     path = sqlite_file if sqlite_file.is_absolute() else Path.cwd() / sqlite_file
     path.parent.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{path}"
+    if not path.exists():
+        # It holds TOTP secrets and password hashes: readable by the owner only
+        # (SQLite gives its -wal and -shm files the same mode).
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    return make_url(url).set(database=str(path)).render_as_string(hide_password=False)
 
 
 def _secret_key(settings: Settings) -> str:
@@ -115,7 +121,6 @@ def create_app(
         template_folder=str(bundled_path("templates")),
         static_folder=str(PACKAGE_DIR / "static"),
     )
-    secure = settings["security.secure_cookies"] or settings.issuer.startswith("https://")
     if settings.issuer.startswith("http://"):
         # A mock served over plain http (localhost or a test host): let Authlib accept it.
         os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")
@@ -129,7 +134,7 @@ def create_app(
         SESSION_COOKIE_NAME="ohid_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=secure,
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session.absolute_hours),
         WTF_CSRF_TIME_LIMIT=None,
         MAIL_SERVER=settings["mail.server"] or "localhost",
@@ -154,7 +159,12 @@ def create_app(
 
     app.extensions["mock_ohid.keys"] = KeyStore(settings.path("keys.dir"))
 
-    db.init_app(app)
+    try:
+        db.init_app(app)
+    except (ImportError, ArgumentError) as exc:
+        # The engine is made here: a URL naming a driver that is not installed fails now.
+        url = make_url(settings["database.url"]).render_as_string(hide_password=True)
+        raise SettingsError(f"database.url: cannot use {url!r} ({exc})") from None
     csrf.init_app(app)
     mail.init_app(app)
     with app.app_context():
@@ -169,6 +179,10 @@ def create_app(
     _register_hooks(app)
     # A global (not a context processor) so imported macros see it too.
     app.jinja_env.globals["password_policy"] = settings.password
+    app.jinja_env.globals["support_phone"] = settings["server.support_phone"]
+    from .policy.contact import display_phone
+
+    app.add_template_filter(display_phone, "phone")
     app.add_template_filter(lambda d: {k: v for k, v in d.items() if v is not None}, "reject_none")
     return app
 
@@ -179,6 +193,7 @@ def _register_blueprints(app: Flask) -> None:
     from .qa.routes import load_routes
     from .routing import add_shared_routes
     from .web.consent import bp as consent_bp
+    from .web.health import bp as health_bp
     from .web.mfa import bp as mfa_bp
     from .web.pages import bp as pages_bp
     from .web.profile import bp as profile_bp
@@ -200,6 +215,7 @@ def _register_blueprints(app: Flask) -> None:
         consent_bp,
         mfa_bp,
         security_bp,
+        health_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -208,11 +224,29 @@ def _wants_json() -> bool:
     path = request.path
     return (
         path.startswith("/_qa/")
-        or path in ("/token", "/userinfo")
+        or path in ("/token", "/userinfo", "/healthz")
         # /register is both Create One Healthcare ID (HTML form) and RFC 7591 (JSON).
         or (path == "/register" and request.is_json)
         or (path.startswith("/.well-known/"))
     )
+
+
+# Blueprints whose POST bodies are not HTML forms (protocol and QA APIs). Routes
+# outside blueprints (static files, the shared POST /register) decide for themselves.
+_NON_FORM_BLUEPRINTS = ("oidc", "qa")
+_FORM_MIMETYPES = ("", "application/x-www-form-urlencoded")
+
+
+def _refuse_non_form_body() -> None:
+    """HTML pages take form posts only; JSON or other bodies get a 415 page, not a crash."""
+    if (
+        request.method in ("GET", "HEAD", "OPTIONS")
+        or request.blueprint is None
+        or request.blueprint in _NON_FORM_BLUEPRINTS
+        or request.mimetype in _FORM_MIMETYPES
+    ):
+        return
+    abort(415, description="This page accepts HTML form submissions only.")
 
 
 def _register_hooks(app: Flask) -> None:
@@ -231,6 +265,8 @@ def _register_hooks(app: Flask) -> None:
             # app context) reads afresh, as after a commit.
             db.session.expire_all()
             db.session().expire_on_commit = True
+
+    app.before_request(_refuse_non_form_body)
 
     @app.after_request
     def _security_headers(response):

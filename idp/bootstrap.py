@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import tomllib
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from .errors import DomainError, ValidationFailed
+from .errors import DomainError
 from .extensions import db, get_clock, get_hashing, get_key_store, get_settings
 from .lifecycle.accounts import create_account, find_by_username
-from .oidc.clients import load_clients_file
+from .lifecycle.portal_claims import set_portal_claims
+from .oidc.clients import ClientConfigError, load_clients_file
 from .settings import SettingsError
 
 
@@ -36,12 +37,17 @@ class InitReport:
 
 def _read_seed_file(path) -> list[dict]:
     try:
-        data = tomllib.loads(path.read_text())
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise SettingsError(f"users.seed_file: file not found: {path}") from None
+    except UnicodeDecodeError:
+        raise SettingsError(f"users.seed_file: {path} is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"users.seed_file: {path} is not valid TOML ({exc})") from None
-    return data.get("user", [])
+    entries = data.get("user", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise SettingsError(f"users.seed_file: {path} must hold [[user]] tables")
+    return entries
 
 
 def _hash_each(hashing, passwords: set[str]) -> dict[str, str]:
@@ -49,7 +55,7 @@ def _hash_each(hashing, passwords: set[str]) -> dict[str, str]:
 
 
 def seed_users(path, entries: list[dict] | None = None, hashes=None) -> list[DemoUser]:
-    """Create the demo users of users.toml that do not exist yet.
+    """Create the demo users of users.toml that do not exist yet (not committed).
 
     ``hashes`` may be a future of the password hashes already being made.
     """
@@ -58,17 +64,18 @@ def seed_users(path, entries: list[dict] | None = None, hashes=None) -> list[Dem
     seeded = []
     for entry in entries:
         demo = DemoUser(
-            entry.get("username", ""), entry.get("password", ""), entry.get("email", "")
+            str(entry.get("username", "")), str(entry.get("password", "")), entry.get("email", "")
         )
         if not find_by_username(demo.username):
             if made is None:
                 made = hashes.result() if hashes is not None else {}
             if demo.password not in made:
                 made[demo.password] = get_hashing().hash(demo.password)
+            fields = {k: v for k, v in entry.items() if k != "claims"}
             try:
-                create_account(**entry, password_hash=made[demo.password])
-            except ValidationFailed as exc:
-                raise SettingsError(f"users.seed_file: user {demo.username!r}: {exc}") from None
+                user = create_account(**fields, password_hash=made[demo.password], commit=False)
+                if entry.get("claims") is not None:
+                    set_portal_claims(user, entry["claims"], replace=True)
             except (DomainError, TypeError) as exc:
                 raise SettingsError(f"users.seed_file: user {demo.username!r}: {exc}") from None
         seeded.append(demo)
@@ -83,6 +90,21 @@ def _missing_passwords(entries: list[dict]) -> set[str]:
     }
 
 
+def _seed_path():
+    return get_settings().bundled_or_path("users.seed_file", "config/users.toml")
+
+
+def _load_clients(report: InitReport) -> None:
+    path = get_settings().bundled_or_path("clients.file", "config/clients.toml")
+    try:
+        clients = load_clients_file(path, commit=False)
+    except ClientConfigError as exc:
+        raise SettingsError(f"clients.file: {exc}") from None
+    report.clients = [
+        ClientSummary(c.client_id, c.client_name, c.token_endpoint_auth_method) for c in clients
+    ]
+
+
 def initialize(seed: bool | None = None) -> InitReport:
     """Create what a fresh checkout lacks; safe to run on every start."""
     settings = get_settings()
@@ -91,19 +113,42 @@ def initialize(seed: bool | None = None) -> InitReport:
     entries = None
     seeding = settings["users.seed"] if seed is None else seed
     if seeding:
-        seed_path = settings.bundled_or_path("users.seed_file", "config/users.toml")
-        entries = _read_seed_file(seed_path)
+        entries = _read_seed_file(_seed_path())
     # argon2 releases the GIL: the demo password is hashed while keys and clients are made.
     with ThreadPoolExecutor(max_workers=1) as pool:
         hashes = None
         if entries:
             hashes = pool.submit(_hash_each, get_hashing(), _missing_passwords(entries))
         report.keys_made = get_key_store().ensure_keys(get_clock().now())
-        clients = load_clients_file(settings.bundled_or_path("clients.file", "config/clients.toml"))
-        report.clients = [
-            ClientSummary(c.client_id, c.client_name, c.token_endpoint_auth_method) for c in clients
-        ]
+        _load_clients(report)
         if seeding:
-            report.demo_users = seed_users(seed_path, entries, hashes)
+            report.demo_users = seed_users(_seed_path(), entries, hashes)
     db.session.commit()
+    return report
+
+
+def reset_data() -> InitReport:
+    """Empty every table and seed it again in one transaction.
+
+    Tables stay in place, so requests running beside a reset see either the
+    old rows or the new ones, never a missing table. The clock's row goes
+    too, so every worker is back to real time.
+    """
+    report = InitReport()
+    entries = _read_seed_file(_seed_path()) if get_settings()["users.seed"] else []
+    # Hash before the first write: SQLite holds its write lock until the commit.
+    hashes: Future = Future()
+    passwords = {str(entry.get("password", "")) for entry in entries}
+    hashes.set_result(_hash_each(get_hashing(), passwords))
+    db.session.rollback()
+    try:
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.expire_all()
+        _load_clients(report)
+        report.demo_users = seed_users(_seed_path(), entries, hashes)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
     return report

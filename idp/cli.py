@@ -3,94 +3,18 @@
 from __future__ import annotations
 
 import os
-import sys
-from contextlib import contextmanager
 
 import click
 
-from .settings import SettingsError
-
-
-class AppContext:
-    """Lazily builds the app from --config and the environment."""
-
-    def __init__(self, config_file: str | None, overrides: dict):
-        self.config_file = config_file
-        self.overrides = overrides
-        self._app = None
-
-    @property
-    def app(self):
-        if self._app is None:
-            from . import create_app
-
-            self._app = create_app(overrides=self.overrides, config_file=self.config_file)
-        return self._app
-
-
-def fail(message: str) -> None:
-    """Exit non-zero with one clear line."""
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(2)
-
-
-class MockOhidGroup(click.Group):
-    """Turns expected errors (bad settings and such) into one line and exit code 2."""
-
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except SettingsError as exc:
-            fail(str(exc))
-        except OSError as exc:
-            fail(f"{exc.strerror or exc}: {exc.filename or ''}".strip(": "))
-
-
-@click.group(cls=MockOhidGroup)
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False),
-    envvar="MOCK_OHID_CONFIG",
-    help="A TOML file layered over config/default.toml.",
+from .cli_base import (  # noqa: F401 - re-exported: tests and scripts import them from here
+    AppContext,
+    MockOhidGroup,
+    app_with_tables,
+    fail,
+    initialize_app,
+    main,
+    print_banner,
 )
-@click.pass_context
-def main(ctx, config_file):
-    """mock-ohid: a mock of One Healthcare ID, a real OpenID Connect provider.
-
-    \b
-    Example:
-      mock-ohid serve
-      mock-ohid --config my.toml serve --port 9000
-    """
-    ctx.obj = AppContext(config_file, {})
-
-
-def _print_banner(app, report) -> None:
-    settings = app.extensions["mock_ohid.settings"]
-    click.echo(f"mock-ohid issuer: {settings.issuer}")
-    click.echo(f"  discovery: {settings.issuer}/.well-known/openid-configuration")
-    if settings.issuer_host_is_ip:
-        click.echo(
-            "  warning: the issuer host is an IP address; browsers refuse it as a WebAuthn "
-            "rp id, so passkeys will not work. Use http://localhost instead.",
-        )
-    click.echo("Demo clients:")
-    for client in report.clients:
-        kind = "public, PKCE" if client.auth_method == "none" else client.auth_method
-        click.echo(f"  {client.client_id:32} {client.client_name} ({kind})")
-    if report.demo_users:
-        click.echo("Demo users (One Healthcare ID / password):")
-        for user in report.demo_users:
-            click.echo(f"  {user.username:20} {user.password:12} {user.email}")
-    click.echo(f"QA inbox: {settings.issuer}/_qa/inbox")
-
-
-def initialize_app(app):
-    from .bootstrap import initialize
-
-    with app.app_context():
-        return initialize()
 
 
 @main.command()
@@ -104,7 +28,7 @@ def init(obj: AppContext):
     """
     report = initialize_app(obj.app)
     with obj.app.app_context():
-        _print_banner(obj.app, report)
+        print_banner(obj.app, report)
 
 
 @main.command()
@@ -142,7 +66,7 @@ def serve(obj: AppContext, host, port, workers, threads):
     settings = app.extensions["mock_ohid.settings"]
     bind_host, bind_port = settings["server.host"], settings["server.port"]
     with app.app_context():
-        _print_banner(app, report)
+        print_banner(app, report)
     click.echo(f"Listening on http://{bind_host}:{bind_port} (Ctrl+C to stop)")
     if workers > 1:
         _serve_gunicorn(obj, bind_host, bind_port, workers, threads)
@@ -175,16 +99,6 @@ def _serve_gunicorn(obj: AppContext, host: str, port: int, workers: int, threads
 
 
 # --- keys and clients ---
-
-
-@contextmanager
-def app_with_tables(obj: AppContext):
-    """An app context on a database that has its tables (no seeding)."""
-    from .extensions import db
-
-    with obj.app.app_context():
-        db.create_all()
-        yield obj.app
 
 
 @main.group()
@@ -473,8 +387,8 @@ def clients_remove(obj: AppContext, client_id):
         click.echo(f"Removed client {client_id}; its tokens are revoked.")
 
 
-# The QA commands register themselves on `main`.
-from . import cli_admin  # noqa: E402, F401
+# The QA and portal commands register themselves on `main`.
+from . import cli_admin, cli_portal  # noqa: E402, F401
 
 if __name__ == "__main__":
     main()

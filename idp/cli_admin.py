@@ -10,7 +10,8 @@ import time
 
 import click
 
-from .cli import AppContext, fail, main
+from .cli_base import AppContext, fail, main
+from .policy.passwords import MAX_PASSWORD_AGE_DAYS
 
 
 def _ready(obj: AppContext):
@@ -39,6 +40,17 @@ def _user_or_fail(username: str):
     return user
 
 
+def parse_claims_json(text: str) -> dict:
+    """A ``--claims`` JSON object, or exit naming the problem."""
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        fail(f"--claims: not valid JSON ({exc})")
+    if not isinstance(value, dict):
+        fail("--claims: give a JSON object of claim name -> value")
+    return value
+
+
 def _validation_line(exc) -> str:
     return "; ".join(f"{field}: {', '.join(texts)}" for field, texts in exc.errors.items())
 
@@ -64,6 +76,12 @@ def users():
 @click.option("--phone", help="E.164 (+16125550100) or a US number.")
 @click.option("--email-verified/--email-unverified", default=True, show_default=True)
 @click.option("--phone-verified/--phone-unverified", default=False, show_default=True)
+@click.option(
+    "--claims",
+    "claims_json",
+    metavar="JSON",
+    help='Portal claims as a JSON object, e.g. \'{"npi": "1234567893", "state": "MN"}\'.',
+)
 @click.pass_obj
 def users_add(
     obj,
@@ -76,6 +94,7 @@ def users_add(
     phone,
     email_verified,
     phone_verified,
+    claims_json,
 ):
     """Add a user through the same rules as "Create One Healthcare ID".
 
@@ -84,10 +103,16 @@ def users_add(
       mock-ohid users add --username jane.doe1 --email jane@example.com --password Password1
     """
     from .errors import EmailInUse, UsernameTaken, ValidationFailed
+    from .extensions import db
     from .lifecycle.accounts import create_account
+    from .lifecycle.portal_claims import check_claims, set_portal_claims
 
     _ready(obj)
+    claims = parse_claims_json(claims_json) if claims_json else None
     try:
+        if claims is not None:
+            # Checked before the account exists, so bad claims leave nothing behind.
+            claims = check_claims(claims)
         user = create_account(
             username=username,
             email=email,
@@ -98,8 +123,13 @@ def users_add(
             phone=phone,
             email_verified=email_verified,
             phone_verified=phone_verified,
+            commit=False,
         )
+        if claims:
+            set_portal_claims(user, claims, replace=True)
+        db.session.commit()
     except ValidationFailed as exc:
+        db.session.rollback()
         fail(_validation_line(exc))
     except (UsernameTaken, EmailInUse) as exc:
         fail(exc.text)
@@ -107,7 +137,7 @@ def users_add(
 
 
 @users.command("list")
-@click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
 @click.pass_obj
 def users_list(obj, limit):
     """List users, newest first.
@@ -188,7 +218,7 @@ def _change(obj, username, changes: dict, done: str):
 @click.argument("username")
 @click.option(
     "--days",
-    type=click.IntRange(0),
+    type=click.IntRange(0, MAX_PASSWORD_AGE_DAYS),
     default=91,
     show_default=True,
     help="How old the password becomes.",
@@ -259,8 +289,9 @@ def users_import(obj, csv_file, skip_invalid):
     if len(report.errors) > 20:
         click.echo(f"... and {len(report.errors) - 20} more", err=True)
     if report.errors and not skip_invalid:
-        fail(f"{len(report.errors)} bad row(s); nothing imported")
-    click.echo(f"Imported {report.created} user(s)")
+        fail(f"{report.bad_rows} bad row(s) of {len(rows)}; nothing imported")
+    skipped = f"; skipped {report.bad_rows} bad row(s)" if report.bad_rows else ""
+    click.echo(f"Imported {report.created} user(s){skipped}")
 
 
 def _format_message(message) -> str:
@@ -278,7 +309,7 @@ def _format_message(message) -> str:
 @main.command()
 @click.option("--to", help="Only messages to this address or number.")
 @click.option("--channel", type=click.Choice(["email", "sms", "voice"]))
-@click.option("--limit", type=click.IntRange(1), default=20, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 100_000), default=20, show_default=True)
 @click.option("--follow", is_flag=True, help="Keep printing new messages (Ctrl+C to stop).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @click.pass_obj

@@ -111,7 +111,6 @@ MESSAGES = {
     "email_verified": "Your email address has been verified.",
     "email_already_verified": "Your email address is already verified.",
     "phone_code_sent": "We sent a new code by text message to the phone number ending in {last4}.",
-    "phone_call_placed": "We are calling the phone number ending in {last4}.",
     "phone_verified": "Your phone number has been verified.",
     "phone_updated": "Your phone number has been updated. Verify it to continue.",
     "call_waiting": "Waiting for you to enter the code on your phone's keypad.",

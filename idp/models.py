@@ -77,6 +77,8 @@ class User(db.Model):
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # Event name -> list of channels ("email", "sms") the user wants notices on.
     notifications: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Portal claims (NPI, Tax IDs, ..., custom): name -> value, see policy.portal_claims.
+    portal_claims: Mapped[dict] = mapped_column(JSON, default=dict)
 
     password_history: Mapped[list[PasswordHistory]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="PasswordHistory.id.desc()"
@@ -560,3 +562,55 @@ class ClientAssertion(db.Model):
     client_id: Mapped[str] = mapped_column(String(100))
     jti: Mapped[str] = mapped_column(String(255))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class InjectedFault(db.Model):
+    """A failure QA asked for (``/_qa/faults``): the next ``remaining`` requests at
+    ``endpoint`` (from ``client_id`` only, when set) fail or slow down.
+
+    Kept in the database so every worker process sees it and counts it down once.
+    """
+
+    __tablename__ = "injected_faults"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    endpoint: Mapped[str] = mapped_column(String(20), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    error: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    delay_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    client_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    count: Mapped[int] = mapped_column(Integer)
+    remaining: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "endpoint": self.endpoint,
+            "kind": self.kind,
+            "status": self.status,
+            "error": self.error,
+            "delay_ms": self.delay_ms,
+            "client_id": self.client_id,
+            "count": self.count,
+            "remaining": self.remaining,
+            "created_at": self.created_at.isoformat(),
+        }
+
+
+class DebuggerRun(db.Model):
+    """One login through the debugger (``/_qa/debugger``): what was sent and received.
+
+    The debugger is a relying party that happens to share this database: like
+    any portal it keeps its own copies of its client secret and tokens, in
+    ``data``, so it can refresh, revoke and show them. Gone at ``/_qa/reset``.
+    """
+
+    __tablename__ = "debugger_runs"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    state: Mapped[str] = mapped_column(String(64), unique=True)
+    client_id: Mapped[str] = mapped_column(String(100))
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -97,6 +97,11 @@ class Settings:
         return self.values["server"]["issuer"]
 
     @property
+    def secure_cookies(self) -> bool:
+        """Cookies carry ``Secure`` when asked to, and always on an https issuer."""
+        return self.values["security"]["secure_cookies"] or self.issuer.startswith("https://")
+
+    @property
     def rp_id(self) -> str:
         """The WebAuthn relying-party id: the issuer's host name."""
         return urlsplit(self.issuer).hostname or "localhost"
@@ -122,6 +127,10 @@ def _read_toml(path: Path, label: str) -> dict[str, Any]:
             return tomllib.load(handle)
     except FileNotFoundError:
         raise SettingsError(f"{label}: file not found: {path}") from None
+    except IsADirectoryError:
+        raise SettingsError(f"{label}: {path} is a directory, not a TOML file") from None
+    except UnicodeDecodeError:
+        raise SettingsError(f"{label}: {path} is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{label}: {path} is not valid TOML ({exc})") from None
 
@@ -219,6 +228,8 @@ def _validate(values: dict) -> None:
     ):
         if values[section][low] > values[section][high]:
             raise SettingsError(f"{section}.{low}: is larger than {section}.{high}")
+    if values["clients"]["max_assertion_seconds"] < 1:
+        raise SettingsError("clients.max_assertion_seconds: must be at least 1")
     for key in ("email_activation_digits", "otp_digits"):
         if not 4 <= values["codes"][key] <= 12:
             raise SettingsError(f"codes.{key}: must be between 4 and 12")

@@ -106,6 +106,36 @@ class QAClient:
         """Type ``digits`` on the keypad of the pending verification call to ``to``."""
         return self._call("POST", "/voice/answer", json={"to": to, "digits": digits})
 
+    # Tokens without a browser, failures on demand
+    def tokens(
+        self,
+        client_id: str,
+        username: str,
+        scope: str = "openid",
+        claims: dict | None = None,
+        expires_in: int | None = None,
+        **extra,
+    ) -> dict:
+        """What the token endpoint would return after ``username`` signed in to
+        ``client_id`` (see POST /_qa/tokens; ``extra``: acr, amr, nonce)."""
+        body = {"client_id": client_id, "username": username, "scope": scope, **extra}
+        if claims is not None:
+            body["claims"] = claims
+        if expires_in is not None:
+            body["expires_in"] = expires_in
+        return self._call("POST", "/tokens", json=body)
+
+    def add_fault(self, endpoint: str, kind: str = "error", **fields) -> dict:
+        """Make the next ``count`` requests at ``endpoint`` fail or slow down
+        (fields: status, error, delay_ms, count, client_id)."""
+        return self._call("POST", "/faults", json={"endpoint": endpoint, "kind": kind, **fields})
+
+    def faults(self) -> list[dict]:
+        return self._call("GET", "/faults")
+
+    def clear_faults(self) -> dict:
+        return self._call("DELETE", "/faults")
+
     # Clock, reset, events
     def advance_clock(self, duration: str) -> dict:
         return self._call("POST", "/clock", json={"advance": duration})

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from .live import free_port
+
 
 def _server_binaries() -> tuple[str, str] | None:
     for folder in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
@@ -27,12 +29,6 @@ def _server_binaries() -> tuple[str, str] | None:
             return str(initdb), str(postgres)
     initdb, postgres = shutil.which("initdb"), shutil.which("postgres")
     return (initdb, postgres) if initdb and postgres else None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 NEEDS_POSTGRES = [
@@ -64,7 +60,7 @@ def postgres_cluster() -> Iterator[str]:
         capture_output=True,
         timeout=120,
     )
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [
             *prefix,

@@ -23,8 +23,8 @@ import requests
 from idp.lifecycle.security_questions import QUESTIONS
 
 from .helpers import csrf_token
+from .live import clean_env, free_port, mock_ohid_command
 from .postgres import NEEDS_POSTGRES
-from .test_cli_serve import _env, _free_port, _mock_ohid
 
 BURST = 40
 LIMIT = 5  # lockout.max_failed_sign_ins and codes.max_attempts, as configured by default
@@ -64,11 +64,11 @@ def server(request, tmp_path_factory):
     env = {"MOCK_OHID_USERS_SEED": "false"}
     if request.param == "postgresql":
         env["MOCK_OHID_DATABASE_URL"] = request.getfixturevalue("postgres_url")
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
-        [*_mock_ohid(), "serve", "--port", str(port), "--workers", "2"],
+        [*mock_ohid_command(), "serve", "--port", str(port), "--workers", "2"],
         cwd=workdir,
-        env=_env(MOCK_OHID_SERVER_ISSUER=f"http://127.0.0.1:{port}", **env),
+        env=clean_env(MOCK_OHID_SERVER_ISSUER=f"http://127.0.0.1:{port}", **env),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,

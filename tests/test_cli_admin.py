@@ -129,7 +129,7 @@ def test_import_with_a_bad_row_writes_nothing(run, tmp_path):
     assert "line 4: email 'GOOD@example.com' is already in use" in result.output
     assert run("users", "show", "good.user1").exit_code == 2
     skipped = run("users", "import", str(csv_file), "--skip-invalid")
-    assert "Imported 1 user(s)" in skipped.output
+    assert "Imported 1 user(s); skipped 2 bad row(s)" in skipped.output
 
 
 def test_import_with_bad_header(run, tmp_path):

@@ -15,7 +15,7 @@ from joserfc.jwk import RSAKey
 
 from idp.cli import main
 
-from .test_cli_serve import _env, _free_port, _mock_ohid, _wait_for
+from .live import clean_env, free_port, mock_ohid_command, wait_for_http
 
 
 @pytest.fixture
@@ -157,13 +157,13 @@ def test_every_group_has_help_with_an_example(cli):
 
 
 def test_every_gunicorn_worker_signs_with_the_rotated_key(tmp_path):
-    port = _free_port()
-    env = _env(
+    port = free_port()
+    env = clean_env(
         MOCK_OHID_SERVER_ISSUER=f"http://localhost:{port}",
         MOCK_OHID_SECURITY_PASSWORD_HASH_PROFILE="fast",
     )
     process = subprocess.Popen(
-        [*_mock_ohid(), "serve", "--port", str(port), "--workers", "2"],
+        [*mock_ohid_command(), "serve", "--port", str(port), "--workers", "2"],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -172,9 +172,9 @@ def test_every_gunicorn_worker_signs_with_the_rotated_key(tmp_path):
     )
     try:
         jwks_url = f"http://127.0.0.1:{port}/.well-known/jwks.json"
-        _wait_for(jwks_url, process, 40)
+        wait_for_http(jwks_url, process, 40)
         rotated = subprocess.run(
-            [*_mock_ohid(), "keys", "rotate"],
+            [*mock_ohid_command(), "keys", "rotate"],
             cwd=tmp_path,
             env=env,
             capture_output=True,

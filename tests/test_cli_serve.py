@@ -3,45 +3,12 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
-import socket
 import subprocess
-import sys
-import time
 
 import pytest
-import requests
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _mock_ohid() -> list[str]:
-    exe = shutil.which("mock-ohid", path=os.path.dirname(sys.executable))
-    return [exe] if exe else [sys.executable, "-m", "idp.cli"]
-
-
-def _env(**extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MOCK_OHID_")}
-    env.update(extra)
-    return env
-
-
-def _wait_for(url: str, process, seconds: float = 20.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited with {process.returncode}")
-        try:
-            return requests.get(url, timeout=1)
-        except (requests.ConnectionError, requests.Timeout):
-            # A first answer can take over a second on a busy machine: ask again.
-            time.sleep(0.05)
-    raise AssertionError(f"{url} never answered")
+from .live import clean_env, free_port, mock_ohid_command, wait_for_http
 
 
 @pytest.fixture
@@ -49,11 +16,11 @@ def served(tmp_path, request):
     processes = []
 
     def start(*args, **env):
-        port = _free_port()
+        port = free_port()
         process = subprocess.Popen(
-            [*_mock_ohid(), "serve", "--port", str(port), *args],
+            [*mock_ohid_command(), "serve", "--port", str(port), *args],
             cwd=tmp_path,
-            env=_env(MOCK_OHID_SERVER_ISSUER=f"http://localhost:{port}", **env),
+            env=clean_env(MOCK_OHID_SERVER_ISSUER=f"http://localhost:{port}", **env),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -77,7 +44,7 @@ def served(tmp_path, request):
 
 def test_serve_on_a_fresh_directory_creates_everything_and_prints_credentials(served, tmp_path):
     process, port = served()
-    discovery = _wait_for(f"http://127.0.0.1:{port}/.well-known/openid-configuration", process)
+    discovery = wait_for_http(f"http://127.0.0.1:{port}/.well-known/openid-configuration", process)
     assert discovery.json()["issuer"] == f"http://localhost:{port}"
     assert (tmp_path / "instance" / "mock-ohid.db").exists()
     assert len(list((tmp_path / "keys").glob("*.json"))) == 2
@@ -97,7 +64,7 @@ def test_serve_on_a_fresh_directory_creates_everything_and_prints_credentials(se
 
 def test_serve_with_workers_runs_under_gunicorn(served):
     process, port = served("--workers", "2", MOCK_OHID_SECURITY_PASSWORD_HASH_PROFILE="fast")
-    response = _wait_for(f"http://127.0.0.1:{port}/.well-known/jwks.json", process, 40)
+    response = wait_for_http(f"http://127.0.0.1:{port}/.well-known/jwks.json", process, 40)
     assert response.status_code == 200 and len(response.json()["keys"]) == 2
 
 
@@ -105,30 +72,32 @@ def test_serve_with_one_thread_per_worker_answers(served):
     process, port = served(
         "--workers", "2", "--threads", "1", MOCK_OHID_SECURITY_PASSWORD_HASH_PROFILE="fast"
     )
-    response = _wait_for(f"http://127.0.0.1:{port}/.well-known/openid-configuration", process, 40)
+    response = wait_for_http(
+        f"http://127.0.0.1:{port}/.well-known/openid-configuration", process, 40
+    )
     assert response.status_code == 200 and response.json()["issuer"] == f"http://localhost:{port}"
 
 
 def test_zero_threads_is_refused_by_name(tmp_path):
     result = subprocess.run(
-        [*_mock_ohid(), "serve", "--threads", "0"],
+        [*mock_ohid_command(), "serve", "--threads", "0"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=60,
-        env=_env(),
+        env=clean_env(),
     )
     assert result.returncode == 2 and "Invalid value for '--threads'" in result.stderr
 
 
 def test_bad_setting_stops_start_up_with_one_line(tmp_path):
     result = subprocess.run(
-        [*_mock_ohid(), "serve"],
+        [*mock_ohid_command(), "serve"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=60,
-        env=_env(MOCK_OHID_SERVER_PORT="eighty"),
+        env=clean_env(MOCK_OHID_SERVER_PORT="eighty"),
     )
     assert result.returncode != 0
     lines = [line for line in result.stderr.splitlines() if line.strip()]
@@ -137,12 +106,12 @@ def test_bad_setting_stops_start_up_with_one_line(tmp_path):
 
 def test_ip_issuer_gets_a_passkey_warning(tmp_path):
     result = subprocess.run(
-        [*_mock_ohid(), "init"],
+        [*mock_ohid_command(), "init"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=60,
-        env=_env(
+        env=clean_env(
             MOCK_OHID_SERVER_ISSUER="http://127.0.0.1:8765",
             MOCK_OHID_SECURITY_PASSWORD_HASH_PROFILE="fast",
         ),
@@ -153,6 +122,6 @@ def test_ip_issuer_gets_a_passkey_warning(tmp_path):
 
 def test_help_shows_an_example():
     result = subprocess.run(
-        [*_mock_ohid(), "serve", "--help"], capture_output=True, text=True, timeout=60
+        [*mock_ohid_command(), "serve", "--help"], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0 and "Example:" in result.stdout

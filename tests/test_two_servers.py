@@ -5,11 +5,8 @@ load balancer)."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
-import socket
 import subprocess
-import sys
 import time
 from urllib.parse import urlencode, urljoin
 
@@ -19,6 +16,7 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from .helpers import csrf_token, pkce_pair, query_of
+from .live import free_port, mock_ohid_command
 from .postgres import NEEDS_POSTGRES
 
 pytestmark = NEEDS_POSTGRES
@@ -27,22 +25,11 @@ CLIENT = ("optum-connect-claims-online", "claims-online-demo-secret")
 REDIRECT = "http://localhost:5001/callback"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _mock_ohid() -> list[str]:
-    exe = shutil.which("mock-ohid", path=os.path.dirname(sys.executable))
-    return [exe] if exe else [sys.executable, "-m", "idp.cli"]
-
-
 class Pair:
     """Servers A and B; ``env`` is what both are started with."""
 
     def __init__(self, root, database_url):
-        self.ports = {"A": _free_port(), "B": _free_port()}
+        self.ports = {"A": free_port(), "B": free_port()}
         self.issuer = f"http://localhost:{self.ports['A']}"
         self.dirs = {name: root / name for name in self.ports}
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("MOCK_OHID_")}
@@ -60,7 +47,7 @@ class Pair:
     def start(self, name: str) -> None:
         self.dirs[name].mkdir()
         process = subprocess.Popen(
-            [*_mock_ohid(), "serve", "--port", str(self.ports[name])],
+            [*mock_ohid_command(), "serve", "--port", str(self.ports[name])],
             cwd=self.dirs[name],
             env=self.env,
             stdout=subprocess.DEVNULL,
@@ -80,7 +67,7 @@ class Pair:
 
     def cli(self, name: str, *args: str) -> str:
         done = subprocess.run(
-            [*_mock_ohid(), *args],
+            [*mock_ohid_command(), *args],
             cwd=self.dirs[name],
             env=self.env,
             capture_output=True,

@@ -44,6 +44,7 @@ _FALSE = {"", "0", "false", "no", "n"}
 class ImportReport:
     created: int = 0
     errors: list[str] = field(default_factory=list)
+    bad_rows: int = 0
 
 
 def _flag(value: str, name: str, line: int) -> bool:
@@ -56,7 +57,16 @@ def _flag(value: str, name: str, line: int) -> bool:
 
 
 def read_rows(handle) -> tuple[list[dict], list[str]]:
-    """Parse the CSV; returns ``(rows, header_errors)``."""
+    """Parse the CSV; returns ``(rows, file_errors)``."""
+    try:
+        return _read_rows(handle)
+    except UnicodeDecodeError:
+        return [], ["not UTF-8 text"]
+    except csv.Error as exc:
+        return [], [f"not a CSV file ({exc})"]
+
+
+def _read_rows(handle) -> tuple[list[dict], list[str]]:
     reader = csv.DictReader(handle)
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED if c not in header]
@@ -96,6 +106,7 @@ def import_accounts(
             fields["email_verified"] = _flag(row.get("email_verified", ""), "email_verified", line)
             fields["phone_verified"] = _flag(row.get("phone_verified", ""), "phone_verified", line)
         except ValidationFailed as exc:
+            report.bad_rows += 1
             for name, texts in exc.errors.items():
                 for text in texts:
                     prefix = "" if text.startswith("line ") else f"line {line}: {name}: "
@@ -103,9 +114,11 @@ def import_accounts(
             continue
         name_key, mail_key = username_key(fields["username"]), email_key(fields["email"])
         if name_key in existing_names:
+            report.bad_rows += 1
             report.errors.append(f"line {line}: username {fields['username']!r} is already taken")
             continue
         if mail_key in existing_emails:
+            report.bad_rows += 1
             report.errors.append(f"line {line}: email {fields['email']!r} is already in use")
             continue
         existing_names.add(name_key)

@@ -11,8 +11,9 @@ from __future__ import annotations
 from ..audit import record_event
 from ..delivery.outbox import send_email, send_sms
 from ..errors import ValidationFailed
-from ..extensions import db, now
-from ..models import User
+from ..extensions import db, get_settings, now
+from ..models import OutboxMessage, User
+from ..policy.alerts import ALERT_WINDOW, alert_allowed
 
 # Event key (also the outbox purpose) -> OHID's name for it.
 EVENTS = {
@@ -64,8 +65,22 @@ def notify(user: User, event: str, **context) -> None:
     label = EVENTS[event]
     moment = now()
     for channel in preferences(user)[event]:
+        if not _within_rate(user, event, channel, moment):
+            continue
         values = {"event": event, "label": label, "moment": moment, **context}
         if channel == "email":
             send_email(user.email, event, "notification", user=user, **values)
         elif channel == "sms" and user.phone and user.phone_verified:
             send_sms(user.phone, event, "notification", user=user, **values)
+
+
+def _within_rate(user: User, event: str, channel: str, moment) -> bool:
+    sent = db.session.execute(
+        db.select(OutboxMessage.created_at).where(
+            OutboxMessage.user_id == user.id,
+            OutboxMessage.purpose == event,
+            OutboxMessage.channel == channel,
+            OutboxMessage.created_at > moment - ALERT_WINDOW,
+        )
+    ).scalars()
+    return alert_allowed(sent, moment, get_settings()["security.alerts_per_hour"])

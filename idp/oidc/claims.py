@@ -15,6 +15,7 @@ from ..policy.claims import (  # noqa: F401 - re-exported
     claims_named_in,
 )
 from ..policy.mfa import ACR_SINGLE_FACTOR, ACR_VALUES_SUPPORTED  # noqa: F401 - re-exported
+from ..policy.portal_claims import released_portal_claims as released_portal_claims_for
 
 # The ``acr`` of a session signed in with a password alone (level of assurance 1).
 DEFAULT_ACR = ACR_SINGLE_FACTOR
@@ -57,3 +58,14 @@ def requested_claims(user: User, claims_request: dict | None, target: str) -> di
     return {
         name: values[name] for name in claims_named_in(claims_request, target) if name in values
     }
+
+
+def released_portal_claims(client, user: User | None, scope: str | None) -> dict:
+    """The portal claims ``client``'s scope → claims mapping releases for ``scope``."""
+    if client is None or user is None:
+        return {}
+    return released_portal_claims_for(
+        client.client_metadata.get("scope_claims"),
+        scope_to_list(scope or "") or [],
+        user.portal_claims,
+    )

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import unquote_plus, urlsplit
 
+import requests
 from authlib.oauth2.rfc6749 import InvalidClientError
 from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
 from joserfc import jwt
@@ -22,14 +23,14 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from sqlalchemy.exc import IntegrityError
 
-from ..extensions import db, get_clock, get_settings
+from ..clock import real_now
+from ..extensions import db, get_settings
 from ..lifecycle.clients import find_client
 from ..models import ClientAssertion
 
 ASSERTION_ALGS = ["RS256", "ES256"]
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
 FETCH_TIMEOUT_SECONDS = 3
-MAX_ASSERTION_SECONDS = 3600
 
 
 def basic_credentials(headers) -> tuple[str | None, str | None]:
@@ -87,41 +88,47 @@ def describe_auth_failure(request, methods: list[str]) -> str | None:
     return f"Client authentication failed: {client_id!r} is registered for {registered}."
 
 
-def _seconds(value) -> int:
-    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0
-
-
 def is_loopback_url(url: str) -> bool:
     """Whether ``url`` is an http(s) URL on this machine (all this sandbox can reach)."""
     parts = urlsplit(url)
     return parts.scheme in ("http", "https") and (parts.hostname or "") in LOOPBACK_HOSTS
 
 
+def _fetched_key_set(uri: str) -> dict:
+    if not is_loopback_url(uri):
+        raise InvalidClientError(
+            description="Only localhost jwks_uri values can be fetched by this mock."
+        )
+    response = requests.get(uri, timeout=FETCH_TIMEOUT_SECONDS)
+    response.raise_for_status()
+    data = response.json()
+    if not isinstance(data, dict) or not isinstance(data.get("keys"), list):
+        raise ValueError("the jwks_uri did not serve a JSON Web Key Set")
+    return data
+
+
 def client_key_set(client) -> KeySet:
     """The public keys a client registered for signing its assertions."""
-    # Imported on first use: start-up does not pay for an HTTP client it may never use.
-    import requests
-
     metadata = client.client_metadata
     try:
         if metadata.get("jwks"):
             return KeySet.import_key_set(metadata["jwks"])
         uri = metadata.get("jwks_uri")
         if uri:
-            if not is_loopback_url(uri):
-                raise InvalidClientError(
-                    description="Only localhost jwks_uri values can be fetched by this mock."
-                )
-            response = requests.get(uri, timeout=FETCH_TIMEOUT_SECONDS)
-            response.raise_for_status()
-            return KeySet.import_key_set(response.json())
-    except (requests.RequestException, ValueError, JoseError) as exc:
-        raise InvalidClientError(description=f"The client's keys cannot be read: {exc}") from None
+            return KeySet.import_key_set(_fetched_key_set(uri))
+    except (requests.RequestException, ValueError, TypeError, KeyError, JoseError) as exc:
+        raise InvalidClientError(
+            description=f"The client's keys cannot be read: {type(exc).__name__}."
+        ) from None
     raise InvalidClientError(description="The client registered no keys (jwks or jwks_uri).")
 
 
+def _number(value) -> float | None:
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
 class PrivateKeyJwtAuthentication(JWTBearerClientAssertion):
-    """RFC 7523 client assertions, each ``jti`` usable once."""
+    """RFC 7523 client assertions: short-lived, each ``jti`` usable once."""
 
     CLIENT_AUTH_METHOD = "private_key_jwt"
 
@@ -142,15 +149,26 @@ class PrivateKeyJwtAuthentication(JWTBearerClientAssertion):
         self.verify_claims(token.claims)
         return token.claims
 
+    def verify_claims(self, claims) -> None:
+        # A long-lived assertion is a reusable credential: refuse it before
+        # its jti is stored. Token timestamps are real time, not the QA clock.
+        cap = get_settings()["clients.max_assertion_seconds"]
+        exp, iat = _number(claims.get("exp")), _number(claims.get("iat"))
+        if exp is not None and (
+            exp - real_now().timestamp() > cap + self.leeway
+            or (iat is not None and exp - iat > cap)
+        ):
+            raise InvalidClientError(
+                description=f"The client assertion may live at most {cap} seconds."
+            )
+        super().verify_claims(claims)
+
     def validate_jti(self, claims, jti) -> bool:
-        """Remember ``jti`` until the assertion expires; a second use is refused."""
-        moment = get_clock().now()
+        """Remember ``jti`` until the assertion expires (real time); a second use is refused."""
+        moment = real_now()
         db.session.execute(db.delete(ClientAssertion).where(ClientAssertion.expires_at < moment))
-        # Kept for the assertion's own lifetime (exp - iat), measured on our clock.
-        lifetime = _seconds(claims.get("exp")) - _seconds(claims.get("iat"))
-        if not 0 < lifetime <= MAX_ASSERTION_SECONDS:
-            lifetime = MAX_ASSERTION_SECONDS
-        expires_at = moment + timedelta(seconds=lifetime + self.leeway)
+        # verify_claims has checked that exp is a number within the cap.
+        expires_at = datetime.fromtimestamp(claims["exp"], UTC) + timedelta(seconds=self.leeway)
         db.session.add(
             ClientAssertion(client_id=str(claims["sub"]), jti=str(jti)[:255], expires_at=expires_at)
         )

@@ -14,6 +14,7 @@ from ..extensions import db, now
 from ..lifecycle.clients import find_client
 from ..lifecycle.tokens import revoke_tokens_of_client
 from ..models import ConsentGrant, OAuth2Client
+from ..policy.portal_claims import check_scope_claims
 from ..security.digests import token_digest
 from .claims import SCOPES_SUPPORTED
 from .cors import is_origin
@@ -37,6 +38,7 @@ _KNOWN_KEYS = {
     "jwks",
     "jwks_uri",
     "allowed_origins",
+    "scope_claims",
 }
 
 
@@ -117,6 +119,10 @@ def validate_registration(entry: dict) -> dict:
             raise ClientConfigError(
                 f"{label}: scope must be a space-separated list of {' '.join(SCOPES_SUPPORTED)}"
             )
+    if "scope_claims" in entry:
+        problem = check_scope_claims(entry["scope_claims"], SCOPES_SUPPORTED)
+        if problem:
+            raise ClientConfigError(f"{label}: {problem}")
     if entry.get("backchannel_logout_uri") is not None:
         uri = entry["backchannel_logout_uri"]
         if not isinstance(uri, str):
@@ -160,16 +166,25 @@ def register_client(entry: dict, source: str = "config", replace: bool = True) -
     return client
 
 
-def load_clients_file(path: Path) -> list[OAuth2Client]:
-    """Register every [[client]] in a clients.toml file and commit."""
+def load_clients_file(path: Path, commit: bool = True) -> list[OAuth2Client]:
+    """Register every [[client]] in a clients.toml file (and commit, unless told not to)."""
     try:
-        data = tomllib.loads(Path(path).read_text())
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ClientConfigError(f"clients file not found: {path}") from None
+    except IsADirectoryError:
+        raise ClientConfigError(f"{path} is a directory, not a clients file") from None
+    except UnicodeDecodeError:
+        raise ClientConfigError(f"{path} is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ClientConfigError(f"{path} is not valid TOML ({exc})") from None
-    clients = [register_client(entry) for entry in data.get("client", [])]
-    db.session.commit()
+    entries = data.get("client")
+    if not (isinstance(entries, list) and entries and all(isinstance(e, dict) for e in entries)):
+        # A file that registers nothing is a mistake (a typo like [client] or [[clients]]).
+        raise ClientConfigError(f"{path} has no [[client]] tables")
+    clients = [register_client(entry) for entry in entries]
+    if commit:
+        db.session.commit()
     return clients
 
 

@@ -21,7 +21,6 @@ from ..lifecycle.authentication import end_sso_session
 from ..lifecycle.browser import browser_sso_session
 from ..models import SsoSession
 from .id_tokens import ID_TOKEN_ALGS
-from .server import server
 
 # Request parameters of RP-Initiated Logout 1.0 §2 kept through the confirmation.
 LOGOUT_PARAMS = (
@@ -103,8 +102,8 @@ def needs_confirmation(end_session_request: EndSessionRequest) -> bool:
     return browser is not None and browser.user.sub != claims.get("sub")
 
 
-def handle_end_session():
-    """GET or POST /end_session."""
+def handle_end_session(server):
+    """GET or POST /end_session, answered through the wired Authlib ``server``."""
     try:
         end_session_request = server.validate_endpoint_request("end_session")
     except OAuth2Error as error:
@@ -119,7 +118,8 @@ def handle_end_session():
         )
     confirming = request.method == "POST" and "csrf_token" in request.form
     if needs_confirmation(end_session_request):
-        form = LogoutForm()
+        # The confirmation page posts a form; a JSON body is not read as one.
+        form = LogoutForm(formdata=request.form)
         if not (confirming and form.validate_on_submit()):
             if not confirming:
                 for name in LOGOUT_PARAMS:

@@ -67,7 +67,7 @@ def introspect():
 
 @bp.route("/end_session", methods=["GET", "POST"])
 def end_session():
-    return handle_end_session()
+    return handle_end_session(server)
 
 
 def client_registration():

@@ -10,9 +10,18 @@ from joserfc.errors import JoseError
 
 from ..extensions import db, get_clock, get_key_store, get_settings
 from ..models import AuthorizationCode, SsoSession
-from .claims import generate_user_info, requested_claims
+from .claims import generate_user_info, released_portal_claims, requested_claims
 
 ID_TOKEN_ALGS = ["RS256", "ES256"]
+
+
+def granted_scope(request) -> str:
+    """The scope the token being issued carries (RFC 6749 §6: a refresh may narrow it)."""
+    if request.authorization_code is not None:
+        return request.authorization_code.get_scope()
+    if request.refresh_token is not None:
+        return request.payload.scope or request.refresh_token.get_scope()
+    return request.payload.scope or ""
 
 
 class IdTokenSigning:
@@ -40,6 +49,7 @@ class IdTokenSigning:
         claims = self.get_client_claims(request.client)
         claims["iat"] = issued
         claims["exp"] = issued + get_settings().tokens.id_token_seconds
+        claims.update(released_portal_claims(request.client, request.user, granted_scope(request)))
         return claims
 
     def generate_user_info(self, user, scope):

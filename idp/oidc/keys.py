@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 
+from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, KeySet, RSAKey
 
 SUPPORTED_ALGS = ("RS256", "ES256")
@@ -106,9 +107,13 @@ class KeyStore:
         signature = tuple(self._scan())
         with self._lock:
             if signature != self._signature:
-                fresh = [self._read(self.directory / name) for name, *_ in signature]
-                # A key whose file did not change keeps its parsed form.
-                keys = [k if self._by_kid.get(k.kid) != k else self._by_kid[k.kid] for k in fresh]
+                keys = []
+                for name, *_ in signature:
+                    key = self._read(self.directory / name)
+                    known = self._by_kid.get(key.kid)
+                    # A key whose file did not change keeps its parsed form; a new
+                    # one is parsed now, so a malformed JWK is refused at once.
+                    keys.append(known if known == key else self._parsed(key, name))
                 self._keys = sorted(keys, key=lambda k: k.created_at)
                 self._by_kid = {k.kid: k for k in self._keys}
                 self._signature = signature
@@ -119,15 +124,26 @@ class KeyStore:
         try:
             data = json.loads(path.read_text())
             retires = data.get("retires_at")
-            return SigningKey(
+            key = SigningKey(
                 kid=data["kid"],
                 alg=data["alg"],
                 created_at=datetime.fromisoformat(data["created_at"]),
                 retires_at=datetime.fromisoformat(retires) if retires else None,
                 jwk=data["jwk"],
             )
-        except (OSError, ValueError, KeyError) as exc:
-            raise KeyError_(f"unreadable key file {path}: {exc}") from None
+            if key.alg not in SUPPORTED_ALGS:
+                raise ValueError(f"unsupported alg {key.alg!r}")
+            return key
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            reason = f"{type(exc).__name__}: {exc}" if isinstance(exc, KeyError) else str(exc)
+            raise KeyError_(f"unreadable key file {path}: {reason}") from None
+
+    def _parsed(self, key: SigningKey, name: str) -> SigningKey:
+        try:
+            key.private_key()
+        except (JoseError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise KeyError_(f"malformed JWK in key file {self.directory / name}: {exc!r}") from None
+        return key
 
     def _write(self, key: SigningKey) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)

@@ -164,6 +164,57 @@ def _check_redirect_uris(data: dict) -> None:
         raise InvalidRedirectURIError("redirect_uris must be a non-empty array of URIs.")
 
 
+# RFC 7591 §2 and OIDC Registration §2 value types; checked first so that a
+# wrong type is a 400 before any library reads the value.
+_STRINGS = (
+    "client_name",
+    "client_uri",
+    "logo_uri",
+    "tos_uri",
+    "policy_uri",
+    "jwks_uri",
+    "software_id",
+    "software_version",
+    "scope",
+    "token_endpoint_auth_method",
+    "token_endpoint_auth_signing_alg",
+    "id_token_signed_response_alg",
+    "backchannel_logout_uri",
+    "application_type",
+    "subject_type",
+)
+_STRING_ARRAYS = (
+    "redirect_uris",
+    "post_logout_redirect_uris",
+    "grant_types",
+    "response_types",
+    "contacts",
+)
+_BOOLEANS = ("require_auth_time", "backchannel_logout_session_required")
+
+
+def _check_types(data: dict) -> None:
+    for name in _STRINGS:
+        if data.get(name) is not None and not isinstance(data[name], str):
+            raise InvalidClientMetadataError(f"{name} must be a string.")
+    for name in _STRING_ARRAYS:
+        value = data.get(name)
+        if value is not None and (
+            not isinstance(value, list) or not all(isinstance(v, str) for v in value)
+        ):
+            raise InvalidClientMetadataError(f"{name} must be an array of strings.")
+    for name in _BOOLEANS:
+        if data.get(name) is not None and not isinstance(data[name], bool):
+            raise InvalidClientMetadataError(f"{name} must be true or false.")
+    jwks = data.get("jwks")
+    if jwks is not None and (
+        not isinstance(jwks, dict)
+        or not isinstance(jwks.get("keys"), list)
+        or not all(isinstance(key, dict) for key in jwks["keys"])
+    ):
+        raise InvalidClientMetadataError("jwks must be a JSON Web Key Set (an object with keys).")
+
+
 def _check_supported(data: dict) -> None:
     refused = [
         f"{name}={data[name]!r}" for name in REFUSED if data.get(name) not in (None, "", [], "none")
@@ -201,6 +252,7 @@ class OhidClientRegistrationEndpoint(ClientRegistrationEndpoint):
         if not isinstance(data, dict) or not data:
             raise InvalidClientMetadataError("Send the client metadata as a JSON object.")
         _check_redirect_uris(data)
+        _check_types(data)
         request.replaced_metadata = replace_unsupported(data)
         _check_supported(data)
         try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer as FlaskAuthorizationServer
 from authlib.oauth2 import OAuth2Request
-from authlib.oauth2.rfc6749 import InvalidClientError
+from authlib.oauth2.rfc6749 import InvalidClientError, UnsupportedResponseTypeError
 from flask import request as flask_request
 
 from ..lifecycle.browser import SignedInUser
@@ -38,6 +38,11 @@ __all__ = ["SignedInUser", "init_oauth", "query_client", "require_oauth", "serve
 NO_STORE_ENDPOINTS = ("oidc.token", "oidc.introspect", "oidc.revoke")
 
 
+class UnprintableResponseTypeError(UnsupportedResponseTypeError):
+    def get_error_description(self):
+        return "The response_type is not supported by the server."
+
+
 class OhidAuthorizationServer(FlaskAuthorizationServer):
     """Authlib's Flask server, accepting saved requests (interactions) too."""
 
@@ -46,6 +51,14 @@ class OhidAuthorizationServer(FlaskAuthorizationServer):
         if isinstance(request, OAuth2Request):
             return request
         return super().create_oauth2_request(request)
+
+    def get_authorization_grant(self, request):
+        try:
+            return super().get_authorization_grant(request)
+        except ValueError:
+            # Authlib will not echo a response_type outside RFC 6749's error
+            # charset (§5.2), so the refusal is shown here, not redirected.
+            raise UnprintableResponseTypeError(None) from None
 
     def authenticate_client(self, request, methods, endpoint="token"):
         try:

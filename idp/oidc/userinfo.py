@@ -11,8 +11,9 @@ from authlib.oidc.core import UserInfoEndpoint
 from flask import request as flask_request
 
 from ..extensions import db, get_settings
+from ..lifecycle.clients import find_client
 from ..models import AuthorizationCode
-from .claims import generate_user_info, requested_claims
+from .claims import generate_user_info, released_portal_claims, requested_claims
 from .tokens import find_by_access_token
 
 
@@ -77,6 +78,7 @@ class OhidUserInfoEndpoint(UserInfoEndpoint):
         )
         if code is not None:
             info.update(requested_claims(user, code.claims_request, "userinfo"))
+        info.update(released_portal_claims(find_client(token.client_id), user, token.scope))
         return 200, info, [("Content-Type", "application/json")]
 
     def get_issuer(self) -> str:

@@ -10,7 +10,8 @@ import json
 
 from .mfa import ACR_VALUES_SUPPORTED  # noqa: F401 - re-exported for discovery
 
-SCOPES_SUPPORTED = ["openid", "profile", "email", "phone", "offline_access"]
+# "portal" releases the portal claims a client maps to it (idp.policy.portal_claims).
+SCOPES_SUPPORTED = ["openid", "profile", "email", "phone", "offline_access", "portal"]
 
 SCOPE_CLAIMS = {
     "profile": ["preferred_username", "name", "given_name", "family_name", "birthdate"],

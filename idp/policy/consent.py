@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Scope values the user is asked about; "openid" alone shares only the stable id.
-CONSENT_SCOPES = ("profile", "email", "phone", "offline_access")
+CONSENT_SCOPES = ("profile", "email", "phone", "offline_access", "portal")
 
 
 @dataclass(frozen=True)

@@ -66,3 +66,14 @@ def mask_email(address: str) -> str:
 
 def phone_last_four(e164: str) -> str:
     return e164[-4:]
+
+
+def display_phone(e164: str | None) -> str:
+    """A stored number as people read it: ``+16125550197`` -> ``+1 612-555-0197``."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

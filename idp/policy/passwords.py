@@ -9,6 +9,9 @@ from datetime import datetime, timedelta
 
 from .rules import Rule, evaluate, failures
 
+# The oldest a QA tool may make a password: a century, far from datetime's limits.
+MAX_PASSWORD_AGE_DAYS = 36500
+
 
 def password_rules(rules, username: str = "") -> list[Rule]:
     """The checklist shown beside "Create password"."""

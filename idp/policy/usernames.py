@@ -1,8 +1,30 @@
-"""One Healthcare ID (username) rules: length and forbidden symbols (SPEC §2)."""
+"""One Healthcare ID (username) rules: length, a letter, no accents, no symbols (SPEC §2)."""
 
 from __future__ import annotations
 
+import unicodedata
+
 from .rules import Rule, evaluate, failures
+
+
+def is_accented(char: str) -> bool:
+    """True for a combining mark or a letter that carries one (é, ñ, ø, ß …)."""
+    if unicodedata.combining(char) or unicodedata.category(char).startswith("M"):
+        return True
+    if not char.isalpha() or char.isascii():
+        return False
+    # "é" decomposes into "e" plus a mark; "ø" and "ß" do not, but are Latin letters
+    # outside plain A–Z, which the Optum guides count as letters with accents too.
+    decomposed = unicodedata.normalize("NFD", char)
+    return decomposed != char or unicodedata.name(char, "").startswith("LATIN ")
+
+
+def _has_letter(value: str) -> bool:
+    return any(c.isalpha() for c in value)
+
+
+def _no_accents(value: str) -> bool:
+    return not any(is_accented(c) for c in value)
 
 
 def username_rules(rules) -> list[Rule]:
@@ -15,6 +37,8 @@ def username_rules(rules) -> list[Rule]:
             f"{rules.min_length} to {rules.max_length} characters",
             lambda v: rules.min_length <= len(v) <= rules.max_length,
         ),
+        Rule("letter", "At least one letter", _has_letter),
+        Rule("no_accents", "No letters with accents", _no_accents),
         Rule("no_spaces", "No spaces", lambda v: " " not in v and v == v.strip()),
         Rule(
             "no_symbols",

@@ -37,13 +37,14 @@ def _guard():
     settings = get_settings()
     token = settings["qa.token"]
     if token:
-        header = request.headers.get("Authorization", "")
-        supplied = header[7:] if header.startswith("Bearer ") else ""
-        if not supplied:
+        scheme, _, supplied = request.headers.get("Authorization", "").partition(" ")
+        # RFC 9110 §11.1: the scheme is case-insensitive.
+        if scheme.lower() != "bearer" or not supplied.strip():
             raise QAError(
                 401, "unauthorized", "Send the QA token as 'Authorization: Bearer <token>'."
             )
-        if not hmac.compare_digest(supplied, token):
+        # Bytes, so a token with non-ASCII characters is simply wrong, not an error.
+        if not hmac.compare_digest(supplied.strip().encode(), token.encode()):
             raise QAError(403, "forbidden", "The QA token is wrong.")
         return None
     if not _is_loopback(settings["server.host"]):

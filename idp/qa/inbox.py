@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from flask import flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
+from wtforms.validators import NumberRange
 
 from ..errors import NoPendingCall
 from ..extensions import db
@@ -28,7 +29,7 @@ _URL = re.compile(r"https?://[^\s<>\"']+")
 
 
 class AnswerCallForm(FlaskForm):
-    message_id = IntegerField()
+    message_id = IntegerField(validators=[NumberRange(min=1, max=2**62)])
     digits = StringField("Digits to key in")
 
 
@@ -79,7 +80,8 @@ def inbox():
 @bp.post("/inbox/answer")
 def answer_from_inbox():
     """The "Answer call" button: key the digits into the waiting call."""
-    form = AnswerCallForm()
+    # The inbox button posts a form; a JSON body is not read as one.
+    form = AnswerCallForm(formdata=request.form)
     back = redirect(url_for("qa.inbox", to=request.args.get("to") or None))
     if not form.validate():
         flash("The form expired or was incomplete. Reload the inbox and try again.", "error")

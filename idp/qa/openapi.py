@@ -10,6 +10,8 @@ from flask import jsonify
 
 from ..extensions import get_settings
 from ..lifecycle.second_factors import description_schema
+from ..policy.faults import FAULT_ENDPOINTS
+from ..policy.passwords import MAX_PASSWORD_AGE_DAYS
 from .api import bp
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -40,9 +42,15 @@ USER_FIELDS = {
     "phone": {"type": "string"},
     "email_verified": {"type": "boolean"},
     "phone_verified": {"type": "boolean"},
-    "password_age_days": {"type": "integer", "minimum": 0},
+    "password_age_days": {"type": "integer", "minimum": 0, "maximum": MAX_PASSWORD_AGE_DAYS},
     "locked": {"type": "boolean"},
     "deactivated": {"type": "boolean"},
+    "claims": {
+        "type": "object",
+        "description": "Portal claims: npi, tax_ids, state, role, job_functions, "
+        "practice_name, provider_type, or custom; null removes one (PATCH)",
+        "examples": [{"npi": "1234567893", "tax_ids": ["123456789"], "state": "MN"}],
+    },
 }
 
 SCHEMAS = {
@@ -73,6 +81,7 @@ SCHEMAS = {
             "deactivated": {"type": "boolean"},
             "security_questions": {"type": "array", "items": {"type": "string"}},
             "notifications": {"type": "object"},
+            "claims": {"type": "object", "description": "Portal claims"},
             "mfa": {
                 "type": "object",
                 "description": "Each second-factor method's state, and the remembered devices",
@@ -379,6 +388,132 @@ PATHS: dict = {
         }
     },
 }
+
+
+FAULT = {
+    "type": "object",
+    "required": ["id", "endpoint", "kind", "count", "remaining", "created_at"],
+    "properties": {
+        "id": {"type": "integer"},
+        "endpoint": {"enum": list(FAULT_ENDPOINTS)},
+        "kind": {"enum": ["error", "delay"]},
+        "status": {"type": ["integer", "null"]},
+        "error": {"type": ["string", "null"]},
+        "delay_ms": {"type": ["integer", "null"]},
+        "client_id": {"type": ["string", "null"]},
+        "count": {"type": "integer"},
+        "remaining": {"type": "integer"},
+        "created_at": {"type": "string", "format": "date-time"},
+    },
+}
+
+PATHS.update(
+    {
+        "/_qa/tokens": {
+            "post": {
+                "summary": "Tokens without a browser: what /token would return after a sign-in",
+                "requestBody": {
+                    "required": True,
+                    "content": _json(
+                        {
+                            "type": "object",
+                            "required": ["client_id", "username"],
+                            "additionalProperties": False,
+                            "properties": {
+                                "client_id": {"type": "string"},
+                                "username": {"type": "string"},
+                                "scope": {"type": "string", "examples": ["openid profile portal"]},
+                                "claims": {
+                                    "type": "object",
+                                    "description": "OIDC claims request (id_token, userinfo)",
+                                },
+                                "expires_in": {"type": "integer", "minimum": 1},
+                                "acr": {"enum": ["urn:ohid:loa:1", "urn:ohid:loa:2"]},
+                                "amr": {"type": "array", "items": {"type": "string"}},
+                                "nonce": {"type": "string"},
+                            },
+                        }
+                    ),
+                },
+                "responses": {
+                    "200": {
+                        "description": "The token response",
+                        "content": _json(
+                            {
+                                "type": "object",
+                                "required": ["access_token", "token_type", "expires_in"],
+                                "properties": {
+                                    "access_token": {"type": "string"},
+                                    "token_type": {"type": "string"},
+                                    "expires_in": {"type": "integer"},
+                                    "scope": {"type": "string"},
+                                    "refresh_token": {"type": "string"},
+                                    "id_token": {"type": "string"},
+                                },
+                            }
+                        ),
+                    },
+                    **_error_responses(400, 404, 409),
+                },
+            }
+        },
+        "/_qa/faults": {
+            "get": {
+                "summary": "Faults still waiting for requests, oldest first",
+                "responses": {
+                    "200": {
+                        "description": "Faults",
+                        "content": _json({"type": "array", "items": FAULT}),
+                    }
+                },
+            },
+            "post": {
+                "summary": "Make the next count requests at an endpoint fail or slow down",
+                "requestBody": {
+                    "required": True,
+                    "content": _json(
+                        {
+                            "type": "object",
+                            "required": ["endpoint", "kind"],
+                            "additionalProperties": False,
+                            "properties": {
+                                "endpoint": {"enum": list(FAULT_ENDPOINTS)},
+                                "kind": {"enum": ["error", "delay"]},
+                                "status": {"type": "integer", "minimum": 400, "maximum": 599},
+                                "error": {
+                                    "type": "string",
+                                    "examples": ["temporarily_unavailable"],
+                                },
+                                "delay_ms": {"type": "integer", "minimum": 1, "maximum": 30000},
+                                "count": {"type": "integer", "minimum": 1, "maximum": 1000},
+                                "client_id": {"type": "string"},
+                            },
+                        }
+                    ),
+                },
+                "responses": {
+                    "201": {"description": "The fault", "content": _json(FAULT)},
+                    **_error_responses(400, 404),
+                },
+            },
+            "delete": {
+                "summary": "Clear every fault",
+                "responses": {
+                    "200": {
+                        "description": "How many were cleared",
+                        "content": _json(
+                            {
+                                "type": "object",
+                                "required": ["cleared"],
+                                "properties": {"cleared": {"type": "integer"}},
+                            }
+                        ),
+                    }
+                },
+            },
+        },
+    }
+)
 
 
 def openapi_document() -> dict:

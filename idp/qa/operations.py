@@ -8,7 +8,7 @@ into their own kind of answer (a JSON 400, or one line and a non-zero exit).
 from __future__ import annotations
 
 from ..audit import record_event
-from ..clock import check_in_range, parse_duration, parse_instant
+from ..clock import EARLIEST, LATEST, check_in_range, parse_duration, parse_instant
 from ..clock_store import save_clock_offset
 from ..delivery.outbox import CHANNELS
 from ..extensions import db, get_clock
@@ -67,7 +67,11 @@ def advance_clock(duration: str) -> dict:
     try:
         delta = parse_duration(duration)
         check_in_range(clock.now() + delta)
-    except (ValueError, OverflowError) as exc:
+    except OverflowError:
+        raise QAInputError(
+            f"the clock must stay between {EARLIEST.year} and {LATEST.year}"
+        ) from None
+    except ValueError as exc:
         raise QAInputError(str(exc)) from None
     clock.advance(delta)
     return _saved(clock, "clock_moved", offset_seconds=clock.offset.total_seconds())

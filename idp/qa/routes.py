@@ -5,4 +5,16 @@ from __future__ import annotations
 
 def load_routes() -> None:
     """Import each module of the QA API so its routes are on the blueprint."""
-    from . import admin, clock, inbox, mfa, openapi, outbox, users, voice  # noqa: F401
+    from . import (  # noqa: F401
+        admin,
+        clock,
+        debugger,
+        faults,
+        inbox,
+        mfa,
+        openapi,
+        outbox,
+        tokens,
+        users,
+        voice,
+    )

@@ -8,7 +8,9 @@ from ..errors import EmailInUse, UsernameTaken, ValidationFailed
 from ..extensions import db, now
 from ..lifecycle.account_state import apply_changes
 from ..lifecycle.accounts import create_account, delete_account, find_by_username
+from ..lifecycle.portal_claims import check_claims, set_portal_claims
 from ..models import User
+from ..policy.passwords import MAX_PASSWORD_AGE_DAYS
 from .api import QAError, bp, check_types, json_body
 
 # Extra state other lifecycle stages add to GET /_qa/users/<username> (name -> fn(user) -> value).
@@ -36,6 +38,7 @@ def user_state(user: User) -> dict:
         "deactivated": user.deactivated_at is not None,
         "security_questions": [a.question for a in user.security_answers],
         "notifications": user.notifications or {},
+        "claims": user.portal_claims or {},
     }
     for name, read in STATE_EXTENSIONS.items():
         state[name] = read(user)
@@ -69,6 +72,16 @@ def _validation_detail(exc: ValidationFailed) -> str:
     return "; ".join(f"{field}: {', '.join(texts)}" for field, texts in exc.errors.items())
 
 
+def _checked_claims(body: dict) -> dict | None:
+    """The ``claims`` field normalized, or a 400 naming the bad claim."""
+    if body.get("claims") is None:
+        return None
+    try:
+        return check_claims(body["claims"])
+    except ValidationFailed as exc:
+        raise QAError(400, "invalid_request", _validation_detail(exc)) from None
+
+
 def _find(username: str) -> User:
     user = find_by_username(username)
     if user is None:
@@ -76,9 +89,23 @@ def _find(username: str) -> User:
     return user
 
 
-def _check_age(body: dict) -> None:
-    if (body.get("password_age_days") or 0) < 0:
+# Fields that a null cannot clear (the others accept null as "empty").
+_NOT_NULL = ("username", "email", "password", "password_age_days", "locked", "deactivated")
+
+
+def _check_values(body: dict) -> None:
+    nulls = [name for name in _NOT_NULL if name in body and body[name] is None]
+    if nulls:
+        raise QAError(400, "invalid_request", f"Must not be null: {', '.join(nulls)}.")
+    age = body.get("password_age_days") or 0
+    if age < 0:
         raise QAError(400, "invalid_request", "'password_age_days' must not be negative.")
+    if age > MAX_PASSWORD_AGE_DAYS:
+        raise QAError(
+            400,
+            "invalid_request",
+            f"'password_age_days' must be at most {MAX_PASSWORD_AGE_DAYS} (a century).",
+        )
 
 
 @bp.post("/users")
@@ -86,11 +113,12 @@ def create_user():
     """Create a user in any state."""
     body = json_body()
     allowed = dict(FIELD_TYPES, **{k: kind for k, (kind, _) in CREATE_OPTIONS.items()})
-    check_types(body, allowed)
+    check_types(body, dict(allowed, claims=dict))
     missing = [name for name in _REQUIRED if not body.get(name)]
     if missing:
         raise QAError(400, "invalid_request", f"Missing field(s): {', '.join(missing)}.")
-    _check_age(body)
+    _check_values(body)
+    claims = _checked_claims(body)
     fields = {
         k: body[k]
         for k in FIELD_TYPES
@@ -98,6 +126,8 @@ def create_user():
     }
     try:
         user = create_account(**fields, commit=False)
+        if claims:
+            set_portal_claims(user, claims, replace=True)
         states = {k: body[k] for k in _STATE_FIELDS if body.get(k) is not None}
         apply_changes(user, states)
     except ValidationFailed as exc:
@@ -124,12 +154,15 @@ def patch_user(username: str):
     """Change any state: profile fields, verification flags, password, age, lock, deactivation."""
     user = _find(username)
     body = json_body()
-    check_types(body, FIELD_TYPES)
+    check_types(body, dict(FIELD_TYPES, claims=dict))
     if not body:
         raise QAError(400, "invalid_request", "Send at least one field to change.")
-    _check_age(body)
+    _check_values(body)
+    claims = _checked_claims(body)
     try:
-        apply_changes(user, body)
+        if claims is not None:
+            set_portal_claims(user, claims)
+        apply_changes(user, {k: v for k, v in body.items() if k != "claims"})
     except ValidationFailed as exc:
         raise QAError(400, "invalid_request", _validation_detail(exc)) from None
     except (UsernameTaken, EmailInUse) as exc:

@@ -9,8 +9,9 @@
       button.addEventListener("click", function () {
         var show = input.type === "password";
         input.type = show ? "text" : "password";
-        button.textContent = show ? "Hide" : "Show";
+        // One accessible name, "Show"; aria-pressed says whether the password is shown.
         button.setAttribute("aria-pressed", show ? "true" : "false");
+        button.title = show ? "Hide password" : "Show password";
       });
     });
   }

@@ -70,6 +70,28 @@
     var status = form.querySelector("[data-passkey-status]");
     var token = form.querySelector("input[name=csrf_token]");
     function say(text) { if (status) { status.textContent = text; } }
+    // A failure is told in OHID's words from the form's data-passkey-failed, never the
+    // browser's own (which names the WebAuthn spec); the server's detail is OHID's already.
+    function fail(error) {
+      say("");
+      var text = (error && error.fromServer) ? error.message
+        : (form.getAttribute("data-passkey-failed") || "We couldn't use your passkey. Try again.");
+      var box = form.querySelector("[data-passkey-error]");
+      if (!box) {
+        box = document.createElement("div");
+        box.className = "error";
+        box.setAttribute("role", "alert");
+        box.setAttribute("data-passkey-error", "");
+        box.id = (form.id || "passkey-" + mode) + "-error";
+        form.appendChild(box);
+      }
+      box.textContent = "";
+      var line = document.createElement("p");
+      line.textContent = text;
+      box.appendChild(line);
+      var button = form.querySelector("button[type=submit]");
+      if (button) { button.setAttribute("aria-describedby", box.id); }
+    }
     form.addEventListener("submit", function (event) {
       if (!window.PublicKeyCredential || !window.fetch) { return; }
       event.preventDefault();
@@ -80,7 +102,11 @@
         headers: { "X-CSRFToken": token ? token.value : "", "Accept": "application/json" }
       }).then(function (answer) {
         return answer.json().then(function (body) {
-          if (!answer.ok) { throw new Error(body.detail || "The passkey request failed."); }
+          if (!answer.ok) {
+            var refused = new Error(body.detail || "We couldn't start the passkey request. Try again.");
+            refused.fromServer = true;
+            throw refused;
+          }
           return body;
         });
       }).then(function (options) {
@@ -91,10 +117,7 @@
       }).then(function (credential) {
         form.querySelector("input[name=credential]").value = credentialJSON(credential);
         form.submit();
-      }).catch(function (error) {
-        say((error && error.message) ? "The passkey was not used: " + error.message
-          : "The passkey was not used. Try again.");
-      });
+      }).catch(fail);
     });
   }
 

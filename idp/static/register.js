@@ -6,6 +6,15 @@
   var CHECKS = {
     username: {
       length: function (v, d) { return v.length >= +d.min && v.length <= +d.max; },
+      letter: function (v) { return /\p{L}/u.test(v); },
+      no_accents: function (v) {
+        // Mirrors idp/policy/usernames.is_accented: a mark, or a non-ASCII Latin letter.
+        return !Array.from(v).some(function (c) {
+          if (/\p{M}/u.test(c)) { return true; }
+          if (!/\p{L}/u.test(c) || c.charCodeAt(0) < 128) { return false; }
+          return c.normalize("NFD") !== c || /\p{Script=Latin}/u.test(c);
+        });
+      },
       no_spaces: function (v) { return v.indexOf(" ") === -1 && v === v.trim(); },
       no_symbols: function (v, d) {
         for (var i = 0; i < v.length; i += 1) {

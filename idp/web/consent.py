@@ -14,8 +14,10 @@ from wtforms import SubmitField
 from ..lifecycle.clients import find_client
 from ..lifecycle.consent import record_consent, record_consent_declined, requested_sharing
 from ..lifecycle.interactions import deny_interaction, portal_waiting
+from ..models import OAuth2Client
 from ..policy.claims import CLAIM_LABELS, SCOPE_CLAIMS
 from ..policy.consent import Sharing
+from ..policy.portal_claims import claim_label, portal_claims_named
 from . import flow
 
 bp = Blueprint("consent", __name__)
@@ -28,8 +30,11 @@ class ConsentForm(FlaskForm):
     cancel = SubmitField("Cancel")
 
 
-def shared_items(sharing: Sharing) -> list[str]:
-    """The consent screen's list: each claim in words, in a stable order."""
+def shared_items(sharing: Sharing, client: OAuth2Client | None = None) -> list[str]:
+    """The consent screen's list: each claim in words, in a stable order.
+
+    Access while signed out is promised only to a portal allowed refresh tokens.
+    """
     names = [
         c
         for scope in ("profile", "email", "phone")
@@ -38,7 +43,11 @@ def shared_items(sharing: Sharing) -> list[str]:
     ]
     names += sorted(sharing.claims)
     items = [CLAIM_LABELS[name] for name in dict.fromkeys(names) if name in CLAIM_LABELS]
-    if "offline_access" in sharing.scopes:
+    if client is not None:
+        mapping = client.client_metadata.get("scope_claims")
+        items += [claim_label(name) for name in portal_claims_named(mapping, sharing.scopes)]
+    can_refresh = client is None or client.check_grant_type("refresh_token")
+    if "offline_access" in sharing.scopes and can_refresh:
         items.append(OFFLINE_ACCESS_LABEL)
     return items
 
@@ -63,5 +72,5 @@ def share():
         # The authorization endpoint sends access_denied back to the portal.
         return redirect(url_for("oidc.resume_interaction", uid=interaction.uid))
     return render_template(
-        "consent/share.html", form=form, client=client, items=shared_items(sharing)
+        "consent/share.html", form=form, client=client, items=shared_items(sharing, client)
     )

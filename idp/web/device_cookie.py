@@ -38,6 +38,6 @@ def set_device_cookie(response, token: str):
             max_age=COOKIE_DAYS * 86400,
             httponly=True,
             samesite="Lax",
-            secure=settings["security.secure_cookies"] or settings.issuer.startswith("https://"),
+            secure=settings.secure_cookies,
         )
     return response

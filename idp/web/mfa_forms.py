@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, StringField
 from wtforms.validators import InputRequired, Length
 
 from ..messages import message
+from .country_codes import country_code_field
 
 REMEMBER_LABEL = "Remember this device"
 PERSONAL_LABEL = "Skip this step when signing in because this device is personal or private"
-COUNTRY_CODES = [
-    SelectChoice("+1", "United States / Canada (+1)"),
-    SelectChoice("+44", "United Kingdom (+44)"),
-    SelectChoice("+52", "Mexico (+52)"),
-    SelectChoice("+63", "Philippines (+63)"),
-    SelectChoice("+91", "India (+91)"),
-]
 
 
 class CodeForm(FlaskForm):
@@ -52,7 +46,7 @@ class DeviceAnswerForm(FlaskForm):
 
 
 class StepUpPhoneForm(FlaskForm):
-    country_code = SelectField("Country code", choices=COUNTRY_CODES, default="+1")
+    country_code = country_code_field()
     phone = StringField(
         "Phone number", validators=[InputRequired("Enter your phone number."), Length(max=30)]
     )

@@ -43,6 +43,16 @@ ACTIVITY_LABELS = {
     "sign_in_failed": "Failed sign-in",
     "sign_in_refused": "Sign-in refused",
 }
+# How someone signed in (the amr values of RFC 8176), in words for the activity list.
+AMR_LABELS = {
+    "pwd": "Password",
+    "otp": "One-time code",
+    "sms": "Text message code",
+    "tel": "Phone call code",
+    "hwk": "Passkey",
+    "swk": "Passkey",
+    "mfa": "two-step verification",
+}
 
 
 def _page(template: str, signed_in, status: int = 200, **context):
@@ -123,6 +133,7 @@ def _sign_in_tab(signed_in, status=200, general=None, **forms):
         pending_email=profile.pending_email(user),
         activity=profile.recent_activity(user),
         activity_labels=ACTIVITY_LABELS,
+        amr_labels=AMR_LABELS,
         general=general or {},
     )
 

@@ -10,15 +10,8 @@ from wtforms.validators import InputRequired, Length
 from ..lifecycle.notifications import EVENTS
 from ..lifecycle.security_questions import QUESTIONS
 from ..messages import message
+from .country_codes import country_code_field
 from .recover_forms import NewPasswordForm
-
-COUNTRY_CODES = [
-    SelectChoice("+1", "+1 (United States, Canada)"),
-    SelectChoice("+44", "+44 (United Kingdom)"),
-    SelectChoice("+52", "+52 (Mexico)"),
-    SelectChoice("+63", "+63 (Philippines)"),
-    SelectChoice("+91", "+91 (India)"),
-]
 
 
 class ProfileForm(FlaskForm):
@@ -49,7 +42,7 @@ class EmailForm(FlaskForm):
 
 
 class PhoneForm(FlaskForm):
-    country_code = SelectField("Country code", choices=COUNTRY_CODES, default="+1")
+    country_code = country_code_field()
     phone = StringField(
         "Phone number", validators=[InputRequired("Enter your phone number."), Length(max=30)]
     )

@@ -305,11 +305,12 @@ def send_phone():
         code = send_phone_code(user, method)
     except RESEND_ERRORS as exc:
         return _verify_phone_page(user, state, error=exc.text, status=429)
+    # The screen itself says a text was sent or a call placed; a banner only for a resent text.
+    resent = method == "sms" and state.phone_method == "sms"
     flow.set_pending_fact("phone_method", method)
     flow.set_pending_fact("call_code", code if method == "voice" else None)
-    last4 = phone_last_four(user.phone)
-    key = "phone_call_placed" if method == "voice" else "phone_code_sent"
-    flash(message(key, last4=last4), "info")
+    if resent:
+        flash(message("phone_code_sent", last4=phone_last_four(user.phone)), "info")
     return redirect(url_for("register.verify_phone"))
 
 

@@ -43,7 +43,7 @@ def start():
                 max_age=REMEMBER_DAYS * 86400,
                 httponly=True,
                 samesite="Lax",
-                secure=settings["security.secure_cookies"],
+                secure=settings.secure_cookies,
             )
         else:
             response.delete_cookie(REMEMBER_COOKIE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pathlib
 import shutil
 
@@ -87,3 +88,12 @@ class VirtualAuthenticator:
 @pytest.fixture
 def virtual_authenticator(page):
     return VirtualAuthenticator(page)
+
+
+@pytest.fixture
+def screens_dir(tmp_path):
+    """Where README screenshots go: docs/screens/ when MOCK_OHID_SCREENS=1 (to refresh
+    them), else a temporary folder, so an ordinary test run leaves the tree clean."""
+    if os.environ.get("MOCK_OHID_SCREENS") == "1":
+        return pathlib.Path(__file__).resolve().parents[2] / "docs" / "screens"
+    return tmp_path

@@ -33,13 +33,13 @@ def _sign_in_with_password(page, base: str) -> None:
 def _register_passkey(page, base: str) -> None:
     page.goto(f"{base}/register/security")
     page.get_by_role("heading", name="Switch to faster and more secure sign-in methods").wait_for()
-    page.locator("tr[data-method=passkey]").get_by_role("button", name="Setup").click()
+    page.locator("tr[data-method=passkey]").get_by_role("link", name="Setup").click()
     page.get_by_role("heading", name="Passkey Setup").wait_for()
     page.get_by_role("button", name="Create a passkey").click()
     page.get_by_text("Your passkey is set up.").wait_for()
     code = page.locator("[data-recovery-code]").inner_text().replace(" ", "")
     assert len(code) == 16 and code.isdigit()
-    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("link", name="Continue").click()
     page.get_by_role("heading", name="Switch to faster and more secure sign-in methods").wait_for()
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(f"{base}/profile")
@@ -123,7 +123,7 @@ def test_authenticator_setup_and_sign_in_with_a_code(live_server, page):
     base = live_server.url
     _sign_in_with_password(page, base)
     page.goto(f"{base}/register/security")
-    page.locator("tr[data-method=authenticator]").get_by_role("button", name="Setup").click()
+    page.locator("tr[data-method=authenticator]").get_by_role("link", name="Setup").click()
     page.get_by_role("heading", name="Authenticator Setup").wait_for()
     assert page.locator("figure.qr svg").count() == 1
     totp = requests.get(f"{base}/_qa/users/demo.provider/totp", timeout=10)

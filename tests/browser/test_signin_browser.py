@@ -24,7 +24,7 @@ def test_portal_login_in_chromium_by_visible_labels(live_server, page):
     page.get_by_label("One Healthcare ID or Email Address").fill("demo.provider")
     page.get_by_role("button", name="Continue").click()
     page.get_by_label("Password").fill("Password1")
-    page.get_by_role("button", name="Show").click()
+    page.get_by_role("button", name="Show", exact=True).click()
     assert page.get_by_label("Password").get_attribute("type") == "text"
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_url("http://localhost:5001/**")

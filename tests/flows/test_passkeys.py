@@ -316,6 +316,18 @@ def test_rename_and_remove_a_passkey_from_my_profile(client, with_passkey, db, u
     assert db.session.query(RecoveryCode).filter_by(used_at=None).count() == 0
 
 
+def test_removing_a_passkey_asks_first_and_warns_about_the_last_one(client, with_passkey, db):
+    passkey_sign_in(client, with_passkey)
+    row = db.session.query(PasskeyCredential).one()
+    html = text(client.get("/profile/security"))
+    # The remove button sits inside a closed disclosure: one click only opens the question.
+    confirm = html.split('<details class="confirm-remove">')[1].split("</details>")[0]
+    assert f'<summary aria-label="Remove {row.name}">Remove</summary>' in confirm
+    assert f"/profile/security/passkeys/{row.id}/remove" in confirm
+    assert f"Yes, remove {row.name}" in confirm
+    assert "your recovery code stops working too" in confirm
+
+
 def test_renaming_to_an_empty_name_says_so_next_to_the_field(client, with_passkey, db):
     passkey_sign_in(client, with_passkey)
     row = db.session.query(PasskeyCredential).one()

@@ -51,8 +51,11 @@ def test_text_message_code_verifies_the_phone_and_signs_in(registrant, db):
     response = _send(registrant, "sms")
     assert response.headers["Location"].endswith(PAGE)
     page = registrant.get(PAGE).get_data(as_text=True)
+    # Said once, in the page: no banner repeating it on the first text.
+    assert "We sent a new code" not in page
+    assert page.count("We sent a text message") == 1
     for text in (
-        "We sent a new code by text message to the phone number ending in 0199.",
+        "Waiting for Text Message?",
         "Verification Code",
         ">Verify<",
         "Resend Code",
@@ -173,7 +176,16 @@ def test_call_shows_the_code_on_screen_and_records_the_call(registrant):
     page = registrant.get(PAGE).get_data(as_text=True)
     assert '<p class="call-code" id="call-code"' in page and call["code"] in page
     assert "I have entered the code" in page and "data-call-status-url" in page
+    assert page.count("We are calling") == 1
     assert registrant.get("/register/verify-phone/status").json["state"] == "waiting"
+
+
+def test_resent_text_says_a_new_code_was_sent_once(registrant, clock):
+    _send(registrant, "sms")
+    clock.advance(seconds=31)
+    _send(registrant, "sms")
+    page = registrant.get(PAGE).get_data(as_text=True)
+    assert page.count("We sent a new code by text message to the phone number ending in 0199.") == 1
 
 
 def test_answered_call_verifies_the_phone_and_the_page_moves_on(registrant, db):

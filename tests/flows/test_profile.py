@@ -314,7 +314,9 @@ def test_recent_sign_in_activity_is_listed(client, sign_in, user):
     sign_in("dana.provider")
     page = text(client.get(SIGN_IN_TAB))
     assert "Recent sign-in activity" in page
-    assert "Signed in" in page and "Failed sign-in" in page and "wrong password" in page
+    assert "Signed in" in page and "Failed sign-in" in page and "Wrong password" in page
+    # How each sign-in happened, in words rather than RFC 8176 codes.
+    assert "<td>Password</td>" in page and "<td>pwd</td>" not in page
 
 
 def test_sign_out_from_my_profile(client, signed_in):

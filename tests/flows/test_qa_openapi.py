@@ -27,7 +27,8 @@ def _app_routes(app) -> set[tuple[str, str]]:
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/_qa/") or rule.rule in UNDOCUMENTED:
             continue
-        if rule.endpoint.startswith("qa.inbox") or "_form" in rule.endpoint:
+        # The inbox and the debugger are pages for people.
+        if rule.endpoint.startswith(("qa.inbox", "qa.debugger")) or "_form" in rule.endpoint:
             continue
         path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule)
         for method in rule.methods - {"HEAD", "OPTIONS"}:

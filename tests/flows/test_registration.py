@@ -55,7 +55,13 @@ def test_form_shows_ohid_sections_labels_and_buttons(client):
 def test_form_shows_the_username_and_password_rule_lists(client):
     page = client.get("/register").get_data(as_text=True)
     assert 'id="username-rules"' in page and 'id="password-rules"' in page
-    for rule in ("6 to 50 characters", "No spaces", "No special characters"):
+    for rule in (
+        "6 to 50 characters",
+        "At least one letter",
+        "No letters with accents",
+        "No spaces",
+        "No special characters",
+    ):
         assert rule in page
     for rule in (
         "8 to 100 characters",
@@ -112,6 +118,8 @@ def test_phone_number_is_optional(client, db):
         ("quinn clinician", "No spaces"),
         *[(f"quinn{symbol}c", "No special characters") for symbol in USERNAME_SYMBOLS],
         ("quinn-c", "No special characters"),
+        ("1234567", "At least one letter"),
+        ("josé.rivera", "No letters with accents"),
     ],
 )
 def test_each_broken_username_rule_is_named_next_to_the_field(client, db, username, rule):
@@ -226,7 +234,7 @@ def test_cancel_goes_back_to_sign_in(client):
 
 def test_sign_in_page_links_to_create_one_healthcare_id(client):
     page = client.get("/signin").get_data(as_text=True)
-    assert '<a href="/register">Create One Healthcare ID</a>' in page
+    assert '<a class="button" href="/register">Create One Healthcare ID</a>' in page
 
 
 def test_terms_and_privacy_pages_exist(client):

@@ -9,12 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import signal
-import socket
 import subprocess
-import sys
-import time
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
@@ -25,44 +20,11 @@ import requests
 
 from idp.testing import QAClient
 
+from ..live import free_port, mock_ohid_command, stop_process, wait_for_http
+
 PASSWORD = "Interop1pass"
 START_SECONDS = 30
 HTTP_TIMEOUT = 10
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_http(url: str, process: subprocess.Popen | None = None, seconds=START_SECONDS):
-    """GET ``url`` until it answers (any status); fail after ``seconds``."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise AssertionError(f"{process.args[0]} exited with {process.returncode}")
-        try:
-            return requests.get(url, timeout=2)
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    raise AssertionError(f"{url} never answered within {seconds}s")
-
-
-def stop_process(process: subprocess.Popen) -> None:
-    """Stop a process group started with start_new_session=True."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-
-
-def _mock_ohid_command() -> list[str]:
-    exe = shutil.which("mock-ohid", path=os.path.dirname(sys.executable))
-    return [exe] if exe else [sys.executable, "-m", "idp.cli"]
 
 
 @dataclass
@@ -80,7 +42,7 @@ class LiveOhid:
     def cli(self, *args: str) -> str:
         """Run ``mock-ohid ARGS`` on this server's folder and database; its output."""
         result = subprocess.run(
-            [*_mock_ohid_command(), *args],
+            [*mock_ohid_command(), *args],
             cwd=self.workdir,
             env=self.env,
             capture_output=True,
@@ -110,7 +72,7 @@ def ohid(tmp_path) -> LiveOhid:
         MOCK_OHID_USERS_SEED="false",
     )
     process = subprocess.Popen(
-        [*_mock_ohid_command(), "serve", "--port", str(port), "--workers", "2"],
+        [*mock_ohid_command(), "serve", "--port", str(port), "--workers", "2"],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -135,6 +135,22 @@ def test_offline_access_is_explained_on_the_screen(client, sign_in, user, portal
     assert "while you are signed out" in page
 
 
+def test_offline_access_is_not_promised_by_a_portal_without_refresh_tokens(client, sign_in, user):
+    add_client(
+        client_id="code-only-portal",
+        client_secret="code-only-secret-123",
+        redirect_uris=["http://localhost:5021/cb"],
+        grant_types=["authorization_code"],
+    )
+    client.get(
+        authorize_url("code-only-portal", "http://localhost:5021/cb", scope="openid offline_access")
+    )
+    sign_in("dana.provider")
+    page = client.get("/consent").get_data(as_text=True)
+    assert "Share my One Healthcare ID" in page
+    assert "while you are signed out" not in page
+
+
 def test_consent_page_without_a_request_is_an_error(client, user, sign_in):
     sign_in("dana.provider")
     response = client.get("/consent")

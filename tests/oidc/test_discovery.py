@@ -39,7 +39,14 @@ def test_discovery_lists_the_supported_protocol_features(client):
     assert "none" not in meta["introspection_endpoint_auth_methods_supported"]
     assert meta["response_types_supported"] == ["code"]
     assert meta["id_token_signing_alg_values_supported"] == ["RS256", "ES256"]
-    assert meta["scopes_supported"] == ["openid", "profile", "email", "phone", "offline_access"]
+    assert meta["scopes_supported"] == [
+        "openid",
+        "profile",
+        "email",
+        "phone",
+        "offline_access",
+        "portal",
+    ]
     assert meta["claims_parameter_supported"] is True
     assert meta["request_parameter_supported"] is False
     assert meta["request_uri_parameter_supported"] is False

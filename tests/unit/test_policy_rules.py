@@ -29,11 +29,28 @@ NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
             for symbol in "%+\"&[]\\^'{|}<>#/,;():*~=-"
         ],
         ("dana_provider.99@", []),
+        ("1234567", ["At least one letter"]),
+        ("1234_5678.90", ["At least one letter"]),
+        ("josé.rivera", ["No letters with accents"]),
+        ("jose\u0301.rivera", ["No letters with accents"]),
+        ("björn.olsen", ["No letters with accents"]),
+        ("søren.kirk", ["No letters with accents"]),
+        ("straße.user", ["No letters with accents"]),
+        ("a1234567", []),
+        ("ÉÉÉ", ["6 to 50 characters", "No letters with accents"]),
     ],
 )
 def test_username_rules(username, failed):
     errors, _ = check_username(username, RULES.username)
     assert [e.split(":")[0] for e in errors] == failed
+
+
+def test_username_checklist_names_both_letter_rules_in_the_guides_words():
+    from idp.policy.usernames import username_checklist
+
+    texts = {r.key: (r.text, r.met) for r in username_checklist("josé.1", RULES.username)}
+    assert texts["letter"] == ("At least one letter", True)
+    assert texts["no_accents"] == ("No letters with accents", False)
 
 
 def test_username_key_ignores_case():

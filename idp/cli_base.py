@@ -1,0 +1,131 @@
+"""The ``mock-ohid`` group and what every command shares: the lazily built app,
+one-line errors, start-up (tables, keys, clients, demo users) and its banner.
+
+The commands live in ``cli`` (serve, init, keys, clients), ``cli_admin`` (users,
+outbox, clock, totp) and ``cli_portal`` (tokens, claims, demo); each imports
+this module, and ``cli`` gathers them.
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+
+import click
+
+from .settings import SettingsError
+
+
+class AppContext:
+    """Lazily builds the app from --config and the environment."""
+
+    def __init__(self, config_file: str | None, overrides: dict):
+        self.config_file = config_file
+        self.overrides = overrides
+        self._app = None
+
+    @property
+    def app(self):
+        if self._app is None:
+            from . import create_app
+
+            self._app = create_app(overrides=self.overrides, config_file=self.config_file)
+        return self._app
+
+
+def fail(message: str) -> None:
+    """Exit non-zero with one clear line."""
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(2)
+
+
+def _database_problem(exc) -> str:
+    """One line for a database that cannot be opened, reached or written."""
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    return f"database: {reason}"
+
+
+class MockOhidGroup(click.Group):
+    """Turns errors into one line on stderr and a non-zero exit; ``--debug`` shows tracebacks."""
+
+    def invoke(self, ctx):
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from .oidc.keys import KeyError_
+
+        if ctx.params.get("debug"):
+            return super().invoke(ctx)
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            # One line rather than click's usage block; --help still shows it all.
+            where = exc.ctx.command_path if exc.ctx else "mock-ohid"
+            fail(f"{exc.format_message()} (see '{where} --help')")
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except (SettingsError, KeyError_) as exc:
+            fail(str(exc))
+        except OSError as exc:
+            fail(f"{exc.strerror or exc}: {exc.filename or ''}".strip(": "))
+        except SQLAlchemyError as exc:
+            fail(_database_problem(exc))
+        except Exception as exc:  # noqa: BLE001 - the last guard: one line, never a traceback
+            fail(f"unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)")
+
+
+@click.group(cls=MockOhidGroup)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(),
+    envvar="MOCK_OHID_CONFIG",
+    help="A TOML file layered over config/default.toml.",
+)
+@click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
+@click.pass_context
+def main(ctx, config_file, debug):
+    """mock-ohid: a mock of One Healthcare ID, a real OpenID Connect provider.
+
+    \b
+    Example:
+      mock-ohid serve
+      mock-ohid --config my.toml serve --port 9000
+    """
+    ctx.obj = AppContext(config_file, {})
+
+
+def print_banner(app, report) -> None:
+    settings = app.extensions["mock_ohid.settings"]
+    click.echo(f"mock-ohid issuer: {settings.issuer}")
+    click.echo(f"  discovery: {settings.issuer}/.well-known/openid-configuration")
+    if settings.issuer_host_is_ip:
+        click.echo(
+            "  warning: the issuer host is an IP address; browsers refuse it as a WebAuthn "
+            "rp id, so passkeys will not work. Use http://localhost instead.",
+        )
+    click.echo("Demo clients:")
+    for client in report.clients:
+        kind = "public, PKCE" if client.auth_method == "none" else client.auth_method
+        click.echo(f"  {client.client_id:32} {client.client_name} ({kind})")
+    if report.demo_users:
+        click.echo("Demo users (One Healthcare ID / password):")
+        for user in report.demo_users:
+            click.echo(f"  {user.username:20} {user.password:12} {user.email}")
+    click.echo(f"QA inbox: {settings.issuer}/_qa/inbox")
+
+
+def initialize_app(app):
+    from .bootstrap import initialize
+
+    with app.app_context():
+        return initialize()
+
+
+@contextmanager
+def app_with_tables(obj: AppContext):
+    """An app context on a database that has its tables (no seeding)."""
+    from .extensions import db
+
+    with obj.app.app_context():
+        db.create_all()
+        yield obj.app

@@ -1,0 +1,1 @@
+"""``mock-ohid demo``: small portals for the Optum sites, each a real relying party."""
