@@ -124,10 +124,13 @@ def create_app(
     if settings.issuer.startswith("http://"):
         # A mock served over plain http (localhost or a test host): let Authlib accept it.
         os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")
+    database_url = _database_url(settings)
     app.config.update(
         SECRET_KEY=_secret_key(settings),
-        SQLALCHEMY_DATABASE_URI=_database_url(settings),
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        SQLALCHEMY_DATABASE_URI=database_url,
+        # A server connection can drop while pooled; a SQLite file cannot, and
+        # pinging it costs a statement each time a commit hands the connection back.
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": _sqlite_file(database_url) is None},
         SESSION_COOKIE_NAME="ohid_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -250,6 +253,18 @@ def _register_hooks(app: Flask) -> None:
     @app.before_request
     def _fresh_clock():
         g.pop("_clock_loaded", None)
+        g.pop("_request_memos", None)
+        # A request reads its rows once: a commit in the middle of a sign-in step
+        # need not re-read the interaction, user, client and SSO session it holds.
+        db.session().expire_on_commit = False
+
+    @app.teardown_request
+    def _expire_after_request(_exc):
+        if db.session.registry.has():
+            # Whoever holds this session next (a CLI command or a test sharing the
+            # app context) reads afresh, as after a commit.
+            db.session.expire_all()
+            db.session().expire_on_commit = True
 
     app.before_request(_refuse_non_form_body)
 

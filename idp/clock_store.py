@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from .clock import Clock
 from .extensions import db
 from .models import ClockState
@@ -17,10 +19,15 @@ def _row() -> ClockState:
     return row
 
 
+# One column read per request: a plain statement on the session's connection
+# skips the ORM's row loading and does not flush pending changes early.
+_OFFSET = select(ClockState.offset_seconds).where(ClockState.id == 1)
+
+
 def load_clock_offset(clock: Clock) -> None:
     """Refresh ``clock.offset`` from the database."""
-    row = db.session.get(ClockState, 1)
-    clock.offset = timedelta(seconds=row.offset_seconds if row else 0.0)
+    seconds = db.session.connection().execute(_OFFSET).scalar()
+    clock.offset = timedelta(seconds=seconds or 0.0)
 
 
 def save_clock_offset(clock: Clock) -> None:

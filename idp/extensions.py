@@ -6,6 +6,7 @@ from flask import current_app, g
 from flask_mail import Mail
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from sqlalchemy import inspect
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -16,6 +17,21 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 csrf = CSRFProtect()
 mail = Mail()
+
+
+def request_memo(kind: str) -> dict:
+    """A dict kept for the current request only (emptied when the next one begins).
+
+    Holding rows here also keeps them in the session's identity map, which only
+    holds them weakly: read once, they are not read again in the same request.
+    """
+    memos = g.setdefault("_request_memos", {})
+    return memos.setdefault(kind, {})
+
+
+def held_row(row):
+    """``row`` if it is still a row of the current session, else None."""
+    return row if row is not None and inspect(row).persistent else None
 
 
 def get_settings():

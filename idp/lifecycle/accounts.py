@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 
 from ..audit import record_event
@@ -15,17 +16,17 @@ from ..policy.names import check_name
 from ..policy.passwords import check_password
 from ..policy.usernames import check_username, username_key
 
+# Built once: SQLAlchemy then reuses their compiled form (sign-in runs them each time).
+_BY_USERNAME = db.select(User).where(User.username_key == bindparam("key"))
+_BY_EMAIL = db.select(User).where(User.email_key == bindparam("key"))
+
 
 def find_by_username(username: str) -> User | None:
-    return db.session.execute(
-        db.select(User).filter_by(username_key=username_key(username))
-    ).scalar_one_or_none()
+    return db.session.execute(_BY_USERNAME, {"key": username_key(username)}).scalar_one_or_none()
 
 
 def find_by_email(email: str) -> User | None:
-    return db.session.execute(
-        db.select(User).filter_by(email_key=email_key(email))
-    ).scalar_one_or_none()
+    return db.session.execute(_BY_EMAIL, {"key": email_key(email)}).scalar_one_or_none()
 
 
 def find_account(identifier: str) -> User | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from authlib.oauth2.rfc6749.util import scope_to_list
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 
 from ..audit import record_event
@@ -19,10 +20,16 @@ def requested_sharing(params: dict) -> Sharing:
     return Sharing.of(scope_to_list(scope) or [], claims_named_in(claims_request))
 
 
+# Built once: SQLAlchemy then reuses its compiled form (every sign-in asks).
+_CONSENT = db.select(ConsentGrant).where(
+    ConsentGrant.user_id == bindparam("user_id"), ConsentGrant.client_id == bindparam("client_id")
+)
+
+
 def find_consent(user: User, client_id: str) -> ConsentGrant | None:
     """The user's remembered answer for ``client_id``, if any."""
     return db.session.execute(
-        db.select(ConsentGrant).filter_by(user_id=user.id, client_id=client_id)
+        _CONSENT, {"user_id": user.id, "client_id": client_id}
     ).scalar_one_or_none()
 
 

@@ -14,7 +14,7 @@ import secrets
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import timedelta
 
-from ..extensions import db, now
+from ..extensions import db, held_row, now, request_memo
 from ..models import Interaction
 
 INTERACTION_MINUTES = 30
@@ -111,7 +111,13 @@ def load_interaction(uid: str | None) -> Interaction | None:
     registrant's sign-in outlives it); ``portal_waiting`` tells whether it has."""
     if not uid or not isinstance(uid, str) or len(uid) > 64:
         return None
-    return db.session.get(Interaction, uid)
+    held = request_memo("interactions")
+    interaction = held_row(held.get(uid))
+    if interaction is None:
+        interaction = db.session.get(Interaction, uid)
+        if interaction is not None:
+            held[uid] = interaction
+    return interaction
 
 
 def portal_waiting(interaction: Interaction | None) -> bool:

@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
-
-from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
+from typing import TYPE_CHECKING
 
 from ..audit import record_event
 from ..errors import AccountInactive, AccountLocked, DeviceNameInvalid, PasskeyRejected
 from ..extensions import db, get_settings, now
 from ..models import PasskeyChallenge, PasskeyCredential, User
 from ..policy.lockout import is_locked, minutes_left
-from ..security import passkeys as ceremony
 from ..security.digests import token_digest
 from .authentication import refresh_inactivity
+
+if TYPE_CHECKING:
+    from ..security import passkeys as ceremony
 
 CEREMONY_MINUTES = 5
 NAME_LENGTH = 64
@@ -29,6 +30,8 @@ PURPOSES = ("register", "sign_in", "second_factor")
 
 
 def relying_party() -> ceremony.RelyingParty:
+    from ..security import passkeys as ceremony
+
     return ceremony.RelyingParty.for_issuer(get_settings().issuer)
 
 
@@ -41,6 +44,8 @@ def passkeys_of(user: User) -> list[PasskeyCredential]:
 
 def _user_handle(user: User) -> str:
     """The WebAuthn user.id for ``user``: random, shared by all their passkeys."""
+    from webauthn.helpers import bytes_to_base64url
+
     existing = db.session.execute(
         db.select(PasskeyCredential.user_handle).filter_by(user_id=user.id).limit(1)
     ).scalar_one_or_none()
@@ -95,6 +100,10 @@ def _claim_challenge(ceremony_id: str | None, purpose: str, user: User | None) -
 
 def begin_passkey_registration(user: User) -> tuple[str, dict]:
     """(ceremony id, options for navigator.credentials.create())."""
+    from webauthn.helpers import base64url_to_bytes
+
+    from ..security import passkeys as ceremony
+
     handle = _user_handle(user)
     ceremony_id, challenge = _store_challenge("register", user, handle)
     options = ceremony.registration_options(
@@ -112,6 +121,8 @@ def finish_passkey_registration(
     user: User, ceremony_id: str | None, raw_credential: str | None
 ) -> PasskeyCredential:
     """Verify the browser's ``create()`` response and store the passkey (committed)."""
+    from ..security import passkeys as ceremony
+
     credential = ceremony.parse_credential(raw_credential)
     stored = _claim_challenge(ceremony_id, "register", user)
     new = ceremony.verify_registration(relying_party(), credential, stored.challenge)
@@ -145,6 +156,8 @@ def begin_passkey_sign_in(user: User | None = None) -> tuple[str, dict]:
     Without ``user``: a discoverable-credential sign-in from the sign-in page.
     With ``user``: the second factor, limited to that user's passkeys.
     """
+    from ..security import passkeys as ceremony
+
     purpose = "sign_in" if user is None else "second_factor"
     ceremony_id, challenge = _store_challenge(purpose, user)
     allow = None
@@ -162,6 +175,8 @@ def finish_passkey_sign_in(
     be one of theirs. The sign count is stored; a count that did not grow is
     refused (a cloned authenticator, WebAuthn §6.1.1).
     """
+    from ..security import passkeys as ceremony
+
     credential = ceremony.parse_credential(raw_credential)
     purpose = "sign_in" if user is None else "second_factor"
     challenge = _claim_challenge(ceremony_id, purpose, user).challenge

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import secrets
 
-import requests
 from joserfc import jwt
 
 from ..audit import record_event
@@ -62,6 +61,9 @@ def clients_to_notify(sso: SsoSession) -> list[OAuth2Client]:
 
 def send_backchannel_logouts(sso: SsoSession) -> list[dict]:
     """POST a logout token to every interested client; return what happened to each."""
+    # Imported on first use: start-up does not pay for an HTTP client it may never use.
+    import requests
+
     outcomes = []
     for client in clients_to_notify(sso):
         uri = client.client_metadata["backchannel_logout_uri"]
