@@ -22,6 +22,7 @@ from ..lifecycle.voice import answer_call, pending_call
 from ..models import OutboxMessage
 from ..security.digests import digest_matches
 from .api import bp
+from .operations import find_messages
 from .voice import keypad_digits
 
 INBOX_SIZE = 100
@@ -66,13 +67,8 @@ def _call_waiting(message: OutboxMessage) -> bool:
 @bp.get("/inbox")
 def inbox():
     """Newest first; ``?to=`` shows one address or number only."""
-    query = db.select(OutboxMessage)
     to = (request.args.get("to") or "").strip()
-    if to:
-        query = query.where(db.func.lower(OutboxMessage.to) == to.lower())
-    messages = db.session.execute(
-        query.order_by(OutboxMessage.id.desc()).limit(INBOX_SIZE)
-    ).scalars()
+    messages = find_messages(to=to, limit=INBOX_SIZE)
     items = [InboxItem(m, link_segments(m.body), _call_waiting(m)) for m in messages]
     return render_template("qa/inbox.html", items=items, to=to, form=AnswerCallForm(formdata=None))
 
