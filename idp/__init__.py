@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from collections.abc import Mapping
@@ -73,9 +74,8 @@ def _secret_key(settings: Settings) -> str:
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(48))
         try:
-            os.link(temp, key_file)
-        except FileExistsError:
-            pass
+            with contextlib.suppress(FileExistsError):
+                os.link(temp, key_file)
         finally:
             temp.unlink()
     return key_file.read_text().strip()

@@ -185,7 +185,8 @@ def demo(obj: AppContext, any_ports):
     # Ctrl-C (SIGINT) and SIGTERM both stop every server cleanly.
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.set())
-    while not stopping.wait(0.5):
-        pass
+    # Short waits keep the main thread free to run the signal handlers.
+    while not stopping.is_set():
+        stopping.wait(0.5)
     stop(served)
     click.echo("Stopped.")
