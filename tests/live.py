@@ -58,3 +58,16 @@ def stop_process(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
+
+
+def start_serve(cwd, env: dict, port: int, *args: str) -> subprocess.Popen:
+    """`mock-ohid serve --port PORT ARGS` in ``cwd``, quiet, in its own process group
+    (stop it with ``stop_process``)."""
+    return subprocess.Popen(
+        [*mock_ohid_command(), "serve", "--port", str(port), *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )

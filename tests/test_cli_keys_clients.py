@@ -15,7 +15,7 @@ from joserfc.jwk import RSAKey
 
 from idp.cli import main
 
-from .live import clean_env, free_port, mock_ohid_command, wait_for_http
+from .live import clean_env, free_port, mock_ohid_command, start_serve, wait_for_http
 
 
 @pytest.fixture
@@ -162,14 +162,7 @@ def test_every_gunicorn_worker_signs_with_the_rotated_key(tmp_path):
         MOCK_OHID_SERVER_ISSUER=f"http://localhost:{port}",
         MOCK_OHID_SECURITY_PASSWORD_HASH_PROFILE="fast",
     )
-    process = subprocess.Popen(
-        [*mock_ohid_command(), "serve", "--port", str(port), "--workers", "2"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    process = start_serve(tmp_path, env, port, "--workers", "2")
     try:
         jwks_url = f"http://127.0.0.1:{port}/.well-known/jwks.json"
         wait_for_http(jwks_url, process, 40)

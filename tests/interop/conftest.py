@@ -7,7 +7,6 @@ browser would, for RPs driven with ``requests``. Every wait has a timeout.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ import requests
 
 from idp.testing import QAClient
 
-from ..live import free_port, mock_ohid_command, stop_process, wait_for_http
+from ..live import clean_env, free_port, mock_ohid_command, start_serve, stop_process, wait_for_http
 
 PASSWORD = "Interop1pass"
 START_SECONDS = 30
@@ -65,20 +64,12 @@ def ohid(tmp_path) -> LiveOhid:
     """mock-ohid under gunicorn with two workers, stopped after the test."""
     port = free_port()
     issuer = f"http://localhost:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MOCK_OHID_")}
-    env.update(
+    env = clean_env(
         MOCK_OHID_SERVER_ISSUER=issuer,
         MOCK_OHID_SECURITY_PASSWORD_HASH_PROFILE="fast",
         MOCK_OHID_USERS_SEED="false",
     )
-    process = subprocess.Popen(
-        [*mock_ohid_command(), "serve", "--port", str(port), "--workers", "2"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    process = start_serve(tmp_path, env, port, "--workers", "2")
     try:
         wait_for_http(f"http://127.0.0.1:{port}/.well-known/openid-configuration", process)
         yield LiveOhid(issuer, port, tmp_path, env, QAClient(issuer), process)
