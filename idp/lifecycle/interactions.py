@@ -87,9 +87,16 @@ def new_interaction(client_id: str | None, params: dict, prompt: Prompt | None =
     )
 
 
-def save_interaction(interaction: Interaction) -> Interaction:
-    """Store ``interaction`` (new or changed)."""
+def stage_interaction(interaction: Interaction) -> Interaction:
+    """Add ``interaction`` (new or changed) to the unit of work, not yet committed:
+    a sign-in step commits once, when the journey has decided where to go next."""
     db.session.add(interaction)
+    return interaction
+
+
+def save_interaction(interaction: Interaction) -> Interaction:
+    """Store ``interaction`` (new or changed) and commit."""
+    stage_interaction(interaction)
     db.session.commit()
     return interaction
 
@@ -151,9 +158,13 @@ def record_sign_in(interaction: Interaction, sign_in: SignIn | None) -> None:
 
 
 def begin_sign_in(interaction: Interaction, user_id: int, amr, acr=None, **steps) -> SignIn:
-    """The first factor is done (or an SSO session resumed): start the record afresh."""
+    """The first factor is done (or an SSO session resumed): start the record afresh.
+
+    Not committed: the page that called it goes on to the journey, which commits.
+    """
     sign_in = SignIn(user_id=user_id, amr=tuple(dict.fromkeys(amr)), acr=acr, **steps)
-    record_sign_in(interaction, sign_in)
+    interaction.sign_in = sign_in.to_json()
+    stage_interaction(interaction)
     return sign_in
 
 
@@ -175,10 +186,11 @@ def add_methods(interaction: Interaction, methods, acr: str | None = None) -> Si
 
 def mark_signed_in(interaction: Interaction) -> None:
     """The user has (re)authenticated inside this interaction: the sign-in record is
-    done with (the SSO session carries it from here)."""
+    done with (the SSO session carries it from here). Not committed: the sign-in
+    step that finished the journey commits it with the new SSO session."""
     interaction.authenticated_at = now()
     interaction.sign_in = None
-    save_interaction(interaction)
+    stage_interaction(interaction)
 
 
 def deny_interaction(interaction: Interaction) -> None:
@@ -188,7 +200,10 @@ def deny_interaction(interaction: Interaction) -> None:
 
 
 def finish_interaction(interaction: Interaction) -> None:
-    """The interaction is over (code issued, error sent, or My Profile reached)."""
-    if interaction.uid is not None and db.session.get(Interaction, interaction.uid) is not None:
-        db.session.delete(interaction)
-        db.session.commit()
+    """The interaction is over (code issued, error sent, or My Profile reached): delete
+    it and commit, with whatever else the request has pending."""
+    if interaction in db.session:
+        db.session.expunge(interaction)
+    if interaction.uid is not None:
+        db.session.execute(db.delete(Interaction).where(Interaction.uid == interaction.uid))
+    db.session.commit()

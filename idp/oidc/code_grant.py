@@ -76,8 +76,8 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
             created_at=moment,
             expires_at=moment + timedelta(seconds=get_settings().tokens.authorization_code_seconds),
         )
+        # Committed by the authorization endpoint with the end of the interaction.
         db.session.add(row)
-        db.session.commit()
         return row
 
     def query_authorization_code(self, code: str, client) -> AuthorizationCode | None:
@@ -87,13 +87,13 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         ).scalar_one_or_none()
         if row is None or row.client_id != client.get_client_id():
             return None
-        # Claim the code atomically: of two racing requests exactly one wins.
+        # Claim the code atomically: of two racing requests exactly one wins (the
+        # other waits on the row until this one's tokens are committed with the claim).
         claimed = db.session.execute(
             db.update(AuthorizationCode)
             .where(AuthorizationCode.id == row.id, AuthorizationCode.used_at.is_(None))
             .values(used_at=moment)
         ).rowcount
-        db.session.commit()
         if claimed != 1:
             # RFC 6749 §4.1.2: a code used twice MUST be denied and SHOULD
             # revoke the tokens previously issued from it.
@@ -104,6 +104,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
             db.session.commit()
             return None
         if moment >= row.expires_at:
+            db.session.commit()
             return None
         return row
 
