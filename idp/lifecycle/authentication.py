@@ -49,8 +49,7 @@ def authenticate_password(identifier: str, password: str) -> User:
     """The account for a correct ID-or-email and password, or a domain error.
 
     Wrong ID and wrong password raise the same error; the failure count and
-    lock are kept on the account and committed even though sign-in fails. On
-    success the reset count is left to the sign-in step's one commit.
+    lock are kept on the account and committed even though sign-in fails.
     """
     settings = get_settings()
     hashing = get_hashing()
@@ -97,6 +96,8 @@ def authenticate_password(identifier: str, password: str) -> User:
         raise
     if hashing.needs_rehash(user.password_hash):
         user.password_hash = hashing.hash(password)
+    # Committed now: the write lock is not held while the journey is worked out.
+    db.session.commit()
     return user
 
 

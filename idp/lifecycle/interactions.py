@@ -19,6 +19,7 @@ from ..models import Interaction
 
 INTERACTION_MINUTES = 30
 ABANDONED_DAYS = 7
+SWEEP_EVERY = 64
 
 
 @dataclass(frozen=True)
@@ -104,13 +105,21 @@ def save_interaction(interaction: Interaction) -> Interaction:
 def begin_interaction(client_id: str | None, params: dict, prompt: Prompt | None = None):
     """Save a new interaction for ``client_id`` (None: signing in to My Profile)."""
     interaction = new_interaction(client_id, params, prompt)
-    # Abandoned interactions are dropped after a week; finished ones go at once.
-    db.session.execute(
-        db.delete(Interaction).where(
-            Interaction.created_at < interaction.created_at - timedelta(days=ABANDONED_DAYS)
-        )
-    )
+    # Abandoned interactions are dropped after a week; finished ones go at once. The
+    # sweep runs on one begin in SWEEP_EVERY: a DELETE takes SQLite's write lock
+    # even when nothing is old enough, and every portal request begins here.
+    if secrets.randbelow(SWEEP_EVERY) == 0:
+        sweep_abandoned_interactions(interaction.created_at)
     return save_interaction(interaction)
+
+
+def sweep_abandoned_interactions(moment) -> int:
+    """Delete interactions begun more than a week before ``moment`` (not committed)."""
+    return db.session.execute(
+        db.delete(Interaction).where(
+            Interaction.created_at < moment - timedelta(days=ABANDONED_DAYS)
+        )
+    ).rowcount
 
 
 def load_interaction(uid: str | None) -> Interaction | None:

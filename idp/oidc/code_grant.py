@@ -87,13 +87,14 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         ).scalar_one_or_none()
         if row is None or row.client_id != client.get_client_id():
             return None
-        # Claim the code atomically: of two racing requests exactly one wins (the
-        # other waits on the row until this one's tokens are committed with the claim).
+        # Claim the code atomically: of two racing requests exactly one wins. Committed
+        # at once, so the write lock is not held while the tokens are made and signed.
         claimed = db.session.execute(
             db.update(AuthorizationCode)
             .where(AuthorizationCode.id == row.id, AuthorizationCode.used_at.is_(None))
             .values(used_at=moment)
         ).rowcount
+        db.session.commit()
         if claimed != 1:
             # RFC 6749 §4.1.2: a code used twice MUST be denied and SHOULD
             # revoke the tokens previously issued from it.
@@ -104,7 +105,6 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
             db.session.commit()
             return None
         if moment >= row.expires_at:
-            db.session.commit()
             return None
         return row
 

@@ -62,9 +62,15 @@ def real_auth_time(auth_time: int, sid: str | None, issued: int) -> int:
     The session remembers the real moment of sign-in; without one, the
     mock-clock ``auth_time`` is shifted back by the clock's current offset.
     """
-    sso = db.session.get(SsoSession, sid) if sid else None
-    if sso is not None and sso.real_auth_time is not None:
-        return min(sso.real_auth_time, issued)
+    real = (
+        db.session.execute(
+            db.select(SsoSession.real_auth_time).where(SsoSession.id == sid)
+        ).scalar_one_or_none()
+        if sid
+        else None
+    )
+    if real is not None:
+        return min(real, issued)
     return min(get_clock().to_real_timestamp(auth_time), issued)
 
 
