@@ -9,7 +9,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit import record_event
 from ..errors import AccountInactive, AccountLocked, InvalidCredentials
-from ..extensions import db, get_clock, get_hashing, get_settings, now
+from ..extensions import db, execute_plain, get_clock, get_hashing, get_settings, now
 from ..models import SsoSession, User
 from ..policy.lockout import is_inactive, is_locked, minutes_left
 from ..signals import sso_session_ended
@@ -141,7 +141,7 @@ def load_sso_session(session_id: str | None, touch: bool = True) -> SsoSession |
         return None
     if touch:
         # A plain UPDATE, not a flush of the changed row: every page view does this.
-        db.session.execute(
+        execute_plain(
             db.update(SsoSession).where(SsoSession.id == session.id).values(last_seen_at=moment)
         )
         set_committed_value(session, "last_seen_at", moment)

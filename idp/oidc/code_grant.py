@@ -14,7 +14,7 @@ from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc9207 import IssuerParameter
 
 from ..audit import record_event
-from ..extensions import db, get_clock, get_settings
+from ..extensions import db, execute_plain, get_clock, get_settings
 from ..lifecycle.browser import SignedInUser
 from ..lifecycle.tokens import revoke_tokens_of_code
 from ..models import AuthorizationCode, User
@@ -89,7 +89,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
             return None
         # Claim the code atomically: of two racing requests exactly one wins. Committed
         # at once, so the write lock is not held while the tokens are made and signed.
-        claimed = db.session.execute(
+        claimed = execute_plain(
             db.update(AuthorizationCode)
             .where(AuthorizationCode.id == row.id, AuthorizationCode.used_at.is_(None))
             .values(used_at=moment)

@@ -8,7 +8,7 @@ from authlib.oidc.core.grants import OpenIDCode, OpenIDToken
 from joserfc import jwt
 from joserfc.errors import JoseError
 
-from ..extensions import db, get_clock, get_key_store, get_settings, request_memo
+from ..extensions import db, execute_plain, get_clock, get_key_store, get_settings, request_memo
 from ..models import AuthorizationCode, SsoSession
 from .claims import generate_user_info, released_portal_claims, requested_claims
 
@@ -63,7 +63,7 @@ def real_auth_time(auth_time: int, sid: str | None, issued: int) -> int:
     mock-clock ``auth_time`` is shifted back by the clock's current offset.
     """
     real = (
-        db.session.execute(
+        execute_plain(
             db.select(SsoSession.real_auth_time).where(SsoSession.id == sid)
         ).scalar_one_or_none()
         if sid
@@ -84,7 +84,7 @@ class OhidOpenIDCode(IdTokenSigning, OpenIDCode):
         key = (request.payload.client_id, nonce)
         if key not in seen:
             seen[key] = (
-                db.session.execute(
+                execute_plain(
                     db.select(AuthorizationCode.id).filter_by(client_id=key[0], nonce=nonce)
                 ).first()
                 is not None

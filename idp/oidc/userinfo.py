@@ -10,7 +10,7 @@ from authlib.oauth2.rfc6750 import BearerTokenValidator, InvalidTokenError
 from authlib.oidc.core import UserInfoEndpoint
 from flask import request as flask_request
 
-from ..extensions import db, get_settings
+from ..extensions import db, execute_plain, get_settings
 from ..lifecycle.clients import find_client
 from ..models import AuthorizationCode
 from .claims import generate_user_info, released_portal_claims, requested_claims
@@ -72,7 +72,7 @@ class OhidUserInfoEndpoint(UserInfoEndpoint):
             raise InvalidTokenError(description="The access token was not issued to a user.")
         info = self.generate_user_info(user, token.scope)
         claims_request = (
-            db.session.execute(
+            execute_plain(
                 db.select(AuthorizationCode.claims_request).where(
                     AuthorizationCode.id == token.authorization_code_id
                 )

@@ -13,7 +13,7 @@ import time
 from flask import jsonify, request
 
 from ..audit import record_event
-from ..extensions import db, now
+from ..extensions import db, execute_plain, now
 from ..lifecycle.clients import find_client
 from ..models import InjectedFault, Token
 from ..policy.faults import FAULT_ENDPOINTS, check_fault
@@ -119,7 +119,7 @@ def inject_fault():
     if name is None:
         return None
     # Most requests meet no fault: a plain one-column read says so cheaply.
-    if db.session.connection().execute(_ARMED, {"endpoint": name}).first() is None:
+    if execute_plain(_ARMED, {"endpoint": name}).first() is None:
         return None
     candidates = db.session.execute(_active().filter_by(endpoint=name)).scalars().all()
     if not candidates:
