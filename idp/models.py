@@ -212,7 +212,8 @@ class SsoSession(db.Model):
     amr: Mapped[list] = mapped_column(JSON, default=list)
     acr: Mapped[str | None] = mapped_column(String(100), nullable=True)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    user: Mapped[User] = relationship()
+    # Read with its session on every signed-in request: one query, not two.
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 
 
 class Interaction(db.Model):
@@ -351,7 +352,8 @@ class AuthorizationCode(db.Model, AuthorizationCodeMixin):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    user: Mapped[User] = relationship()
+    # The token grant needs the user of the code it redeems: one query, not two.
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 
     def get_redirect_uri(self) -> str:
         return self.redirect_uri
@@ -398,7 +400,8 @@ class Token(db.Model, TokenMixin):
     acr: Mapped[str | None] = mapped_column(String(100), nullable=True)
     # The refresh token this one was rotated from (reuse detection walks the family).
     parent_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
-    user: Mapped[User | None] = relationship()
+    # A bearer token is looked up to learn whose it is: one query, not two.
+    user: Mapped[User | None] = relationship(lazy="joined")
 
     def check_client(self, client) -> bool:
         return self.client_id == client.get_client_id()
