@@ -64,6 +64,21 @@ def pkce() -> tuple[str, str]:
     return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
+def authorization_request(client_id: str) -> tuple[str, dict[str, str]]:
+    """A PKCE verifier and the parameters of a code + PKCE request for ``client_id``."""
+    verifier, challenge = pkce()
+    return verifier, {
+        "response_type": "code",
+        "client_id": client_id,
+        "redirect_uri": REDIRECT,
+        "scope": "openid profile email",
+        "state": secrets.token_urlsafe(8),
+        "nonce": secrets.token_urlsafe(8),
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+    }
+
+
 def query_of(url: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
 
@@ -235,17 +250,7 @@ class MockOhid(Server):
         )
 
     def login(self, browser, user, steps):
-        verifier, challenge = pkce()
-        params = {
-            "response_type": "code",
-            "client_id": self.client[0],
-            "redirect_uri": REDIRECT,
-            "scope": "openid profile email",
-            "state": secrets.token_urlsafe(8),
-            "nonce": secrets.token_urlsafe(8),
-            "code_challenge": challenge,
-            "code_challenge_method": "S256",
-        }
+        verifier, params = authorization_request(self.client[0])
         get = browser.get
         response = self.timed(
             steps,
@@ -329,17 +334,7 @@ class NodeOidcProvider(MockOhid):
         return ["node", str(PEER / "server.mjs")]
 
     def login(self, browser, user, steps):
-        verifier, challenge = pkce()
-        params = {
-            "response_type": "code",
-            "client_id": self.client[0],
-            "redirect_uri": REDIRECT,
-            "scope": "openid profile email",
-            "state": secrets.token_urlsafe(8),
-            "nonce": secrets.token_urlsafe(8),
-            "code_challenge": challenge,
-            "code_challenge_method": "S256",
-        }
+        verifier, params = authorization_request(self.client[0])
         response = self.timed(
             steps,
             "authorize",
@@ -388,17 +383,7 @@ class OidcProviderMock(MockOhid):
         return dict(os.environ, PYTHONWARNINGS="ignore")
 
     def login(self, browser, user, steps):
-        verifier, challenge = pkce()
-        params = {
-            "response_type": "code",
-            "client_id": self.client[0],
-            "redirect_uri": REDIRECT,
-            "scope": "openid profile email",
-            "state": secrets.token_urlsafe(8),
-            "nonce": secrets.token_urlsafe(8),
-            "code_challenge": challenge,
-            "code_challenge_method": "S256",
-        }
+        verifier, params = authorization_request(self.client[0])
         url = f"{self.base}/oauth2/authorize?{urlencode(params)}"
         self.timed(steps, "authorize", lambda: browser.get(url))
         response = self.timed(

@@ -18,10 +18,8 @@ from __future__ import annotations
 import argparse
 import base64
 import cProfile
-import hashlib
 import pstats
 import re
-import secrets
 import tempfile
 import time
 from collections import defaultdict
@@ -29,6 +27,7 @@ from html import unescape
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from bench_login import REDIRECT, authorization_request
 from sqlalchemy import event
 
 from idp import create_app
@@ -36,7 +35,6 @@ from idp.bootstrap import initialize
 from idp.extensions import db
 
 CLIENT_ID, SECRET = "optum-connect-claims-online", "claims-online-demo-secret"
-REDIRECT = "http://localhost:5001/callback"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 STEPS = [
     "authorize",
@@ -104,20 +102,7 @@ def make_app(folder: Path):
 
 def login(app, meter: Meter) -> None:
     browser = app.test_client()
-    verifier = secrets.token_urlsafe(48)
-    challenge = (
-        base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-    )
-    params = {
-        "response_type": "code",
-        "client_id": CLIENT_ID,
-        "redirect_uri": REDIRECT,
-        "scope": "openid profile email",
-        "state": secrets.token_urlsafe(8),
-        "nonce": secrets.token_urlsafe(8),
-        "code_challenge": challenge,
-        "code_challenge_method": "S256",
-    }
+    verifier, params = authorization_request(CLIENT_ID)
 
     def csrf(page) -> str:
         return unescape(CSRF_RE.search(page.get_data(as_text=True))[1])
