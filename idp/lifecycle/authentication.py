@@ -22,6 +22,8 @@ from .attempts import (
 )
 from .notifications import notify
 
+TOUCH_EVERY = timedelta(seconds=1)
+
 # Verified against when the account does not exist, so both paths cost the same.
 _DUMMY_HASHES: dict[str, str] = {}
 
@@ -139,7 +141,9 @@ def load_sso_session(session_id: str | None, touch: bool = True) -> SsoSession |
         session.ended_at = moment
         db.session.commit()
         return None
-    if touch:
+    # Touched at most once a second: the redirects of one sign-in (password step,
+    # resume) follow each other within milliseconds, and each touch is a write.
+    if touch and moment - session.last_seen_at >= TOUCH_EVERY:
         # A plain UPDATE, not a flush of the changed row: every page view does this.
         execute_plain(
             db.update(SsoSession).where(SsoSession.id == session.id).values(last_seen_at=moment)

@@ -137,6 +137,16 @@ def test_idle_sso_session_expires(client, sign_in, user, clock):
     assert client.get("/profile").headers["Location"].endswith("/signin")
 
 
+def test_activity_keeps_the_sso_session_alive_past_the_idle_limit(client, sign_in, user, clock):
+    sign_in("dana.provider")
+    clock.advance(minutes=20)
+    assert client.get("/profile").status_code == 200
+    clock.advance(minutes=20)
+    assert client.get("/profile").status_code == 200
+    clock.advance(minutes=31)
+    assert client.get("/profile").headers["Location"].endswith("/signin")
+
+
 def test_security_headers_on_pages(client):
     response = client.get("/signin")
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
