@@ -105,8 +105,13 @@ def _load_clients(report: InitReport) -> None:
     ]
 
 
-def initialize(seed: bool | None = None) -> InitReport:
-    """Create what a fresh checkout lacks; safe to run on every start."""
+def initialize(seed: bool | None = None, keys_in_background: bool = False) -> InitReport:
+    """Create what a fresh checkout lacks; safe to run on every start.
+
+    With ``keys_in_background`` missing signing keys are made in a thread while
+    the caller goes on (a server starting to answer); every use of the keys
+    waits for them, so ``keys_made`` stays empty.
+    """
     settings = get_settings()
     report = InitReport()
     db.create_all()
@@ -119,7 +124,10 @@ def initialize(seed: bool | None = None) -> InitReport:
         hashes = None
         if entries:
             hashes = pool.submit(_hash_each, get_hashing(), _missing_passwords(entries))
-        report.keys_made = get_key_store().ensure_keys(get_clock().now())
+        if keys_in_background:
+            get_key_store().ensure_keys_in_background(get_clock().now())
+        else:
+            report.keys_made = get_key_store().ensure_keys(get_clock().now())
         _load_clients(report)
         if seeding:
             report.demo_users = seed_users(_seed_path(), entries, hashes)

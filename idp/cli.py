@@ -62,7 +62,9 @@ def serve(obj: AppContext, host, port, workers, threads):
     if port is not None:
         obj.overrides["server.port"] = port
     app = obj.app
-    report = initialize_app(app)
+    # One process: it answers while its signing keys are made (uses of them wait).
+    # Under gunicorn the keys exist before the workers are forked.
+    report = initialize_app(app, keys_in_background=workers == 1)
     settings = app.extensions["mock_ohid.settings"]
     bind_host, bind_port = settings["server.host"], settings["server.port"]
     with app.app_context():

@@ -114,11 +114,11 @@ def print_banner(app, report) -> None:
     click.echo(f"QA inbox: {settings.issuer}/_qa/inbox")
 
 
-def initialize_app(app):
+def initialize_app(app, keys_in_background: bool = False):
     from .bootstrap import initialize
 
     with app.app_context():
-        return initialize()
+        return initialize(keys_in_background=keys_in_background)
 
 
 @contextmanager
