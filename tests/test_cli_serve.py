@@ -51,6 +51,9 @@ def test_serve_on_a_fresh_directory_creates_everything_and_prints_credentials(se
     discovery = wait_for_http(f"http://127.0.0.1:{port}/.well-known/openid-configuration", process)
     assert discovery.json()["issuer"] == f"http://localhost:{port}"
     assert (tmp_path / "instance" / "mock-ohid.db").exists()
+    # The signing keys are made while the server already answers; the JWKS waits for them.
+    jwks = requests.get(f"http://127.0.0.1:{port}/.well-known/jwks.json", timeout=30)
+    assert len(jwks.json()["keys"]) == 2
     assert len(list((tmp_path / "keys").glob("*.json"))) == 2
     os.killpg(process.pid, signal.SIGTERM)
     output = process.communicate(timeout=10)[0]
