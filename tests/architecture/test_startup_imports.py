@@ -1,0 +1,64 @@
+"""What `mock-ohid serve` loads before it answers: libraries that only some pages
+or commands need are imported where they are used, not at start-up."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+# Each is needed by one page, one command or one kind of client only.
+ONLY_WHERE_USED = {
+    "requests": "a client's jwks_uri, back-channel logout, the QA debugger",
+    "urllib3": "through requests",
+    "segno": "the authenticator app's QR code",
+    "webauthn": "passkey ceremonies",
+    "cbor2": "passkey ceremonies",
+    "gunicorn": "serve --workers N",
+    "idp.demo": "mock-ohid demo",
+}
+
+STARTUP = """
+import json, sys
+from idp import create_app
+from idp.bootstrap import initialize
+app = create_app(overrides={
+    "database.url": "sqlite:///start.db",
+    "keys.dir": "keys",
+    "security.password_hash_profile": "fast",
+})
+with app.app_context():
+    initialize(keys_in_background=True)
+client = app.test_client()
+assert client.get("/.well-known/openid-configuration").status_code == 200
+assert client.get("/.well-known/jwks.json").status_code == 200
+assert client.get("/signin").status_code in (200, 302)
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+@pytest.fixture(scope="module")
+def loaded_at_start(tmp_path_factory) -> set[str]:
+    """Modules loaded by building the app, seeding it and answering a few pages."""
+    done = subprocess.run(
+        [sys.executable, "-c", STARTUP],
+        cwd=tmp_path_factory.mktemp("start"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+@pytest.mark.parametrize("module", sorted(ONLY_WHERE_USED))
+def test_a_library_only_some_pages_need_is_not_loaded_at_start(loaded_at_start, module):
+    loaded = {name for name in loaded_at_start if name == module or name.startswith(module + ".")}
+    assert not loaded, f"{module} ({ONLY_WHERE_USED[module]}) is imported at start-up"
+
+
+def test_the_check_sees_what_start_up_does_load(loaded_at_start):
+    # The same subprocess finds the libraries every request needs.
+    assert {"flask", "sqlalchemy", "authlib", "idp.models"} <= loaded_at_start
