@@ -134,7 +134,11 @@ def timed(owner, name: str, spent: dict) -> None:
 
 
 def child_phases() -> None:
-    """The steps of ``mock-ohid serve`` on a fresh directory, one by one (run in a child)."""
+    """The steps of ``mock-ohid serve`` on a fresh directory, one by one (run in a child).
+
+    Each row is what that step adds, in the order serve meets it; the rows from
+    the early hash on include the CPU of the hashing thread running beside them.
+    """
     phases = Phases()
     import flask  # noqa: F401
 
@@ -144,34 +148,43 @@ def child_phases() -> None:
 
     phases.lap("import sqlalchemy.orm, flask_sqlalchemy")
     import idp.cli  # noqa: F401
+    from idp import seed_file
+    from idp.cli_base import AppContext, early_seed_hashes
 
     phases.lap("import idp.cli (the rest: settings, Flask-WTF, Flask-Mail...)")
+    spent: dict[str, tuple[float, float]] = {}
+    timed(seed_file, "hash_each", spent)
+    obj = AppContext(None, {})
+    hashes = early_seed_hashes(obj)
+    assert hashes is not None, "a fresh directory should start the demo hashes early"
+    phases.lap("demo passwords' hash started (a thread beside what follows)")
     import idp.models  # noqa: F401
 
-    phases.lap("import idp.models (the tables declared)")
+    phases.lap("import idp.models (the tables declared, authlib's mixins)")
     import idp.oidc.server  # noqa: F401
 
-    phases.lap("import idp.oidc.server (Authlib, joserfc, cryptography)")
-    from idp import bootstrap, create_app
+    phases.lap("import idp.oidc.server (Authlib's server, joserfc)")
+    app = obj.app
+    phases.lap("create_app (the page modules, settings, engine, routes)")
+    from idp import bootstrap
+    from idp.cli_base import initialize_app
     from idp.extensions import db
     from idp.oidc.keys import KeyStore
 
-    app = create_app()
-    phases.lap("create_app (the page modules, settings, engine, routes)")
-    spent: dict[str, tuple[float, float]] = {}
     for owner, name in (
         (db, "create_all"),
         (bootstrap, "_load_clients"),
-        (bootstrap, "_hash_each"),
         (bootstrap, "seed_users"),
         (KeyStore, "ensure_keys"),
     ):
         timed(owner, name, spent)
-    with app.app_context():
-        bootstrap.initialize(keys_in_background=True)
+    initialize_app(app, keys_in_background=True, hashes=hashes)
     phases.lap("initialize (tables, clients, demo users; keys started)")
+    import logging
+
     from werkzeug.serving import make_server
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
@@ -181,8 +194,8 @@ def child_phases() -> None:
     phases.lap("first JWKS answered (waits for the signing keys)")
     server.shutdown()
     phases.print()
-    print("\nInside initialize (CPU of the calling thread only; the hash and the keys run")
-    print("in threads of their own, beside the rest):")
+    print("\nSteps inside (CPU of their own thread, wall): the hash and the keys run in")
+    print("threads beside the rest; argon2's lanes run in threads of their own too.")
     for name, (cpu, wall) in spent.items():
         print(f"  {name:56} {cpu * 1000:7.0f} {wall * 1000:8.0f}")
 
