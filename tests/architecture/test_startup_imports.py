@@ -17,6 +17,8 @@ ONLY_WHERE_USED = {
     "webauthn": "passkey ceremonies",
     "cbor2": "passkey ceremonies",
     "gunicorn": "serve --workers N",
+    "flask_mail": "emails sent by SMTP (mail.server set)",
+    "smtplib": "through flask_mail",
     "idp.demo": "mock-ohid demo",
 }
 
