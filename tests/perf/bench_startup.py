@@ -127,7 +127,8 @@ class Phases:
         self.rows: list[tuple[str, float, float, int]] = []
         # Process CPU counts from exec: the first row is Python's own start-up.
         self.cpu, self.wall = time.process_time(), time.perf_counter()
-        self.rows.append(("Python start-up (interpreter, site)", self.cpu, 0.0, len(sys.modules)))
+        first = "Python start-up (interpreter, site, this script's imports)"
+        self.rows.append((first, self.cpu, 0.0, len(sys.modules)))
 
     def lap(self, name: str) -> None:
         cpu, wall = time.process_time(), time.perf_counter()
@@ -172,7 +173,7 @@ def child_phases() -> None:
     from idp import seed_file
     from idp.cli_base import AppContext, early_seed_hashes
 
-    phases.lap("import idp.cli (the rest: settings, Flask-WTF, Flask-Mail...)")
+    phases.lap("import idp.cli (the rest: settings, Flask-WTF, argon2...)")
     spent: dict[str, tuple[float, float]] = {}
     timed(seed_file, "hash_each", spent)
     obj = AppContext(None, {})
