@@ -92,6 +92,7 @@ def _serve_gunicorn(obj: AppContext, host: str, port: int, workers: int, threads
             self.cfg.set("workers", workers)
             self.cfg.set("threads", threads)
             self.cfg.set("accesslog", "-")
+            self.cfg.set("logger_class", "idp.access_log.AccessLog")
 
         def load(self):
             from . import create_app

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from .clock import Clock
-from .extensions import db
+from .extensions import db, execute_plain
 from .models import ClockState
 
 
@@ -26,7 +26,7 @@ _OFFSET = select(ClockState.offset_seconds).where(ClockState.id == 1)
 
 def load_clock_offset(clock: Clock) -> None:
     """Refresh ``clock.offset`` from the database."""
-    seconds = db.session.connection().execute(_OFFSET).scalar()
+    seconds = execute_plain(_OFFSET).scalar()
     clock.offset = timedelta(seconds=seconds or 0.0)
 
 

@@ -52,10 +52,12 @@ def query_of(location: str) -> dict[str, str]:
 def begin_registrant_sign_in(client, user) -> None:
     """Make ``client``'s browser a registrant part-way through Create One Healthcare ID
     (account made, password step done), as the registration page leaves it."""
+    from idp.extensions import db
     from idp.lifecycle.interactions import begin_interaction, begin_sign_in
 
     interaction = begin_interaction(None, {})
     begin_sign_in(interaction, user.id, ["pwd"], registration=True)
+    db.session.commit()
     with client.session_transaction() as state:
         state["interaction"] = interaction.uid
 

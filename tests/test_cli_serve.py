@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -90,6 +91,13 @@ def test_serve_with_workers_runs_under_gunicorn(served):
     process, port = served("--workers", "2", MOCK_OHID_SECURITY_PASSWORD_HASH_PROFILE="fast")
     response = wait_for_http(f"http://127.0.0.1:{port}/.well-known/jwks.json", process, 40)
     assert response.status_code == 200 and len(response.json()["keys"]) == 2
+    requests.get(f"http://127.0.0.1:{port}/signin?interaction=x", timeout=10)
+    os.killpg(process.pid, signal.SIGTERM)
+    output = process.communicate(timeout=20)[0]
+    # One access line per request: address, request line, status, bytes and time taken.
+    assert re.search(
+        r'127\.0\.0\.1 \[[^]]+\] "GET /signin\?interaction=x HTTP/1\.1" 200 \d+ [\d.]+ms', output
+    )
 
 
 def test_serve_with_one_thread_per_worker_answers(served):

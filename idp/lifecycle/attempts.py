@@ -17,7 +17,7 @@ from datetime import datetime
 
 from ..audit import record_event
 from ..errors import AccountLocked
-from ..extensions import db, get_settings, now
+from ..extensions import db, execute_plain, get_settings, now
 from ..models import User
 from ..policy.lockout import FailureOutcome, after_failed_password, is_locked, minutes_left
 
@@ -39,11 +39,12 @@ def end_expired_lock(user: User, moment: datetime) -> None:
     seen = user.locked_until
     if seen is None or is_locked(seen, moment):
         return
-    ended = db.session.execute(
+    ended = execute_plain(
         db.update(User)
         .where(User.id == user.id, User.locked_until == seen)
         .values(locked_until=None, failed_sign_ins=0)
     ).rowcount
+    db.session.expire(user, ["locked_until", "failed_sign_ins"])
     if ended == 1:
         record_event("account_unlocked", user, method="lock_expired")
     db.session.commit()
@@ -60,13 +61,14 @@ def claim_sign_in_attempt(user: User) -> int:
     conditions = [User.id == user.id, _not_locked(moment)]
     if limit:
         conditions.append(User.failed_sign_ins < limit)
-    claimed = db.session.execute(
+    claimed = execute_plain(
         db.update(User)
         .where(*conditions)
         .values(failed_sign_ins=User.failed_sign_ins + 1)
         .returning(User.failed_sign_ins)
     ).scalar_one_or_none()
     db.session.commit()
+    db.session.expire(user, ["failed_sign_ins"])
     if claimed is None:
         raise _locked_error(user, moment)
     return claimed
@@ -96,7 +98,7 @@ def pass_sign_in_attempt(user: User, claimed: int) -> None:
     conditions = [User.id == user.id, _not_locked(moment)]
     if limit:
         conditions.append(db.or_(User.failed_sign_ins < limit, User.failed_sign_ins == claimed))
-    passed = db.session.execute(
+    passed = execute_plain(
         db.update(User).where(*conditions).values(failed_sign_ins=0, locked_until=None)
     ).rowcount
     if passed != 1:

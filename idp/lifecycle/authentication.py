@@ -5,9 +5,11 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
+from sqlalchemy.orm.attributes import set_committed_value
+
 from ..audit import record_event
 from ..errors import AccountInactive, AccountLocked, InvalidCredentials
-from ..extensions import db, get_clock, get_hashing, get_settings, now
+from ..extensions import db, execute_plain, get_clock, get_hashing, get_settings, now
 from ..models import SsoSession, User
 from ..policy.lockout import is_inactive, is_locked, minutes_left
 from ..signals import sso_session_ended
@@ -94,12 +96,16 @@ def authenticate_password(identifier: str, password: str) -> User:
         raise
     if hashing.needs_rehash(user.password_hash):
         user.password_hash = hashing.hash(password)
+    # Committed now: the write lock is not held while the journey is worked out.
     db.session.commit()
     return user
 
 
 def start_sso_session(user: User, amr: list[str], acr: str | None = None) -> SsoSession:
-    """Open a new SSO session (a fresh id, so sign-in rotates the session id)."""
+    """Open a new SSO session (a fresh id, so sign-in rotates the session id).
+
+    Not committed: the sign-in step that completes the journey commits it.
+    """
     moment = now()
     session = SsoSession(
         id=secrets.token_urlsafe(32),
@@ -115,7 +121,6 @@ def start_sso_session(user: User, amr: list[str], acr: str | None = None) -> Sso
     db.session.add(session)
     record_event("sign_in", user, amr=list(amr), sid=session.id)
     notify(user, "successful_login")
-    db.session.commit()
     return session
 
 
@@ -135,7 +140,11 @@ def load_sso_session(session_id: str | None, touch: bool = True) -> SsoSession |
         db.session.commit()
         return None
     if touch:
-        session.last_seen_at = moment
+        # A plain UPDATE, not a flush of the changed row: every page view does this.
+        execute_plain(
+            db.update(SsoSession).where(SsoSession.id == session.id).values(last_seen_at=moment)
+        )
+        set_committed_value(session, "last_seen_at", moment)
         db.session.commit()
     return session
 

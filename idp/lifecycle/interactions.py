@@ -19,6 +19,7 @@ from ..models import Interaction
 
 INTERACTION_MINUTES = 30
 ABANDONED_DAYS = 7
+SWEEP_EVERY = 64
 
 
 @dataclass(frozen=True)
@@ -87,9 +88,16 @@ def new_interaction(client_id: str | None, params: dict, prompt: Prompt | None =
     )
 
 
-def save_interaction(interaction: Interaction) -> Interaction:
-    """Store ``interaction`` (new or changed)."""
+def stage_interaction(interaction: Interaction) -> Interaction:
+    """Add ``interaction`` (new or changed) to the unit of work, not yet committed:
+    a sign-in step commits once, when the journey has decided where to go next."""
     db.session.add(interaction)
+    return interaction
+
+
+def save_interaction(interaction: Interaction) -> Interaction:
+    """Store ``interaction`` (new or changed) and commit."""
+    stage_interaction(interaction)
     db.session.commit()
     return interaction
 
@@ -97,13 +105,21 @@ def save_interaction(interaction: Interaction) -> Interaction:
 def begin_interaction(client_id: str | None, params: dict, prompt: Prompt | None = None):
     """Save a new interaction for ``client_id`` (None: signing in to My Profile)."""
     interaction = new_interaction(client_id, params, prompt)
-    # Abandoned interactions are dropped after a week; finished ones go at once.
-    db.session.execute(
-        db.delete(Interaction).where(
-            Interaction.created_at < interaction.created_at - timedelta(days=ABANDONED_DAYS)
-        )
-    )
+    # Abandoned interactions are dropped after a week; finished ones go at once. The
+    # sweep runs on one begin in SWEEP_EVERY: a DELETE takes SQLite's write lock
+    # even when nothing is old enough, and every portal request begins here.
+    if secrets.randbelow(SWEEP_EVERY) == 0:
+        sweep_abandoned_interactions(interaction.created_at)
     return save_interaction(interaction)
+
+
+def sweep_abandoned_interactions(moment) -> int:
+    """Delete interactions begun more than a week before ``moment`` (not committed)."""
+    return db.session.execute(
+        db.delete(Interaction).where(
+            Interaction.created_at < moment - timedelta(days=ABANDONED_DAYS)
+        )
+    ).rowcount
 
 
 def load_interaction(uid: str | None) -> Interaction | None:
@@ -151,9 +167,13 @@ def record_sign_in(interaction: Interaction, sign_in: SignIn | None) -> None:
 
 
 def begin_sign_in(interaction: Interaction, user_id: int, amr, acr=None, **steps) -> SignIn:
-    """The first factor is done (or an SSO session resumed): start the record afresh."""
+    """The first factor is done (or an SSO session resumed): start the record afresh.
+
+    Not committed: the page that called it goes on to the journey, which commits.
+    """
     sign_in = SignIn(user_id=user_id, amr=tuple(dict.fromkeys(amr)), acr=acr, **steps)
-    record_sign_in(interaction, sign_in)
+    interaction.sign_in = sign_in.to_json()
+    stage_interaction(interaction)
     return sign_in
 
 
@@ -175,10 +195,11 @@ def add_methods(interaction: Interaction, methods, acr: str | None = None) -> Si
 
 def mark_signed_in(interaction: Interaction) -> None:
     """The user has (re)authenticated inside this interaction: the sign-in record is
-    done with (the SSO session carries it from here)."""
+    done with (the SSO session carries it from here). Not committed: the sign-in
+    step that finished the journey commits it with the new SSO session."""
     interaction.authenticated_at = now()
     interaction.sign_in = None
-    save_interaction(interaction)
+    stage_interaction(interaction)
 
 
 def deny_interaction(interaction: Interaction) -> None:
@@ -188,7 +209,10 @@ def deny_interaction(interaction: Interaction) -> None:
 
 
 def finish_interaction(interaction: Interaction) -> None:
-    """The interaction is over (code issued, error sent, or My Profile reached)."""
-    if interaction.uid is not None and db.session.get(Interaction, interaction.uid) is not None:
-        db.session.delete(interaction)
-        db.session.commit()
+    """The interaction is over (code issued, error sent, or My Profile reached): delete
+    it and commit, with whatever else the request has pending."""
+    if interaction in db.session:
+        db.session.expunge(interaction)
+    if interaction.uid is not None:
+        db.session.execute(db.delete(Interaction).where(Interaction.uid == interaction.uid))
+    db.session.commit()

@@ -215,10 +215,16 @@ def process_authorization(params: dict[str, list[str]], interaction: Interaction
         interaction = interaction or _begin(params, grant.request.client.client_id, hint)
         return redirect(url_for("signin.start", interaction=interaction.uid))
     # Signed in already: is anything left (second factor, step-up, consent, ...)?
+    # A sign-in finished inside this interaction has just been through the
+    # journey to its end (``web.flow``), so the code is issued at once.
     asking = interaction or new_interaction(
         grant.request.client.client_id, params, _resolve_prompt(params, hint)
     )
-    step = next_step_for(signed_in.user, signed_in.as_sign_in(), asking, browser.device_token())
+    step = (
+        None
+        if interaction is not None and interaction.authenticated_at is not None
+        else next_step_for(signed_in.user, signed_in.as_sign_in(), asking, browser.device_token())
+    )
     if step is not None:
         if "none" in prompts:
             # OIDC Core §3.1.2.6: consent_required when only consent is missing.
@@ -231,8 +237,11 @@ def process_authorization(params: dict[str, list[str]], interaction: Interaction
     response = server.create_authorization_response(
         request=oauth_request, grant_user=signed_in, grant=grant
     )
+    # The code and the end of the interaction are committed together.
     if interaction is not None:
         _forget_interaction(interaction)
+    else:
+        db.session.commit()
     return response
 
 

@@ -14,7 +14,7 @@ from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc9207 import IssuerParameter
 
 from ..audit import record_event
-from ..extensions import db, get_clock, get_settings
+from ..extensions import db, execute_plain, get_clock, get_settings
 from ..lifecycle.browser import SignedInUser
 from ..lifecycle.tokens import revoke_tokens_of_code
 from ..models import AuthorizationCode, User
@@ -76,8 +76,8 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
             created_at=moment,
             expires_at=moment + timedelta(seconds=get_settings().tokens.authorization_code_seconds),
         )
+        # Committed by the authorization endpoint with the end of the interaction.
         db.session.add(row)
-        db.session.commit()
         return row
 
     def query_authorization_code(self, code: str, client) -> AuthorizationCode | None:
@@ -87,8 +87,9 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         ).scalar_one_or_none()
         if row is None or row.client_id != client.get_client_id():
             return None
-        # Claim the code atomically: of two racing requests exactly one wins.
-        claimed = db.session.execute(
+        # Claim the code atomically: of two racing requests exactly one wins. Committed
+        # at once, so the write lock is not held while the tokens are made and signed.
+        claimed = execute_plain(
             db.update(AuthorizationCode)
             .where(AuthorizationCode.id == row.id, AuthorizationCode.used_at.is_(None))
             .values(used_at=moment)

@@ -8,7 +8,7 @@ from authlib.oidc.core.grants import OpenIDCode, OpenIDToken
 from joserfc import jwt
 from joserfc.errors import JoseError
 
-from ..extensions import db, get_clock, get_key_store, get_settings
+from ..extensions import db, execute_plain, get_clock, get_key_store, get_settings, request_memo
 from ..models import AuthorizationCode, SsoSession
 from .claims import generate_user_info, released_portal_claims, requested_claims
 
@@ -62,9 +62,15 @@ def real_auth_time(auth_time: int, sid: str | None, issued: int) -> int:
     The session remembers the real moment of sign-in; without one, the
     mock-clock ``auth_time`` is shifted back by the clock's current offset.
     """
-    sso = db.session.get(SsoSession, sid) if sid else None
-    if sso is not None and sso.real_auth_time is not None:
-        return min(sso.real_auth_time, issued)
+    real = (
+        execute_plain(
+            db.select(SsoSession.real_auth_time).where(SsoSession.id == sid)
+        ).scalar_one_or_none()
+        if sid
+        else None
+    )
+    if real is not None:
+        return min(real, issued)
     return min(get_clock().to_real_timestamp(auth_time), issued)
 
 
@@ -72,15 +78,18 @@ class OhidOpenIDCode(IdTokenSigning, OpenIDCode):
     """OIDC Core §3.1: the ID token of the code flow."""
 
     def exists_nonce(self, nonce, request) -> bool:
-        # Nonce replay across codes of one client (OIDC Core §3.1.2.1 nonce).
-        return (
-            db.session.execute(
-                db.select(AuthorizationCode.id).filter_by(
-                    client_id=request.payload.client_id, nonce=nonce
-                )
-            ).first()
-            is not None
-        )
+        # Nonce replay across codes of one client (OIDC Core §3.1.2.1 nonce). Authlib
+        # validates a request twice before issuing its code: one read serves both.
+        seen = request_memo("nonces")
+        key = (request.payload.client_id, nonce)
+        if key not in seen:
+            seen[key] = (
+                execute_plain(
+                    db.select(AuthorizationCode.id).filter_by(client_id=key[0], nonce=nonce)
+                ).first()
+                is not None
+            )
+        return seen[key]
 
     def get_authorization_code_claims(self, authorization_code) -> dict:
         claims = super().get_authorization_code_claims(authorization_code)

@@ -10,7 +10,7 @@ from authlib.oauth2.rfc6750 import BearerTokenValidator, InvalidTokenError
 from authlib.oidc.core import UserInfoEndpoint
 from flask import request as flask_request
 
-from ..extensions import db, get_settings
+from ..extensions import db, execute_plain, get_settings
 from ..lifecycle.clients import find_client
 from ..models import AuthorizationCode
 from .claims import generate_user_info, released_portal_claims, requested_claims
@@ -71,13 +71,17 @@ class OhidUserInfoEndpoint(UserInfoEndpoint):
             # A client_credentials token has no user whose claims could be returned.
             raise InvalidTokenError(description="The access token was not issued to a user.")
         info = self.generate_user_info(user, token.scope)
-        code = (
-            db.session.get(AuthorizationCode, token.authorization_code_id)
+        claims_request = (
+            execute_plain(
+                db.select(AuthorizationCode.claims_request).where(
+                    AuthorizationCode.id == token.authorization_code_id
+                )
+            ).scalar_one_or_none()
             if token.authorization_code_id
             else None
         )
-        if code is not None:
-            info.update(requested_claims(user, code.claims_request, "userinfo"))
+        if claims_request:
+            info.update(requested_claims(user, claims_request, "userinfo"))
         info.update(released_portal_claims(find_client(token.client_id), user, token.scope))
         return 200, info, [("Content-Type", "application/json")]
 

@@ -112,7 +112,20 @@ def continue_sign_in():
 
 
 def continue_journey():
-    """After a step page is done: the next step, or back to the portal (or My Profile)."""
+    """After a step page is done: the next step, or back to the portal (or My Profile).
+
+    The step's changes (the sign-in recorded, the SSO session started) are
+    committed here, once, with the decision.
+    """
+    # The journey's reads need not see this step's changes flushed first: they are
+    # written once, at the commit.
+    with db.session.no_autoflush:
+        response = _next_page()
+    db.session.commit()
+    return response
+
+
+def _next_page():
     interaction = browser.current_interaction()
     sign_in = pending()
     if sign_in is None and not portal_waiting(interaction):

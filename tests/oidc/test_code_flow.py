@@ -336,3 +336,18 @@ def test_interaction_of_another_browser_cannot_be_resumed(app, client, user):
     uid = query_of(response.headers["Location"])["interaction"]
     other = app.test_client()
     assert other.get(f"/authorize/resume/{uid}").status_code == 400
+
+
+def test_interactions_abandoned_for_a_week_are_swept_and_newer_ones_kept(app, client, db, clock):
+    from idp.lifecycle.interactions import sweep_abandoned_interactions
+    from idp.models import Interaction
+
+    old = query_of(client.get(authorize_url()).headers["Location"])["interaction"]
+    clock.advance(days=6)
+    recent = query_of(app.test_client().get(authorize_url()).headers["Location"])["interaction"]
+    clock.advance(days=1, minutes=1)
+    with app.test_request_context():
+        assert sweep_abandoned_interactions(clock.now()) == 1
+        db.session.commit()
+        assert db.session.get(Interaction, old) is None
+        assert db.session.get(Interaction, recent) is not None

@@ -41,6 +41,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 import requests
+from light_browser import Browser
 
 HERE = Path(__file__).resolve().parent
 PEER = HERE / "peer"
@@ -166,7 +167,7 @@ class Server:
                 self.process.wait()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
-    def login(self, browser: requests.Session, user: str, steps: dict) -> None:
+    def login(self, browser: Browser, user: str, steps: dict) -> None:
         raise NotImplementedError
 
     def timed(self, steps: dict, name: str, call):
@@ -442,7 +443,7 @@ def drive(server: Server, concurrency: int, seconds=None, count=None, users=None
             steps: dict[str, float] = {}
             begin = time.perf_counter()
             try:
-                with requests.Session() as browser:
+                with Browser() as browser:
                     server.login(browser, names[n % len(names)], steps)
             except Exception:  # noqa: BLE001 - counted and reported, the run goes on
                 with run.lock:
@@ -472,7 +473,7 @@ def pct(values: list[float], q: float) -> float:
 
 def endpoint_latency(server: Server, path: str, count: int = 50) -> list[float]:
     times = []
-    with requests.Session() as session:
+    with Browser() as session:
         for _ in range(count):
             started = time.perf_counter()
             session.get(server.base + path).raise_for_status()
@@ -501,10 +502,12 @@ def side_by_side(args) -> None:
             server.start()
             drive(server, args.concurrency, count=args.concurrency * 3, users=NAMES)  # warm up
             cpu_before = group_cpu_seconds(server.process.pid)
+            own_before = time.process_time()
             started = time.monotonic()
             run = drive(server, args.concurrency, seconds=args.seconds, users=NAMES)
             wall = time.monotonic() - started
             cpu = group_cpu_seconds(server.process.pid) - cpu_before
+            own = time.process_time() - own_before
             done = len(run.logins)
             rows.append(
                 (
@@ -514,6 +517,7 @@ def side_by_side(args) -> None:
                     pct(run.logins, 0.95),
                     cpu * 1000 / max(done, 1),
                     run.errors,
+                    own * 1000 / max(done, 1),
                 )
             )
             discovery, jwks = DOCS[server.name]
@@ -526,12 +530,12 @@ def side_by_side(args) -> None:
     print(f"\n{args.seconds:.0f} s each, {args.concurrency} concurrent browsers, one run:\n")
     print(
         f"{'server':20} {'logins/s':>9} {'p50 ms':>8} {'p95 ms':>8} "
-        f"{'CPU ms/login':>13} {'errors':>7}"
+        f"{'CPU ms/login':>13} {'errors':>7} {'generator ms/login':>19}"
     )
-    for name, rate, p50, p95, cpu, errors in rows:
-        print(f"{name:20} {rate:9.1f} {p50:8.1f} {p95:8.1f} {cpu:13.1f} {errors:7d}")
+    for name, rate, p50, p95, cpu, errors, own in rows:
+        print(f"{name:20} {rate:9.1f} {p50:8.1f} {p95:8.1f} {cpu:13.1f} {errors:7d} {own:19.1f}")
     ours = rows[0]
-    for name, rate, _p50, _p95, cpu, _errors in rows[1:]:
+    for name, rate, _p50, _p95, cpu, _errors, _own in rows[1:]:
         print(
             f"mock-ohid vs {name}: {ours[1] / rate:.2f}x the logins/s, "
             f"{ours[4] / cpu:.2f}x the CPU per login"
