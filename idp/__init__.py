@@ -17,7 +17,7 @@ from sqlalchemy.exc import ArgumentError
 from werkzeug.exceptions import HTTPException
 
 from .clock import Clock
-from .extensions import csrf, db, mail
+from .extensions import csrf, db
 from .resources import PACKAGE_DIR, bundled_path
 from .security.hashing import PasswordHashing
 from .settings import Settings, SettingsError, load_settings
@@ -166,7 +166,11 @@ def create_app(
         url = make_url(settings["database.url"]).render_as_string(hide_password=True)
         raise SettingsError(f"database.url: cannot use {url!r} ({exc})") from None
     csrf.init_app(app)
-    mail.init_app(app)
+    if settings["mail.server"]:
+        # Flask-Mail (and smtplib) only when emails really go out by SMTP.
+        from flask_mail import Mail
+
+        Mail(app)
     with app.app_context():
         if _sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"]) is not None:
             _sqlite_pragmas(db.engine)

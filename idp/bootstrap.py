@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import tomllib
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+
+from sqlalchemy import select
 
 from .errors import DomainError
 from .extensions import db, get_clock, get_hashing, get_key_store, get_settings
 from .lifecycle.accounts import create_account, find_by_username
 from .lifecycle.portal_claims import set_portal_claims
+from .models import User
 from .oidc.clients import ClientConfigError, load_clients_file
+from .policy.usernames import username_key
+from .seed_file import hash_each, read_seed_file, seed_path
 from .settings import SettingsError
 
 
@@ -35,31 +39,12 @@ class InitReport:
     demo_users: list[DemoUser] = field(default_factory=list)
 
 
-def _read_seed_file(path) -> list[dict]:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SettingsError(f"users.seed_file: file not found: {path}") from None
-    except UnicodeDecodeError:
-        raise SettingsError(f"users.seed_file: {path} is not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"users.seed_file: {path} is not valid TOML ({exc})") from None
-    entries = data.get("user", [])
-    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        raise SettingsError(f"users.seed_file: {path} must hold [[user]] tables")
-    return entries
-
-
-def _hash_each(hashing, passwords: set[str]) -> dict[str, str]:
-    return {password: hashing.hash(password) for password in passwords}
-
-
 def seed_users(path, entries: list[dict] | None = None, hashes=None) -> list[DemoUser]:
     """Create the demo users of users.toml that do not exist yet (not committed).
 
     ``hashes`` may be a future of the password hashes already being made.
     """
-    entries = _read_seed_file(path) if entries is None else entries
+    entries = read_seed_file(path) if entries is None else entries
     made: dict[str, str] | None = None
     seeded = []
     for entry in entries:
@@ -83,15 +68,24 @@ def seed_users(path, entries: list[dict] | None = None, hashes=None) -> list[Dem
 
 
 def _missing_passwords(entries: list[dict]) -> set[str]:
+    """Passwords of the seed users not in the database yet.
+
+    A Core query on the table: the ORM's first query configures every mapper
+    (about 0.1 s), which then happens beside the hashing instead of before it.
+    """
+    users = User.__table__
+    wanted = {username_key(str(entry.get("username", ""))) for entry in entries}
+    query = select(users.c.username_key).where(users.c.username_key.in_(wanted))
+    existing = set(db.session.execute(query).scalars())
     return {
         str(entry.get("password", ""))
         for entry in entries
-        if entry.get("password") and not find_by_username(entry.get("username", ""))
+        if entry.get("password") and username_key(str(entry.get("username", ""))) not in existing
     }
 
 
 def _seed_path():
-    return get_settings().bundled_or_path("users.seed_file", "config/users.toml")
+    return seed_path(get_settings())
 
 
 def _load_clients(report: InitReport) -> None:
@@ -105,25 +99,37 @@ def _load_clients(report: InitReport) -> None:
     ]
 
 
-def initialize(seed: bool | None = None) -> InitReport:
-    """Create what a fresh checkout lacks; safe to run on every start."""
+def initialize(
+    seed: bool | None = None, keys_in_background: bool = False, hashes: Future | None = None
+) -> InitReport:
+    """Create what a fresh checkout lacks; safe to run on every start.
+
+    With ``keys_in_background`` missing signing keys are made in a thread while
+    the caller goes on (a server starting to answer); every use of the keys
+    waits for them, so ``keys_made`` stays empty. ``hashes`` may be a future of
+    the seed passwords' hashes already being made (``early_seed_hashes``).
+    """
     settings = get_settings()
     report = InitReport()
     db.create_all()
     entries = None
     seeding = settings["users.seed"] if seed is None else seed
     if seeding:
-        entries = _read_seed_file(_seed_path())
-    # argon2 releases the GIL: the demo password is hashed while keys and clients are made.
+        entries = read_seed_file(_seed_path())
+    # argon2 releases the GIL: the demo password is hashed while clients are loaded
+    # (and, without keys_in_background, keys are made).
     with ThreadPoolExecutor(max_workers=1) as pool:
-        hashes = None
-        if entries:
-            hashes = pool.submit(_hash_each, get_hashing(), _missing_passwords(entries))
-        report.keys_made = get_key_store().ensure_keys(get_clock().now())
+        if entries and hashes is None:
+            hashes = pool.submit(hash_each, get_hashing(), _missing_passwords(entries))
+        if not keys_in_background:
+            report.keys_made = get_key_store().ensure_keys(get_clock().now())
         _load_clients(report)
         if seeding:
             report.demo_users = seed_users(_seed_path(), entries, hashes)
     db.session.commit()
+    if keys_in_background:
+        # Started last: the demo password's hash is what start-up waits for.
+        get_key_store().ensure_keys_in_background(get_clock().now())
     return report
 
 
@@ -135,11 +141,11 @@ def reset_data() -> InitReport:
     too, so every worker is back to real time.
     """
     report = InitReport()
-    entries = _read_seed_file(_seed_path()) if get_settings()["users.seed"] else []
+    entries = read_seed_file(_seed_path()) if get_settings()["users.seed"] else []
     # Hash before the first write: SQLite holds its write lock until the commit.
     hashes: Future = Future()
     passwords = {str(entry.get("password", "")) for entry in entries}
-    hashes.set_result(_hash_each(get_hashing(), passwords))
+    hashes.set_result(hash_each(get_hashing(), passwords))
     db.session.rollback()
     try:
         for table in reversed(db.metadata.sorted_tables):

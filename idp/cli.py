@@ -10,6 +10,7 @@ from .cli_base import (  # noqa: F401 - re-exported: tests and scripts import th
     AppContext,
     MockOhidGroup,
     app_with_tables,
+    early_seed_hashes,
     fail,
     initialize_app,
     main,
@@ -26,7 +27,8 @@ def init(obj: AppContext):
     Example:
       mock-ohid init
     """
-    report = initialize_app(obj.app)
+    hashes = early_seed_hashes(obj)
+    report = initialize_app(obj.app, hashes=hashes)
     with obj.app.app_context():
         print_banner(obj.app, report)
 
@@ -61,8 +63,11 @@ def serve(obj: AppContext, host, port, workers, threads):
         obj.overrides["server.host"] = host
     if port is not None:
         obj.overrides["server.port"] = port
+    hashes = early_seed_hashes(obj)
     app = obj.app
-    report = initialize_app(app)
+    # One process: it answers while its signing keys are made (uses of them wait).
+    # Under gunicorn the keys exist before the workers are forked.
+    report = initialize_app(app, keys_in_background=workers == 1, hashes=hashes)
     settings = app.extensions["mock_ohid.settings"]
     bind_host, bind_port = settings["server.host"], settings["server.port"]
     with app.app_context():

@@ -114,11 +114,43 @@ def print_banner(app, report) -> None:
     click.echo(f"QA inbox: {settings.issuer}/_qa/inbox")
 
 
-def initialize_app(app):
+def early_seed_hashes(obj: AppContext):
+    """On an SQLite file that does not exist yet every demo user will be made: start
+    hashing their passwords now, beside the building of the app. None otherwise.
+
+    Anything wrong (a bad setting or seed file) is left for create_app and
+    initialize to report.
+    """
+    from pathlib import Path
+
+    from . import _sqlite_file
+    from .security.hashing import PasswordHashing
+    from .seed_file import hash_in_background, read_seed_file, seed_path
+    from .settings import load_settings
+
+    try:
+        settings = load_settings(config_file=obj.config_file, overrides=obj.overrides)
+        database = _sqlite_file(settings["database.url"])
+        if (
+            not settings["users.seed"]
+            or database is None
+            or str(database).startswith("file:")
+            or (Path.cwd() / database).exists()
+        ):
+            return None
+        entries = read_seed_file(seed_path(settings))
+        hashing = PasswordHashing(settings["security.password_hash_profile"])
+    except Exception:  # noqa: BLE001 - reported by the start-up that follows
+        return None
+    passwords = {str(entry.get("password", "")) for entry in entries if entry.get("password")}
+    return hash_in_background(hashing, passwords) if passwords else None
+
+
+def initialize_app(app, keys_in_background: bool = False, hashes=None):
     from .bootstrap import initialize
 
     with app.app_context():
-        return initialize()
+        return initialize(keys_in_background=keys_in_background, hashes=hashes)
 
 
 @contextmanager

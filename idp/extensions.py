@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import current_app, g
-from flask_mail import Mail
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import inspect
@@ -16,7 +15,6 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 csrf = CSRFProtect()
-mail = Mail()
 
 
 def request_memo(kind: str) -> dict:

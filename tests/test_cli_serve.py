@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
 import subprocess
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -49,6 +52,9 @@ def test_serve_on_a_fresh_directory_creates_everything_and_prints_credentials(se
     discovery = wait_for_http(f"http://127.0.0.1:{port}/.well-known/openid-configuration", process)
     assert discovery.json()["issuer"] == f"http://localhost:{port}"
     assert (tmp_path / "instance" / "mock-ohid.db").exists()
+    # The signing keys are made while the server already answers; the JWKS waits for them.
+    jwks = requests.get(f"http://127.0.0.1:{port}/.well-known/jwks.json", timeout=30)
+    assert len(jwks.json()["keys"]) == 2
     assert len(list((tmp_path / "keys").glob("*.json"))) == 2
     os.killpg(process.pid, signal.SIGTERM)
     output = process.communicate(timeout=10)[0]
@@ -62,6 +68,23 @@ def test_serve_on_a_fresh_directory_creates_everything_and_prints_credentials(se
     ):
         assert client_id in output
     assert "demo.provider" in output and "Password1" in output
+
+
+def test_first_jwks_requests_made_together_get_one_key_set(served, tmp_path):
+    # The keys are made while the server already answers: every early reader waits for them.
+    process, port = served(MOCK_OHID_SECURITY_PASSWORD_HASH_PROFILE="fast")
+    wait_for_http(f"http://127.0.0.1:{port}/.well-known/openid-configuration", process)
+    barrier = threading.Barrier(6)
+
+    def fetch(_):
+        barrier.wait()
+        return requests.get(f"http://127.0.0.1:{port}/.well-known/jwks.json", timeout=30).text
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        bodies = set(pool.map(fetch, range(6)))
+    assert len(bodies) == 1
+    kids = {key["kid"] for key in json.loads(bodies.pop())["keys"]}
+    assert kids == {path.stem for path in (tmp_path / "keys").glob("*.json")} and len(kids) == 2
 
 
 def test_serve_with_workers_runs_under_gunicorn(served):

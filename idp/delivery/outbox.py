@@ -8,10 +8,9 @@ and QA scripts read it through /_qa/outbox. Emails also go through SMTP when
 from __future__ import annotations
 
 from flask import current_app, render_template
-from flask_mail import Message
 
 from ..audit import record_event
-from ..extensions import db, get_settings, mail, now
+from ..extensions import db, get_settings, now
 from ..models import OutboxMessage, User
 
 CHANNELS = ("email", "sms", "voice")
@@ -53,8 +52,12 @@ def send_email(
     subject, _, body = text.strip().partition("\n")
     message = _record("email", to, purpose, subject.strip(), body.strip(), code, link, user)
     if get_settings()["mail.server"]:
+        from flask_mail import Message
+
         try:
-            mail.send(Message(subject=subject.strip(), recipients=[to], body=body.strip()))
+            current_app.extensions["mail"].send(
+                Message(subject=subject.strip(), recipients=[to], body=body.strip())
+            )
         except OSError:
             # SMTP down must not break the journey: the outbox still has the message.
             current_app.logger.warning("SMTP delivery to %s failed; kept in the outbox", to)

@@ -15,7 +15,6 @@ import binascii
 from datetime import UTC, datetime, timedelta
 from urllib.parse import unquote_plus, urlsplit
 
-import requests
 from authlib.oauth2.rfc6749 import InvalidClientError
 from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
 from joserfc import jwt
@@ -99,6 +98,9 @@ def _fetched_key_set(uri: str) -> dict:
         raise InvalidClientError(
             description="Only localhost jwks_uri values can be fetched by this mock."
         )
+    # Imported here: only a client registered with a jwks_uri needs an HTTP client.
+    import requests
+
     response = requests.get(uri, timeout=FETCH_TIMEOUT_SECONDS)
     response.raise_for_status()
     data = response.json()
@@ -116,7 +118,8 @@ def client_key_set(client) -> KeySet:
         uri = metadata.get("jwks_uri")
         if uri:
             return KeySet.import_key_set(_fetched_key_set(uri))
-    except (requests.RequestException, ValueError, TypeError, KeyError, JoseError) as exc:
+    except (OSError, ValueError, TypeError, KeyError, JoseError) as exc:
+        # OSError covers requests.RequestException (a subclass of it).
         raise InvalidClientError(
             description=f"The client's keys cannot be read: {type(exc).__name__}."
         ) from None

@@ -8,14 +8,23 @@ costs tens of milliseconds, so each key is parsed once per process, and the
 JWKS document is kept as bytes until the published set changes. A key with
 ``retires_at`` set no longer signs, and leaves the JWKS once that time has
 passed (RFC 7517 key rollover).
+
+Keys are made under a lock file in the folder, so threads, workers and servers
+sharing it that find it empty together still make one key per algorithm.
+``mock-ohid serve`` makes them in a background thread while it starts
+(``ensure_keys_in_background``); until they exist, every read waits for them.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
+import logging
 import os
 import secrets
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -75,7 +84,14 @@ def _new_key(alg: str, now: datetime) -> SigningKey:
     kid = f"{alg.lower()}-{now.strftime('%Y%m%d')}-{secrets.token_hex(4)}"
     jwk = key.as_dict(private=True)
     jwk.update({"kid": kid, "alg": alg, "use": "sig"})
-    return SigningKey(kid, alg, now, None, jwk)
+    return _with_parsed(SigningKey(kid, alg, now, None, jwk), key)
+
+
+def _with_parsed(key: SigningKey, parsed) -> SigningKey:
+    """``key`` with its parsed form already known, so it is not parsed again
+    (RSA's consistency check costs tens of milliseconds)."""
+    key.__dict__["_parsed"] = parsed  # where cached_property keeps it
+    return key
 
 
 class KeyStore:
@@ -88,6 +104,11 @@ class KeyStore:
         self._keys: list[SigningKey] = []
         self._by_kid: dict[str, SigningKey] = {}
         self._jwks: tuple[tuple, bytes] = ((), b"")
+        self._making = threading.Lock()
+        # Cleared while a background thread makes the missing keys; readers wait.
+        self._ready = threading.Event()
+        self._ready.set()
+        self._background_error: BaseException | None = None
 
     def _scan(self) -> list[tuple]:
         """(name, inode, size, mtime) of every key file: cheap, and changes on any rewrite."""
@@ -104,6 +125,13 @@ class KeyStore:
 
     def keys(self) -> list[SigningKey]:
         """All keys on disk, oldest first (re-read when the folder changed)."""
+        if not self._ready.is_set():
+            self._ready.wait()
+        if self._background_error is not None:
+            raise KeyError_(f"signing keys could not be made: {self._background_error}")
+        return self._current()
+
+    def _current(self) -> list[SigningKey]:
         signature = tuple(self._scan())
         with self._lock:
             if signature != self._signature:
@@ -145,6 +173,23 @@ class KeyStore:
             raise KeyError_(f"malformed JWK in key file {self.directory / name}: {exc!r}") from None
         return key
 
+    def _remember(self, key: SigningKey) -> None:
+        """Keep a key just written in its parsed form for the next re-read."""
+        with self._lock:
+            self._by_kid[key.kid] = key
+
+    @contextmanager
+    def _folder_lock(self) -> Iterator[None]:
+        """Held while keys are made or rotated, by this process's threads and by others."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with self._making:
+            fd = os.open(self.directory / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                yield
+            finally:
+                os.close(fd)
+
     def _write(self, key: SigningKey) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         payload = {
@@ -161,32 +206,63 @@ class KeyStore:
         with os.fdopen(fd, "w") as handle:
             json.dump(payload, handle, indent=2)
         os.replace(temp, target)
+        self._remember(key)
+
+    def _missing_algs(self) -> list[str]:
+        signing = {k.alg for k in self._current() if k.retires_at is None}
+        return [alg for alg in SUPPORTED_ALGS if alg not in signing]
 
     def ensure_keys(self, now: datetime) -> list[SigningKey]:
         """Generate one key per supported algorithm that has no signing key yet."""
-        made = []
-        for alg in SUPPORTED_ALGS:
-            if self.signing_key(alg, now, required=False) is None:
-                key = _new_key(alg, now)
+        if not self._missing_algs():
+            return []
+        with self._folder_lock():
+            # Read again under the lock: another process may have just made them.
+            made = [_new_key(alg, now) for alg in self._missing_algs()]
+            for key in made:
                 self._write(key)
-                made.append(key)
         return made
+
+    def ensure_keys_in_background(self, now: datetime) -> threading.Thread | None:
+        """Make the missing keys in a thread; reads wait until it is done.
+
+        Existing key files are read (and a malformed one refused) before this returns.
+        """
+        if not self._missing_algs():
+            return None
+        self._ready.clear()
+
+        def make() -> None:
+            try:
+                self.ensure_keys(now)
+            except Exception as exc:  # noqa: BLE001 - every reader reports it instead
+                logging.getLogger(__name__).exception("signing keys could not be made")
+                self._background_error = exc
+            finally:
+                self._ready.set()
+
+        thread = threading.Thread(target=make, name="mock-ohid-keys", daemon=True)
+        thread.start()
+        return thread
 
     def generate(self, alg: str, now: datetime) -> SigningKey:
         """Add a new key for ``alg`` beside the existing ones."""
         key = _new_key(alg, now)
-        self._write(key)
+        with self._folder_lock():
+            self._write(key)
         return key
 
     def rotate(self, alg: str, now: datetime, retire_after: timedelta) -> SigningKey:
         """Add a new signing key; the old ones stop signing and retire later."""
         new_key = _new_key(alg, now)
-        for old in self.keys():
-            if old.alg == alg and old.retires_at is None:
-                self._write(
-                    SigningKey(old.kid, old.alg, old.created_at, now + retire_after, old.jwk)
-                )
-        self._write(new_key)
+        with self._folder_lock():
+            for old in self._current():
+                if old.alg == alg and old.retires_at is None:
+                    retiring = SigningKey(
+                        old.kid, old.alg, old.created_at, now + retire_after, old.jwk
+                    )
+                    self._write(_with_parsed(retiring, old.private_key()))
+            self._write(new_key)
         return new_key
 
     def signing_key(self, alg: str, now: datetime, required: bool = True) -> SigningKey | None:

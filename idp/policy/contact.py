@@ -1,18 +1,31 @@
-"""Email address and phone number checks (email-validator, phonenumbers)."""
+"""Email address and phone number checks (email-validator, phonenumbers).
+
+Both libraries are imported on first use: together they cost about a tenth of
+a second to import, and a restarted server may answer many pages before it
+checks an address or shows a phone number.
+"""
 
 from __future__ import annotations
 
-import email_validator
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
+from functools import cache
 
 # QA scripts use the reserved test domains (SPEC §5.1: example.com, *.test,
 # *.example, *.localhost). email-validator refuses special-use names through
 # this documented module-level list; the mock accepts these two.
 TEST_DOMAINS_ACCEPTED = ("test", "localhost")
-email_validator.SPECIAL_USE_DOMAIN_NAMES[:] = [
-    name for name in email_validator.SPECIAL_USE_DOMAIN_NAMES if name not in TEST_DOMAINS_ACCEPTED
-]
+
+
+@cache
+def _email_validator():
+    """email-validator, with the reserved test domains accepted (done once)."""
+    import email_validator
+
+    email_validator.SPECIAL_USE_DOMAIN_NAMES[:] = [
+        name
+        for name in email_validator.SPECIAL_USE_DOMAIN_NAMES
+        if name not in TEST_DOMAINS_ACCEPTED
+    ]
+    return email_validator
 
 
 def check_email(value: str) -> tuple[list[str], str]:
@@ -20,9 +33,10 @@ def check_email(value: str) -> tuple[list[str], str]:
     value = (value or "").strip()
     if not value:
         return ["Enter your email address."], ""
+    email_validator = _email_validator()
     try:
-        result = validate_email(value, check_deliverability=False)
-    except EmailNotValidError:
+        result = email_validator.validate_email(value, check_deliverability=False)
+    except email_validator.EmailNotValidError:
         return ["Enter a valid email address, like name@example.com."], value
     return [], result.normalized
 
@@ -37,6 +51,8 @@ def check_phone(value: str, country_code: str = "+1") -> tuple[list[str], str]:
     raw = (value or "").strip()
     if not raw:
         return ["Enter your phone number."], ""
+    import phonenumbers
+
     text = raw if raw.startswith("+") else f"{country_code or '+1'}{raw}"
     try:
         number = phonenumbers.parse(text, None)
@@ -72,6 +88,8 @@ def display_phone(e164: str | None) -> str:
     """A stored number as people read it: ``+16125550197`` -> ``+1 612-555-0197``."""
     if not e164:
         return ""
+    import phonenumbers
+
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:

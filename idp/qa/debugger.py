@@ -12,9 +12,9 @@ import base64
 import hashlib
 import json
 import secrets
+from typing import TYPE_CHECKING
 from urllib.parse import quote_plus, urlencode
 
-import requests
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from joserfc import jwt
@@ -30,6 +30,9 @@ from ..policy.id_token_checks import check_id_token
 from ..policy.mfa import ACR_VALUES_SUPPORTED
 from .api import bp as qa_bp
 
+if TYPE_CHECKING:
+    import requests
+
 bp = Blueprint("debugger", __name__, url_prefix="/debugger")
 # Nested in the QA blueprint: its guard (loopback or QA token) applies, but not its
 # CSRF exemption, so these forms keep their CSRF check.
@@ -38,6 +41,16 @@ qa_bp.register_blueprint(bp)
 THROWAWAY = "__throwaway__"
 HTTP_TIMEOUT = 10
 ID_TOKEN_ALGS = ["RS256", "ES256"]
+
+
+def _http():
+    """requests, imported on first use: no other page needs an HTTP client.
+
+    Its errors (``requests.RequestException``) are OSErrors, caught as such.
+    """
+    import requests
+
+    return requests
 
 
 class DebuggerError(Exception):
@@ -89,10 +102,10 @@ def _provider() -> dict:
     """The issuer's discovery document, fetched as a relying party would."""
     url = get_settings().issuer + "/.well-known/openid-configuration"
     try:
-        response = requests.get(url, timeout=HTTP_TIMEOUT)
+        response = _http().get(url, timeout=HTTP_TIMEOUT)
         response.raise_for_status()
         return response.json()
-    except (requests.RequestException, ValueError) as exc:
+    except (OSError, ValueError) as exc:
         raise DebuggerError(f"Could not read {url}: {exc}") from None
 
 
@@ -151,7 +164,7 @@ def _register_throwaway(provider: dict) -> tuple[str, str, str]:
     endpoint = provider.get("registration_endpoint")
     if not endpoint:
         raise DebuggerError("Dynamic client registration is off (clients.dynamic_registration).")
-    response = requests.post(
+    response = _http().post(
         endpoint,
         json={
             "client_name": "mock-ohid debugger (throw-away)",
@@ -261,9 +274,9 @@ def _inspect_id_token(provider: dict, id_token: str, client_id: str, nonce, acce
     alg = header.get("alg", "")
     signature_error = None
     try:
-        jwks = requests.get(provider["jwks_uri"], timeout=HTTP_TIMEOUT).json()
+        jwks = _http().get(provider["jwks_uri"], timeout=HTTP_TIMEOUT).json()
         jwt.decode(id_token, KeySet.import_key_set(jwks), algorithms=ID_TOKEN_ALGS)
-    except (requests.RequestException, ValueError, JoseError) as exc:
+    except (OSError, ValueError, JoseError) as exc:
         signature_error = str(exc) or type(exc).__name__
     checks = check_id_token(
         claims,
@@ -285,7 +298,7 @@ def _inspect_id_token(provider: dict, id_token: str, client_id: str, nonce, acce
 
 
 def _call_userinfo(provider: dict, access_token: str) -> dict:
-    response = requests.get(
+    response = _http().get(
         provider["userinfo_endpoint"],
         headers={"Authorization": f"Bearer {access_token}"},
         timeout=HTTP_TIMEOUT,
@@ -300,7 +313,7 @@ def _token_call(run: DebuggerRun, provider: dict, form: dict, nonce) -> dict:
     """POST to the token endpoint; on success inspect the ID token and call userinfo."""
     data = dict(run.data)
     body, auth = _client_auth(data, form)
-    response = requests.post(provider["token_endpoint"], data=body, auth=auth, timeout=HTTP_TIMEOUT)
+    response = _http().post(provider["token_endpoint"], data=body, auth=auth, timeout=HTTP_TIMEOUT)
     answer = _answer(response)
     data["token_response"] = answer
     tokens = (
@@ -419,7 +432,7 @@ def revoke(run_id: str):
         for kind in ("access_token", "refresh_token"):
             if tokens.get(kind):
                 body, auth = _client_auth(data, {"token": tokens[kind], "token_type_hint": kind})
-                response = requests.post(
+                response = _http().post(
                     provider["revocation_endpoint"], data=body, auth=auth, timeout=HTTP_TIMEOUT
                 )
                 answers[kind] = _answer(response)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
@@ -27,6 +26,7 @@ def country_code_choices() -> list[SelectChoice]:
     """Every country calling code phonenumbers knows, named by its main country."""
     # Imported here: the locale data is large, and start-up should not pay for a
     # page nobody has opened yet.
+    from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
     from phonenumbers.geodata.locale import LOCALE_DATA
 
     choices = []

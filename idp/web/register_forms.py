@@ -6,7 +6,6 @@ rules live in ``idp.policy`` and are applied by ``idp.lifecycle.registration``.
 
 from __future__ import annotations
 
-import phonenumbers
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -21,6 +20,8 @@ def split_phone(e164: str | None) -> tuple[str, str]:
     """``("+1", "6125550123")`` for ``+16125550123``, to prefill the two phone inputs."""
     if not e164:
         return "+1", ""
+    import phonenumbers  # on first use, like policy.contact
+
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:

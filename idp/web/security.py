@@ -9,7 +9,6 @@ partial My Profile includes.
 
 from __future__ import annotations
 
-import segno
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
 
 from ..errors import DomainError
@@ -184,6 +183,9 @@ def authenticator():
         flash(message("setup_expired"), "error")
         return redirect(url_for("security.authenticator"))
     uri = provisioning_uri(user, row)
+    # Imported here: only this page draws a QR code.
+    import segno
+
     qr_svg = segno.make(uri, error="m").svg_inline(
         scale=5, title="QR code for your authenticator app"
     )
