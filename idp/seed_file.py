@@ -7,12 +7,11 @@ GIL, and the standard profile takes a few hundred milliseconds.
 
 from __future__ import annotations
 
-import tomllib
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from .security.hashing import PasswordHashing
-from .settings import Settings, SettingsError
+from .settings import Settings, SettingsError, read_toml
 
 
 def seed_path(settings: Settings) -> Path:
@@ -22,15 +21,7 @@ def seed_path(settings: Settings) -> Path:
 
 def read_seed_file(path: Path) -> list[dict]:
     """The ``[[user]]`` tables of a seed file; SettingsError naming the file if it is bad."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SettingsError(f"users.seed_file: file not found: {path}") from None
-    except UnicodeDecodeError:
-        raise SettingsError(f"users.seed_file: {path} is not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"users.seed_file: {path} is not valid TOML ({exc})") from None
-    entries = data.get("user", [])
+    entries = read_toml(path, "users.seed_file").get("user", [])
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise SettingsError(f"users.seed_file: {path} must hold [[user]] tables")
     return entries

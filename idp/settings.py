@@ -121,7 +121,8 @@ class Settings:
         return Path(value).expanduser().resolve() if value else bundled_path(bundled_name)
 
 
-def _read_toml(path: Path, label: str) -> dict[str, Any]:
+def read_toml(path: Path, label: str) -> dict[str, Any]:
+    """The tables of a TOML file; SettingsError naming ``label`` and the file if it is bad."""
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -242,10 +243,10 @@ def load_settings(
 ) -> Settings:
     """Build the settings from the default file and the layers above it."""
     environ = os.environ if environ is None else environ
-    values = _read_toml(bundled_path("config/default.toml"), "default settings")
+    values = read_toml(bundled_path("config/default.toml"), "default settings")
     config_file = config_file or environ.get(ENV_PREFIX + "CONFIG")
     if config_file:
-        _merge(values, _read_toml(Path(config_file), "--config"), str(config_file))
+        _merge(values, read_toml(Path(config_file), "--config"), str(config_file))
     _merge(values, _env_layer(values, environ), "environment")
     if overrides:
         _merge(values, _nest(overrides), "overrides")
