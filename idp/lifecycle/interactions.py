@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import asdict, dataclass, fields, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from ..extensions import db, held_row, now, request_memo
 from ..models import Interaction
@@ -113,7 +113,7 @@ def begin_interaction(client_id: str | None, params: dict, prompt: Prompt | None
     return save_interaction(interaction)
 
 
-def sweep_abandoned_interactions(moment) -> int:
+def sweep_abandoned_interactions(moment: datetime) -> int:
     """Delete interactions begun more than a week before ``moment`` (not committed)."""
     return db.session.execute(
         db.delete(Interaction).where(
