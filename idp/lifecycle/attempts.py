@@ -78,7 +78,7 @@ def fail_sign_in_attempt(user: User, claimed: int, moment: datetime) -> FailureO
     """A claimed try was wrong: it stays counted; the limit-th locks (not committed)."""
     outcome = after_failed_password(claimed - 1, moment, get_settings().lockout)
     if outcome.locked_until is not None:
-        db.session.execute(
+        execute_plain(
             db.update(User)
             .where(User.id == user.id, _not_locked(moment))
             .values(locked_until=outcome.locked_until)
@@ -109,7 +109,7 @@ def pass_sign_in_attempt(user: User, claimed: int) -> None:
 
 def release_sign_in_attempt(user: User) -> None:
     """A claimed try was neither right nor wrong (an expired code, say): give it back."""
-    db.session.execute(
+    execute_plain(
         db.update(User)
         .where(User.id == user.id, User.failed_sign_ins > 0)
         .values(failed_sign_ins=User.failed_sign_ins - 1)
