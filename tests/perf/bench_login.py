@@ -396,6 +396,36 @@ class OidcProviderMock(MockOhid):
         )
 
 
+class FlaskFloor(MockOhid):
+    """tests/perf/floor_app.py under gunicorn as ``mock-ohid serve --workers 2`` runs."""
+
+    name = "flask + gunicorn floor"
+
+    def __init__(self, threads: int = 4):
+        Server.__init__(self)
+        self.threads = threads
+
+    def command(self) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--chdir",
+            str(HERE),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            "2",
+            "--threads",
+            str(self.threads),
+            "--access-logfile",
+            "-",
+            "--logger-class",
+            "idp.access_log.AccessLog",
+            "floor_app:app",
+        ]
+
+
 # --- the load generator ---
 
 
@@ -532,6 +562,31 @@ def side_by_side(args) -> None:
             print(f"    {step:24} {pct(values, 0.5):7.1f} / {pct(values, 0.95):7.1f}")
 
 
+def measure_cpu(server: Server, args) -> tuple[float, float]:
+    """Logins/s and server CPU ms per login over ``args.seconds`` (after a warm-up)."""
+    drive(server, args.concurrency, count=args.concurrency * 3, users=NAMES)
+    cpu_before = group_cpu_seconds(server.process.pid)
+    started = time.monotonic()
+    run = drive(server, args.concurrency, seconds=args.seconds, users=NAMES)
+    wall = time.monotonic() - started
+    cpu = group_cpu_seconds(server.process.pid) - cpu_before
+    done = max(len(run.logins), 1)
+    return done / wall, cpu * 1000 / done
+
+
+def floor(args) -> None:
+    """mock-ohid against the bare Flask + gunicorn floor, alternated to share drift."""
+    print("\nserver CPU per login: mock-ohid against Flask + gunicorn doing nothing else")
+    for _round in range(2):
+        for server in (MockOhid(workers=2, users=100, threads=args.threads), FlaskFloor()):
+            try:
+                server.start()
+                rate, cpu = measure_cpu(server, args)
+            finally:
+                server.stop()
+            print(f"  {server.name:24} {rate:7.1f} logins/s {cpu:7.1f} ms CPU per login")
+
+
 def memory(args) -> None:
     checkpoints = sorted(int(n) for n in args.rss_at.split(","))
     server = MockOhid(workers=2, users=100)
@@ -587,7 +642,9 @@ def main() -> None:
     parser.add_argument("--big-users", type=int, default=100_000, help="accounts for the p95")
     parser.add_argument("--signin-logins", type=int, default=400, help="logins per population")
     parser.add_argument(
-        "--only", default="compare,memory,users", help="parts to run: compare,memory,users"
+        "--only",
+        default="compare,memory,users",
+        help="parts to run: compare,memory,users,floor (floor is not in the default)",
     )
     args = parser.parse_args()
     parts = set(args.only.split(","))
@@ -597,6 +654,8 @@ def main() -> None:
         memory(args)
     if "users" in parts:
         many_users(args)
+    if "floor" in parts:
+        floor(args)
 
 
 if __name__ == "__main__":
