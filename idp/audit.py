@@ -2,18 +2,36 @@
 
 from __future__ import annotations
 
-from .extensions import db, now
+from sqlalchemy import insert
+
+from .extensions import db, execute_plain, now
 from .models import AuditEvent, User
+
+# Built once: SQLAlchemy caches a statement's compiled form by the statement object.
+_INSERT_EVENT = insert(AuditEvent)
+
+
+def _event_values(kind: str, user: User | None, username: str | None, detail: dict) -> dict:
+    return {
+        "kind": kind,
+        "user_id": user.id if user is not None else None,
+        "username": user.username if user is not None else username,
+        "detail": detail,
+        "created_at": now(),
+    }
 
 
 def record_event(kind: str, user: User | None = None, username: str | None = None, **detail):
-    """Add an audit event to the session (committed with the operation)."""
-    event = AuditEvent(
-        kind=kind,
-        user_id=user.id if user is not None else None,
-        username=user.username if user is not None else username,
-        detail=detail,
-        created_at=now(),
-    )
+    """Write an audit event in the current transaction (committed with the operation).
+
+    A plain INSERT: the event is never read back by the request that writes it,
+    so it needs no row object and no unit-of-work flush.
+    """
+    execute_plain(_INSERT_EVENT, _event_values(kind, user, username, detail))
+
+
+def add_event(kind: str, user: User | None = None, **detail) -> AuditEvent:
+    """Add an audit event as a row object, for a caller that changes it before the commit."""
+    event = AuditEvent(**_event_values(kind, user, None, detail))
     db.session.add(event)
     return event

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ..audit import record_event
+from ..audit import add_event, record_event
 from ..delivery.outbox import send_email, send_sms
 from ..errors import (
     AccountNotFound,
@@ -209,7 +209,7 @@ def _claim_answer_try(user: User) -> AuditEvent:
     if blocked:
         db.session.rollback()
         raise AnswersBlocked(minutes=blocked)
-    attempt = record_event(ANSWERS_TRIED, user)
+    attempt = add_event(ANSWERS_TRIED, user)
     db.session.commit()
     return attempt
 
