@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    bindparam,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -374,6 +375,10 @@ class AuthorizationCode(db.Model, AuthorizationCodeMixin):
         return list(self.amr or [])
 
 
+# Built once: SQLAlchemy then reuses its compiled form instead of rebuilding it.
+_CLIENT_BY_ID = db.select(OAuth2Client).where(OAuth2Client.client_id == bindparam("client_id"))
+
+
 class Token(db.Model, TokenMixin):
     """An access token and its refresh token, both stored as digests."""
 
@@ -427,9 +432,7 @@ class Token(db.Model, TokenMixin):
         return self.user
 
     def get_client(self):
-        return db.session.execute(
-            db.select(OAuth2Client).filter_by(client_id=self.client_id)
-        ).scalar_one_or_none()
+        return db.session.execute(_CLIENT_BY_ID, {"client_id": self.client_id}).scalar_one_or_none()
 
     @staticmethod
     def digest(value: str) -> str:

@@ -12,6 +12,7 @@ from datetime import timedelta
 from authlib.oauth2.rfc6749 import InvalidRequestError, grants
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc9207 import IssuerParameter
+from sqlalchemy import bindparam
 
 from ..audit import record_event
 from ..extensions import db, execute_plain, get_clock, get_settings
@@ -25,6 +26,16 @@ from .response_modes import form_post
 
 ALL_CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none", "private_key_jwt"]
 CONFIDENTIAL_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
+
+# Built once: SQLAlchemy then reuses their compiled forms instead of rebuilding them.
+_BY_CODE_HASH = db.select(AuthorizationCode).where(
+    AuthorizationCode.code_hash == bindparam("code_hash")
+)
+_CLAIM = (
+    db.update(AuthorizationCode)
+    .where(AuthorizationCode.id == bindparam("code_id"), AuthorizationCode.used_at.is_(None))
+    .values(used_at=bindparam("moment"))
+)
 
 
 class OhidCodeChallenge(CodeChallenge):
@@ -83,17 +94,13 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
     def query_authorization_code(self, code: str, client) -> AuthorizationCode | None:
         moment = get_clock().now()
         row = db.session.execute(
-            db.select(AuthorizationCode).filter_by(code_hash=token_digest(code or ""))
+            _BY_CODE_HASH, {"code_hash": token_digest(code or "")}
         ).scalar_one_or_none()
         if row is None or row.client_id != client.get_client_id():
             return None
         # Claim the code atomically: of two racing requests exactly one wins. Committed
         # at once, so the write lock is not held while the tokens are made and signed.
-        claimed = execute_plain(
-            db.update(AuthorizationCode)
-            .where(AuthorizationCode.id == row.id, AuthorizationCode.used_at.is_(None))
-            .values(used_at=moment)
-        ).rowcount
+        claimed = execute_plain(_CLAIM, {"code_id": row.id, "moment": moment}).rowcount
         db.session.commit()
         if claimed != 1:
             # RFC 6749 §4.1.2: a code used twice MUST be denied and SHOULD

@@ -7,12 +7,24 @@ from __future__ import annotations
 from authlib.oidc.core.grants import OpenIDCode, OpenIDToken
 from joserfc import jwt
 from joserfc.errors import JoseError
+from sqlalchemy import bindparam
 
 from ..extensions import db, execute_plain, get_clock, get_key_store, get_settings, request_memo
 from ..models import AuthorizationCode, SsoSession
 from .claims import generate_user_info, released_portal_claims, requested_claims
 
 ID_TOKEN_ALGS = ["RS256", "ES256"]
+
+# Built once: SQLAlchemy then reuses their compiled forms instead of rebuilding them.
+_REAL_AUTH_TIME = db.select(SsoSession.real_auth_time).where(SsoSession.id == bindparam("sid"))
+_NONCE_USED = (
+    db.select(AuthorizationCode.id)
+    .where(
+        AuthorizationCode.client_id == bindparam("client_id"),
+        AuthorizationCode.nonce == bindparam("nonce"),
+    )
+    .limit(1)
+)
 
 
 def granted_scope(request) -> str:
@@ -62,13 +74,7 @@ def real_auth_time(auth_time: int, sid: str | None, issued: int) -> int:
     The session remembers the real moment of sign-in; without one, the
     mock-clock ``auth_time`` is shifted back by the clock's current offset.
     """
-    real = (
-        execute_plain(
-            db.select(SsoSession.real_auth_time).where(SsoSession.id == sid)
-        ).scalar_one_or_none()
-        if sid
-        else None
-    )
+    real = execute_plain(_REAL_AUTH_TIME, {"sid": sid}).scalar_one_or_none() if sid else None
     if real is not None:
         return min(real, issued)
     return min(get_clock().to_real_timestamp(auth_time), issued)
@@ -84,9 +90,7 @@ class OhidOpenIDCode(IdTokenSigning, OpenIDCode):
         key = (request.payload.client_id, nonce)
         if key not in seen:
             seen[key] = (
-                execute_plain(
-                    db.select(AuthorizationCode.id).filter_by(client_id=key[0], nonce=nonce)
-                ).first()
+                execute_plain(_NONCE_USED, {"client_id": key[0], "nonce": nonce}).first()
                 is not None
             )
         return seen[key]

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from authlib.common.security import generate_token
 from authlib.oauth2.rfc6749.util import scope_to_list
+from sqlalchemy import bindparam
 
 from ..audit import record_event
 from ..extensions import db, get_clock, get_settings
@@ -22,6 +23,11 @@ from ..security.digests import token_digest
 
 # Longer strings are never issued; refusing them early keeps odd input cheap.
 MAX_TOKEN_LENGTH = 512
+
+# Built once: SQLAlchemy then reuses their compiled forms instead of rebuilding them.
+_BY_ACCESS_HASH = db.select(Token).where(Token.access_token_hash == bindparam("digest"))
+_BY_REFRESH_HASH = db.select(Token).where(Token.refresh_token_hash == bindparam("digest"))
+_CHILD = db.select(Token.id).where(Token.parent_id == bindparam("parent_id")).limit(1)
 
 
 def issues_refresh_token(grant_type: str, client, scope: str | None) -> bool:
@@ -98,25 +104,25 @@ def save_token(token: dict, request) -> Token:
 
 def find_by_access_token(token_string: str | None) -> Token | None:
     """The token row whose access token is ``token_string``."""
-    return _find(Token.access_token_hash, token_string)
+    return _find(_BY_ACCESS_HASH, token_string)
 
 
 def find_by_refresh_token(token_string: str | None) -> Token | None:
     """The token row whose refresh token is ``token_string``."""
-    return _find(Token.refresh_token_hash, token_string)
+    return _find(_BY_REFRESH_HASH, token_string)
 
 
-def _find(column, token_string: str | None) -> Token | None:
+def _find(statement, token_string: str | None) -> Token | None:
     if not token_string or len(token_string) > MAX_TOKEN_LENGTH:
         return None
     return db.session.execute(
-        db.select(Token).where(column == token_digest(token_string))
+        statement, {"digest": token_digest(token_string)}
     ).scalar_one_or_none()
 
 
 def was_rotated(token: Token) -> bool:
     """Whether a newer token was issued in exchange for this refresh token."""
-    return db.session.execute(db.select(Token.id).filter_by(parent_id=token.id)).first() is not None
+    return db.session.execute(_CHILD, {"parent_id": token.id}).first() is not None
 
 
 @dataclass

@@ -9,12 +9,18 @@ from authlib.oauth2.rfc6749.errors import MissingAuthorizationError
 from authlib.oauth2.rfc6750 import BearerTokenValidator, InvalidTokenError
 from authlib.oidc.core import UserInfoEndpoint
 from flask import request as flask_request
+from sqlalchemy import bindparam
 
 from ..extensions import db, execute_plain, get_settings
 from ..lifecycle.clients import find_client
 from ..models import AuthorizationCode
 from .claims import generate_user_info, released_portal_claims, requested_claims
 from .tokens import find_by_access_token
+
+# Built once: SQLAlchemy then reuses its compiled form instead of rebuilding it.
+_CLAIMS_REQUEST = db.select(AuthorizationCode.claims_request).where(
+    AuthorizationCode.id == bindparam("code_id")
+)
 
 
 class NoBearerToken(MissingAuthorizationError):
@@ -73,9 +79,7 @@ class OhidUserInfoEndpoint(UserInfoEndpoint):
         info = self.generate_user_info(user, token.scope)
         claims_request = (
             execute_plain(
-                db.select(AuthorizationCode.claims_request).where(
-                    AuthorizationCode.id == token.authorization_code_id
-                )
+                _CLAIMS_REQUEST, {"code_id": token.authorization_code_id}
             ).scalar_one_or_none()
             if token.authorization_code_id
             else None

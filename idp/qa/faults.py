@@ -36,6 +36,8 @@ def _active():
     return db.select(InjectedFault).where(InjectedFault.remaining > 0).order_by(InjectedFault.id)
 
 
+_ACTIVE_AT = _active().where(InjectedFault.endpoint == db.bindparam("endpoint"))
+_TOKEN_CLIENT = db.select(Token.client_id).where(Token.access_token_hash == db.bindparam("digest"))
 _ARMED = (
     db.select(InjectedFault.id)
     .where(InjectedFault.remaining > 0, InjectedFault.endpoint == db.bindparam("endpoint"))
@@ -94,10 +96,9 @@ def _request_client_id() -> str | None:
     if auth is not None and auth.type == "basic":
         return auth.username
     if auth is not None and auth.type == "bearer" and auth.token:
-        token = db.session.execute(
-            db.select(Token.client_id).filter_by(access_token_hash=token_digest(auth.token))
+        return execute_plain(
+            _TOKEN_CLIENT, {"digest": token_digest(auth.token)}
         ).scalar_one_or_none()
-        return token
     return None
 
 
@@ -121,7 +122,7 @@ def inject_fault():
     # Most requests meet no fault: a plain one-column read says so cheaply.
     if execute_plain(_ARMED, {"endpoint": name}).first() is None:
         return None
-    candidates = db.session.execute(_active().filter_by(endpoint=name)).scalars().all()
+    candidates = db.session.execute(_ACTIVE_AT, {"endpoint": name}).scalars().all()
     if not candidates:
         return None
     client_id = _request_client_id()
