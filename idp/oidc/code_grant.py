@@ -12,7 +12,7 @@ from datetime import timedelta
 from authlib.oauth2.rfc6749 import InvalidRequestError, grants
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc9207 import IssuerParameter
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, insert
 
 from ..audit import record_event
 from ..extensions import db, execute_plain, get_clock, get_settings
@@ -36,6 +36,7 @@ _CLAIM = (
     .where(AuthorizationCode.id == bindparam("code_id"), AuthorizationCode.used_at.is_(None))
     .values(used_at=bindparam("moment"))
 )
+_INSERT_CODE = insert(AuthorizationCode)
 
 
 class OhidCodeChallenge(CodeChallenge):
@@ -63,33 +64,41 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
 
     TOKEN_ENDPOINT_AUTH_METHODS = ALL_CLIENT_AUTH_METHODS
 
-    def save_authorization_code(self, code: str, request) -> AuthorizationCode:
+    def save_authorization_code(self, code: str, request) -> None:
+        """Store the code as a digest, in the authorization endpoint's transaction.
+
+        A plain INSERT: the code is not read back before it is redeemed at /token
+        (Authlib ignores what this returns), so it needs no row object.
+        """
         granted: SignedInUser = request.user
         payload = request.payload.data
         moment = get_clock().now()
-        claims_request = parse_claims_request(payload.get("claims"))
-        row = AuthorizationCode(
-            code_hash=token_digest(code),
-            client_id=request.client.get_client_id(),
-            user_id=granted.user.id,
-            redirect_uri=payload.get("redirect_uri") or "",
-            scope=request.scope or "",
-            nonce=payload.get("nonce") or None,
-            auth_time=granted.auth_time,
-            # What the session achieved; a password alone is level 1 (see README).
-            acr=granted.acr or DEFAULT_ACR,
-            amr=list(granted.amr),
-            sid=granted.sid,
-            claims_request=claims_request,
-            code_challenge=payload.get("code_challenge"),
-            code_challenge_method=payload.get("code_challenge_method")
-            or ("S256" if payload.get("code_challenge") else None),
-            created_at=moment,
-            expires_at=moment + timedelta(seconds=get_settings().tokens.authorization_code_seconds),
-        )
+        challenge = payload.get("code_challenge")
         # Committed by the authorization endpoint with the end of the interaction.
-        db.session.add(row)
-        return row
+        execute_plain(
+            _INSERT_CODE,
+            {
+                "code_hash": token_digest(code),
+                "client_id": request.client.get_client_id(),
+                "user_id": granted.user.id,
+                "redirect_uri": payload.get("redirect_uri") or "",
+                "scope": request.scope or "",
+                "nonce": payload.get("nonce") or None,
+                "auth_time": granted.auth_time,
+                # What the session achieved; a password alone is level 1 (see README).
+                "acr": granted.acr or DEFAULT_ACR,
+                "amr": list(granted.amr),
+                "sid": granted.sid,
+                "claims_request": parse_claims_request(payload.get("claims")),
+                "code_challenge": challenge,
+                "code_challenge_method": payload.get("code_challenge_method")
+                or ("S256" if challenge else None),
+                "created_at": moment,
+                "expires_at": moment
+                + timedelta(seconds=get_settings().tokens.authorization_code_seconds),
+                "used_at": None,
+            },
+        )
 
     def query_authorization_code(self, code: str, client) -> AuthorizationCode | None:
         moment = get_clock().now()

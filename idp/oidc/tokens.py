@@ -13,10 +13,10 @@ from datetime import timedelta
 
 from authlib.common.security import generate_token
 from authlib.oauth2.rfc6749.util import scope_to_list
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, insert
 
 from ..audit import record_event
-from ..extensions import db, get_clock, get_settings
+from ..extensions import db, execute_plain, get_clock, get_settings
 from ..lifecycle.browser import SignedInUser
 from ..models import Token
 from ..security.digests import token_digest
@@ -28,6 +28,7 @@ MAX_TOKEN_LENGTH = 512
 _BY_ACCESS_HASH = db.select(Token).where(Token.access_token_hash == bindparam("digest"))
 _BY_REFRESH_HASH = db.select(Token).where(Token.refresh_token_hash == bindparam("digest"))
 _CHILD = db.select(Token.id).where(Token.parent_id == bindparam("parent_id")).limit(1)
+_INSERT_TOKEN = insert(Token)
 
 
 def issues_refresh_token(grant_type: str, client, scope: str | None) -> bool:
@@ -57,49 +58,51 @@ def generate_bearer_token(
     return token
 
 
-def save_token(token: dict, request) -> Token:
-    """Store an issued token as digests, linked to its code and SSO session."""
+def save_token(token: dict, request) -> None:
+    """Store an issued token as digests, linked to its code and SSO session, and commit.
+
+    A plain INSERT: nothing reads the new row back in this request (Authlib's
+    grants ignore what ``save_token`` returns; the response is ``token``).
+    """
     moment = get_clock().now()
     code = request.authorization_code
     granted = request.user
     user = granted.user if isinstance(granted, SignedInUser) else granted
     parent = getattr(request, "refresh_token", None)
     source = code if code is not None else parent
-    row = Token(
-        access_token_hash=token_digest(token["access_token"]),
-        refresh_token_hash=token_digest(token["refresh_token"])
-        if token.get("refresh_token")
-        else None,
-        client_id=request.client.get_client_id(),
-        user_id=user.id if user is not None else None,
-        scope=token.get("scope", ""),
-        token_type=token.get("token_type", "Bearer"),
-        issued_at=moment,
-        expires_in=int(token["expires_in"]),
-        refresh_expires_at=(
+    refresh = token.get("refresh_token")
+    values = {
+        "access_token_hash": token_digest(token["access_token"]),
+        "refresh_token_hash": token_digest(refresh) if refresh else None,
+        "client_id": request.client.get_client_id(),
+        "user_id": user.id if user is not None else None,
+        "scope": token.get("scope", ""),
+        "token_type": token.get("token_type", "Bearer"),
+        "issued_at": moment,
+        "expires_in": int(token["expires_in"]),
+        "refresh_expires_at": (
             moment + timedelta(seconds=get_settings().tokens.refresh_token_seconds)
-            if token.get("refresh_token")
+            if refresh
             else None
         ),
-        authorization_code_id=code.id
+        "authorization_code_id": code.id
         if code is not None
         else getattr(parent, "authorization_code_id", None),
-        sid=getattr(source, "sid", None),
-        auth_time=getattr(source, "auth_time", None),
-        amr=list(getattr(source, "amr", None) or []),
-        acr=getattr(source, "acr", None),
-        parent_id=parent.id if parent is not None else None,
-    )
-    db.session.add(row)
+        "sid": getattr(source, "sid", None),
+        "auth_time": getattr(source, "auth_time", None),
+        "amr": list(getattr(source, "amr", None) or []),
+        "acr": getattr(source, "acr", None),
+        "parent_id": parent.id if parent is not None else None,
+    }
+    execute_plain(_INSERT_TOKEN, values)
     record_event(
         "token_issued",
         user,
-        client_id=row.client_id,
+        client_id=values["client_id"],
         grant_type=request.payload.grant_type,
-        scope=row.scope,
+        scope=values["scope"],
     )
     db.session.commit()
-    return row
 
 
 def find_by_access_token(token_string: str | None) -> Token | None:

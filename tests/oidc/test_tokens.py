@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from datetime import timedelta
 
 import pytest
 from joserfc import jwt
 from joserfc.jwk import ECKey, KeySet, RSAKey
 
-from idp.models import AuditEvent, Token
+from idp.models import AuditEvent, AuthorizationCode, Token
+from idp.security.digests import token_digest
 
 from .portal import CLAIMS_ONLINE, add_client, basic_auth, decode_id_token, exchange, get_code
 from .receiver import portal_backend
@@ -89,6 +91,47 @@ def test_refresh_rotates_the_refresh_token_and_keeps_the_login_facts(client, sig
     assert "nonce" not in claims
     info = client.get("/userinfo", headers=bearer(second["access_token"]))
     assert info.status_code == 200 and info.json["sub"] == user.sub
+
+
+def test_stored_tokens_hold_digests_and_the_login_facts_of_their_code(
+    client, sign_in, user, db, app
+):
+    query = get_code(client, sign_in, scope=OFFLINE, nonce="n-stored")
+    code = (
+        db.session.query(AuthorizationCode).filter_by(code_hash=token_digest(query["code"])).one()
+    )
+    assert (code.nonce, code.used_at, code.claims_request) == ("n-stored", None, None)
+    assert code.expires_at - code.created_at == timedelta(
+        seconds=app.extensions["mock_ohid.settings"].tokens.authorization_code_seconds
+    )
+    first = exchange(client, query["code"]).json
+    second = refresh(client, first["refresh_token"]).json
+    rows = {
+        row.access_token_hash: row
+        for row in db.session.query(Token).filter_by(user_id=user.id).order_by(Token.id)
+    }
+    issued = rows[token_digest(first["access_token"])]
+    rotated = rows[token_digest(second["access_token"])]
+    assert issued.refresh_token_hash == token_digest(first["refresh_token"])
+    assert rotated.refresh_token_hash == token_digest(second["refresh_token"])
+    for row in (issued, rotated):
+        assert row.authorization_code_id == code.id
+        assert (row.sid, row.auth_time, row.amr, row.acr) == (
+            code.sid,
+            code.auth_time,
+            code.amr,
+            code.acr,
+        )
+        assert (row.client_id, row.token_type, row.expires_in) == (
+            CLAIMS_ONLINE[0],
+            "Bearer",
+            first["expires_in"],
+        )
+        assert row.refresh_expires_at - row.issued_at == timedelta(
+            seconds=app.extensions["mock_ohid.settings"].tokens.refresh_token_seconds
+        )
+    assert (issued.parent_id, rotated.parent_id) == (None, issued.id)
+    assert issued.scope == OFFLINE and rotated.scope == OFFLINE
 
 
 def test_reusing_a_rotated_refresh_token_revokes_the_whole_family(client, sign_in, user, db, clock):
