@@ -18,18 +18,23 @@ from ..audit import record_event
 from ..extensions import db, execute_plain, get_clock, get_settings
 from ..lifecycle.browser import SignedInUser
 from ..lifecycle.tokens import revoke_tokens_of_code
-from ..models import AuthorizationCode, User
+from ..models import AuthorizationCode, SsoSession, User
 from ..policy.claims import parse_claims_request
 from ..security.digests import token_digest
 from .claims import DEFAULT_ACR
+from .id_tokens import remember_real_auth_time
 from .response_modes import form_post
 
 ALL_CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none", "private_key_jwt"]
 CONFIDENTIAL_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
 
 # Built once: SQLAlchemy then reuses their compiled forms instead of rebuilding them.
-_BY_CODE_HASH = db.select(AuthorizationCode).where(
-    AuthorizationCode.code_hash == bindparam("code_hash")
+# The SSO session's real sign-in time comes with the code: the ID token needs it,
+# and reading it here saves a statement after the claim's commit.
+_BY_CODE_HASH = (
+    db.select(AuthorizationCode, SsoSession.real_auth_time)
+    .outerjoin(SsoSession, SsoSession.id == AuthorizationCode.sid)
+    .where(AuthorizationCode.code_hash == bindparam("code_hash"))
 )
 _CLAIM = (
     db.update(AuthorizationCode)
@@ -102,11 +107,14 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
 
     def query_authorization_code(self, code: str, client) -> AuthorizationCode | None:
         moment = get_clock().now()
-        row = db.session.execute(
+        found = db.session.execute(
             _BY_CODE_HASH, {"code_hash": token_digest(code or "")}
-        ).scalar_one_or_none()
-        if row is None or row.client_id != client.get_client_id():
+        ).one_or_none()
+        if found is None or found[0].client_id != client.get_client_id():
             return None
+        row, real_auth_time = found
+        if row.sid:
+            remember_real_auth_time(row.sid, real_auth_time)
         # Claim the code atomically: of two racing requests exactly one wins. Committed
         # at once, so the write lock is not held while the tokens are made and signed.
         claimed = execute_plain(_CLAIM, {"code_id": row.id, "moment": moment}).rowcount

@@ -68,13 +68,24 @@ class IdTokenSigning:
         return generate_user_info(user, scope)
 
 
+def remember_real_auth_time(sid: str, real: int | None) -> None:
+    """Keep the SSO session's real sign-in time, read with the code, for this request."""
+    request_memo("real_auth_times")[sid] = real
+
+
 def real_auth_time(auth_time: int, sid: str | None, issued: int) -> int:
     """``auth_time`` in real time (SPEC §5.1), never after ``issued``.
 
     The session remembers the real moment of sign-in; without one, the
     mock-clock ``auth_time`` is shifted back by the clock's current offset.
     """
-    real = execute_plain(_REAL_AUTH_TIME, {"sid": sid}).scalar_one_or_none() if sid else None
+    real = None
+    if sid:
+        known = request_memo("real_auth_times")
+        if sid in known:
+            real = known[sid]
+        else:
+            real = execute_plain(_REAL_AUTH_TIME, {"sid": sid}).scalar_one_or_none()
     if real is not None:
         return min(real, issued)
     return min(get_clock().to_real_timestamp(auth_time), issued)

@@ -9,6 +9,9 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
+from idp.models import AuthorizationCode, SsoSession
+from idp.security.digests import token_digest
+
 from .portal import CLAIMS_ONLINE, add_client, basic_auth, decode_id_token, exchange, get_code
 from .receiver import portal_backend
 from .test_tokens import bearer, offline_tokens, refresh
@@ -53,6 +56,32 @@ def test_auth_time_stays_the_real_sign_in_time_when_the_clock_moves_after(
     second = decode_id_token(client, exchange(client, query["code"]).json["id_token"])
     assert second["claims"]["auth_time"] == first["claims"]["auth_time"]
     _assert_real(second["claims"]["iat"])
+
+
+def _code_row(db, code: str) -> AuthorizationCode:
+    return db.session.query(AuthorizationCode).filter_by(code_hash=token_digest(code)).one()
+
+
+def test_auth_time_is_the_real_sign_in_time_its_sso_session_holds(client, sign_in, user, db):
+    code = get_code(client, sign_in)["code"]
+    session = db.session.get(SsoSession, _code_row(db, code).sid)
+    session.real_auth_time = _real_now() - 500
+    db.session.commit()
+    claims = decode_id_token(client, exchange(client, code).json["id_token"])["claims"]
+    assert claims["auth_time"] == session.real_auth_time
+
+
+def test_auth_time_without_its_sso_session_is_the_codes_shifted_back_by_the_clock(
+    client, sign_in, user, db, clock
+):
+    clock.advance(minutes=20)
+    code = get_code(client, sign_in)["code"]
+    row = _code_row(db, code)
+    db.session.delete(db.session.get(SsoSession, row.sid))
+    db.session.commit()
+    claims = decode_id_token(client, exchange(client, code).json["id_token"])["claims"]
+    assert claims["auth_time"] == row.auth_time - 20 * 60
+    _assert_real(claims["auth_time"])
 
 
 def test_refreshed_id_token_is_real_time_after_91_days(client, sign_in, user, clock):
