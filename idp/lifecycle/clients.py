@@ -29,3 +29,8 @@ def find_client(client_id: str | None) -> OAuth2Client | None:
         if client is not None:
             held[client_id] = client
     return client
+
+
+def hold_client(client: OAuth2Client) -> None:
+    """Keep ``client``, read along with another row, for ``find_client`` in this request."""
+    request_memo("clients")[client.client_id] = client

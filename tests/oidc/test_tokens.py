@@ -539,6 +539,16 @@ def test_public_client_cannot_introspect(client):
 # --- userinfo with the token in the body -----------------------------------------------
 
 
+def test_userinfo_of_a_refreshed_token_keeps_the_claims_its_code_asked_for(client, sign_in, user):
+    asked = json.dumps({"userinfo": {"name": {"essential": True}}})
+    query = get_code(client, sign_in, scope="openid offline_access", claims=asked)
+    first = exchange(client, query["code"]).json
+    second = refresh(client, first["refresh_token"]).json
+    for body in (first, second):
+        info = client.get("/userinfo", headers=bearer(body["access_token"])).json
+        assert info["name"] == user.name and "email" not in info, info
+
+
 def test_userinfo_accepts_the_token_in_a_form_body(client, sign_in, user):
     token = offline_tokens(client, sign_in)["access_token"]
     response = client.post("/userinfo", data={"access_token": token})
