@@ -20,16 +20,21 @@ from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
+from sqlalchemy import bindparam, delete, insert
 from sqlalchemy.exc import IntegrityError
 
 from ..clock import real_now
-from ..extensions import db, get_settings
+from ..extensions import db, execute_plain, get_settings
 from ..lifecycle.clients import find_client
 from ..models import ClientAssertion
 
 ASSERTION_ALGS = ["RS256", "ES256"]
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
 FETCH_TIMEOUT_SECONDS = 3
+
+# Built once: SQLAlchemy then reuses their compiled forms instead of rebuilding them.
+_FORGET_EXPIRED = delete(ClientAssertion).where(ClientAssertion.expires_at < bindparam("moment"))
+_REMEMBER = insert(ClientAssertion)
 
 
 def basic_credentials(headers) -> tuple[str | None, str | None]:
@@ -168,14 +173,15 @@ class PrivateKeyJwtAuthentication(JWTBearerClientAssertion):
 
     def validate_jti(self, claims, jti) -> bool:
         """Remember ``jti`` until the assertion expires (real time); a second use is refused."""
-        moment = real_now()
-        db.session.execute(db.delete(ClientAssertion).where(ClientAssertion.expires_at < moment))
+        execute_plain(_FORGET_EXPIRED, {"moment": real_now()})
         # verify_claims has checked that exp is a number within the cap.
         expires_at = datetime.fromtimestamp(claims["exp"], UTC) + timedelta(seconds=self.leeway)
-        db.session.add(
-            ClientAssertion(client_id=str(claims["sub"]), jti=str(jti)[:255], expires_at=expires_at)
-        )
         try:
+            # The (client_id, jti) unique constraint refuses a second use, however it races.
+            execute_plain(
+                _REMEMBER,
+                {"client_id": str(claims["sub"]), "jti": str(jti)[:255], "expires_at": expires_at},
+            )
             db.session.commit()
         except IntegrityError:
             db.session.rollback()
