@@ -24,6 +24,7 @@ from ..security.digests import token_digest
 from .claims import DEFAULT_ACR
 from .id_tokens import remember_real_auth_time
 from .response_modes import form_post
+from .tokens import random_token
 
 ALL_CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none", "private_key_jwt"]
 CONFIDENTIAL_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
@@ -68,6 +69,9 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
     """RFC 6749 §4.1 with codes stored as digests and single use enforced atomically."""
 
     TOKEN_ENDPOINT_AUTH_METHODS = ALL_CLIENT_AUTH_METHODS
+
+    def generate_authorization_code(self) -> str:
+        return random_token(self.AUTHORIZATION_CODE_LENGTH)
 
     def save_authorization_code(self, code: str, request) -> None:
         """Store the code as a digest, in the authorization endpoint's transaction.
