@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit import record_event
@@ -23,6 +24,15 @@ from .attempts import (
 from .notifications import notify
 
 TOUCH_EVERY = timedelta(seconds=1)
+
+# Built once: SQLAlchemy caches a statement's compiled form by the statement object,
+# and every page view of a signed-in browser reads its SSO session.
+_SSO_SESSION = select(SsoSession).where(SsoSession.id == bindparam("sid"))
+_TOUCH = (
+    update(SsoSession)
+    .where(SsoSession.id == bindparam("sid"))
+    .values(last_seen_at=bindparam("moment"))
+)
 
 # Verified against when the account does not exist, so both paths cost the same.
 _DUMMY_HASHES: dict[str, str] = {}
@@ -130,7 +140,7 @@ def load_sso_session(session_id: str | None, touch: bool = True) -> SsoSession |
     """The live SSO session for ``session_id``: not ended, idle or past its age."""
     if not session_id:
         return None
-    session = db.session.get(SsoSession, session_id)
+    session = db.session.scalars(_SSO_SESSION, {"sid": session_id}).one_or_none()
     if session is None or session.ended_at is not None:
         return None
     rules = get_settings().session
@@ -145,9 +155,7 @@ def load_sso_session(session_id: str | None, touch: bool = True) -> SsoSession |
     # resume) follow each other within milliseconds, and each touch is a write.
     if touch and moment - session.last_seen_at >= TOUCH_EVERY:
         # A plain UPDATE, not a flush of the changed row: every page view does this.
-        execute_plain(
-            db.update(SsoSession).where(SsoSession.id == session.id).values(last_seen_at=moment)
-        )
+        execute_plain(_TOUCH, {"sid": session.id, "moment": moment})
         set_committed_value(session, "last_seen_at", moment)
         db.session.commit()
     return session

@@ -14,12 +14,19 @@ import secrets
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime, timedelta
 
-from ..extensions import db, held_row, now, request_memo
+from sqlalchemy import bindparam, delete, select
+
+from ..extensions import db, execute_plain, held_row, now, request_memo
 from ..models import Interaction
 
 INTERACTION_MINUTES = 30
 ABANDONED_DAYS = 7
 SWEEP_EVERY = 64
+
+# Built once (SQLAlchemy caches a statement's compiled form by the statement object):
+# each sign-in request loads its interaction, and the resume deletes it.
+_BY_UID = select(Interaction).where(Interaction.uid == bindparam("uid"))
+_DELETE = delete(Interaction).where(Interaction.uid == bindparam("uid"))
 
 
 @dataclass(frozen=True)
@@ -130,7 +137,7 @@ def load_interaction(uid: str | None) -> Interaction | None:
     held = request_memo("interactions")
     interaction = held_row(held.get(uid))
     if interaction is None:
-        interaction = db.session.get(Interaction, uid)
+        interaction = db.session.scalars(_BY_UID, {"uid": uid}).one_or_none()
         if interaction is not None:
             held[uid] = interaction
     return interaction
@@ -214,5 +221,5 @@ def finish_interaction(interaction: Interaction) -> None:
     if interaction in db.session:
         db.session.expunge(interaction)
     if interaction.uid is not None:
-        db.session.execute(db.delete(Interaction).where(Interaction.uid == interaction.uid))
+        execute_plain(_DELETE, {"uid": interaction.uid})
     db.session.commit()
