@@ -10,7 +10,15 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit import record_event
 from ..errors import AccountInactive, AccountLocked, InvalidCredentials
-from ..extensions import db, execute_plain, get_clock, get_hashing, get_settings, now
+from ..extensions import (
+    db,
+    execute_plain,
+    get_clock,
+    get_hashing,
+    get_settings,
+    insert_row,
+    now,
+)
 from ..models import SsoSession, User
 from ..policy.lockout import is_inactive, is_locked, minutes_left
 from ..signals import sso_session_ended
@@ -27,6 +35,9 @@ TOUCH_EVERY = timedelta(seconds=1)
 
 # Built once: SQLAlchemy caches a statement's compiled form by the statement object,
 # and every page view of a signed-in browser reads its SSO session.
+_SIGNED_IN_AT = (
+    update(User).where(User.id == bindparam("account")).values(last_sign_in_at=bindparam("moment"))
+)
 _SSO_SESSION = select(SsoSession).where(SsoSession.id == bindparam("sid"))
 _TOUCH = (
     update(SsoSession)
@@ -129,8 +140,10 @@ def start_sso_session(user: User, amr: list[str], acr: str | None = None) -> Sso
         amr=list(amr),
         acr=acr,
     )
-    user.last_sign_in_at = moment
-    db.session.add(session)
+    # Plain statements, not a flush: every sign-in writes these two rows.
+    insert_row(session)
+    execute_plain(_SIGNED_IN_AT, {"account": user.id, "moment": moment})
+    set_committed_value(user, "last_sign_in_at", moment)
     record_event("sign_in", user, amr=list(amr), sid=session.id)
     notify(user, "successful_login")
     return session
