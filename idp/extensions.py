@@ -77,6 +77,15 @@ def insert_row(row):
     return row
 
 
+def read_plain(statement, params=None):
+    """``execute_plain`` for a read that must see this request's unsaved changes, as
+    an ORM query would: pending rows are flushed first (unless autoflush is off)."""
+    session = db.session()
+    if session.autoflush and (session.new or session.dirty or session.deleted):
+        session.flush()
+    return session.connection().execute(statement, params)
+
+
 def held_row(row):
     """``row`` if it is still a row of the current session, else None."""
     return row if row is not None and inspect(row).persistent else None

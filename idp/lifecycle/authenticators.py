@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, select
 
 from ..audit import record_event
 from ..errors import SetupExpired, TotpCodeInvalid, TotpCodeReused
-from ..extensions import db, now
+from ..extensions import db, now, read_plain
 from ..models import TotpAuthenticator, User
 from ..security import totp
 
@@ -28,11 +28,24 @@ _CONFIRMED = (
     )
     .order_by(TotpAuthenticator.id)
 )
+_ANY_CONFIRMED = (
+    select(TotpAuthenticator.id)
+    .where(
+        TotpAuthenticator.user_id == bindparam("user_id"),
+        TotpAuthenticator.confirmed_at.is_not(None),
+    )
+    .limit(1)
+)
 
 
 def confirmed_authenticators(user: User) -> list[TotpAuthenticator]:
     """The user's working authenticator apps, oldest first."""
     return list(db.session.scalars(_CONFIRMED, {"user_id": user.id}))
+
+
+def has_authenticator(user: User) -> bool:
+    """Whether the user has a working authenticator app (one indexed read, no rows built)."""
+    return read_plain(_ANY_CONFIRMED, {"user_id": user.id}).first() is not None
 
 
 def begin_authenticator_setup(user: User) -> TotpAuthenticator:

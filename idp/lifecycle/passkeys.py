@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, select
 
 from ..audit import record_event
 from ..errors import AccountInactive, AccountLocked, DeviceNameInvalid, PasskeyRejected
-from ..extensions import db, get_settings, now
+from ..extensions import db, get_settings, now, read_plain
 from ..models import PasskeyChallenge, PasskeyCredential, User
 from ..policy.lockout import is_locked, minutes_left
 from ..security.digests import token_digest
@@ -44,6 +44,16 @@ _PASSKEYS_OF = (
     .where(PasskeyCredential.user_id == bindparam("user_id"))
     .order_by(PasskeyCredential.id)
 )
+
+
+_ANY_PASSKEY = (
+    select(PasskeyCredential.id).where(PasskeyCredential.user_id == bindparam("user_id")).limit(1)
+)
+
+
+def has_passkey(user: User) -> bool:
+    """Whether the user has a passkey (one indexed read, no rows built)."""
+    return read_plain(_ANY_PASSKEY, {"user_id": user.id}).first() is not None
 
 
 def passkeys_of(user: User) -> list[PasskeyCredential]:
