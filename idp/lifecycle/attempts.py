@@ -15,15 +15,53 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import bindparam, or_, update
+
 from ..audit import record_event
 from ..errors import AccountLocked
 from ..extensions import db, execute_plain, get_settings, now
 from ..models import User
 from ..policy.lockout import FailureOutcome, after_failed_password, is_locked, minutes_left
 
+# "No limit" (a limit of 0 in the settings) as a count no account reaches.
+_NO_LIMIT = 2**31 - 1
 
-def _not_locked(moment: datetime):
-    return db.or_(User.locked_until.is_(None), User.locked_until <= moment)
+# The statements are built once: SQLAlchemy caches each one's compiled form by the
+# statement object, and building a new one per call cost four times its execution.
+_THIS_ACCOUNT = User.id == bindparam("account")
+_NOT_LOCKED = or_(User.locked_until.is_(None), User.locked_until <= bindparam("moment"))
+_END_EXPIRED_LOCK = (
+    update(User)
+    .where(_THIS_ACCOUNT, User.locked_until == bindparam("seen"))
+    .values(locked_until=None, failed_sign_ins=0)
+)
+_CLAIM = (
+    update(User)
+    .where(_THIS_ACCOUNT, _NOT_LOCKED, User.failed_sign_ins < bindparam("limit"))
+    .values(failed_sign_ins=User.failed_sign_ins + 1)
+    .returning(User.failed_sign_ins)
+)
+_LOCK = update(User).where(_THIS_ACCOUNT, _NOT_LOCKED).values(locked_until=bindparam("until"))
+_PASS = (
+    update(User)
+    .where(
+        _THIS_ACCOUNT,
+        _NOT_LOCKED,
+        or_(
+            User.failed_sign_ins < bindparam("limit"), User.failed_sign_ins == bindparam("claimed")
+        ),
+    )
+    .values(failed_sign_ins=0, locked_until=None)
+)
+_RELEASE = (
+    update(User)
+    .where(_THIS_ACCOUNT, User.failed_sign_ins > 0)
+    .values(failed_sign_ins=User.failed_sign_ins - 1)
+)
+
+
+def _limit() -> int:
+    return get_settings().lockout.max_failed_sign_ins or _NO_LIMIT
 
 
 def _locked_error(user: User, moment: datetime) -> AccountLocked:
@@ -39,11 +77,7 @@ def end_expired_lock(user: User, moment: datetime) -> None:
     seen = user.locked_until
     if seen is None or is_locked(seen, moment):
         return
-    ended = execute_plain(
-        db.update(User)
-        .where(User.id == user.id, User.locked_until == seen)
-        .values(locked_until=None, failed_sign_ins=0)
-    ).rowcount
+    ended = execute_plain(_END_EXPIRED_LOCK, {"account": user.id, "seen": seen}).rowcount
     db.session.expire(user, ["locked_until", "failed_sign_ins"])
     if ended == 1:
         record_event("account_unlocked", user, method="lock_expired")
@@ -57,15 +91,8 @@ def claim_sign_in_attempt(user: User) -> int:
     """
     moment = now()
     end_expired_lock(user, moment)
-    limit = get_settings().lockout.max_failed_sign_ins
-    conditions = [User.id == user.id, _not_locked(moment)]
-    if limit:
-        conditions.append(User.failed_sign_ins < limit)
     claimed = execute_plain(
-        db.update(User)
-        .where(*conditions)
-        .values(failed_sign_ins=User.failed_sign_ins + 1)
-        .returning(User.failed_sign_ins)
+        _CLAIM, {"account": user.id, "moment": moment, "limit": _limit()}
     ).scalar_one_or_none()
     db.session.commit()
     db.session.expire(user, ["failed_sign_ins"])
@@ -78,11 +105,7 @@ def fail_sign_in_attempt(user: User, claimed: int, moment: datetime) -> FailureO
     """A claimed try was wrong: it stays counted; the limit-th locks (not committed)."""
     outcome = after_failed_password(claimed - 1, moment, get_settings().lockout)
     if outcome.locked_until is not None:
-        execute_plain(
-            db.update(User)
-            .where(User.id == user.id, _not_locked(moment))
-            .values(locked_until=outcome.locked_until)
-        )
+        execute_plain(_LOCK, {"account": user.id, "moment": moment, "until": outcome.locked_until})
         db.session.expire(user, ["locked_until"])
     return outcome
 
@@ -94,12 +117,8 @@ def pass_sign_in_attempt(user: User, claimed: int) -> None:
     claimed after this one used the limit up (they lock it as they fail).
     """
     moment = now()
-    limit = get_settings().lockout.max_failed_sign_ins
-    conditions = [User.id == user.id, _not_locked(moment)]
-    if limit:
-        conditions.append(db.or_(User.failed_sign_ins < limit, User.failed_sign_ins == claimed))
     passed = execute_plain(
-        db.update(User).where(*conditions).values(failed_sign_ins=0, locked_until=None)
+        _PASS, {"account": user.id, "moment": moment, "limit": _limit(), "claimed": claimed}
     ).rowcount
     if passed != 1:
         db.session.rollback()
@@ -109,10 +128,6 @@ def pass_sign_in_attempt(user: User, claimed: int) -> None:
 
 def release_sign_in_attempt(user: User) -> None:
     """A claimed try was neither right nor wrong (an expired code, say): give it back."""
-    execute_plain(
-        db.update(User)
-        .where(User.id == user.id, User.failed_sign_ins > 0)
-        .values(failed_sign_ins=User.failed_sign_ins - 1)
-    )
+    execute_plain(_RELEASE, {"account": user.id})
     db.session.expire(user, ["failed_sign_ins"])
     db.session.commit()

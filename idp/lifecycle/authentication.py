@@ -5,11 +5,20 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit import record_event
 from ..errors import AccountInactive, AccountLocked, InvalidCredentials
-from ..extensions import db, execute_plain, get_clock, get_hashing, get_settings, now
+from ..extensions import (
+    db,
+    execute_plain,
+    get_clock,
+    get_hashing,
+    get_settings,
+    insert_row,
+    now,
+)
 from ..models import SsoSession, User
 from ..policy.lockout import is_inactive, is_locked, minutes_left
 from ..signals import sso_session_ended
@@ -23,6 +32,18 @@ from .attempts import (
 from .notifications import notify
 
 TOUCH_EVERY = timedelta(seconds=1)
+
+# Built once: SQLAlchemy caches a statement's compiled form by the statement object,
+# and every page view of a signed-in browser reads its SSO session.
+_SIGNED_IN_AT = (
+    update(User).where(User.id == bindparam("account")).values(last_sign_in_at=bindparam("moment"))
+)
+_SSO_SESSION = select(SsoSession).where(SsoSession.id == bindparam("sid"))
+_TOUCH = (
+    update(SsoSession)
+    .where(SsoSession.id == bindparam("sid"))
+    .values(last_seen_at=bindparam("moment"))
+)
 
 # Verified against when the account does not exist, so both paths cost the same.
 _DUMMY_HASHES: dict[str, str] = {}
@@ -119,8 +140,10 @@ def start_sso_session(user: User, amr: list[str], acr: str | None = None) -> Sso
         amr=list(amr),
         acr=acr,
     )
-    user.last_sign_in_at = moment
-    db.session.add(session)
+    # Plain statements, not a flush: every sign-in writes these two rows.
+    insert_row(session)
+    execute_plain(_SIGNED_IN_AT, {"account": user.id, "moment": moment})
+    set_committed_value(user, "last_sign_in_at", moment)
     record_event("sign_in", user, amr=list(amr), sid=session.id)
     notify(user, "successful_login")
     return session
@@ -130,7 +153,7 @@ def load_sso_session(session_id: str | None, touch: bool = True) -> SsoSession |
     """The live SSO session for ``session_id``: not ended, idle or past its age."""
     if not session_id:
         return None
-    session = db.session.get(SsoSession, session_id)
+    session = db.session.scalars(_SSO_SESSION, {"sid": session_id}).one_or_none()
     if session is None or session.ended_at is not None:
         return None
     rules = get_settings().session
@@ -145,9 +168,7 @@ def load_sso_session(session_id: str | None, touch: bool = True) -> SsoSession |
     # resume) follow each other within milliseconds, and each touch is a write.
     if touch and moment - session.last_seen_at >= TOUCH_EVERY:
         # A plain UPDATE, not a flush of the changed row: every page view does this.
-        execute_plain(
-            db.update(SsoSession).where(SsoSession.id == session.id).values(last_seen_at=moment)
-        )
+        execute_plain(_TOUCH, {"sid": session.id, "moment": moment})
         set_committed_value(session, "last_seen_at", moment)
         db.session.commit()
     return session

@@ -8,24 +8,44 @@ cannot be used twice (nor by two racing requests).
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam, select
+
 from ..audit import record_event
 from ..errors import SetupExpired, TotpCodeInvalid, TotpCodeReused
-from ..extensions import db, now
+from ..extensions import db, now, read_plain
 from ..models import TotpAuthenticator, User
 from ..security import totp
 
 NAME = "Authenticator app"
 
+# Built once (SQLAlchemy caches a statement's compiled form by the statement object):
+# every password sign-in asks whether the account has an app.
+_CONFIRMED = (
+    select(TotpAuthenticator)
+    .where(
+        TotpAuthenticator.user_id == bindparam("user_id"),
+        TotpAuthenticator.confirmed_at.is_not(None),
+    )
+    .order_by(TotpAuthenticator.id)
+)
+_ANY_CONFIRMED = (
+    select(TotpAuthenticator.id)
+    .where(
+        TotpAuthenticator.user_id == bindparam("user_id"),
+        TotpAuthenticator.confirmed_at.is_not(None),
+    )
+    .limit(1)
+)
+
 
 def confirmed_authenticators(user: User) -> list[TotpAuthenticator]:
     """The user's working authenticator apps, oldest first."""
-    rows = db.session.execute(
-        db.select(TotpAuthenticator)
-        .filter_by(user_id=user.id)
-        .where(TotpAuthenticator.confirmed_at.is_not(None))
-        .order_by(TotpAuthenticator.id)
-    ).scalars()
-    return list(rows)
+    return list(db.session.scalars(_CONFIRMED, {"user_id": user.id}))
+
+
+def has_authenticator(user: User) -> bool:
+    """Whether the user has a working authenticator app (one indexed read, no rows built)."""
+    return read_plain(_ANY_CONFIRMED, {"user_id": user.id}).first() is not None
 
 
 def begin_authenticator_setup(user: User) -> TotpAuthenticator:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from authlib.oauth2.rfc6749.util import scope_to_list
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from ..audit import record_event
-from ..extensions import db, now
+from ..extensions import db, now, read_plain
 from ..models import ConsentGrant, User
 from ..policy.claims import claims_named_in, parse_claims_request
 from ..policy.consent import Sharing
@@ -33,7 +33,19 @@ def find_consent(user: User, client_id: str) -> ConsentGrant | None:
     ).scalar_one_or_none()
 
 
-def granted_sharing(grant: ConsentGrant | None) -> Sharing | None:
+_ANSWER = select(ConsentGrant.scopes, ConsentGrant.claims, ConsentGrant.interaction_uid).where(
+    ConsentGrant.user_id == bindparam("user_id"), ConsentGrant.client_id == bindparam("client_id")
+)
+
+
+def consent_answer(user: User, client_id: str):
+    """The remembered answer for ``client_id`` as a plain row (``scopes``, ``claims``,
+    ``interaction_uid``), for the journey, which only reads it; None if never asked."""
+    return read_plain(_ANSWER, {"user_id": user.id, "client_id": client_id}).first()
+
+
+def granted_sharing(grant) -> Sharing | None:
+    """What a remembered answer (a grant or ``consent_answer``'s row) allows."""
     if grant is None:
         return None
     return Sharing(frozenset(grant.scopes or []), frozenset(grant.claims or []))

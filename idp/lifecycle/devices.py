@@ -11,6 +11,8 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
+from sqlalchemy import bindparam, select
+
 from ..audit import record_event
 from ..extensions import db, get_settings, now
 from ..models import RememberedDevice, User
@@ -25,15 +27,22 @@ def new_device_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+# Built once (SQLAlchemy caches a statement's compiled form by the statement object):
+# each sign-in of a browser that was remembered asks this.
+_REMEMBERED = select(RememberedDevice).where(
+    RememberedDevice.user_id == bindparam("user_id"),
+    RememberedDevice.purpose == bindparam("purpose"),
+    RememberedDevice.token_hash == bindparam("token_hash"),
+)
+
+
 def is_remembered(user: User, purpose: str, token: str | None) -> bool:
     """Whether this browser (``token``) is trusted by ``user`` for ``purpose`` now."""
     if not token or len(token) > 200:
         return False
-    row = db.session.execute(
-        db.select(RememberedDevice).filter_by(
-            user_id=user.id, purpose=purpose, token_hash=token_digest(token)
-        )
-    ).scalar_one_or_none()
+    row = db.session.scalars(
+        _REMEMBERED, {"user_id": user.id, "purpose": purpose, "token_hash": token_digest(token)}
+    ).one_or_none()
     return row is not None and now() < row.expires_at
 
 

@@ -14,12 +14,25 @@ import secrets
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime, timedelta
 
-from ..extensions import db, held_row, now, request_memo
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.orm.attributes import set_committed_value
+
+from ..extensions import db, execute_plain, held_row, insert_row, now, request_memo
 from ..models import Interaction
 
 INTERACTION_MINUTES = 30
 ABANDONED_DAYS = 7
 SWEEP_EVERY = 64
+
+# Built once (SQLAlchemy caches a statement's compiled form by the statement object):
+# each sign-in request loads its interaction, and the resume deletes it.
+_BY_UID = select(Interaction).where(Interaction.uid == bindparam("uid"))
+_DELETE = delete(Interaction).where(Interaction.uid == bindparam("uid"))
+_SIGNED_IN = (
+    update(Interaction)
+    .where(Interaction.uid == bindparam("interaction"))
+    .values(authenticated_at=bindparam("moment"), sign_in=None)
+)
 
 
 @dataclass(frozen=True)
@@ -110,7 +123,9 @@ def begin_interaction(client_id: str | None, params: dict, prompt: Prompt | None
     # even when nothing is old enough, and every portal request begins here.
     if secrets.randbelow(SWEEP_EVERY) == 0:
         sweep_abandoned_interactions(interaction.created_at)
-    return save_interaction(interaction)
+    insert_row(interaction)
+    db.session.commit()
+    return interaction
 
 
 def sweep_abandoned_interactions(moment: datetime) -> int:
@@ -130,7 +145,7 @@ def load_interaction(uid: str | None) -> Interaction | None:
     held = request_memo("interactions")
     interaction = held_row(held.get(uid))
     if interaction is None:
-        interaction = db.session.get(Interaction, uid)
+        interaction = db.session.scalars(_BY_UID, {"uid": uid}).one_or_none()
         if interaction is not None:
             held[uid] = interaction
     return interaction
@@ -197,9 +212,11 @@ def mark_signed_in(interaction: Interaction) -> None:
     """The user has (re)authenticated inside this interaction: the sign-in record is
     done with (the SSO session carries it from here). Not committed: the sign-in
     step that finished the journey commits it with the new SSO session."""
-    interaction.authenticated_at = now()
-    interaction.sign_in = None
-    stage_interaction(interaction)
+    moment = now()
+    # A plain UPDATE, not a flush: every sign-in for a portal ends here.
+    execute_plain(_SIGNED_IN, {"interaction": interaction.uid, "moment": moment})
+    set_committed_value(interaction, "authenticated_at", moment)
+    set_committed_value(interaction, "sign_in", None)
 
 
 def deny_interaction(interaction: Interaction) -> None:
@@ -214,5 +231,5 @@ def finish_interaction(interaction: Interaction) -> None:
     if interaction in db.session:
         db.session.expunge(interaction)
     if interaction.uid is not None:
-        db.session.execute(db.delete(Interaction).where(Interaction.uid == interaction.uid))
+        execute_plain(_DELETE, {"uid": interaction.uid})
     db.session.commit()

@@ -14,7 +14,7 @@ from ..policy.journey import JourneyState, next_step
 from ..policy.mfa import wants_multi_factor
 from ..policy.passwords import password_age
 from .clients import find_client
-from .consent import find_consent, granted_sharing, requested_sharing
+from .consent import consent_answer, granted_sharing, requested_sharing
 from .devices import is_remembered
 from .interactions import SignIn, prompt_of
 from .second_factors import has_strong_method
@@ -72,7 +72,7 @@ def journey_state(
 def _consent_required(user: User, client, interaction: Interaction | None, asked: bool) -> bool:
     if client is None:
         return False
-    grant = find_consent(user, client.client_id)
+    grant = consent_answer(user, client.client_id)
     answered_here = grant is not None and grant.interaction_uid == interaction.uid
     return consent_needed(
         trusted=client.trusted,

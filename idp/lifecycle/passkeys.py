@@ -13,9 +13,11 @@ import secrets
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from sqlalchemy import bindparam, select
+
 from ..audit import record_event
 from ..errors import AccountInactive, AccountLocked, DeviceNameInvalid, PasskeyRejected
-from ..extensions import db, get_settings, now
+from ..extensions import db, get_settings, now, read_plain
 from ..models import PasskeyChallenge, PasskeyCredential, User
 from ..policy.lockout import is_locked, minutes_left
 from ..security.digests import token_digest
@@ -35,11 +37,28 @@ def relying_party() -> ceremony.RelyingParty:
     return ceremony.RelyingParty.for_issuer(get_settings().issuer)
 
 
+# Built once (SQLAlchemy caches a statement's compiled form by the statement object):
+# every password sign-in asks whether the account has a passkey.
+_PASSKEYS_OF = (
+    select(PasskeyCredential)
+    .where(PasskeyCredential.user_id == bindparam("user_id"))
+    .order_by(PasskeyCredential.id)
+)
+
+
+_ANY_PASSKEY = (
+    select(PasskeyCredential.id).where(PasskeyCredential.user_id == bindparam("user_id")).limit(1)
+)
+
+
+def has_passkey(user: User) -> bool:
+    """Whether the user has a passkey (one indexed read, no rows built)."""
+    return read_plain(_ANY_PASSKEY, {"user_id": user.id}).first() is not None
+
+
 def passkeys_of(user: User) -> list[PasskeyCredential]:
-    rows = db.session.execute(
-        db.select(PasskeyCredential).filter_by(user_id=user.id).order_by(PasskeyCredential.id)
-    ).scalars()
-    return list(rows)
+    """The user's passkeys, oldest first."""
+    return list(db.session.scalars(_PASSKEYS_OF, {"user_id": user.id}))
 
 
 def _user_handle(user: User) -> str:

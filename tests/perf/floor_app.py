@@ -16,7 +16,9 @@ import secrets
 from flask import Flask, jsonify, redirect, render_template_string, request, session
 
 app = Flask(__name__)
-app.config["SECRET_KEY"] = secrets.token_hex(32)
+# One key for every worker (as mock-ohid shares its cookie secret): a browser whose
+# connection lands on the other worker must keep its session.
+app.config["SECRET_KEY"] = "floor-benchmark-key-not-a-secret"
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ title }}</title>

@@ -6,6 +6,7 @@ from ...models import User
 from ..authenticators import (
     check_authenticator_code,
     confirmed_authenticators,
+    has_authenticator,
     remove_authenticator,
 )
 from .base import Answer, Passed, SecondFactorMethod
@@ -21,7 +22,7 @@ class AuthenticatorApp(SecondFactorMethod):
     description_schema = {"authenticators": {"type": "integer"}}
 
     def available(self, user: User) -> bool:
-        return bool(confirmed_authenticators(user))
+        return has_authenticator(user)
 
     def label(self, user: User) -> str:
         return "Authenticator app"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...models import User
 from ...policy.mfa import passkey_amr
-from ..passkeys import finish_passkey_sign_in, passkeys_of, remove_passkey
+from ..passkeys import finish_passkey_sign_in, has_passkey, passkeys_of, remove_passkey
 from .base import Answer, Passed, SecondFactorMethod
 
 
@@ -29,7 +29,7 @@ class Passkey(SecondFactorMethod):
     }
 
     def available(self, user: User) -> bool:
-        return bool(passkeys_of(user))
+        return has_passkey(user)
 
     def label(self, user: User) -> str:
         return "Passkey"
