@@ -6,12 +6,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.schema import CreateIndex
 
 from .errors import DomainError
 from .extensions import db, get_clock, get_hashing, get_key_store, get_settings
 from .lifecycle.accounts import create_account, find_by_username
 from .lifecycle.portal_claims import set_portal_claims
-from .models import User
+from .models import AuthorizationCode, User
 from .oidc.clients import ClientConfigError, load_clients_file
 from .policy.usernames import username_key
 from .seed_file import hash_each, read_seed_file, seed_path
@@ -99,6 +100,14 @@ def _load_clients(report: InitReport) -> None:
     ]
 
 
+def _create_later_indexes() -> None:
+    """Indexes added after their table first shipped: ``create_all`` leaves a table
+    that exists alone, so an older database gets them here (a no-op once made)."""
+    with db.engine.begin() as connection:
+        for index in AuthorizationCode.__table__.indexes:
+            connection.execute(CreateIndex(index, if_not_exists=True))
+
+
 def initialize(
     seed: bool | None = None, keys_in_background: bool = False, hashes: Future | None = None
 ) -> InitReport:
@@ -112,6 +121,7 @@ def initialize(
     settings = get_settings()
     report = InitReport()
     db.create_all()
+    _create_later_indexes()
     entries = None
     seeding = settings["users.seed"] if seed is None else seed
     if seeding:

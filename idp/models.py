@@ -17,6 +17,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -335,10 +336,17 @@ class AuthorizationCode(db.Model, AuthorizationCodeMixin):
     """An issued authorization code (stored as a digest); kept after use to spot reuse."""
 
     __tablename__ = "authorization_codes"
+    # Every authorization request checks its nonce against the client's codes, and
+    # back-channel logout finds a session's codes: without these both scan every code
+    # ever issued. Nonces are capped at authorization (an index entry has a size limit).
+    __table_args__ = (
+        Index("ix_authorization_codes_client_nonce", "client_id", "nonce"),
+        Index("ix_authorization_codes_sid", "sid"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code_hash: Mapped[str] = mapped_column(String(128), unique=True)
-    client_id: Mapped[str] = mapped_column(String(100), index=True)
+    client_id: Mapped[str] = mapped_column(String(100))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     redirect_uri: Mapped[str] = mapped_column(Text, default="")
     scope: Mapped[str] = mapped_column(Text, default="")

@@ -43,6 +43,9 @@ from .id_tokens import read_id_token_hint
 from .response_modes import RESPONSE_MODES, form_post
 from .server import server
 
+# Longest nonce accepted (OIDC sets none): it is kept with the code, in an index.
+NONCE_MAX_LENGTH = 512
+
 
 class SavedPayload(OAuth2Payload):
     """Request parameters kept as lists, so duplicate parameters stay detectable."""
@@ -139,6 +142,13 @@ def _needs_login(
 
 def _protocol_error(params, redirect_uri: str) -> OAuth2Error | None:
     """OIDC checks Authlib leaves to us, once the redirect_uri is known to be good."""
+    nonce = _first(params, "nonce")
+    if nonce is not None and len(nonce) > NONCE_MAX_LENGTH:
+        # OIDC sets no limit; the nonce is stored with the code, in an index.
+        return InvalidRequestError(
+            f"'nonce' is too long: at most {NONCE_MAX_LENGTH} characters.",
+            redirect_uri=redirect_uri,
+        )
     if _first(params, "request"):
         # OIDC Core §6: an OP without request object support returns request_not_supported.
         return RequestNotSupportedError(redirect_uri=redirect_uri)
