@@ -574,6 +574,34 @@ def measure_cpu(server: Server, args) -> tuple[float, float]:
     return done / wall, cpu * 1000 / done
 
 
+class MockOhidAt(MockOhid):
+    """mock-ohid from another checkout (its ``idp`` first on PYTHONPATH)."""
+
+    def __init__(self, tree: str, **kwargs):
+        self.tree = tree
+        super().__init__(**kwargs)
+        self.name = f"mock-ohid at {Path(tree).name}"
+
+    def env(self) -> dict:
+        return dict(super().env(), PYTHONPATH=self.tree)
+
+
+def baseline(args) -> None:
+    """This build against ``--baseline`` (another checkout), alternated to share drift."""
+    print(f"\nthis build against {args.baseline}, alternated {args.rounds} times:")
+    for _round in range(args.rounds):
+        for server in (
+            MockOhidAt(args.baseline, workers=2, users=100, threads=args.threads),
+            MockOhid(workers=2, users=100, threads=args.threads),
+        ):
+            try:
+                server.start()
+                rate, cpu = measure_cpu(server, args)
+            finally:
+                server.stop()
+            print(f"  {server.name:28} {rate:7.1f} logins/s {cpu:7.1f} ms CPU per login")
+
+
 def floor(args) -> None:
     """mock-ohid against the bare Flask + gunicorn floor, alternated to share drift."""
     print("\nserver CPU per login: mock-ohid against Flask + gunicorn doing nothing else")
@@ -644,8 +672,11 @@ def main() -> None:
     parser.add_argument(
         "--only",
         default="compare,memory,users",
-        help="parts to run: compare,memory,users,floor (floor is not in the default)",
+        help="parts to run: compare,memory,users,floor,baseline (the last two are not in "
+        "the default)",
     )
+    parser.add_argument("--baseline", help="another checkout, for --only baseline")
+    parser.add_argument("--rounds", type=int, default=3, help="alternations for baseline")
     args = parser.parse_args()
     parts = set(args.only.split(","))
     if "compare" in parts:
@@ -656,6 +687,10 @@ def main() -> None:
         many_users(args)
     if "floor" in parts:
         floor(args)
+    if "baseline" in parts:
+        if not args.baseline:
+            parser.error("--only baseline needs --baseline /path/to/other/checkout")
+        baseline(args)
 
 
 if __name__ == "__main__":
