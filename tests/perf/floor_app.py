@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, jsonify, redirect, render_template_string, request, session
+from flask import Flask, jsonify, redirect, render_template, request, session
+from jinja2 import DictLoader
 
 app = Flask(__name__)
 # One key for every worker (as mock-ohid shares its cookie secret): a browser whose
@@ -33,13 +34,15 @@ PAGE = """<!doctype html>
 </form>
 {% for line in lines %}<p>{{ line }}</p>{% endfor %}
 </main></body></html>"""
+# A loader, as for template files: compiled once and cached, as mock-ohid's pages are.
+app.jinja_loader = DictLoader({"page.html": PAGE})
 LINES = ["Need help signing in?", "Create a One Healthcare ID", "Terms of Use", "Privacy Policy"]
 
 
 def page(title: str, action: str, label: str, name: str, kind: str) -> str:
     session["csrf"] = session.get("csrf") or secrets.token_urlsafe(24)
-    return render_template_string(
-        PAGE,
+    return render_template(
+        "page.html",
         title=title,
         action=action,
         label=label,
