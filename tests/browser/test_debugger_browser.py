@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -35,6 +36,8 @@ def test_login_through_the_debugger_shows_decoded_claims(live_server, page, scre
     screens_dir.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(screens_dir / "debugger.png"), full_page=True)
 
-    page.get_by_role("button", name="Sign out").click()
-    page.get_by_role("button", name="Sign Out").click()
-    assert page.locator("#signed-out").is_visible()
+    # Names match case-insensitively unless exact: the debugger's "Sign out" must not
+    # be clicked a second time while One Healthcare ID's confirmation page loads.
+    page.get_by_role("button", name="Sign out", exact=True).click()
+    page.get_by_role("button", name="Sign Out", exact=True).click()
+    expect(page.locator("#signed-out")).to_be_visible()
