@@ -8,6 +8,19 @@ from idp.extensions import insert_row, now
 from idp.models import AuditEvent, Interaction
 
 
+def _interaction(uid: str, **values) -> Interaction:
+    moment = now()
+    return Interaction(
+        uid=uid,
+        client_id=None,
+        params=values.pop("params", {}),
+        prompt={},
+        created_at=moment,
+        expires_at=moment + timedelta(minutes=30),
+        **values,
+    )
+
+
 def _statements(db):
     seen: list[str] = []
     event.listen(db.engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
@@ -15,15 +28,8 @@ def _statements(db):
 
 
 def test_inserted_row_is_stored_and_loaded_without_another_statement(db):
-    moment = now()
-    row = Interaction(
-        uid="insert-row-test",
-        client_id=None,
-        params={"a": 1},
-        prompt={},
-        created_at=moment,
-        expires_at=moment + timedelta(minutes=30),
-    )
+    row = _interaction("insert-row-test", params={"a": 1})
+    expires_at = row.expires_at
     seen = _statements(db)
     insert_row(row)
     assert len(seen) == 1 and seen[0].startswith("INSERT")
@@ -34,7 +40,7 @@ def test_inserted_row_is_stored_and_loaded_without_another_statement(db):
     assert len(seen) == 1
     db.session.expunge_all()
     stored = db.session.get(Interaction, "insert-row-test")
-    assert stored.params == {"a": 1} and stored.expires_at == moment + timedelta(minutes=30)
+    assert stored.params == {"a": 1} and stored.expires_at == expires_at
 
 
 def test_inserted_row_gets_its_generated_key_and_column_defaults(db):
@@ -49,16 +55,9 @@ def test_inserted_row_gets_its_generated_key_and_column_defaults(db):
 
 
 def test_later_change_to_an_inserted_row_is_flushed_as_an_update(db):
-    moment = now()
-    row = Interaction(
-        uid="insert-row-update",
-        client_id=None,
-        params={},
-        prompt={},
-        created_at=moment,
-        expires_at=moment + timedelta(minutes=30),
-    )
+    row = _interaction("insert-row-update")
     insert_row(row)
+    moment = now()
     row.denied_at = moment
     db.session.commit()
     db.session.expunge_all()
@@ -66,17 +65,7 @@ def test_later_change_to_an_inserted_row_is_flushed_as_an_update(db):
 
 
 def test_rolled_back_insert_leaves_nothing(db):
-    moment = now()
-    insert_row(
-        Interaction(
-            uid="insert-row-rollback",
-            client_id=None,
-            params={},
-            prompt={},
-            created_at=moment,
-            expires_at=moment + timedelta(minutes=30),
-        )
-    )
+    insert_row(_interaction("insert-row-rollback"))
     db.session.rollback()
     db.session.expunge_all()
     assert db.session.get(Interaction, "insert-row-rollback") is None

@@ -586,14 +586,12 @@ class MockOhidAt(MockOhid):
         return dict(super().env(), PYTHONPATH=self.tree)
 
 
-def baseline(args) -> None:
-    """This build against ``--baseline`` (another checkout), alternated to share drift."""
-    print(f"\nthis build against {args.baseline}, alternated {args.rounds} times:")
-    for _round in range(args.rounds):
-        for server in (
-            MockOhidAt(args.baseline, workers=2, users=100, threads=args.threads),
-            MockOhid(workers=2, users=100, threads=args.threads),
-        ):
+def alternate(makers, rounds: int, args) -> None:
+    """Start, measure and stop a fresh server from each maker in turn, ``rounds`` times,
+    so that servers compared share the machine's drift."""
+    for _round in range(rounds):
+        for make in makers:
+            server = make()
             try:
                 server.start()
                 rate, cpu = measure_cpu(server, args)
@@ -602,17 +600,23 @@ def baseline(args) -> None:
             print(f"  {server.name:28} {rate:7.1f} logins/s {cpu:7.1f} ms CPU per login")
 
 
+def baseline(args) -> None:
+    """This build against ``--baseline`` (another checkout), alternated to share drift."""
+    print(f"\nthis build against {args.baseline}, alternated {args.rounds} times:")
+    alternate(
+        (
+            lambda: MockOhidAt(args.baseline, workers=2, users=100, threads=args.threads),
+            lambda: MockOhid(workers=2, users=100, threads=args.threads),
+        ),
+        args.rounds,
+        args,
+    )
+
+
 def floor(args) -> None:
     """mock-ohid against the bare Flask + gunicorn floor, alternated to share drift."""
     print("\nserver CPU per login: mock-ohid against Flask + gunicorn doing nothing else")
-    for _round in range(2):
-        for server in (MockOhid(workers=2, users=100, threads=args.threads), FlaskFloor()):
-            try:
-                server.start()
-                rate, cpu = measure_cpu(server, args)
-            finally:
-                server.stop()
-            print(f"  {server.name:24} {rate:7.1f} logins/s {cpu:7.1f} ms CPU per login")
+    alternate((lambda: MockOhid(workers=2, users=100, threads=args.threads), FlaskFloor), 2, args)
 
 
 def memory(args) -> None:
