@@ -27,7 +27,7 @@ from .live import clean_env, free_port, mock_ohid_command
 from .postgres import NEEDS_POSTGRES
 
 BURST = 40
-LIMIT = 5  # lockout.max_failed_sign_ins and codes.max_attempts, as configured by default
+LIMIT = 5  # lockout.max_failed_sign_ins, codes.max_attempts and security.alerts_per_hour (defaults)
 TIMEOUT = 60
 PASSWORD = "Password1"
 ANSWERS = ("Rex", "Minneapolis", "Smith")
@@ -277,3 +277,20 @@ def test_activation_code_burst_judges_at_most_the_limit_and_the_dead_code_wins(s
     assert len(judged) == LIMIT
     assert right.status_code != 302 and CODE_DEAD in right.text
     assert _qa(server, "GET", f"/users/{username}")["email_verified"] is False
+
+
+def test_recovery_notice_burst_sends_at_most_the_hourly_cap(server):
+    # Each "Forgot password" start sends the Account Recovery Attempt email (on by
+    # default); security.alerts_per_hour caps them at LIMIT however many run at once.
+    username = _new_user(server, "notices")
+    burst = Burst(server, requests.Session(), "/recover/password")
+    responses, last = burst.run(lambda i: {"identifier": username}, {"identifier": username})
+    _assert_statuses([*responses, last], 302)
+    assert len(_events(server, username, "recovery_started")) == BURST
+    sent = _qa(
+        server,
+        "GET",
+        "/outbox",
+        params={"purpose": "account_recovery_attempt", "to": f"{username}@example.com"},
+    )
+    assert len(sent) == LIMIT

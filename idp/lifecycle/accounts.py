@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..audit import record_event
 from ..errors import EmailInUse, UsernameTaken, ValidationFailed
-from ..extensions import db, get_hashing, get_settings, now
+from ..extensions import db, execute_plain, get_hashing, get_settings, now
 from ..models import PasswordHistory, User
 from ..policy.contact import check_email, check_phone, check_year_of_birth, email_key
 from ..policy.names import check_name
@@ -19,6 +19,8 @@ from ..policy.usernames import check_username, username_key
 # Built once: SQLAlchemy then reuses their compiled form (sign-in runs them each time).
 _BY_USERNAME = db.select(User).where(User.username_key == bindparam("key"))
 _BY_EMAIL = db.select(User).where(User.email_key == bindparam("key"))
+# Changes nothing; writing the row is what takes its lock.
+_HOLD_ROW = db.update(User).where(User.id == bindparam("account")).values(id=User.id)
 
 
 def find_by_username(username: str) -> User | None:
@@ -27,6 +29,17 @@ def find_by_username(username: str) -> User | None:
 
 def find_by_email(email: str) -> User | None:
     return db.session.execute(_BY_EMAIL, {"key": email_key(email)}).scalar_one_or_none()
+
+
+def hold_account_row(user: User) -> None:
+    """Lock the account's row until the commit, so that a count and the write it
+    allows run for one request of this account at a time.
+
+    An UPDATE that changes nothing: on SQLite it takes the database's write
+    lock, on PostgreSQL the row's lock. A parallel request for the same account
+    waits here and then counts what this one wrote.
+    """
+    execute_plain(_HOLD_ROW, {"account": user.id})
 
 
 def find_account(identifier: str) -> User | None:

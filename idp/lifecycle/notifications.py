@@ -14,6 +14,7 @@ from ..errors import ValidationFailed
 from ..extensions import db, get_settings, now
 from ..models import OutboxMessage, User
 from ..policy.alerts import ALERT_WINDOW, alert_allowed
+from .accounts import hold_account_row
 
 # Event key (also the outbox purpose) -> OHID's name for it.
 EVENTS = {
@@ -64,7 +65,12 @@ def notify(user: User, event: str, **context) -> None:
     """
     label = EVENTS[event]
     moment = now()
-    for channel in preferences(user)[event]:
+    channels = preferences(user)[event]
+    if channels:
+        # Counted and sent one request at a time: parallel requests cannot all find
+        # room under the hourly cap.
+        hold_account_row(user)
+    for channel in channels:
         if not _within_rate(user, event, channel, moment):
             continue
         values = {"event": event, "label": label, "moment": moment, **context}

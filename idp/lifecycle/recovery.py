@@ -32,7 +32,7 @@ from ..policy.contact import check_email, mask_email, phone_last_four
 from ..policy.lockout import answers_blocked_minutes, is_locked
 from ..security.digests import token_digest
 from . import voice
-from .accounts import find_account, find_by_email
+from .accounts import find_account, find_by_email, hold_account_row
 from .codes import confirm_code, issue_code
 from .notifications import notify
 from .password_change import end_other_sessions, revoke_tokens_of, set_password
@@ -194,7 +194,7 @@ def _claim_answer_try(user: User) -> AuditEvent:
     most the limit are judged. Raises AnswersBlocked when no try is left.
     """
     db.session.commit()
-    db.session.execute(db.update(User).where(User.id == user.id).values(id=User.id))
+    hold_account_row(user)
     moment = now()
     rules = get_settings().lockout
     since = moment - timedelta(minutes=rules.lock_minutes)
