@@ -77,6 +77,12 @@ def users():
 @click.option("--email-verified/--email-unverified", default=True, show_default=True)
 @click.option("--phone-verified/--phone-unverified", default=False, show_default=True)
 @click.option(
+    "--send-activation/--no-send-activation",
+    default=True,
+    show_default=True,
+    help="Email an activation code to an unverified address (as registration does).",
+)
+@click.option(
     "--claims",
     "claims_json",
     metavar="JSON",
@@ -94,6 +100,7 @@ def users_add(
     phone,
     email_verified,
     phone_verified,
+    send_activation,
     claims_json,
 ):
     """Add a user through the same rules as "Create One Healthcare ID".
@@ -105,6 +112,7 @@ def users_add(
     from .errors import EmailInUse, UsernameTaken, ValidationFailed
     from .extensions import db
     from .lifecycle.accounts import create_account
+    from .lifecycle.email_verification import send_activation_email
     from .lifecycle.portal_claims import check_claims, set_portal_claims
 
     _ready(obj)
@@ -127,13 +135,17 @@ def users_add(
         )
         if claims:
             set_portal_claims(user, claims, replace=True)
+        sent = not email_verified and send_activation
+        if sent:
+            send_activation_email(user, enforce_limits=False)
         db.session.commit()
     except ValidationFailed as exc:
         db.session.rollback()
         fail(_validation_line(exc))
     except (UsernameTaken, EmailInUse) as exc:
         fail(exc.text)
-    click.echo(f"Created {user.username} ({user.email})")
+    note = "; activation email sent (mock-ohid outbox)" if sent else ""
+    click.echo(f"Created {user.username} ({user.email}){note}")
 
 
 @users.command("list")
@@ -265,14 +277,20 @@ def users_unlock(obj, username):
 @users.command("import")
 @click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
 @click.option("--skip-invalid", is_flag=True, help="Import the good rows, report the bad ones.")
+@click.option(
+    "--send-activation",
+    is_flag=True,
+    help="Email an activation code to each imported user whose email is not verified.",
+)
 @click.pass_obj
-def users_import(obj, csv_file, skip_invalid):
+def users_import(obj, csv_file, skip_invalid, send_activation):
     """Import users from a CSV file with a header row.
 
     \b
     Columns: username,email,password (required), first_name, last_name,
     year_of_birth, phone, email_verified, phone_verified (true/false).
-    Nothing is written if any row is bad, unless --skip-invalid.
+    Nothing is written if any row is bad, unless --skip-invalid. No email is
+    sent unless --send-activation.
     Example:
       mock-ohid users import people.csv
     """
@@ -283,7 +301,9 @@ def users_import(obj, csv_file, skip_invalid):
     if problems:
         fail(f"{csv_file.name}: {'; '.join(problems)}")
     with click.progressbar(length=len(rows), label="Importing users") as bar:
-        report = import_accounts(rows, skip_invalid=skip_invalid, progress=bar.update)
+        report = import_accounts(
+            rows, skip_invalid=skip_invalid, progress=bar.update, send_activation=send_activation
+        )
     for line in report.errors[:20]:
         click.echo(line, err=True)
     if len(report.errors) > 20:
@@ -291,7 +311,8 @@ def users_import(obj, csv_file, skip_invalid):
     if report.errors and not skip_invalid:
         fail(f"{report.bad_rows} bad row(s) of {len(rows)}; nothing imported")
     skipped = f"; skipped {report.bad_rows} bad row(s)" if report.bad_rows else ""
-    click.echo(f"Imported {report.created} user(s){skipped}")
+    sent = f"; {report.activations_sent} activation email(s) sent" if send_activation else ""
+    click.echo(f"Imported {report.created} user(s){skipped}{sent}")
 
 
 def _format_message(message) -> str:

@@ -108,6 +108,9 @@ MESSAGES = {
     "answer_too_long": "Use {max} characters or fewer.",
     "answer_repeated": "Use a different answer for each security question.",
     "activation_sent": "We sent a new activation code to {email}.",
+    "activation_code_missing": (
+        'Your activation code has expired or was used up. Select "Resend Code" to get a new one.'
+    ),
     "email_verified": "Your email address has been verified.",
     "email_already_verified": "Your email address is already verified.",
     "phone_code_sent": "We sent a new code by text message to the phone number ending in {last4}.",

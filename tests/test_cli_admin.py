@@ -113,6 +113,35 @@ def test_import_csv_with_progress(run, tmp_path):
     assert result.exit_code == 0 and "Imported 2 user(s)" in result.output
     state = json.loads(run("users", "show", "bulk.two2").output)
     assert state["email_verified"] is False
+    # An import sends no email unless asked.
+    assert "two@example.com" not in run("outbox").output
+
+
+def test_import_with_send_activation_emails_the_unverified_only(run, tmp_path):
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_text(
+        "username,email,password,email_verified\n"
+        "bulk.one1,one@example.com,Password1,true\n"
+        "bulk.two2,two@example.com,Password2,false\n"
+    )
+    result = run("users", "import", str(csv_file), "--send-activation")
+    assert "Imported 2 user(s); 1 activation email(s) sent" in result.output
+    outbox = run("outbox").output
+    assert "email to two@example.com (email_activation)" in outbox
+    assert "one@example.com" not in outbox
+
+
+def test_users_add_unverified_sends_the_activation_email_unless_told_not_to(run):
+    add = ("users", "add", "--password", "Password1", "--email-unverified")
+    sent = run(*add, "--username", "jane.doe1", "--email", "jane@example.com")
+    assert "activation email sent" in sent.output
+    quiet = run(
+        *add, "--username", "john.doe1", "--email", "john@example.com", "--no-send-activation"
+    )
+    assert quiet.exit_code == 0 and "activation" not in quiet.output
+    outbox = run("outbox").output
+    assert "email to jane@example.com (email_activation)" in outbox
+    assert "john@example.com" not in outbox
 
 
 def test_import_with_a_bad_row_writes_nothing(run, tmp_path):

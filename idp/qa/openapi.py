@@ -224,7 +224,15 @@ PATHS: dict = {
                     {
                         "type": "object",
                         "required": ["username", "email", "password"],
-                        "properties": USER_FIELDS,
+                        "properties": {
+                            **USER_FIELDS,
+                            "totp": {"type": "boolean"},
+                            "send_activation": {
+                                "type": "boolean",
+                                "description": "Email the activation code to an unverified "
+                                "address (default true)",
+                            },
+                        },
                         "additionalProperties": False,
                     }
                 ),

@@ -8,6 +8,7 @@ from ..errors import EmailInUse, UsernameTaken, ValidationFailed
 from ..extensions import db, now
 from ..lifecycle.account_state import apply_changes
 from ..lifecycle.accounts import create_account, delete_account, find_by_username
+from ..lifecycle.email_verification import send_activation_email
 from ..lifecycle.portal_claims import check_claims, set_portal_claims
 from ..models import User
 from ..policy.passwords import MAX_PASSWORD_AGE_DAYS
@@ -113,7 +114,7 @@ def create_user():
     """Create a user in any state."""
     body = json_body()
     allowed = dict(FIELD_TYPES, **{k: kind for k, (kind, _) in CREATE_OPTIONS.items()})
-    check_types(body, dict(allowed, claims=dict))
+    check_types(body, dict(allowed, claims=dict, send_activation=bool))
     missing = [name for name in _REQUIRED if not body.get(name)]
     if missing:
         raise QAError(400, "invalid_request", f"Missing field(s): {', '.join(missing)}.")
@@ -140,6 +141,9 @@ def create_user():
     for name, (_, handler) in CREATE_OPTIONS.items():
         if body.get(name):
             extra.update(handler(user, body[name]))
+    if not user.email_verified and body.get("send_activation") is not False:
+        # An unverified account is told an activation email was sent: it was.
+        send_activation_email(user, enforce_limits=False)
     db.session.commit()
     return jsonify({**user_state(user), **extra}), 201
 
