@@ -141,9 +141,7 @@ def test_signing_in_unverified_sends_the_email_before_the_page_says_so(
     response = sign_in("late.verifier")
     assert response.headers["Location"].endswith("/register/verify-email")
     # No GET of the page is needed: the sign-in's POST sent it.
-    assert latest(client, channel="email", to="late@example.com")["purpose"] == (
-        "email_activation"
-    )
+    assert latest(client, channel="email", to="late@example.com")["purpose"] == ("email_activation")
 
 
 def test_signing_in_again_with_a_code_pending_sends_no_second_email(
