@@ -47,6 +47,10 @@ MESSAGES = {
     "device_name_invalid": "Enter a name of 1 to 64 characters.",
     "phone_invalid": "{detail}",
     "code_required": "Enter the code.",
+    "method_unknown": "There is no verification method {name!r}. Use one of: {names}.",
+    "method_not_set_up": (
+        "{name!r} is not a verification method of this account. Use one of: {names}."
+    ),
     "rp_id_is_ip": (
         "Passkeys will not work here: this server's address {host} is an IP address, and "
         "browsers only accept a host name for passkeys. Use http://localhost instead."

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from ..extensions import get_settings
-from ..lifecycle.second_factors import description_schema
+from ..lifecycle.second_factors import METHOD_NAMES, description_schema
 from ..policy.faults import FAULT_ENDPOINTS
 from ..policy.passwords import MAX_PASSWORD_AGE_DAYS
 from .api import bp
@@ -54,6 +54,11 @@ USER_FIELDS = {
 }
 
 SCHEMAS = {
+    "SecondFactorMethod": {
+        "description": "A second-factor method's name, as /signin/verify?method= takes it; "
+        "any other name, or one the user has not set up, is a 400 naming the valid ones",
+        "enum": list(METHOD_NAMES),
+    },
     "Error": {
         "type": "object",
         "required": ["error", "detail"],
