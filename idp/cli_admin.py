@@ -10,7 +10,7 @@ import time
 
 import click
 
-from .cli_base import AppContext, fail, main
+from .cli_base import AppContext, WholeNumber, fail, main
 from .policy.passwords import MAX_PASSWORD_AGE_DAYS
 
 
@@ -149,7 +149,12 @@ def users_add(
 
 
 @users.command("list")
-@click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
+@click.option(
+    "--limit",
+    type=WholeNumber(1, 100_000, "a number of users"),
+    default=50,
+    show_default=True,
+)
 @click.pass_obj
 def users_list(obj, limit):
     """List users, newest first.
@@ -163,7 +168,9 @@ def users_list(obj, limit):
 
     _ready(obj)
     rows = db.session.execute(db.select(User).order_by(User.id.desc()).limit(limit)).scalars()
+    shown = 0
     for user in rows:
+        shown += 1
         flags = [
             name
             for name, on in (
@@ -175,6 +182,14 @@ def users_list(obj, limit):
             if on
         ]
         click.echo(f"{user.username:30} {user.email:40} {' '.join(flags)}")
+    if shown == limit:
+        total = db.session.execute(db.select(db.func.count()).select_from(User)).scalar_one()
+        if total > shown:
+            # On stderr, so a script reading the list reads only users.
+            click.echo(
+                f"Showing the newest {shown} of {total} users; --limit {total} shows all.",
+                err=True,
+            )
 
 
 @users.command("show")
@@ -230,7 +245,7 @@ def _change(obj, username, changes: dict, done: str):
 @click.argument("username")
 @click.option(
     "--days",
-    type=click.IntRange(0, MAX_PASSWORD_AGE_DAYS),
+    type=WholeNumber(0, MAX_PASSWORD_AGE_DAYS, "a number of days"),
     default=91,
     show_default=True,
     help="How old the password becomes.",
@@ -330,7 +345,12 @@ def _format_message(message) -> str:
 @main.command()
 @click.option("--to", help="Only messages to this address or number.")
 @click.option("--channel", type=click.Choice(["email", "sms", "voice"]))
-@click.option("--limit", type=click.IntRange(1, 100_000), default=20, show_default=True)
+@click.option(
+    "--limit",
+    type=WholeNumber(1, 100_000, "a number of messages"),
+    default=20,
+    show_default=True,
+)
 @click.option("--follow", is_flag=True, help="Keep printing new messages (Ctrl+C to stop).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @click.pass_obj

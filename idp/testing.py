@@ -96,10 +96,19 @@ class QAClient:
         return self._call("GET", "/outbox", params=params)
 
     def latest(
-        self, to: str | None = None, channel: str | None = None, purpose: str | None = None
+        self,
+        to: str | None = None,
+        channel: str | None = None,
+        purpose: str | None = None,
+        since: str | None = None,
     ) -> dict:
-        """The newest matching message; raises QAError(404) when there is none."""
-        params = {k: v for k, v in {"to": to, "channel": channel, "purpose": purpose}.items() if v}
+        """The newest matching message; raises QAError(404) when there is none (its
+        detail echoes the filters and says what did arrive for ``to``)."""
+        params = {
+            k: v
+            for k, v in {"to": to, "channel": channel, "purpose": purpose, "since": since}.items()
+            if v
+        }
         return self._call("GET", "/outbox/latest", params=params)
 
     def answer_call(self, to: str, digits: str) -> dict:
@@ -152,8 +161,11 @@ class QAClient:
     def reset(self) -> dict:
         return self._call("POST", "/reset")
 
-    def events(self, user: str | None = None, kind: str | None = None) -> list[dict]:
-        params = {k: v for k, v in {"user": user, "kind": kind}.items() if v}
+    def events(
+        self, user: str | None = None, kind: str | None = None, since: str | None = None
+    ) -> list[dict]:
+        """Audit events, newest first (``since``: an ISO-8601 instant, inclusive)."""
+        params = {k: v for k, v in {"user": user, "kind": kind, "since": since}.items() if v}
         return self._call("GET", "/events", params=params)
 
 

@@ -237,3 +237,18 @@ def test_totp_prints_the_current_code(run):
     assert result.exit_code == 0 and secret in result.output
     assert pyotp.TOTP(secret).verify(code, valid_window=1)
     assert run("totp", "ghost.user").exit_code == 2
+
+
+def test_users_list_says_when_it_shows_only_the_newest(run):
+    for n in range(3):
+        add = ("users", "add", "--password", "Password1", "--username", f"list.user{n}")
+        run(*add, "--email", f"list{n}@example.com")
+    runner_result = run("users", "list", "--limit", "2")
+    assert runner_result.exit_code == 0
+    lines = runner_result.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["list.user2", "list.user1"]
+    total = len(run("users", "list", "--limit", "1000").stdout.splitlines())
+    assert f"Showing the newest 2 of {total} users; --limit {total} shows all." in (
+        runner_result.stderr
+    )
+    assert "Showing" not in run("users", "list", "--limit", "1000").stderr

@@ -71,6 +71,10 @@ def json_body() -> dict:
     return body
 
 
+# Python type -> its name in JSON, the language of the request.
+JSON_TYPE_NAMES = {str: "string", bool: "boolean", dict: "object", list: "array"}
+
+
 def check_types(body: dict, allowed: dict) -> None:
     """400 for unknown fields or a value of the wrong JSON type."""
     unknown = sorted(set(body) - set(allowed))
@@ -82,4 +86,6 @@ def check_types(body: dict, allowed: dict) -> None:
             if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
                 raise QAError(400, "invalid_request", f"'{name}' must be a whole number.")
             if kind is not int and not isinstance(value, kind):
-                raise QAError(400, "invalid_request", f"'{name}' must be a {kind.__name__}.")
+                kind_name = JSON_TYPE_NAMES.get(kind, kind.__name__)
+                article = "an" if kind_name[0] in "aeio" else "a"
+                raise QAError(400, "invalid_request", f"'{name}' must be {article} {kind_name}.")

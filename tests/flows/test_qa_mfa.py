@@ -67,7 +67,7 @@ def test_totp_for_an_unknown_user_is_404(client):
 def test_totp_field_must_be_a_boolean(client):
     response = client.post("/_qa/users", json={**NEW_USER, "totp": "yes"})
     assert response.status_code == 400
-    assert response.json == {"error": "invalid_request", "detail": "'totp' must be a bool."}
+    assert response.json == {"error": "invalid_request", "detail": "'totp' must be a boolean."}
 
 
 def test_user_state_lists_mfa_methods(client):

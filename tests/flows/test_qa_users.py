@@ -217,7 +217,7 @@ def test_patch_password_lets_the_user_sign_in_with_it(client, sign_in):
         ({}, 400, "at least one field"),
         ({"password": "short"}, 400, "8 to 100 characters"),
         ({"email": "nope"}, 400, "valid email address"),
-        ({"locked": "yes"}, 400, "'locked' must be a bool"),
+        ({"locked": "yes"}, 400, "'locked' must be a boolean"),
         ({"owner": "me"}, 400, "Unknown field(s): owner"),
     ],
 )
