@@ -193,9 +193,9 @@ def start_mock_ohid(workdir: Path, settings: dict | None = None) -> tuple[Runnin
     """Start a server thread on 127.0.0.1; returns ``(running, stop)``."""
     from werkzeug.serving import make_server
 
-    from . import create_app
-    from .bootstrap import initialize
-    from .extensions import db
+    from .. import create_app
+    from ..bootstrap import initialize
+    from ..extensions import db
 
     port = _free_port()
     values = {
