@@ -11,7 +11,6 @@ import pytest
 
 from idp.errors import PasskeyMissing, PasskeyRejected, TotpCodeInvalid, TotpCodeReused
 from idp.security import passkeys, totp
-
 from idp.testing.softkey import SoftAuthenticator
 
 MOMENT = datetime(2025, 3, 4, 12, 0, 10, tzinfo=UTC)
