@@ -221,7 +221,7 @@ def test_totp_prints_the_current_code(run):
     from idp import create_app
     from idp.extensions import db
     from idp.lifecycle.accounts import find_by_username
-    from idp.qa.mfa import add_qa_authenticator
+    from idp.qa.factors import add_qa_authenticator
 
     assert run("totp", "demo.provider").output.strip() == (
         "Error: demo.provider has no authenticator app set up"

@@ -86,6 +86,7 @@ def check_types(body: dict, allowed: dict) -> None:
             if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
                 raise QAError(400, "invalid_request", f"'{name}' must be a whole number.")
             if kind is not int and not isinstance(value, kind):
-                kind_name = JSON_TYPE_NAMES.get(kind, kind.__name__)
-                article = "an" if kind_name[0] in "aeio" else "a"
-                raise QAError(400, "invalid_request", f"'{name}' must be {article} {kind_name}.")
+                kinds = kind if isinstance(kind, tuple) else (kind,)
+                names = " or ".join(JSON_TYPE_NAMES.get(k, k.__name__) for k in kinds)
+                article = "an" if names[0] in "aeio" else "a"
+                raise QAError(400, "invalid_request", f"'{name}' must be {article} {names}.")
