@@ -289,6 +289,66 @@ def users_unlock(obj, username):
     _change(obj, username, {"locked": False}, f"Unlocked {username}")
 
 
+@users.command("factors")
+@click.argument("username")
+@click.option("--totp/--no-totp", default=None, help="Add an authenticator app / remove all.")
+@click.option(
+    "--passkey",
+    type=click.Choice(["hwk", "swk", "none"]),
+    help="Add a device-bound (hwk) or synced (swk) passkey; none removes every passkey.",
+)
+@click.option("--recovery-code/--no-recovery-code", default=None, help="A new one / none.")
+@click.option(
+    "--security-answers/--no-security-answers",
+    default=None,
+    help="Three questions with known answers (Rex, Duluth, Saab) / none.",
+)
+@click.option(
+    "--remembered-device/--no-remembered-devices",
+    "remembered_devices",
+    default=None,
+    help="Remember a new browser (its cookie is printed) / forget every one.",
+)
+@click.pass_obj
+def users_factors(
+    obj, username, totp, passkey, recovery_code, security_answers, remembered_devices
+):
+    """Add or remove a user's sign-in factors; prints what was made as JSON.
+
+    \b
+    Example:
+      mock-ohid users factors demo.provider --totp --passkey swk
+      mock-ohid users factors demo.provider --no-totp --passkey none
+    """
+    from .extensions import db
+    from .qa.api import QAError
+    from .qa.factors import apply_factors, check_factors
+    from .qa.users import user_state
+
+    _ready(obj)
+    user = _user_or_fail(username)
+    wanted = {
+        "totp": totp,
+        "passkey": None if passkey is None else (False if passkey == "none" else passkey),
+        "recovery_code": recovery_code,
+        "security_answers": security_answers,
+        "remembered_devices": remembered_devices,
+    }
+    wanted = {k: v for k, v in wanted.items() if v is not None}
+    if not wanted:
+        fail("name a factor to add or remove (see 'mock-ohid users factors --help')")
+    try:
+        check_factors(wanted)
+    except QAError as exc:
+        fail(exc.detail)
+    made = apply_factors(user, wanted, creating=False)
+    db.session.commit()
+    for note in made.pop("notes", []):
+        click.echo(f"Note: {note}", err=True)
+    state = user_state(user)
+    click.echo(json.dumps({"username": user.username, "mfa": state["mfa"], **made}, indent=2))
+
+
 @users.command("import")
 @click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
 @click.option("--skip-invalid", is_flag=True, help="Import the good rows, report the bad ones.")

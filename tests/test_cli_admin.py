@@ -252,3 +252,16 @@ def test_users_list_says_when_it_shows_only_the_newest(run):
         runner_result.stderr
     )
     assert "Showing" not in run("users", "list", "--limit", "1000").stderr
+
+
+def test_users_factors_adds_and_removes_and_prints_what_was_made(run):
+    added = run("users", "factors", "demo.provider", "--totp", "--passkey", "swk")
+    assert added.exit_code == 0, added.output
+    made = json.loads(added.stdout)
+    assert len(made["totp_secret"]) == 32 and made["passkey"]["amr"] == ["swk", "mfa"]
+    assert made["mfa"]["authenticators"] == 1 and len(made["mfa"]["passkeys"]) == 1
+    removed = run("users", "factors", "demo.provider", "--no-totp", "--passkey", "none")
+    assert json.loads(removed.stdout)["mfa"]["passkeys"] == []
+    assert "Note: demo.provider has no authenticator app or passkey left" in removed.stderr
+    none = run("users", "factors", "demo.provider")
+    assert none.exit_code == 2 and "name a factor to add or remove" in none.output

@@ -71,7 +71,32 @@ class QAClient:
         return self._call("GET", f"/users/{username}")
 
     def update_user(self, username: str, **changes) -> dict:
+        """Change any state, factors included (see PATCH /_qa/users/<username>)."""
         return self._call("PATCH", f"/users/{username}", json=changes)
+
+    def add_factor(self, username: str, factor: str, value: Any = True) -> dict:
+        """Add a factor: ``totp``, ``passkey`` (value ``"hwk"`` or ``"swk"``),
+        ``recovery_code``, ``security_answers`` or ``remembered_devices``.
+
+        Returns the user's state with what was made (``totp_secret``, ``passkey``,
+        ``recovery_code``, ``security_answers``, ``device_cookie``).
+        """
+        return self.update_user(username, **{factor: value})
+
+    def remove_factors(self, username: str, *factors: str) -> dict:
+        """Remove every item of each factor named; ``notes`` says when none is left."""
+        return self.update_user(username, **dict.fromkeys(factors, False))
+
+    def add_passkey(self, username: str, amr: str = "hwk"):
+        """Give the user a passkey; returns a ``SoftAuthenticator`` holding it.
+
+        ``amr`` ``"hwk"``: a device-bound passkey; ``"swk"``: a synced one.
+        """
+        from .softkey import SoftAuthenticator
+
+        key = SoftAuthenticator()
+        key.add(self.add_factor(username, "passkey", amr)["passkey"])
+        return key
 
     def delete_user(self, username: str) -> None:
         self._call("DELETE", f"/users/{username}")
