@@ -6,8 +6,8 @@ its person would: identifier, password, "Verify your identity" (authenticator,
 text, call, email, recovery code or passkey), consent ("Allow"), Create One
 Healthcare ID, "Verify Your Email Address" (the code from the outbox) and its
 "Continue", "Verify Phone Number" by text or call, the security-methods offer,
-"Remind Me Later" on an expiring password. It stops when the browser is sent
-back to the portal and returns that callback::
+"Remind Me Later" on an expiring password, a new one on an expired password. It
+stops when the browser is sent back to the portal and returns that callback::
 
     from idp.testing import QAClient
     from idp.testing.journey import Journey
@@ -209,19 +209,22 @@ class Journey:
         scope: str = "openid",
         second_factor: str | None = None,
         recovery_code: str | None = None,
+        new_password: str | None = None,
         **params,
     ) -> Callback:
         """Sign ``username`` in to the portal ``client_id``; returns its callback.
 
         ``second_factor``: the method name to verify with when asked (default: the
-        first the page offers); ``params``: more authorization parameters
-        (``acr_values``, ``prompt``, ``nonce``, ...).
+        first the page offers); ``recovery_code``: the code for ``"recovery"``;
+        ``new_password``: what to type when "Your password has expired";
+        ``params``: more authorization parameters (``acr_values``, ``prompt``, ...).
         """
         self._who = {
             "username": username,
             "password": password,
             "second_factor": second_factor,
             "recovery_code": recovery_code,
+            "new_password": new_password,
         }
         page = self.authorize(client_id, redirect_uri, scope, **params)
         if isinstance(page, Callback):
@@ -379,6 +382,12 @@ class Journey:
             )
         )
 
+    def _password_expired(self, page: Page) -> Page | Callback:
+        new = self._who.get("new_password")
+        if not new:
+            raise JourneyError(page.path, "Your password has expired: give new_password=")
+        return self._post(page, "Continue", {"New password": new, "Type password again": new})
+
     def _consent(self, page: Page) -> Page | Callback:
         return self._post(page, "Allow", {})
 
@@ -534,4 +543,5 @@ _STEPS = {
     "/register/verify-phone": Journey._verify_phone,
     "/register/security": Journey._continue,
     "/recover/password/expiring": Journey._remind_later,
+    "/recover/password/expired": Journey._password_expired,
 }
