@@ -35,6 +35,7 @@ class Factor:
     types: type | tuple[type, ...]
     check: Callable[[object], str | None]
     apply: Callable[[User, object], dict]
+    schema: dict
 
 
 def add_qa_authenticator(user: User) -> tuple[str, str]:
@@ -141,13 +142,59 @@ def _remembered_devices(user: User, wanted) -> dict:
     return {"device_cookie": {"name": DEVICE_COOKIE, "value": token}}
 
 
-FACTORS: dict[str, Factor] = {
-    "totp": Factor(bool, _no_check, _totp),
-    "passkey": Factor((bool, str), _check_passkey, _passkey),
-    "recovery_code": Factor(bool, _no_check, _recovery_code),
-    "security_answers": Factor((bool, list), _check_answers, _security_answers),
-    "remembered_devices": Factor(bool, _no_check, _remembered_devices),
+_ANSWER = {
+    "type": "object",
+    "required": ["question", "answer"],
+    "properties": {"question": {"enum": QUESTIONS}, "answer": {"type": "string", "minLength": 1}},
 }
+FACTORS: dict[str, Factor] = {
+    "totp": Factor(
+        bool,
+        _no_check,
+        _totp,
+        {"type": "boolean", "description": "true adds an authenticator app; false removes all"},
+    ),
+    "passkey": Factor(
+        (bool, str),
+        _check_passkey,
+        _passkey,
+        {
+            "description": "true or 'hwk' adds a device-bound passkey (amr hwk), 'swk' a "
+            "synced one (amr swk); false removes every passkey",
+            "oneOf": [{"type": "boolean"}, {"enum": list(PASSKEY_KINDS)}],
+        },
+    ),
+    "recovery_code": Factor(
+        bool,
+        _no_check,
+        _recovery_code,
+        {"type": "boolean", "description": "true issues a new recovery code; false drops it"},
+    ),
+    "security_answers": Factor(
+        (bool, list),
+        _check_answers,
+        _security_answers,
+        {
+            "description": "true: three questions answered Rex, Duluth, Saab; or three "
+            "{question, answer}; false removes them",
+            "oneOf": [
+                {"type": "boolean"},
+                {"type": "array", "items": _ANSWER, "minItems": 3, "maxItems": 3},
+            ],
+        },
+    ),
+    "remembered_devices": Factor(
+        bool,
+        _no_check,
+        _remembered_devices,
+        {"type": "boolean", "description": "true remembers a new browser; false forgets all"},
+    ),
+}
+
+
+def factor_schemas() -> dict:
+    """JSON-schema properties of the factor fields (for the OpenAPI document)."""
+    return {name: factor.schema for name, factor in FACTORS.items()}
 
 
 def check_factors(body: dict) -> None:

@@ -13,6 +13,7 @@ from ..lifecycle.second_factors import METHOD_NAMES, description_schema
 from ..policy.faults import FAULT_ENDPOINTS
 from ..policy.passwords import MAX_PASSWORD_AGE_DAYS
 from .api import bp
+from .factors import factor_schemas
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -95,8 +96,38 @@ SCHEMAS = {
                     "remembered_devices": {"type": "integer"},
                 },
             },
-            "totp_secret": {"type": "string", "description": "Only when created with totp: true"},
-            "recovery_code": {"type": "string", "description": "Only when created with totp: true"},
+            "totp_secret": {"type": "string", "description": "Only when totp: true was sent"},
+            "recovery_code": {
+                "type": "string",
+                "description": "When a factor made one (empty: the existing one stays)",
+            },
+            "passkey": {
+                "type": "object",
+                "description": "Only when passkey was added: what the soft authenticator needs",
+                "properties": {
+                    "id": {"type": "integer"},
+                    "credential_id": {"type": "string"},
+                    "private_key": {"type": "string", "description": "PKCS#8 PEM, EC P-256"},
+                    "rp_id": {"type": "string"},
+                    "origin": {"type": "string"},
+                    "user_handle": {"type": "string"},
+                    "sign_count": {"type": "integer"},
+                    "backup_eligible": {"type": "boolean"},
+                    "amr": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+            "security_answers": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"question": {"type": "string"}, "answer": {"type": "string"}},
+                },
+            },
+            "device_cookie": {
+                "type": "object",
+                "properties": {"name": {"type": "string"}, "value": {"type": "string"}},
+            },
+            "notes": {"type": "array", "items": {"type": "string"}},
         },
     },
     "Message": {
@@ -141,6 +172,11 @@ OUTBOX_FILTERS = [
     {"name": "to", "in": "query", "schema": {"type": "string"}},
     {"name": "channel", "in": "query", "schema": {"enum": ["email", "sms", "voice"]}},
     {"name": "purpose", "in": "query", "schema": {"type": "string"}},
+    {
+        "name": "since",
+        "in": "query",
+        "schema": {"type": "string", "format": "date-time", "minLength": 1},
+    },
 ]
 
 PATHS: dict = {
@@ -150,14 +186,7 @@ PATHS: dict = {
     "/_qa/outbox": {
         "get": {
             "summary": "Messages (emails, texts, calls), newest first",
-            "parameters": [
-                *OUTBOX_FILTERS,
-                {
-                    "name": "since",
-                    "in": "query",
-                    "schema": {"type": "string", "format": "date-time"},
-                },
-            ],
+            "parameters": OUTBOX_FILTERS,
             "responses": {
                 "200": {
                     "description": "Messages",
@@ -229,9 +258,21 @@ PATHS: dict = {
                     {
                         "type": "object",
                         "required": ["username", "email", "password"],
+                        "examples": [
+                            {
+                                "username": "jane.doe1",
+                                "email": "jane@example.com",
+                                "password": "Password1",
+                                "email_verified": True,
+                                "totp": True,
+                            }
+                        ],
                         "properties": {
                             **USER_FIELDS,
-                            "totp": {"type": "boolean"},
+                            "username": {"type": "string", "minLength": 1},
+                            "email": {"type": "string", "minLength": 1},
+                            "password": {"type": "string", "minLength": 1},
+                            **factor_schemas(),
                             "send_activation": {
                                 "type": "boolean",
                                 "description": "Email the activation code to an unverified "
@@ -271,9 +312,10 @@ PATHS: dict = {
                 "content": _json(
                     {
                         "type": "object",
-                        "properties": USER_FIELDS,
+                        "properties": {**USER_FIELDS, **factor_schemas()},
                         "minProperties": 1,
                         "additionalProperties": False,
+                        "examples": [{"totp": True}, {"passkey": "swk"}, {"totp": False}],
                     }
                 ),
             },
@@ -332,9 +374,14 @@ PATHS: dict = {
                         "type": "object",
                         "additionalProperties": False,
                         "properties": {
-                            "advance": {"type": "string", "examples": ["91d", "30m"]},
+                            "advance": {
+                                "type": "string",
+                                "minLength": 1,
+                                "examples": ["91d", "30m"],
+                            },
                             "set": {"type": "string", "format": "date-time"},
                         },
+                        "oneOf": [{"required": ["advance"]}, {"required": ["set"]}],
                     }
                 ),
             },
@@ -386,7 +433,7 @@ PATHS: dict = {
                 {
                     "name": "since",
                     "in": "query",
-                    "schema": {"type": "string", "format": "date-time"},
+                    "schema": {"type": "string", "format": "date-time", "minLength": 1},
                 },
             ],
             "responses": {
@@ -487,11 +534,22 @@ PATHS.update(
                     "content": _json(
                         {
                             "type": "object",
-                            "required": ["endpoint", "kind"],
+                            "required": ["endpoint"],
                             "additionalProperties": False,
+                            # A status and error only for kind error (the default); a delay
+                            # only, and always, for kind delay.
+                            "if": {
+                                "required": ["kind"],
+                                "properties": {"kind": {"const": "delay"}},
+                            },
+                            "then": {
+                                "required": ["delay_ms"],
+                                "properties": {"status": False, "error": False},
+                            },
+                            "else": {"properties": {"delay_ms": False}},
                             "properties": {
                                 "endpoint": {"enum": list(FAULT_ENDPOINTS)},
-                                "kind": {"enum": ["error", "delay"]},
+                                "kind": {"enum": ["error", "delay"], "default": "error"},
                                 "status": {"type": "integer", "minimum": 400, "maximum": 599},
                                 "error": {
                                     "type": "string",
@@ -529,9 +587,22 @@ PATHS.update(
 )
 
 
+def _with_guard_answers(paths: dict) -> dict:
+    """Every operation answers 401/403 from the QA guard, and may send the QA token."""
+    guarded = {}
+    for path, operations in paths.items():
+        guarded[path] = {}
+        for method, operation in operations.items():
+            responses = {**_error_responses(401, 403), **operation["responses"]}
+            guarded[path][method] = {**operation, "responses": responses}
+    return guarded
+
+
 def openapi_document() -> dict:
     """The whole OpenAPI 3.1 document for the running server."""
     return {
+        # The token is needed only when qa.token is set: no security ({}) is also valid.
+        "security": [{}, {"qaToken": []}],
         "openapi": "3.1.0",
         "info": {
             "title": "mock-ohid QA API",
@@ -549,7 +620,7 @@ def openapi_document() -> dict:
                 }
             },
         },
-        "paths": PATHS,
+        "paths": _with_guard_answers(PATHS),
     }
 
 
