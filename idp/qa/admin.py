@@ -42,7 +42,7 @@ def events():
     if kind:
         query = query.where(AuditEvent.kind == kind)
     since = request.args.get("since")
-    if since:
+    if since is not None:
         try:
             query = query.where(AuditEvent.created_at >= parse_instant(since))
         except ValueError as exc:

@@ -83,6 +83,9 @@ def check_types(body: dict, allowed: dict) -> None:
     for name, kind in allowed.items():
         if name in body and body[name] is not None:
             value = body[name]
+            if kind is int and isinstance(value, float) and value.is_integer():
+                # JSON has one number type: 138.0 is the integer 138.
+                value = body[name] = int(value)
             if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
                 raise QAError(400, "invalid_request", f"'{name}' must be a whole number.")
             if kind is not int and not isinstance(value, kind):

@@ -14,6 +14,7 @@ from ..policy.faults import FAULT_ENDPOINTS
 from ..policy.passwords import MAX_PASSWORD_AGE_DAYS
 from .api import bp
 from .factors import factor_schemas
+from .tokens import MAX_EXPIRES_IN
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -222,8 +223,14 @@ PATHS: dict = {
                         "required": ["to", "digits"],
                         "additionalProperties": False,
                         "properties": {
-                            "to": {"type": "string", "examples": ["+16125550100"]},
-                            "digits": {"type": "string", "examples": ["123456#"]},
+                            "to": {"type": "string", "minLength": 1, "examples": ["+16125550100"]},
+                            "digits": {
+                                "type": "string",
+                                "description": "Keypad keys (0-9, * and #); a closing # ends",
+                                "pattern": "^[0-9*# ]*[0-9*][0-9*# ]*$",
+                                "maxLength": 20,
+                                "examples": ["123456#"],
+                            },
                         },
                     }
                 ),
@@ -480,17 +487,31 @@ PATHS.update(
                             "required": ["client_id", "username"],
                             "additionalProperties": False,
                             "properties": {
-                                "client_id": {"type": "string"},
-                                "username": {"type": "string"},
+                                "client_id": {"type": "string", "minLength": 1},
+                                "username": {"type": "string", "minLength": 1},
                                 "scope": {"type": "string", "examples": ["openid profile portal"]},
                                 "claims": {
                                     "type": "object",
                                     "description": "OIDC claims request (id_token, userinfo)",
+                                    "additionalProperties": False,
+                                    "properties": {
+                                        "id_token": {"type": "object"},
+                                        "userinfo": {"type": "object"},
+                                    },
                                 },
-                                "expires_in": {"type": "integer", "minimum": 1},
+                                "expires_in": {
+                                    "type": "integer",
+                                    "minimum": 1,
+                                    "maximum": MAX_EXPIRES_IN,
+                                },
                                 "acr": {"enum": ["urn:ohid:loa:1", "urn:ohid:loa:2"]},
-                                "amr": {"type": "array", "items": {"type": "string"}},
-                                "nonce": {"type": "string"},
+                                "amr": {
+                                    "type": "array",
+                                    "minItems": 1,
+                                    "maxItems": 10,
+                                    "items": {"type": "string", "minLength": 1, "maxLength": 20},
+                                },
+                                "nonce": {"type": "string", "minLength": 1, "maxLength": 255},
                             },
                         }
                     ),
@@ -544,20 +565,42 @@ PATHS.update(
                             },
                             "then": {
                                 "required": ["delay_ms"],
-                                "properties": {"status": False, "error": False},
+                                "properties": {
+                                    "status": {"type": "null"},
+                                    "error": {"type": "null"},
+                                    "delay_ms": {"type": "integer"},
+                                },
                             },
-                            "else": {"properties": {"delay_ms": False}},
+                            "else": {"properties": {"delay_ms": {"type": "null"}}},
                             "properties": {
                                 "endpoint": {"enum": list(FAULT_ENDPOINTS)},
-                                "kind": {"enum": ["error", "delay"], "default": "error"},
-                                "status": {"type": "integer", "minimum": 400, "maximum": 599},
+                                "kind": {"enum": ["error", "delay", None], "default": "error"},
+                                "status": {
+                                    "type": ["integer", "null"],
+                                    "minimum": 400,
+                                    "maximum": 599,
+                                },
                                 "error": {
-                                    "type": "string",
+                                    "type": ["string", "null"],
+                                    "description": "An OAuth error code; empty or null: "
+                                    "the status's usual one",
+                                    "pattern": "^([a-z][a-z0-9_]{0,63})?$",
                                     "examples": ["temporarily_unavailable"],
                                 },
-                                "delay_ms": {"type": "integer", "minimum": 1, "maximum": 30000},
-                                "count": {"type": "integer", "minimum": 1, "maximum": 1000},
-                                "client_id": {"type": "string"},
+                                "delay_ms": {
+                                    "type": ["integer", "null"],
+                                    "minimum": 1,
+                                    "maximum": 30000,
+                                },
+                                "count": {
+                                    "type": ["integer", "null"],
+                                    "minimum": 1,
+                                    "maximum": 1000,
+                                },
+                                "client_id": {
+                                    "type": ["string", "null"],
+                                    "description": "Only this portal's requests (null: any)",
+                                },
                             },
                         }
                     ),
