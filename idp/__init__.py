@@ -284,13 +284,21 @@ def _register_hooks(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
+        # The exception's own headers stay (a 405's Allow, RFC 9110 §15.5.6).
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
         if _wants_json():
-            return jsonify(
-                error=exc.name.lower().replace(" ", "_"), detail=exc.description
-            ), exc.code
-        return render_template(
-            "errors/http.html", code=exc.code, name=exc.name, description=exc.description
-        ), exc.code
+            return (
+                jsonify(error=exc.name.lower().replace(" ", "_"), detail=exc.description),
+                exc.code,
+                headers,
+            )
+        return (
+            render_template(
+                "errors/http.html", code=exc.code, name=exc.name, description=exc.description
+            ),
+            exc.code,
+            headers,
+        )
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -89,7 +89,8 @@ def _check_origin() -> None:
 
 
 def _check_json_change() -> None:
-    if request.method not in STATE_CHANGES or _is_form_page():
+    # No route matched: the 404 or 405 (with its Allow) says more.
+    if request.method not in STATE_CHANGES or request.url_rule is None or _is_form_page():
         return
     # DELETE carries no body; a browser must preflight it from another origin anyway.
     if request.method == "DELETE" and not request.content_type:
@@ -112,8 +113,17 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-@bp.before_request
+@bp.record_once
+def _install_guard(state) -> None:
+    # First of all the app's hooks: before the CSRF check, so that a request
+    # from a foreign Host or Origin gets its 403 whatever else is wrong with it.
+    state.app.before_request_funcs.setdefault(None, []).insert(0, _guard)
+
+
 def _guard():
+    """The checks every request under /_qa passes, in this order."""
+    if request.path != "/_qa" and not request.path.startswith("/_qa/"):
+        return None
     _check_host()
     _check_origin()
     settings = get_settings()
@@ -146,7 +156,7 @@ def _same_origin_referrer(response):
     return response
 
 
-@bp.errorhandler(QAError)
+@bp.app_errorhandler(QAError)
 def _qa_error(exc: QAError):
     return jsonify(error=exc.error, detail=exc.detail), exc.status
 
