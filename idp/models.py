@@ -654,3 +654,13 @@ class DebuggerRun(db.Model):
             and not (data or {}).get(done[purpose])
             for data in runs
         )
+
+
+class HealthProbe(db.Model):
+    """A row ``/healthz`` writes and deletes at once, to prove the database takes writes."""
+
+    __tablename__ = "health_probes"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # Larger than a page: the write needs new pages, as a growing table does.
+    payload: Mapped[str] = mapped_column(Text)
