@@ -133,7 +133,8 @@ def _resolve(host: str, port: int, budget: _Budget) -> list[tuple]:
     def lookup():
         try:
             found["addresses"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except OSError as exc:
+        except (OSError, UnicodeError, ValueError) as exc:
+            # UnicodeError: a name IDNA cannot encode.
             found["error"] = exc
 
     worker = threading.Thread(target=lookup, name="fetch-resolve", daemon=True)
@@ -188,7 +189,11 @@ def fetch(
     Raises :class:`FetchRefused`, :class:`FetchTimeout`, :class:`FetchTooLarge`
     or :class:`FetchError`; a redirect comes back as its 3xx answer, unfollowed.
     """
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.hostname  # noqa: B018 - raises ValueError for a broken IPv6 literal
+    except ValueError:
+        raise FetchRefused("the URL cannot be parsed") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchRefused("only http and https URLs are fetched")
     if parts.username is not None or parts.password is not None:
@@ -198,6 +203,9 @@ def fetch(
     except ValueError:
         raise FetchRefused("the URL's port is not a number from 0 to 65535") from None
     host = parts.hostname
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    if not target.isascii() or any(c.isspace() or not c.isprintable() for c in target):
+        raise FetchRefused("the URL has characters HTTP cannot send")
     budget = _Budget(seconds, max_bytes + HEADER_ALLOWANCE)
     sock = _connect(host, port, rule, budget)
     try:
@@ -207,16 +215,21 @@ def fetch(
                 sock = ssl.create_default_context().wrap_socket(sock, server_hostname=host)
             except TimeoutError:
                 raise FetchTimeout(f"no TLS handshake within {seconds:g} s") from None
+            except (ssl.SSLError, OSError) as exc:
+                raise FetchError(f"TLS failed ({getattr(exc, 'reason', None) or exc})") from None
         connection = http.client.HTTPConnection(host, port)
         connection.sock = _DeadlineSocket(sock, budget, max_bytes)  # type: ignore[assignment]
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         sent = {"User-Agent": USER_AGENT, "Connection": "close", **(headers or {})}
         try:
             connection.request(method, target, body=body, headers=sent)
             response = connection.getresponse()
             content = response.read(max_bytes + 1)
+        except http.client.InvalidURL:
+            raise FetchRefused("the URL has characters HTTP cannot send") from None
         except http.client.HTTPException as exc:
             raise FetchError(f"the answer is not valid HTTP ({type(exc).__name__})") from None
+        except (UnicodeError, ValueError):
+            raise FetchRefused("the URL has characters HTTP cannot send") from None
         except ssl.SSLError as exc:
             raise FetchError(f"TLS failed ({exc.reason})") from None
         except OSError as exc:

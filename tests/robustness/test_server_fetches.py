@@ -17,7 +17,7 @@ import requests
 
 from idp.models import AuditEvent
 from idp.policy.fetch_rules import FetchRule
-from idp.security.fetch import FetchRefused, FetchTimeout, FetchTooLarge, fetch
+from idp.security.fetch import FetchError, FetchRefused, FetchTimeout, FetchTooLarge, fetch
 
 from ..helpers import csrf_token
 from ..oidc.portal import add_client, get_code
@@ -181,10 +181,14 @@ def test_a_name_is_resolved_once_and_its_checked_address_connected_to(monkeypatc
         ("gopher://localhost/", "only http and https"),
         ("http://user:pw@localhost/", "credentials"),
         ("http://localhost:99999/", "port"),
+        ("http://[::1/", "cannot be parsed"),
+        ("http://localhost:1/a b", "characters HTTP cannot send"),
+        ("http://localhost:1/\u00e9", "characters HTTP cannot send"),
+        ("http://ex\u00e4mple..invalid/", "does not resolve"),
     ],
 )
 def test_urls_that_are_not_plain_http_are_refused(url, message):
-    with pytest.raises(FetchRefused, match=message):
+    with pytest.raises(FetchError, match=message):
         fetch(url, rule=LOOPBACK, seconds=1, max_bytes=1024)
 
 
