@@ -145,12 +145,13 @@ def test_a_huge_answer_is_not_read_past_the_cap():
     assert state.bytes_sent < HUGE
 
 
-def test_an_address_off_the_rule_is_refused_before_any_connection():
-    started = time.monotonic()
+def test_an_address_off_the_rule_is_refused_before_any_connection(monkeypatch):
+    def no_connection(*args, **kwargs):
+        raise AssertionError("a socket was opened")
+
+    monkeypatch.setattr(socket, "socket", no_connection)
     with pytest.raises(FetchRefused, match="192.0.2.1 is not loopback"):
         fetch("http://192.0.2.1:8080/", rule=LOOPBACK, seconds=2, max_bytes=1024)
-    # Refused at once: a connection attempt to this unreachable address would wait.
-    assert time.monotonic() - started < 1.5
 
 
 def test_a_name_is_resolved_once_and_its_checked_address_connected_to(monkeypatch):
