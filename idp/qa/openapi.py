@@ -30,6 +30,7 @@ def _error_responses(*codes: int) -> dict:
         403: "QA API off or token wrong",
         404: "Not found",
         409: "Conflict",
+        415: "Not sent as Content-Type: application/json",
     }
     return {str(c): {"description": texts[c], "content": _json(ERROR)} for c in codes}
 
@@ -413,6 +414,11 @@ PATHS: dict = {
     "/_qa/reset": {
         "post": {
             "summary": "Empty the database back to the seeded state",
+            "requestBody": {
+                "required": True,
+                "description": "An empty JSON object: changes are sent as JSON only",
+                "content": _json({"type": "object", "maxProperties": 0}),
+            },
             "responses": {
                 "200": {
                     "description": "Reset",
@@ -427,7 +433,8 @@ PATHS: dict = {
                             },
                         }
                     ),
-                }
+                },
+                **_error_responses(400),
             },
         }
     },
@@ -630,13 +637,24 @@ PATHS.update(
 )
 
 
+GUARD_403 = (
+    "Refused: a Host other than localhost, 127.0.0.1, [::1], the issuer's host or "
+    "qa.allowed_hosts; an Origin of another site; the QA API off; or the token wrong"
+)
+
+
 def _with_guard_answers(paths: dict) -> dict:
-    """Every operation answers 401/403 from the QA guard, and may send the QA token."""
+    """Every operation may meet the /_qa guard: 401 without the token when one is set,
+    403, and 415 for changes not sent as JSON."""
     guarded = {}
     for path, operations in paths.items():
         guarded[path] = {}
         for method, operation in operations.items():
-            responses = {**_error_responses(401, 403), **operation["responses"]}
+            responses = dict(operation.get("responses", {}))
+            responses.setdefault("401", _error_responses(401)["401"])
+            responses["403"] = {"description": GUARD_403, "content": _json(ERROR)}
+            if method in ("post", "put", "patch", "delete"):
+                responses.setdefault("415", _error_responses(415)["415"])
             guarded[path][method] = {**operation, "responses": responses}
     return guarded
 

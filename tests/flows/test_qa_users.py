@@ -127,9 +127,9 @@ def test_malformed_body_is_400(client, body, detail):
     assert response.status_code == 400 and detail in response.json["detail"]
 
 
-def test_non_json_body_is_400(client):
+def test_non_json_body_is_415(client):
     response = client.post("/_qa/users", data="username=x")
-    assert response.status_code == 400 and response.json["error"] == "invalid_request"
+    assert response.status_code == 415 and response.json["error"] == "unsupported_media_type"
 
 
 def test_locked_user_cannot_sign_in(client, sign_in):
@@ -249,7 +249,7 @@ def test_delete_user(client):
 def test_reset_empties_back_to_the_seeded_state(client):
     _create(client)
     client.post("/_qa/clock", json={"advance": "3d"})
-    body = client.post("/_qa/reset").json
+    body = client.post("/_qa/reset", json={}).json
     assert body["reset"] is True and "optum-pro" in body["clients"]
     assert client.get("/_qa/users/qa.tester").status_code == 404
     assert client.get("/_qa/clock").json["moved"] is False
@@ -305,3 +305,9 @@ def test_the_activation_code_sent_at_creation_verifies_after_sign_in(client, sig
     assert client.get("/_qa/users/qa.tester").json["email_verified"] is True
     # One email: the sign-in found the pending code and sent no other.
     assert len(client.get("/_qa/outbox?to=qa.tester@example.com").json) == 1
+
+
+def test_reset_takes_no_fields(client):
+    response = client.post("/_qa/reset", json={"users": "keep"})
+    assert response.status_code == 400
+    assert response.json["detail"] == "Unknown field(s): users."
