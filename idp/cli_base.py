@@ -96,7 +96,7 @@ def main(ctx, config_file, debug):
 
 def print_banner(app, report) -> None:
     settings = app.extensions["mock_ohid.settings"]
-    click.echo(f"mock-ohid issuer: {settings.issuer}")
+    click.echo(f"mock-ohid issuer: {settings.issuer}  ({settings.issuer_origin()})")
     click.echo(f"  discovery: {settings.issuer}/.well-known/openid-configuration")
     if settings.issuer_host_is_ip:
         click.echo(
