@@ -14,6 +14,7 @@ from .cli_base import (  # noqa: F401 - re-exported: tests and scripts import th
     fail,
     initialize_app,
     main,
+    port_note,
     print_banner,
 )
 
@@ -118,7 +119,7 @@ def serve(obj: AppContext, host, port, workers, threads, https, cert, key):
     report = initialize_app(app, keys_in_background=_engine(settings) == "waitress", hashes=hashes)
     with app.app_context():
         print_banner(app, report)
-    _port_note(settings, listener.port)
+    port_note(settings, listener.port)
     if tls is not None:
         _print_tls(tls)
         if tls.ca is not None:
@@ -189,21 +190,6 @@ def _print_tls(tls) -> None:
     click.echo("  Trust it once, where your browser and portal run ('mock-ohid ca' prints it):")
     for line in trust_instructions(tls.ca):
         click.echo(line)
-
-
-def _port_note(settings, bound_port: int) -> None:
-    """One line when a set issuer names another port than the one bound (fine behind a proxy)."""
-    from urllib.parse import urlsplit
-
-    if settings.issuer_is_derived:
-        return
-    parts = urlsplit(settings.issuer)
-    named = parts.port or (443 if parts.scheme == "https" else 80)
-    if named != bound_port:
-        click.echo(
-            f"Note: the issuer names port {named} but the server listens on {bound_port}; "
-            "fine behind a proxy or a published port, otherwise unset server.issuer."
-        )
 
 
 def _serve_gunicorn(obj: AppContext, listener, workers: int, threads: int, tls) -> None:

@@ -114,6 +114,21 @@ def print_banner(app, report) -> None:
     click.echo(f"QA inbox: {settings.issuer}/_qa/inbox")
 
 
+def port_note(settings, bound_port: int) -> None:
+    """One line when a set issuer names another port than the one bound (fine behind a proxy)."""
+    from urllib.parse import urlsplit
+
+    if settings.issuer_is_derived:
+        return
+    parts = urlsplit(settings.issuer)
+    named = parts.port or (443 if parts.scheme == "https" else 80)
+    if named != bound_port:
+        click.echo(
+            f"Note: the issuer names port {named} but the server listens on {bound_port}; "
+            "fine behind a proxy or a published port, otherwise unset server.issuer."
+        )
+
+
 def early_seed_hashes(obj: AppContext):
     """On an SQLite file that does not exist yet every demo user will be made: start
     hashing their passwords now, beside the building of the app. None otherwise.
