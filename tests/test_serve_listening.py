@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -16,73 +15,15 @@ import time
 import pytest
 import requests
 
-from .live import clean_env, free_port, mock_ohid_command, stop_process, wait_for_http
+from .live import clean_env, free_port, mock_ohid_command, served_processes
 
 FAST = {"MOCK_OHID_SECURITY_PASSWORD_HASH_PROFILE": "fast"}
-LISTENING = re.compile(r"Listening on (https?)://[^ ]+:(\d+) ")
-
-
-class Served:
-    """A `mock-ohid serve` process whose output is collected line by line."""
-
-    def __init__(self, cwd, args, env):
-        self.process = subprocess.Popen(
-            [*mock_ohid_command(), "serve", *args],
-            cwd=cwd,
-            env=clean_env(**FAST, **env),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,
-        )
-        self.lines: list[str] = []
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self):
-        for line in self.process.stdout:
-            self.lines.append(line.rstrip("\n"))
-
-    def close(self):
-        self._reader.join(10)
-        self.process.stdout.close()
-
-    @property
-    def output(self) -> str:
-        return "\n".join(self.lines)
-
-    def port(self, seconds: float = 60) -> int:
-        """The port of the "Listening on" line."""
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            for line in list(self.lines):
-                match = LISTENING.search(line)
-                if match:
-                    return int(match.group(2))
-            if self.process.poll() is not None:
-                self._reader.join(5)
-                raise AssertionError(f"serve exited {self.process.returncode}:\n{self.output}")
-            time.sleep(0.05)
-        raise AssertionError(f"no 'Listening on' line within {seconds}s:\n{self.output}")
-
-    def discovery(self, port: int) -> dict:
-        url = f"http://127.0.0.1:{port}/.well-known/openid-configuration"
-        return wait_for_http(url, self.process, 60).json()
 
 
 @pytest.fixture
 def serve(tmp_path):
-    started: list[Served] = []
-
-    def start(*args, **env) -> Served:
-        served = Served(tmp_path, args, env)
-        started.append(served)
-        return served
-
-    yield start
-    for served in started:
-        stop_process(served.process)
-        served.close()
+    with served_processes(tmp_path, **FAST) as start:
+        yield start
 
 
 def test_port_flag_is_advertised_when_no_issuer_is_set(serve):
