@@ -165,3 +165,29 @@ def test_slow_clients_do_not_starve_the_server(serve, engine, args):
             assert answer.status_code == 200
     finally:
         slow.close()
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ("--https",),
+            "Error: HTTPS needs gunicorn, which runs where there is fork (Linux, macOS, WSL); "
+            "on Windows use WSL or the container image",
+        ),
+        (
+            ("--workers", "2"),
+            "Error: --workers needs gunicorn (Linux, macOS, WSL); waitress serves one process",
+        ),
+    ],
+)
+def test_waitress_refuses_what_only_gunicorn_does_in_one_line(tmp_path, args, line):
+    result = subprocess.run(
+        [*mock_ohid_command(), "serve", "--port", "0", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=clean_env(**FAST, MOCK_OHID_SERVER_ENGINE="waitress"),
+    )
+    assert result.returncode == 2 and result.stderr.splitlines() == [line]
