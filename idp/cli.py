@@ -16,6 +16,7 @@ from .cli_base import (  # noqa: F401 - re-exported: tests and scripts import th
     main,
     port_note,
     print_banner,
+    remember_issuer,
 )
 
 
@@ -110,9 +111,11 @@ def serve(obj: AppContext, host, port, workers, threads, https, cert, key):
         fail(str(exc))
     # Every setting from here on sees the port really bound (--port 0 included).
     obj.overrides["server.port"] = listener.port
+    obj.listening = True
     hashes = early_seed_hashes(obj)
     app = obj.app
     settings = app.extensions["mock_ohid.settings"]
+    remember_issuer(settings)
     tls = _tls_files(settings) if settings.tls else None
     # One waitress process answers while its signing keys are made (uses of them wait);
     # gunicorn forks its workers after the keys exist.

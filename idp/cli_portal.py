@@ -157,7 +157,7 @@ def demo(obj: AppContext, any_ports, portal_ports):
     import signal
     import threading
 
-    from .cli_base import initialize_app, port_note, print_banner
+    from .cli_base import initialize_app, port_note, print_banner, remember_issuer
     from .demo.portals import PORTALS
     from .demo.runner import DemoError, bind, serve, start_portals, stop
     from .settings import load_settings
@@ -179,11 +179,13 @@ def demo(obj: AppContext, any_ports, portal_ports):
     issuer_socket = sockets.pop("mock-ohid")
     # The issuer (unless set) follows the port really bound.
     obj.overrides["server.port"] = issuer_socket.getsockname()[1]
+    obj.listening = True
     app = obj.app
     report = initialize_app(app)
     with app.app_context():
         print_banner(app, report)
     port_note(app.extensions["mock_ohid.settings"], issuer_socket.getsockname()[1])
+    remember_issuer(app.extensions["mock_ohid.settings"])
     issuer = app.extensions["mock_ohid.settings"].issuer
     served = [serve("mock-ohid", issuer, issuer_socket, app)]
     try:

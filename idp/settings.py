@@ -112,6 +112,8 @@ class Settings:
         if self.issuer_is_derived:
             return "follows the port it listens on; set server.issuer to fix it"
         origin = self.origins.get("server.issuer", "")
+        if origin.startswith("from "):
+            return origin
         if origin.startswith(ENV_PREFIX):
             return f"from {origin}"
         if origin == "overrides":

@@ -191,3 +191,28 @@ def test_waitress_refuses_what_only_gunicorn_does_in_one_line(tmp_path, args, li
         env=clean_env(**FAST, MOCK_OHID_SERVER_ENGINE="waitress"),
     )
     assert result.returncode == 2 and result.stderr.splitlines() == [line]
+
+
+def test_other_commands_speak_for_the_issuer_serve_advertises(serve, tmp_path):
+    import base64
+    import json
+
+    served = serve("--port", "0")
+    port = served.port()
+    served.discovery(port)
+    result = subprocess.run(
+        [
+            *mock_ohid_command(),
+            *("tokens", "issue", "--client-id", "optum-pro", "--username", "demo.provider"),
+            *("--only", "id_token"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=clean_env(**FAST),
+    )
+    assert result.returncode == 0, result.stderr
+    payload = result.stdout.strip().split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assert claims["iss"] == f"http://localhost:{port}"
