@@ -183,3 +183,30 @@ def test_own_certificate_is_served_with_cert_and_key(tmp_path, no_global_bundle)
         assert meta["issuer"] == f"https://localhost:{port}"
         assert f"HTTPS with your certificate {theirs.cert}" in served.output
     assert not (Path(tmp_path) / "keys" / "tls").exists()
+
+
+def test_the_debugger_reaches_its_own_https_issuer(https_server, no_global_bundle):
+    from .helpers import csrf_token
+
+    issuer, ca, _ = https_server
+    browser = requests.Session()
+    browser.verify = str(ca)
+    page = browser.get(f"{issuer}/_qa/debugger", timeout=30)
+    assert page.status_code == 200
+    started = browser.post(
+        f"{issuer}/_qa/debugger",
+        data={
+            "csrf_token": csrf_token(page.text),
+            "client_id": "optum-pro",
+            "client_secret": "optum-pro-demo-secret",
+            "scope": "openid profile email",
+            "prompt": "",
+            "acr_values": "",
+            "start": "Start login",
+        },
+        allow_redirects=False,
+        timeout=30,
+    )
+    # Discovery fetched by the server from itself over HTTPS: on to the authorization.
+    assert started.status_code == 302, started.status_code
+    assert started.headers["Location"].startswith(f"{issuer}/authorize?")
