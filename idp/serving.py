@@ -22,7 +22,7 @@ class ListenError(Exception):
 
 @dataclass
 class Listener:
-    """A bound, listening socket and what it is bound to."""
+    """A bound socket (not listening yet) and what it is bound to."""
 
     sock: socket.socket
     host: str
@@ -33,8 +33,14 @@ class Listener:
         self.sock.close()
 
 
-def bind(host: str, port: int, backlog: int = 2048) -> Listener:
-    """Listen on ``host:port`` (port 0: a free port). ListenError when it cannot."""
+BACKLOG = 2048
+
+
+def bind(host: str, port: int) -> Listener:
+    """Bind ``host:port`` (port 0: a free port); ListenError when it cannot.
+
+    The socket listens only when the server starts on it: until the app is ready a
+    client is refused at once rather than left waiting in the backlog."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as exc:
@@ -47,7 +53,6 @@ def bind(host: str, port: int, backlog: int = 2048) -> Listener:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind(address)
-        sock.listen(backlog)
     except OSError as exc:
         sock.close()
         reason = exc.strerror or str(exc)
@@ -72,6 +77,7 @@ def serve_waitress(app, listener: Listener, threads: int) -> None:
 
     from waitress import create_server
 
+    listener.sock.listen(BACKLOG)
     server = create_server(
         app,
         sockets=[listener.sock],

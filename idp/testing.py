@@ -188,7 +188,7 @@ def start_mock_ohid(
     from . import create_app
     from .bootstrap import initialize
     from .extensions import db
-    from .serving import bind
+    from .serving import BACKLOG, bind
 
     settings = dict(settings or {})
     listener = bind("127.0.0.1", port or settings.get("server.port") or 0)
@@ -207,6 +207,7 @@ def start_mock_ohid(
         app = create_app(overrides=values, environ={})
         with app.app_context():
             initialize()
+        listener.sock.listen(BACKLOG)
         server = make_server("127.0.0.1", port, app, threaded=True, fd=listener.sock.fileno())
     finally:
         # make_server works on a duplicate of the descriptor.

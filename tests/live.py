@@ -79,6 +79,14 @@ def start_serve(cwd, env: dict, port: int, *args: str) -> subprocess.Popen:
 LISTENING = re.compile(r"Listening on (https?)://[^ ]+:(\d+) ")
 
 
+def _accepts(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+    except OSError:
+        return False
+    return True
+
+
 class Served:
     """A `mock-ohid serve` process whose output is collected line by line."""
 
@@ -109,12 +117,12 @@ class Served:
         return "\n".join(self.lines)
 
     def port(self, seconds: float = 60) -> int:
-        """The port of the "Listening on" line."""
+        """The port of the "Listening on" line, once it accepts connections."""
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             for line in list(self.lines):
                 match = LISTENING.search(line)
-                if match:
+                if match and _accepts(int(match.group(2))):
                     return int(match.group(2))
             if self.process.poll() is not None:
                 self._reader.join(5)
