@@ -216,3 +216,46 @@ def test_other_commands_speak_for_the_issuer_serve_advertises(serve, tmp_path):
     payload = result.stdout.strip().split(".")[1]
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     assert claims["iss"] == f"http://localhost:{port}"
+
+
+def test_slow_requests_on_kept_alive_connections_do_not_starve_the_server(serve):
+    import http.client
+
+    served = serve("--port", "0", "--threads", "2")
+    port = served.port()
+    served.discovery(port)
+    kept = []
+    stop = threading.Event()
+    try:
+        for _ in range(12):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            kept.append(connection)
+            connection.request("GET", "/healthz")
+            answer = connection.getresponse()
+            answer.read()
+            assert answer.status == 200 and not answer.will_close
+            # The next request on the same connection comes a byte at a time.
+            connection.sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n")
+        _drip_while_probing(kept, stop, port)
+    finally:
+        stop.set()
+        for connection in kept:
+            connection.close()
+
+
+def _drip_while_probing(kept, stop, port):
+    def drip():
+        while not stop.wait(0.5):
+            for connection in kept:
+                with contextlib.suppress(OSError):
+                    connection.sock.sendall(b"X")
+
+    dripping = threading.Thread(target=drip, daemon=True)
+    dripping.start()
+    try:
+        time.sleep(1)
+        for _ in range(4):
+            assert requests.get(f"http://127.0.0.1:{port}/healthz", timeout=20).status_code == 200
+    finally:
+        stop.set()
+        dripping.join(5)
