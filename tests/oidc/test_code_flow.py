@@ -166,6 +166,18 @@ def test_plain_pkce_method_is_refused(client, sign_in, user):
     assert query_of(response.headers["Location"])["error"] == "invalid_request"
 
 
+def test_pkce_challenge_without_a_method_is_refused_as_only_s256(client, sign_in, user):
+    # RFC 7636 §4.3: no method means "plain", which is not supported; refused, not guessed.
+    sign_in("dana.provider")
+    _, challenge = pkce_pair()
+    response = client.get(authorize_url(code_challenge=challenge, state="p"))
+    query = query_of(response.headers["Location"])
+    assert query["error"] == "invalid_request" and query["state"] == "p"
+    assert query["error_description"] == (
+        "Missing 'code_challenge_method': only S256 is supported."
+    )
+
+
 def test_wrong_pkce_verifier_is_invalid_grant(client, sign_in, user):
     _, challenge = pkce_pair()
     other_verifier, _ = pkce_pair()
