@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, abort, g, jsonify, render_template, request
+from flask.json.provider import DefaultJSONProvider
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -18,6 +19,7 @@ from werkzeug.exceptions import HTTPException
 
 from .clock import Clock
 from .extensions import csrf, db
+from .policy.json_limits import loads_bounded
 from .resources import PACKAGE_DIR, bundled_path
 from .security.hashing import PasswordHashing
 from .settings import Settings, SettingsError, load_settings
@@ -79,6 +81,13 @@ def _secret_key(settings: Settings) -> str:
         finally:
             temp.unlink()
     return key_file.read_text().strip()
+
+
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Request bodies nested too deep are malformed JSON (a 400), never a RecursionError."""
+
+    def loads(self, s, **kwargs):
+        return loads_bounded(s, **kwargs)
 
 
 def _sqlite_pragmas(engine) -> None:
@@ -145,6 +154,7 @@ def create_app(
         MAIL_DEFAULT_SENDER=settings["mail.sender"],
         MAIL_SUPPRESS_SEND=not settings["mail.server"],
     )
+    app.json = BoundedJSONProvider(app)
     app.json.sort_keys = False
     app.extensions["mock_ohid.settings"] = settings
     from .clock_store import load_clock_offset
