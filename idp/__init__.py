@@ -15,7 +15,7 @@ from flask.json.provider import DefaultJSONProvider
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from .clock import Clock
 from .extensions import csrf, db
@@ -153,6 +153,9 @@ def create_app(
         MAIL_PASSWORD=settings["mail.password"] or None,
         MAIL_DEFAULT_SENDER=settings["mail.sender"],
         MAIL_SUPPRESS_SEND=not settings["mail.server"],
+        # One bound for the whole body and for any one form field in it.
+        MAX_CONTENT_LENGTH=settings["server.max_request_kb"] * 1024,
+        MAX_FORM_MEMORY_SIZE=settings["server.max_request_kb"] * 1024,
     )
     app.json = BoundedJSONProvider(app)
     app.json.sort_keys = False
@@ -263,6 +266,34 @@ def _refuse_non_form_body() -> None:
     abort(415, description="This page accepts HTML form submissions only.")
 
 
+# Protocol endpoints answered with an OAuth 2.0 JSON error (RFC 6749 §5.2).
+_OAUTH_JSON_PATHS = ("/token", "/revoke", "/introspect", "/userinfo")
+
+
+def _request_too_large(limit_kb: int):
+    """413 in the shape the caller reads: OAuth JSON, the QA API's JSON, or a page."""
+    sentence = f"The request body is larger than {limit_kb} KB, the most this server accepts."
+    path = request.path
+    registration = path == "/register" and request.mimetype == "application/json"
+    if path in _OAUTH_JSON_PATHS or registration:
+        # RFC 7591 §3.2.2 for a registration; RFC 6749 §5.2 for the others.
+        error = "invalid_client_metadata" if registration else "invalid_request"
+        response = jsonify(error=error, error_description=sentence)
+        response.headers["Cache-Control"] = "no-store"
+        return response, 413
+    if _wants_json():
+        return jsonify(error="request_too_large", detail=sentence), 413
+    return render_template(
+        "errors/http.html",
+        code=413,
+        name="Too much to send",
+        description=(
+            f"What you sent is larger than {limit_kb} KB, the most One Healthcare ID accepts."
+            " Go back and try again with less."
+        ),
+    ), 413
+
+
 def _register_hooks(app: Flask) -> None:
     @app.before_request
     def _fresh_clock():
@@ -291,6 +322,10 @@ def _register_hooks(app: Flask) -> None:
         ):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(_exc: RequestEntityTooLarge):
+        return _request_too_large(app.config["MAX_CONTENT_LENGTH"] // 1024)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -211,6 +211,10 @@ def _validate(values: dict) -> None:
         raise SettingsError(f"server.port: must be between 0 and 65535, got {server['port']}")
     if not server["host"]:
         raise SettingsError("server.host: must not be empty")
+    if not 16 <= server["max_request_kb"] <= 1_048_576:
+        raise SettingsError(
+            f"server.max_request_kb: must be between 16 and 1048576, got {server['max_request_kb']}"
+        )
     if values["security"]["password_hash_profile"] not in HASH_PROFILES:
         raise SettingsError(
             "security.password_hash_profile: must be one of "
