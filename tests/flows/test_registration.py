@@ -120,6 +120,12 @@ def test_phone_number_is_optional(client, db):
         ("quinn-c", "No special characters"),
         ("1234567", "At least one letter"),
         ("josé.rivera", "No letters with accents"),
+        ("quinn.clinici\u0430n", "No letters with accents"),  # Cyrillic a
+        ("quinn\u200b.clinician", "No spaces"),  # zero-width space
+        ("quinn\u202e.clinician", "No spaces"),  # right-to-left override
+        ("quinn\u00a0clinician", "No spaces"),
+        ("quinn\tclinician", "No spaces"),
+        ("quinn\x00clinician", "No special characters"),
     ],
 )
 def test_each_broken_username_rule_is_named_next_to_the_field(client, db, username, rule):
