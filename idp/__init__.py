@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import secrets
 from collections.abc import Mapping
@@ -10,12 +11,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, abort, g, jsonify, render_template, request
+from flask import Flask, abort, g, jsonify, render_template, request, send_file
 from flask.json.provider import DefaultJSONProvider
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.security import safe_join
 
 from .clock import Clock
 from .extensions import csrf, db
@@ -83,6 +85,34 @@ def _secret_key(settings: Settings) -> str:
     return key_file.read_text().strip()
 
 
+class OhidFlask(Flask):
+    """Flask, with static files answered from bytes read at once.
+
+    Werkzeug's server skips a response's ``close()`` when the browser resets
+    the connection while the server drains it (a page navigating away while a
+    script loads); a static file answered from an open file object then stays
+    open until garbage collection reports it as a ResourceWarning. Read whole
+    (they are a few KB), no file outlives the view, whichever server runs.
+    """
+
+    def send_static_file(self, filename: str):
+        folder = self.static_folder
+        path = safe_join(folder, filename) if folder else None
+        if path is None or not os.path.isfile(path):
+            abort(404)
+        with open(path, "rb") as handle:
+            stat = os.fstat(handle.fileno())
+            data = handle.read()
+        return send_file(
+            io.BytesIO(data),
+            download_name=filename,
+            conditional=True,
+            etag=f"{stat.st_mtime_ns:x}-{stat.st_size:x}",
+            last_modified=stat.st_mtime,
+            max_age=self.get_send_file_max_age(filename),
+        )
+
+
 class BoundedJSONProvider(DefaultJSONProvider):
     """Request bodies nested too deep are malformed JSON (a 400), never a RecursionError."""
 
@@ -125,7 +155,7 @@ def create_app(
     values and wins over every other layer; tests use it.
     """
     settings = load_settings(config_file=config_file, overrides=overrides, environ=environ)
-    app = Flask(
+    app = OhidFlask(
         __name__,
         template_folder=str(bundled_path("templates")),
         static_folder=str(PACKAGE_DIR / "static"),
