@@ -15,7 +15,7 @@ from flask import Flask, abort, g, jsonify, render_template, request, send_file
 from flask.json.provider import DefaultJSONProvider
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DataError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.security import safe_join
 
@@ -300,28 +300,39 @@ def _refuse_non_form_body() -> None:
 _OAUTH_JSON_PATHS = ("/token", "/revoke", "/introspect", "/userinfo")
 
 
-def _request_too_large(limit_kb: int):
-    """413 in the shape the caller reads: OAuth JSON, the QA API's JSON, or a page."""
-    sentence = f"The request body is larger than {limit_kb} KB, the most this server accepts."
+def _refusal(status: int, error: str, sentence: str, title: str, page_sentence: str):
+    """A refused request in the shape the caller reads: OAuth JSON, the QA API's JSON, or a page."""
     path = request.path
     registration = path == "/register" and request.mimetype == "application/json"
     if path in _OAUTH_JSON_PATHS or registration:
         # RFC 7591 §3.2.2 for a registration; RFC 6749 §5.2 for the others.
-        error = "invalid_client_metadata" if registration else "invalid_request"
-        response = jsonify(error=error, error_description=sentence)
+        oauth_error = "invalid_client_metadata" if registration else "invalid_request"
+        response = jsonify(error=oauth_error, error_description=sentence)
         response.headers["Cache-Control"] = "no-store"
-        return response, 413
+        return response, status
     if _wants_json():
-        return jsonify(error="request_too_large", detail=sentence), 413
+        return jsonify(error=error, detail=sentence), status
     return render_template(
-        "errors/http.html",
-        code=413,
-        name="Too much to send",
-        description=(
-            f"What you sent is larger than {limit_kb} KB, the most One Healthcare ID accepts."
-            " Go back and try again with less."
-        ),
-    ), 413
+        "errors/http.html", code=status, name=title, description=page_sentence
+    ), status
+
+
+def _request_too_large(limit_kb: int):
+    """413 for a body over ``server.max_request_kb``."""
+    return _refusal(
+        413,
+        "request_too_large",
+        f"The request body is larger than {limit_kb} KB, the most this server accepts.",
+        "Too much to send",
+        f"What you sent is larger than {limit_kb} KB, the most One Healthcare ID accepts."
+        " Go back and try again with less.",
+    )
+
+
+def _is_nul_refusal(exc: DataError) -> bool:
+    # PostgreSQL stores no NUL character in text, and its driver refuses one even
+    # as a query parameter; SQLite takes it. Either way it is bad input.
+    return "NUL" in str(exc.orig) and "0x00" in str(exc.orig)
 
 
 def _register_hooks(app: Flask) -> None:
@@ -356,6 +367,19 @@ def _register_hooks(app: Flask) -> None:
     @app.errorhandler(RequestEntityTooLarge)
     def _too_large(_exc: RequestEntityTooLarge):
         return _request_too_large(app.config["MAX_CONTENT_LENGTH"] // 1024)
+
+    @app.errorhandler(DataError)
+    def _data_error(exc: DataError):
+        if not _is_nul_refusal(exc):
+            return _unexpected(exc)
+        db.session.rollback()
+        return _refusal(
+            400,
+            "invalid_request",
+            "The request contains a NUL character (0x00), which is never valid here.",
+            "Something you sent cannot be used",
+            "What you sent contains a character that is never valid here. Go back and check it.",
+        )
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

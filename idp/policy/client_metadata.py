@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 
 # RFC 3986 §2: unreserved, reserved and percent-encoding characters only.
 URI_CHARACTERS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
@@ -121,6 +122,11 @@ def metadata_problem(data: dict) -> tuple[str, str] | None:
         return "client_name", (
             f"client_name is too long: at most {CLIENT_NAME_MAX_LENGTH} characters."
         )
+    if isinstance(name_value, str) and any(
+        unicodedata.category(c) in ("Cc", "Cf") for c in name_value
+    ):
+        # Users read it on the consent screen: no controls or invisible characters.
+        return "client_name", "client_name must not contain control or invisible characters."
     contacts = data.get("contacts")
     problem = _list_problem("contacts", contacts, CONTACTS_MAX_COUNT, CONTACT_MAX_LENGTH)
     if problem:

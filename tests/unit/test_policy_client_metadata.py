@@ -51,3 +51,11 @@ def test_the_problem_names_the_field_and_never_the_value():
 
 def test_values_of_the_wrong_type_are_left_to_the_type_checks():
     assert metadata_problem({"client_name": 5, "redirect_uris": "x", "jwks": []}) is None
+
+
+@pytest.mark.parametrize("name", ["Portal\x00", "Por\u202etal", "Portal\n"])
+def test_a_client_name_with_control_or_invisible_characters_is_refused(name):
+    assert metadata_problem({"client_name": name}) == (
+        "client_name",
+        "client_name must not contain control or invisible characters.",
+    )

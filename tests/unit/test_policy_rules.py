@@ -174,6 +174,10 @@ def test_journey_asks_in_ohid_order():
         ("", False, [], ""),
         ("D" * 100, True, [], "D" * 100),
         ("D" * 101, True, ["Use 100 characters or fewer."], "D" * 101),
+        ("Zoë O'Brien-Núñez", True, [], "Zoë O'Brien-Núñez"),
+        ("Da\x00na", True, ["Use letters, spaces and punctuation only."], "Da\x00na"),
+        ("Da\u202ena", True, ["Use letters, spaces and punctuation only."], "Da\u202ena"),
+        ("Da\x1bna", True, ["Use letters, spaces and punctuation only."], "Da\x1bna"),
     ],
 )
 def test_name_rule(value, required, problems, normalized):
