@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .policy.fetch_rules import FetchRule, normal_host
 from .resources import bundled_path
 
 ENV_PREFIX = "MOCK_OHID_"
@@ -87,6 +88,13 @@ class Settings:
         self.lockout = LockoutRules(**values["lockout"])
         self.session = SessionRules(**values["session"])
         self.tokens = TokenLifetimes(**values["tokens"])
+        self.fetch_rule = FetchRule.from_entries(
+            [*values["security"]["allowed_fetch_hosts"], self.rp_id]
+        )
+        self.qa_hosts = frozenset(
+            normal_host(h)
+            for h in ("localhost", "127.0.0.1", "::1", self.rp_id, *values["qa"]["allowed_hosts"])
+        )
 
     def __getitem__(self, dotted: str) -> Any:
         section, key = dotted.split(".", 1)
@@ -145,6 +153,8 @@ def _coerce_env(name: str, raw: str, default: Any) -> Any:
         if lowered in ("0", "false", "no", "off"):
             return False
         raise SettingsError(f"{name}: expected true or false, got {raw!r}")
+    if isinstance(default, list):
+        return [item.strip() for item in raw.split(",") if item.strip()]
     if isinstance(default, int):
         try:
             return int(raw.strip())
@@ -235,6 +245,16 @@ def _validate(values: dict) -> None:
             raise SettingsError(f"{section}.{low}: is larger than {section}.{high}")
     if values["clients"]["max_assertion_seconds"] < 1:
         raise SettingsError("clients.max_assertion_seconds: must be at least 1")
+    for dotted in ("security.allowed_fetch_hosts", "qa.allowed_hosts"):
+        section, key = dotted.split(".")
+        for entry in values[section][key]:
+            if not isinstance(entry, str):
+                raise SettingsError(f"{dotted}: entries must be strings, got {entry!r}")
+    for entry in values["security"]["allowed_fetch_hosts"]:
+        try:
+            FetchRule.from_entries([entry])
+        except ValueError as exc:
+            raise SettingsError(f"security.allowed_fetch_hosts: {exc}") from None
     for key in ("email_activation_digits", "otp_digits"):
         if not 4 <= values["codes"][key] <= 12:
             raise SettingsError(f"codes.{key}: must be between 4 and 12")

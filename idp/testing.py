@@ -150,7 +150,8 @@ class QAClient:
         return self._call("GET", "/clock")
 
     def reset(self) -> dict:
-        return self._call("POST", "/reset")
+        # The QA API takes changes as JSON only, an empty object included.
+        return self._call("POST", "/reset", json={})
 
     def events(self, user: str | None = None, kind: str | None = None) -> list[dict]:
         params = {k: v for k, v in {"user": user, "kind": kind}.items() if v}
