@@ -176,6 +176,9 @@ def create_app(
         SESSION_COOKIE_SECURE=settings.secure_cookies,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session.absolute_hours),
         WTF_CSRF_TIME_LIMIT=None,
+        # Flask-WTF's HTTPS check wants a same-site Referer, which no browser sends
+        # here (Referrer-Policy: no-referrer); the token in the session still guards.
+        WTF_CSRF_SSL_STRICT=False,
         MAIL_SERVER=settings["mail.server"] or "localhost",
         MAIL_PORT=settings["mail.port"],
         MAIL_USE_TLS=settings["mail.use_tls"],
