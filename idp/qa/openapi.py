@@ -30,6 +30,7 @@ def _error_responses(*codes: int) -> dict:
         403: "QA API off or token wrong",
         404: "Not found",
         409: "Conflict",
+        413: "Body larger than server.max_request_kb",
         415: "Not sent as Content-Type: application/json",
     }
     return {str(c): {"description": texts[c], "content": _json(ERROR)} for c in codes}
@@ -645,7 +646,7 @@ GUARD_403 = (
 
 def _with_guard_answers(paths: dict) -> dict:
     """Every operation may meet the /_qa guard: 401 without the token when one is set,
-    403, and 415 for changes not sent as JSON."""
+    403, 415 for changes not sent as JSON, and 413 for a body over the size limit."""
     guarded = {}
     for path, operations in paths.items():
         guarded[path] = {}
@@ -655,6 +656,8 @@ def _with_guard_answers(paths: dict) -> dict:
             responses["403"] = {"description": GUARD_403, "content": _json(ERROR)}
             if method in ("post", "put", "patch", "delete"):
                 responses.setdefault("415", _error_responses(415)["415"])
+            if "requestBody" in operation:
+                responses.setdefault("413", _error_responses(413)["413"])
             guarded[path][method] = {**operation, "responses": responses}
     return guarded
 

@@ -113,3 +113,12 @@ def test_the_documented_examples_are_accepted(client):
     patch = document["paths"]["/_qa/users/{username}"]["patch"]["requestBody"]["content"]
     for example in patch["application/json"]["schema"]["examples"]:
         assert client.patch("/_qa/users/jane.doe1", json=example).status_code == 200
+
+
+def test_a_body_over_the_limit_is_the_documented_413(app, client):
+    with app.app_context():
+        document = openapi_document()
+    assert "413" in document["paths"]["/_qa/users"]["post"]["responses"]
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    response = client.post("/_qa/users", json={"username": "x" * limit})
+    assert response.status_code == 413 and response.json["error"] == "request_too_large"
