@@ -338,7 +338,7 @@ def users_factors(
     if not wanted:
         fail("name a factor to add or remove (see 'mock-ohid users factors --help')")
     try:
-        check_factors(wanted)
+        wanted = check_factors(wanted)
     except QAError as exc:
         fail(exc.detail)
     made = apply_factors(user, wanted, creating=False)

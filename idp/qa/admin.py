@@ -3,19 +3,35 @@
 from __future__ import annotations
 
 from flask import jsonify, request
+from pydantic import ConfigDict
 
 from ..bootstrap import reset_data
 from ..clock import parse_instant
 from ..extensions import db, get_clock
 from ..lifecycle.accounts import find_by_username
 from ..models import AuditEvent
-from .api import QAError, bp, check_types, json_body
+from .api import bp, json_body
+from .schemas import SINCE, QAQuery, QARequest, parse
+
+
+class ResetRequest(QARequest):
+    """``POST /_qa/reset``: an empty object (changes are sent as JSON only)."""
+
+    model_config = ConfigDict(json_schema_extra={"maxProperties": 0})
+
+
+class EventFilters(QAQuery):
+    """``GET /_qa/events``: each filter given narrows the events."""
+
+    user: str = None
+    kind: str = None
+    since: SINCE = None
 
 
 @bp.post("/reset")
 def reset():
     """Empty the database back to the seeded state (clients, demo users); the clock resets."""
-    check_types(json_body(), {})
+    parse(ResetRequest, json_body())
     report = reset_data()
     # The clock's row went with the others; this worker's offset follows at once.
     get_clock().reset()
@@ -29,8 +45,9 @@ def reset():
 @bp.get("/events")
 def events():
     """``?user=&kind=&since=`` — audit events, newest first."""
+    filters = parse(EventFilters, request.args.to_dict())
     query = db.select(AuditEvent)
-    username = request.args.get("user")
+    username = filters.get("user")
     if username:
         user = find_by_username(username)
         if user is not None:
@@ -39,14 +56,11 @@ def events():
             )
         else:
             query = query.where(db.func.lower(AuditEvent.username) == username.lower())
-    kind = request.args.get("kind")
+    kind = filters.get("kind")
     if kind:
         query = query.where(AuditEvent.kind == kind)
-    since = request.args.get("since")
+    since = filters.get("since")
     if since is not None:
-        try:
-            query = query.where(AuditEvent.created_at >= parse_instant(since))
-        except ValueError as exc:
-            raise QAError(400, "invalid_request", f"'since': {exc}") from None
+        query = query.where(AuditEvent.created_at >= parse_instant(since))
     rows = db.session.execute(query.order_by(AuditEvent.id.desc()).limit(1000)).scalars()
     return jsonify([row.as_dict() for row in rows])

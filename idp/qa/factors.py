@@ -9,7 +9,9 @@ Removing the last second factor is allowed and the answer says what it means.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ..extensions import db, now
 from ..lifecycle.browser import DEVICE_COOKIE
@@ -23,19 +25,9 @@ from ..models import TotpAuthenticator, User
 from ..policy.mfa import ACR_MULTI_FACTOR
 from ..policy.security_answers import check_security_answers
 from ..security import totp
-from .api import QAError
+from .schemas import QARequest, Says, parse, rule_broken
 
 PASSKEY_KINDS = {"hwk": False, "swk": True}  # amr -> backup eligible (synced)
-
-
-@dataclass(frozen=True)
-class Factor:
-    """One factor field: its JSON types, a check of its value, and how it is applied."""
-
-    types: type | tuple[type, ...]
-    check: Callable[[object], str | None]
-    apply: Callable[[User, object], dict]
-    schema: dict
 
 
 def add_qa_authenticator(user: User) -> tuple[str, str]:
@@ -55,10 +47,6 @@ def add_qa_authenticator(user: User) -> tuple[str, str]:
     return secret, recovery
 
 
-def _no_check(value) -> str | None:
-    return None
-
-
 def _remove_all(user: User, method) -> None:
     for item in list(method.enrolled(user)):
         remove_enrolled(user, method.name, item.id)
@@ -75,8 +63,10 @@ def _totp(user: User, wanted) -> dict:
 def _check_passkey(value) -> str | None:
     if value is True or value is False or value in PASSKEY_KINDS:
         return None
-    return '\'passkey\': give true (a device-bound passkey, amr hwk), "hwk", "swk" (synced), '
-    "or false (remove every passkey)."
+    return (
+        '\'passkey\': give true (a device-bound passkey, amr hwk), "hwk", "swk" (synced), '
+        "or false (remove every passkey)."
+    )
 
 
 def _passkey(user: User, wanted) -> dict:
@@ -142,68 +132,68 @@ def _remembered_devices(user: User, wanted) -> dict:
     return {"device_cookie": {"name": DEVICE_COOKIE, "value": token}}
 
 
-_ANSWER = {
-    "type": "object",
-    "required": ["question", "answer"],
-    "properties": {"question": {"enum": QUESTIONS}, "answer": {"type": "string", "minLength": 1}},
+class SecurityAnswer(BaseModel):
+    """One security question (from the list Create One Healthcare ID offers) and its answer."""
+
+    model_config = ConfigDict(strict=True)
+
+    question: Literal[tuple(QUESTIONS)]
+    answer: Annotated[str, Field(min_length=1)]
+
+
+def _answers_rule(value):
+    # The shape is the model's; whether the questions differ and the answers fit, the policy's.
+    if isinstance(value, list):
+        problem = _check_answers([answer.model_dump() for answer in value])
+        if problem:
+            raise rule_broken(problem)
+    return value
+
+
+class FactorFields(QARequest):
+    """The factor fields ``POST`` and ``PATCH /_qa/users`` take (null: leave as is)."""
+
+    totp: Annotated[
+        bool | None, Field(description="true adds an authenticator app; false removes all")
+    ] = None
+    passkey: Annotated[
+        bool | Literal[tuple(PASSKEY_KINDS)] | None,
+        Field(
+            description="true or 'hwk' adds a device-bound passkey (amr hwk), 'swk' a "
+            "synced one (amr swk); false removes every passkey"
+        ),
+        Says(_check_passkey),
+    ] = None
+    recovery_code: Annotated[
+        bool | None, Field(description="true issues a new recovery code; false drops it")
+    ] = None
+    security_answers: Annotated[
+        bool | Annotated[list[SecurityAnswer], Field(min_length=3, max_length=3)] | None,
+        Field(
+            description="true: three questions answered Rex, Duluth, Saab; or three "
+            "{question, answer}; false removes them"
+        ),
+        AfterValidator(_answers_rule),
+        Says(_check_answers),
+    ] = None
+    remembered_devices: Annotated[
+        bool | None, Field(description="true remembers a new browser; false forgets all")
+    ] = None
+
+
+# Each factor field and how it is applied, in the order they are applied.
+FACTORS: dict[str, Callable[[User, object], dict]] = {
+    "totp": _totp,
+    "passkey": _passkey,
+    "recovery_code": _recovery_code,
+    "security_answers": _security_answers,
+    "remembered_devices": _remembered_devices,
 }
-FACTORS: dict[str, Factor] = {
-    "totp": Factor(
-        bool,
-        _no_check,
-        _totp,
-        {"type": "boolean", "description": "true adds an authenticator app; false removes all"},
-    ),
-    "passkey": Factor(
-        (bool, str),
-        _check_passkey,
-        _passkey,
-        {
-            "description": "true or 'hwk' adds a device-bound passkey (amr hwk), 'swk' a "
-            "synced one (amr swk); false removes every passkey",
-            "oneOf": [{"type": "boolean"}, {"enum": list(PASSKEY_KINDS)}],
-        },
-    ),
-    "recovery_code": Factor(
-        bool,
-        _no_check,
-        _recovery_code,
-        {"type": "boolean", "description": "true issues a new recovery code; false drops it"},
-    ),
-    "security_answers": Factor(
-        (bool, list),
-        _check_answers,
-        _security_answers,
-        {
-            "description": "true: three questions answered Rex, Duluth, Saab; or three "
-            "{question, answer}; false removes them",
-            "oneOf": [
-                {"type": "boolean"},
-                {"type": "array", "items": _ANSWER, "minItems": 3, "maxItems": 3},
-            ],
-        },
-    ),
-    "remembered_devices": Factor(
-        bool,
-        _no_check,
-        _remembered_devices,
-        {"type": "boolean", "description": "true remembers a new browser; false forgets all"},
-    ),
-}
 
 
-def factor_schemas() -> dict:
-    """JSON-schema properties of the factor fields (for the OpenAPI document)."""
-    return {name: factor.schema for name, factor in FACTORS.items()}
-
-
-def check_factors(body: dict) -> None:
-    """A 400 naming the first bad factor value (before anything is written)."""
-    for name, factor in FACTORS.items():
-        if body.get(name) is not None:
-            problem = factor.check(body[name])
-            if problem:
-                raise QAError(400, "invalid_request", problem)
+def check_factors(body: dict) -> dict:
+    """The factor fields of ``body`` checked (QAError names the first bad one)."""
+    return parse(FactorFields, body)
 
 
 def apply_factors(user: User, body: dict, creating: bool) -> dict:
@@ -213,11 +203,11 @@ def apply_factors(user: User, body: dict, creating: bool) -> dict:
     """
     had_strong = has_strong_method(user)
     made: dict = {}
-    for name, factor in FACTORS.items():
+    for name, apply in FACTORS.items():
         value = body.get(name)
         if value is None or (creating and value is False):
             continue
-        made.update(factor.apply(user, value))
+        made.update(apply(user, value))
     db.session.flush()
     if had_strong and not has_strong_method(user):
         made["notes"] = [

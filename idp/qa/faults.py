@@ -9,26 +9,76 @@ database and are counted down with one conditional UPDATE, so with
 from __future__ import annotations
 
 import time
+from typing import Annotated, ClassVar, Literal
 
 from flask import jsonify, request
+from pydantic import ConfigDict, Field, model_validator
 
 from ..audit import record_event
 from ..extensions import db, execute_plain, now
 from ..lifecycle.clients import find_client
 from ..models import InjectedFault, Token
-from ..policy.faults import FAULT_ENDPOINTS, check_fault
+from ..policy.faults import FAULT_ENDPOINTS, KINDS, MAX_COUNT, MAX_DELAY_MS, check_fault
 from ..security.digests import token_digest
-from .api import QAError, bp, check_types, json_body
+from .api import QAError, bp, json_body
+from .schemas import WHOLE, QARequest, Says, parse, rule_broken
 
-FIELDS = {
-    "endpoint": str,
-    "kind": str,
-    "status": int,
-    "error": str,
-    "delay_ms": int,
-    "count": int,
-    "client_id": str,
-}
+
+def _fault_problem(body: dict) -> str | None:
+    return check_fault(body)[0]
+
+
+_SAYS = Says(_fault_problem, whole_body=True)
+
+
+class FaultRequest(QARequest):
+    """``POST /_qa/faults``: which endpoint, and how its next requests fail or slow down."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            # A status and error only for kind error (the default); a delay only, and
+            # always, for kind delay.
+            "if": {"required": ["kind"], "properties": {"kind": {"const": "delay"}}},
+            "then": {
+                "required": ["delay_ms"],
+                "properties": {
+                    "status": {"type": "null"},
+                    "error": {"type": "null"},
+                    "delay_ms": {"type": "integer"},
+                },
+            },
+            "else": {"properties": {"delay_ms": {"type": "null"}}},
+        }
+    )
+    # Where a fault's rules are broken, the policy's own sentence says how.
+    explain: ClassVar = staticmethod(_fault_problem)
+
+    endpoint: Annotated[Literal[tuple(FAULT_ENDPOINTS)], _SAYS]
+    kind: Annotated[Literal[KINDS] | None, _SAYS] = "error"
+    status: Annotated[int | None, Field(ge=400, le=599), WHOLE, _SAYS] = None
+    error: Annotated[
+        str | None,
+        Field(
+            description="An OAuth error code; empty or null: the status's usual one",
+            pattern="^([a-z][a-z0-9_]{0,63})?$",
+            examples=["temporarily_unavailable"],
+        ),
+        _SAYS,
+    ] = None
+    delay_ms: Annotated[int | None, Field(ge=1, le=MAX_DELAY_MS), WHOLE, _SAYS] = None
+    count: Annotated[int | None, Field(ge=1, le=MAX_COUNT), WHOLE, _SAYS] = None
+    client_id: Annotated[
+        str | None, Field(description="Only this portal's requests (null: any)")
+    ] = None
+
+    @model_validator(mode="after")
+    def _fault_rules(self):
+        problem = _fault_problem(self.model_dump(exclude_unset=True))
+        if problem:
+            raise rule_broken(problem)
+        return self
+
+
 _ENDPOINT_NAMES = {flask_endpoint: name for name, flask_endpoint in FAULT_ENDPOINTS.items()}
 
 
@@ -54,11 +104,8 @@ def _event_detail(fault: InjectedFault) -> dict:
 @bp.post("/faults")
 def add_fault():
     """Make the next ``count`` requests at ``endpoint`` fail or slow down."""
-    body = json_body()
-    check_types(body, FIELDS)
-    problem, fault = check_fault(body)
-    if problem:
-        raise QAError(400, "invalid_request", problem)
+    body = parse(FaultRequest, json_body())
+    _, fault = check_fault(body)
     client_id = body.get("client_id")
     if client_id is not None and find_client(client_id) is None:
         raise QAError(404, "not_found", f"client_id: no registered client {client_id!r}.")

@@ -11,16 +11,26 @@ from flask import jsonify
 from ..extensions import get_settings
 from ..lifecycle.second_factors import METHOD_NAMES, description_schema
 from ..policy.faults import FAULT_ENDPOINTS
-from ..policy.passwords import MAX_PASSWORD_AGE_DAYS
+from .admin import EventFilters, ResetRequest
 from .api import bp
-from .factors import factor_schemas
-from .tokens import MAX_EXPIRES_IN
+from .clock import ClockMove
+from .faults import FaultRequest
+from .outbox import OutboxFilters
+from .schemas import query_parameters, request_schema
+from .tokens import TokenRequest
+from .users import NewUser, UserChanges
+from .voice import CallAnswer
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
 
 def _json(schema: dict) -> dict:
     return {"application/json": {"schema": schema}}
+
+
+def _body(model) -> dict:
+    """A request body: the JSON Schema of the model that validates it."""
+    return {"required": True, "content": _json(request_schema(model, SCHEMAS))}
 
 
 def _error_responses(*codes: int) -> dict:
@@ -35,27 +45,6 @@ def _error_responses(*codes: int) -> dict:
     }
     return {str(c): {"description": texts[c], "content": _json(ERROR)} for c in codes}
 
-
-USER_FIELDS = {
-    "username": {"type": "string"},
-    "email": {"type": "string"},
-    "password": {"type": "string"},
-    "first_name": {"type": "string"},
-    "last_name": {"type": "string"},
-    "year_of_birth": {"type": "integer"},
-    "phone": {"type": "string"},
-    "email_verified": {"type": "boolean"},
-    "phone_verified": {"type": "boolean"},
-    "password_age_days": {"type": "integer", "minimum": 0, "maximum": MAX_PASSWORD_AGE_DAYS},
-    "locked": {"type": "boolean"},
-    "deactivated": {"type": "boolean"},
-    "claims": {
-        "type": "object",
-        "description": "Portal claims: npi, tax_ids, state, role, job_functions, "
-        "practice_name, provider_type, or custom; null removes one (PATCH)",
-        "examples": [{"npi": "1234567893", "tax_ids": ["123456789"], "state": "MN"}],
-    },
-}
 
 SCHEMAS = {
     "SecondFactorMethod": {
@@ -171,16 +160,7 @@ SCHEMAS = {
 }
 
 USERNAME = {"name": "username", "in": "path", "required": True, "schema": {"type": "string"}}
-OUTBOX_FILTERS = [
-    {"name": "to", "in": "query", "schema": {"type": "string"}},
-    {"name": "channel", "in": "query", "schema": {"enum": ["email", "sms", "voice"]}},
-    {"name": "purpose", "in": "query", "schema": {"type": "string"}},
-    {
-        "name": "since",
-        "in": "query",
-        "schema": {"type": "string", "format": "date-time", "minLength": 1},
-    },
-]
+OUTBOX_FILTERS = query_parameters(OutboxFilters)
 
 PATHS: dict = {
     "/_qa/openapi.json": {
@@ -217,26 +197,7 @@ PATHS: dict = {
     "/_qa/voice/answer": {
         "post": {
             "summary": "Key digits into the verification call waiting at a number",
-            "requestBody": {
-                "required": True,
-                "content": _json(
-                    {
-                        "type": "object",
-                        "required": ["to", "digits"],
-                        "additionalProperties": False,
-                        "properties": {
-                            "to": {"type": "string", "minLength": 1, "examples": ["+16125550100"]},
-                            "digits": {
-                                "type": "string",
-                                "description": "Keypad keys (0-9, * and #); a closing # ends",
-                                "pattern": "^[0-9*# ]*[0-9*][0-9*# ]*$",
-                                "maxLength": 20,
-                                "examples": ["123456#"],
-                            },
-                        },
-                    }
-                ),
-            },
+            "requestBody": _body(CallAnswer),
             "responses": {
                 "200": {
                     "description": "What the call made of the digits",
@@ -261,37 +222,7 @@ PATHS: dict = {
     "/_qa/users": {
         "post": {
             "summary": "Create a user in any state",
-            "requestBody": {
-                "required": True,
-                "content": _json(
-                    {
-                        "type": "object",
-                        "required": ["username", "email", "password"],
-                        "examples": [
-                            {
-                                "username": "jane.doe1",
-                                "email": "jane@example.com",
-                                "password": "Password1",
-                                "email_verified": True,
-                                "totp": True,
-                            }
-                        ],
-                        "properties": {
-                            **USER_FIELDS,
-                            "username": {"type": "string", "minLength": 1},
-                            "email": {"type": "string", "minLength": 1},
-                            "password": {"type": "string", "minLength": 1},
-                            **factor_schemas(),
-                            "send_activation": {
-                                "type": "boolean",
-                                "description": "Email the activation code to an unverified "
-                                "address (default true)",
-                            },
-                        },
-                        "additionalProperties": False,
-                    }
-                ),
-            },
+            "requestBody": _body(NewUser),
             "responses": {
                 "201": {
                     "description": "The user",
@@ -316,18 +247,7 @@ PATHS: dict = {
         "patch": {
             "summary": "Change a user's state",
             "parameters": [USERNAME],
-            "requestBody": {
-                "required": True,
-                "content": _json(
-                    {
-                        "type": "object",
-                        "properties": {**USER_FIELDS, **factor_schemas()},
-                        "minProperties": 1,
-                        "additionalProperties": False,
-                        "examples": [{"totp": True}, {"passkey": "swk"}, {"totp": False}],
-                    }
-                ),
-            },
+            "requestBody": _body(UserChanges),
             "responses": {
                 "200": {
                     "description": "The user",
@@ -376,24 +296,7 @@ PATHS: dict = {
         },
         "post": {
             "summary": "Move the clock: {advance: '91d'} or {set: ISO-8601}",
-            "requestBody": {
-                "required": True,
-                "content": _json(
-                    {
-                        "type": "object",
-                        "additionalProperties": False,
-                        "properties": {
-                            "advance": {
-                                "type": "string",
-                                "minLength": 1,
-                                "examples": ["91d", "30m"],
-                            },
-                            "set": {"type": "string", "format": "date-time"},
-                        },
-                        "oneOf": [{"required": ["advance"]}, {"required": ["set"]}],
-                    }
-                ),
-            },
+            "requestBody": _body(ClockMove),
             "responses": {
                 "200": {
                     "description": "Clock",
@@ -415,11 +318,7 @@ PATHS: dict = {
     "/_qa/reset": {
         "post": {
             "summary": "Empty the database back to the seeded state",
-            "requestBody": {
-                "required": True,
-                "description": "An empty JSON object: changes are sent as JSON only",
-                "content": _json({"type": "object", "maxProperties": 0}),
-            },
+            "requestBody": _body(ResetRequest),
             "responses": {
                 "200": {
                     "description": "Reset",
@@ -442,15 +341,7 @@ PATHS: dict = {
     "/_qa/events": {
         "get": {
             "summary": "Audit events, newest first",
-            "parameters": [
-                {"name": "user", "in": "query", "schema": {"type": "string"}},
-                {"name": "kind", "in": "query", "schema": {"type": "string"}},
-                {
-                    "name": "since",
-                    "in": "query",
-                    "schema": {"type": "string", "format": "date-time", "minLength": 1},
-                },
-            ],
+            "parameters": query_parameters(EventFilters),
             "responses": {
                 "200": {
                     "description": "Events",
@@ -487,43 +378,7 @@ PATHS.update(
         "/_qa/tokens": {
             "post": {
                 "summary": "Tokens without a browser: what /token would return after a sign-in",
-                "requestBody": {
-                    "required": True,
-                    "content": _json(
-                        {
-                            "type": "object",
-                            "required": ["client_id", "username"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "client_id": {"type": "string", "minLength": 1},
-                                "username": {"type": "string", "minLength": 1},
-                                "scope": {"type": "string", "examples": ["openid profile portal"]},
-                                "claims": {
-                                    "type": "object",
-                                    "description": "OIDC claims request (id_token, userinfo)",
-                                    "additionalProperties": False,
-                                    "properties": {
-                                        "id_token": {"type": "object"},
-                                        "userinfo": {"type": "object"},
-                                    },
-                                },
-                                "expires_in": {
-                                    "type": "integer",
-                                    "minimum": 1,
-                                    "maximum": MAX_EXPIRES_IN,
-                                },
-                                "acr": {"enum": ["urn:ohid:loa:1", "urn:ohid:loa:2"]},
-                                "amr": {
-                                    "type": "array",
-                                    "minItems": 1,
-                                    "maxItems": 10,
-                                    "items": {"type": "string", "minLength": 1, "maxLength": 20},
-                                },
-                                "nonce": {"type": "string", "minLength": 1, "maxLength": 255},
-                            },
-                        }
-                    ),
-                },
+                "requestBody": _body(TokenRequest),
                 "responses": {
                     "200": {
                         "description": "The token response",
@@ -558,61 +413,7 @@ PATHS.update(
             },
             "post": {
                 "summary": "Make the next count requests at an endpoint fail or slow down",
-                "requestBody": {
-                    "required": True,
-                    "content": _json(
-                        {
-                            "type": "object",
-                            "required": ["endpoint"],
-                            "additionalProperties": False,
-                            # A status and error only for kind error (the default); a delay
-                            # only, and always, for kind delay.
-                            "if": {
-                                "required": ["kind"],
-                                "properties": {"kind": {"const": "delay"}},
-                            },
-                            "then": {
-                                "required": ["delay_ms"],
-                                "properties": {
-                                    "status": {"type": "null"},
-                                    "error": {"type": "null"},
-                                    "delay_ms": {"type": "integer"},
-                                },
-                            },
-                            "else": {"properties": {"delay_ms": {"type": "null"}}},
-                            "properties": {
-                                "endpoint": {"enum": list(FAULT_ENDPOINTS)},
-                                "kind": {"enum": ["error", "delay", None], "default": "error"},
-                                "status": {
-                                    "type": ["integer", "null"],
-                                    "minimum": 400,
-                                    "maximum": 599,
-                                },
-                                "error": {
-                                    "type": ["string", "null"],
-                                    "description": "An OAuth error code; empty or null: "
-                                    "the status's usual one",
-                                    "pattern": "^([a-z][a-z0-9_]{0,63})?$",
-                                    "examples": ["temporarily_unavailable"],
-                                },
-                                "delay_ms": {
-                                    "type": ["integer", "null"],
-                                    "minimum": 1,
-                                    "maximum": 30000,
-                                },
-                                "count": {
-                                    "type": ["integer", "null"],
-                                    "minimum": 1,
-                                    "maximum": 1000,
-                                },
-                                "client_id": {
-                                    "type": ["string", "null"],
-                                    "description": "Only this portal's requests (null: any)",
-                                },
-                            },
-                        }
-                    ),
-                },
+                "requestBody": _body(FaultRequest),
                 "responses": {
                     "201": {"description": "The fault", "content": _json(FAULT)},
                     **_error_responses(400, 404),

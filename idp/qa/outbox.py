@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
 from flask import jsonify, request
 
+from ..delivery.outbox import CHANNELS
 from . import operations
 from .api import QAError, bp
+from .schemas import SINCE, QAQuery, Says, parse
+
+
+class OutboxFilters(QAQuery):
+    """``GET /_qa/outbox`` and ``/_qa/outbox/latest``: each filter given narrows the messages."""
+
+    to: str = None
+    channel: Annotated[
+        Literal[tuple(CHANNELS)], Says(f"'channel' must be one of {', '.join(CHANNELS)}.")
+    ] = None
+    purpose: str = None
+    since: SINCE = None
 
 
 def _messages(limit: int):
+    filters = parse(OutboxFilters, request.args.to_dict())
     try:
-        return operations.find_messages(
-            to=request.args.get("to"),
-            channel=request.args.get("channel"),
-            purpose=request.args.get("purpose"),
-            since=request.args.get("since"),
-            limit=limit,
-        )
+        return operations.find_messages(**filters, limit=limit)
     except operations.QAInputError as exc:
         raise QAError(400, "invalid_request", str(exc)) from None
 

@@ -6,7 +6,10 @@ choices; the tokens work at userinfo, introspection, revocation and refresh.
 
 from __future__ import annotations
 
+from typing import Annotated, Any, Literal
+
 from flask import jsonify
+from pydantic import Field
 
 from ..audit import record_event
 from ..extensions import db
@@ -15,19 +18,48 @@ from ..lifecycle.clients import find_client
 from ..oidc.direct_tokens import issue_tokens as issue_direct_tokens
 from ..policy.claims import SCOPES_SUPPORTED
 from ..policy.mfa import ACR_MULTI_FACTOR, ACR_VALUES_SUPPORTED, acr_for
-from .api import QAError, bp, check_types, json_body
+from .api import QAError, bp, json_body
+from .schemas import WHOLE, QARequest, Says, parse
 
-FIELDS = {
-    "client_id": str,
-    "username": str,
-    "scope": str,
-    "claims": dict,
-    "expires_in": int,
-    "acr": str,
-    "amr": list,
-    "nonce": str,
-}
 MAX_EXPIRES_IN = 366 * 24 * 3600
+
+
+class ClaimsRequest(QARequest):
+    """An OIDC claims request (OpenID Connect Core §5.5)."""
+
+    id_token: dict[str, Any] = None
+    userinfo: dict[str, Any] = None
+
+
+class TokenRequest(QARequest):
+    """``POST /_qa/tokens``: whose tokens, for which portal, with which sign-in."""
+
+    client_id: Annotated[str, Field(min_length=1)]
+    username: Annotated[str, Field(min_length=1)]
+    scope: Annotated[str, Field(examples=["openid profile portal"])] = None
+    claims: Annotated[
+        ClaimsRequest,
+        Field(description="OIDC claims request (id_token, userinfo)"),
+        Says("claims: an OIDC claims request has only 'id_token' and 'userinfo' members."),
+    ] = None
+    expires_in: Annotated[
+        int,
+        Field(ge=1, le=MAX_EXPIRES_IN),
+        WHOLE,
+        Says(f"expires_in: give seconds from 1 to {MAX_EXPIRES_IN}."),
+    ] = None
+    acr: Annotated[
+        Literal[tuple(ACR_VALUES_SUPPORTED)],
+        Says(f"acr: use one of {', '.join(ACR_VALUES_SUPPORTED)}."),
+    ] = None
+    amr: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=20)]],
+        Field(min_length=1, max_length=10),
+        Says('amr: give a list of 1 to 10 method names such as ["pwd", "mfa"].'),
+    ] = None
+    nonce: Annotated[
+        str, Field(min_length=1, max_length=255), Says("nonce: give 1 to 255 characters.")
+    ] = None
 
 
 def _bad(field: str, text: str) -> QAError:
@@ -47,30 +79,9 @@ def _scope(body: dict, client) -> str:
     return " ".join(dict.fromkeys(wanted))
 
 
-def _check_extras(body: dict) -> None:
-    expires_in = body.get("expires_in")
-    if expires_in is not None and not 1 <= expires_in <= MAX_EXPIRES_IN:
-        raise _bad("expires_in", f"give seconds from 1 to {MAX_EXPIRES_IN}.")
-    if body.get("acr") is not None and body["acr"] not in ACR_VALUES_SUPPORTED:
-        raise _bad("acr", f"use one of {', '.join(ACR_VALUES_SUPPORTED)}.")
-    amr = body.get("amr")
-    if amr is not None and (
-        not amr or not all(isinstance(v, str) and 0 < len(v) <= 20 for v in amr) or len(amr) > 10
-    ):
-        raise _bad("amr", 'give a list of 1 to 10 method names such as ["pwd", "mfa"].')
-    if body.get("nonce") is not None and not 0 < len(body["nonce"]) <= 255:
-        raise _bad("nonce", "give 1 to 255 characters.")
-    claims = body.get("claims")
-    if claims is not None and not set(claims) <= {"id_token", "userinfo"}:
-        raise _bad("claims", "an OIDC claims request has only 'id_token' and 'userinfo' members.")
-
-
 def issue_for(body: dict) -> dict:
     """Check a ``/_qa/tokens`` request and issue its tokens; QAError names a bad field."""
-    check_types(body, FIELDS)
-    missing = [name for name in ("client_id", "username") if not body.get(name)]
-    if missing:
-        raise QAError(400, "invalid_request", f"Missing field(s): {', '.join(missing)}.")
+    body = parse(TokenRequest, body)
     client = find_client(body["client_id"])
     if client is None:
         raise QAError(404, "not_found", f"client_id: no registered client {body['client_id']!r}.")
@@ -82,7 +93,6 @@ def issue_for(body: dict) -> dict:
     if user.deactivated_at is not None:
         raise QAError(409, "conflict", f"username: {user.username} is deactivated.")
     scope = _scope(body, client)
-    _check_extras(body)
     amr, acr = body.get("amr"), body.get("acr")
     if amr is None and acr == ACR_MULTI_FACTOR:
         # Multi-factor asked for without saying how: a password and a one-time code.

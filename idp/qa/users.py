@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+
 from flask import jsonify
+from pydantic import ConfigDict, Field, model_validator
 
 from ..errors import EmailInUse, UsernameTaken, ValidationFailed
 from ..extensions import db, now
@@ -12,8 +15,9 @@ from ..lifecycle.email_verification import send_activation_email
 from ..lifecycle.portal_claims import check_claims, set_portal_claims
 from ..models import User
 from ..policy.passwords import MAX_PASSWORD_AGE_DAYS
-from .api import QAError, bp, check_types, json_body
-from .factors import FACTORS, apply_factors, check_factors
+from .api import QAError, bp, json_body
+from .factors import FactorFields, apply_factors
+from .schemas import WHOLE, QARequest, Says, WholeNumber, parse, rule_broken
 
 # Extra state other lifecycle stages add to GET /_qa/users/<username> (name -> fn(user) -> value).
 STATE_EXTENSIONS: dict = {}
@@ -47,23 +51,87 @@ def user_state(user: User) -> dict:
     return state
 
 
-FIELD_TYPES = {
-    "username": str,
-    "email": str,
-    "password": str,
-    "first_name": str,
-    "last_name": str,
-    "year_of_birth": int,
-    "phone": str,
-    "email_verified": bool,
-    "phone_verified": bool,
-    "password_age_days": int,
-    "locked": bool,
-    "deactivated": bool,
-}
+def _age_problem(days: int) -> str:
+    if days < 0:
+        return "'password_age_days' must not be negative."
+    return f"'password_age_days' must be at most {MAX_PASSWORD_AGE_DAYS} (a century)."
+
+
+class _UserFields(QARequest):
+    """A user's fields as QA scripts set them; null empties those that may be empty."""
+
+    username: str = None
+    email: str = None
+    password: str = None
+    first_name: str | None = None
+    last_name: str | None = None
+    year_of_birth: WholeNumber | None = None
+    phone: str | None = None
+    email_verified: bool | None = None
+    phone_verified: bool | None = None
+    password_age_days: Annotated[
+        int, Field(ge=0, le=MAX_PASSWORD_AGE_DAYS), WHOLE, Says(_age_problem)
+    ] = None
+    locked: bool = None
+    deactivated: bool = None
+    claims: Annotated[
+        dict[str, Any] | None,
+        Field(
+            description="Portal claims: npi, tax_ids, state, role, job_functions, "
+            "practice_name, provider_type, or custom; null removes one (PATCH)",
+            examples=[{"npi": "1234567893", "tax_ids": ["123456789"], "state": "MN"}],
+        ),
+    ] = None
+
+
+class NewUser(FactorFields, _UserFields):
+    """``POST /_qa/users``: a user in any state."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "username": "jane.doe1",
+                    "email": "jane@example.com",
+                    "password": "Password1",
+                    "email_verified": True,
+                    "totp": True,
+                }
+            ]
+        }
+    )
+
+    username: Annotated[str, Field(min_length=1)]
+    email: Annotated[str, Field(min_length=1)]
+    password: Annotated[str, Field(min_length=1)]
+    send_activation: Annotated[
+        bool | None,
+        Field(description="Email the activation code to an unverified address (default true)"),
+    ] = None
+
+
+class UserChanges(FactorFields, _UserFields):
+    """``PATCH /_qa/users/<username>``: any of a user's fields and factors."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "minProperties": 1,
+            "examples": [{"totp": True}, {"passkey": "swk"}, {"totp": False}],
+        }
+    )
+
+    @model_validator(mode="after")
+    def _names_a_change(self):
+        if not self.model_fields_set:
+            raise rule_broken("Send at least one field to change.")
+        return self
+
+
+# The fields of the account itself, in the order of a form.
+FIELDS = tuple(_UserFields.model_fields)
 # Set after the account exists (they are states, not registration fields).
 _STATE_FIELDS = ("password_age_days", "locked", "deactivated")
-_REQUIRED = ("username", "email", "password")
+_ACCOUNT_FIELDS = tuple(k for k in FIELDS if k not in (*_STATE_FIELDS, "claims"))
 
 
 def _validation_detail(exc: ValidationFailed) -> str:
@@ -87,42 +155,12 @@ def _find(username: str) -> User:
     return user
 
 
-# Fields that a null cannot clear (the others accept null as "empty").
-_NOT_NULL = ("username", "email", "password", "password_age_days", "locked", "deactivated")
-
-
-def _check_values(body: dict) -> None:
-    nulls = [name for name in _NOT_NULL if name in body and body[name] is None]
-    if nulls:
-        raise QAError(400, "invalid_request", f"Must not be null: {', '.join(nulls)}.")
-    age = body.get("password_age_days") or 0
-    if age < 0:
-        raise QAError(400, "invalid_request", "'password_age_days' must not be negative.")
-    if age > MAX_PASSWORD_AGE_DAYS:
-        raise QAError(
-            400,
-            "invalid_request",
-            f"'password_age_days' must be at most {MAX_PASSWORD_AGE_DAYS} (a century).",
-        )
-
-
 @bp.post("/users")
 def create_user():
     """Create a user in any state."""
-    body = json_body()
-    allowed = dict(FIELD_TYPES, **{k: f.types for k, f in FACTORS.items()})
-    check_types(body, dict(allowed, claims=dict, send_activation=bool))
-    missing = [name for name in _REQUIRED if not body.get(name)]
-    if missing:
-        raise QAError(400, "invalid_request", f"Missing field(s): {', '.join(missing)}.")
-    _check_values(body)
-    check_factors(body)
+    body = parse(NewUser, json_body())
     claims = _checked_claims(body)
-    fields = {
-        k: body[k]
-        for k in FIELD_TYPES
-        if k in body and body[k] is not None and k not in _STATE_FIELDS
-    }
+    fields = {k: body[k] for k in _ACCOUNT_FIELDS if body.get(k) is not None}
     try:
         user = create_account(**fields, commit=False)
         if claims:
@@ -153,14 +191,9 @@ def patch_user(username: str):
     """Change any state: profile fields, verification flags, password, age, lock,
     deactivation, and factors (added with true or a value, removed with false)."""
     user = _find(username)
-    body = json_body()
-    check_types(body, dict(FIELD_TYPES, claims=dict, **{k: f.types for k, f in FACTORS.items()}))
-    if not body:
-        raise QAError(400, "invalid_request", "Send at least one field to change.")
-    _check_values(body)
-    check_factors(body)
+    body = parse(UserChanges, json_body())
     claims = _checked_claims(body)
-    changes = {k: v for k, v in body.items() if k in FIELD_TYPES}
+    changes = {k: v for k, v in body.items() if k in FIELDS and k != "claims"}
     try:
         if claims is not None:
             set_portal_claims(user, claims)

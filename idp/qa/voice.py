@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
 from flask import jsonify
+from pydantic import Field
 
 from ..errors import NoPendingCall
 from ..lifecycle.voice import answer_call
 from ..policy.contact import check_phone
-from .api import QAError, bp, check_types, json_body
+from .api import QAError, bp, json_body
+from .schemas import QARequest, Says, parse
 
 # What a phone keypad can send; a trailing "#" (pound) ends the entry.
 _KEYPAD = re.compile(r"^[0-9*#]{1,20}$")
@@ -26,6 +29,30 @@ def keypad_digits(raw: str) -> str:
     return digits
 
 
+def _digits_problem(raw: str) -> str | None:
+    try:
+        keypad_digits(raw)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+class CallAnswer(QARequest):
+    """``POST /_qa/voice/answer``: digits keyed into the call waiting at a number."""
+
+    to: Annotated[str, Field(min_length=1, examples=["+16125550100"])]
+    digits: Annotated[
+        str,
+        Field(
+            description="Keypad keys (0-9, * and #); a closing # ends",
+            pattern="^[0-9*# ]*[0-9*][0-9*# ]*$",
+            max_length=20,
+            examples=["123456#"],
+        ),
+        Says(_digits_problem),
+    ]
+
+
 @bp.post("/voice/answer")
 def answer_voice_call():
     """``{to, digits}``: key ``digits`` into the call waiting at ``to``.
@@ -34,11 +61,7 @@ def answer_voice_call():
     ``accepted``, ``rejected`` (wrong digits, counted as a wrong try), ``dead``
     (too many wrong tries) or ``expired``; 404 when no call waits at ``to``.
     """
-    body = json_body()
-    check_types(body, {"to": str, "digits": str})
-    missing = [name for name in ("to", "digits") if not body.get(name)]
-    if missing:
-        raise QAError(400, "invalid_request", f"Missing field(s): {', '.join(missing)}.")
+    body = parse(CallAnswer, json_body())
     errors, to = check_phone(body["to"])
     if errors:
         raise QAError(400, "invalid_request", f"'to': {errors[0]}")
