@@ -78,7 +78,21 @@ def serve(obj: AppContext, host, port, workers, threads):
     else:
         from werkzeug.serving import run_simple
 
+        _stop_on_sigterm()
         run_simple(bind_host, bind_port, app, threaded=True, use_reloader=False)
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM (``docker stop``, systemd) stops the server as Ctrl-C does: cleanly, exit 0.
+
+    As a container's PID 1 the process has no default action for SIGTERM at all.
+    """
+    import signal
+
+    def interrupt(_signum, _frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 def _serve_gunicorn(obj: AppContext, host: str, port: int, workers: int, threads: int) -> None:

@@ -8,6 +8,7 @@ raises :class:`SettingsError` whose message is one line naming the setting.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -97,6 +98,11 @@ class Settings:
         return self.values["server"]["issuer"]
 
     @property
+    def internal_hosts(self) -> frozenset[str]:
+        """The host names of ``server.internal_hosts``, lower-cased."""
+        return frozenset(parse_host_names(self.values["server"]["internal_hosts"]))
+
+    @property
     def secure_cookies(self) -> bool:
         """Cookies carry ``Secure`` when asked to, and always on an https issuer."""
         return self.values["security"]["secure_cookies"] or self.issuer.startswith("https://")
@@ -119,6 +125,22 @@ class Settings:
         """The file a setting names, or the bundled one when it is empty."""
         value = self[dotted]
         return Path(value).expanduser().resolve() if value else bundled_path(bundled_name)
+
+
+_LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
+_HOST_NAME = re.compile(rf"{_LABEL}(\.{_LABEL})*")
+
+
+def parse_host_names(raw: str) -> list[str]:
+    """Comma-separated DNS host names, lower-cased; SettingsError on anything else."""
+    names = [part.strip().lower() for part in raw.split(",") if part.strip()]
+    for name in names:
+        if not _HOST_NAME.fullmatch(name):
+            raise SettingsError(
+                f"server.internal_hosts: {name!r} is not a host name "
+                "(give names such as mock-ohid, comma-separated, without scheme or port)"
+            )
+    return names
 
 
 def read_toml(path: Path, label: str) -> dict[str, Any]:
@@ -211,6 +233,7 @@ def _validate(values: dict) -> None:
         raise SettingsError(f"server.port: must be between 0 and 65535, got {server['port']}")
     if not server["host"]:
         raise SettingsError("server.host: must not be empty")
+    parse_host_names(server["internal_hosts"])
     if values["security"]["password_hash_profile"] not in HASH_PROFILES:
         raise SettingsError(
             "security.password_hash_profile: must be one of "
