@@ -1,0 +1,107 @@
+"""examples/compose/compose.yaml as a team runs it: the IdP and a demo portal in containers
+of their own; the browser (here, requests on the host) uses localhost, the portal's backend
+reaches the IdP as http://mock-ohid:8765 (server.internal_hosts)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+import requests
+
+from ..interop.conftest import HTTP_TIMEOUT, follow, sign_in_by_form
+from ..live import free_port
+from . import engine
+from .conftest import NEEDS_ENGINE
+
+pytestmark = NEEDS_ENGINE
+
+RECIPE = engine.REPO / "examples" / "compose"
+
+
+class Compose:
+    """``podman-compose -p NAME -f FILE`` with the recipe's variables set."""
+
+    def __init__(self, name: str, file, variables: dict):
+        self.name, self.file = name, file
+        self.env = {**engine.environment(), **variables}
+
+    def run(self, *args: str, timeout: float = engine.COMMAND_SECONDS, check: bool = True):
+        done = subprocess.run(
+            ["podman-compose", "-p", self.name, "-f", str(self.file), *args],
+            cwd=self.file.parent,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        if check and done.returncode != 0:
+            raise AssertionError(f"podman-compose {' '.join(args)}:\n{done.stdout}\n{done.stderr}")
+        return done
+
+    def container(self, service: str) -> str:
+        """podman-compose 1.0.3 names containers PROJECT_SERVICE_1."""
+        return f"{self.name}_{service}_1"
+
+    def down(self) -> None:
+        self.run("down", "-v", check=False, timeout=180)
+
+
+@pytest.fixture
+def split_compose(mock_ohid_image, unique_name, tmp_path):
+    ohid_port, portal_port = free_port(), free_port()
+    clients = tmp_path / "clients.toml"
+    clients.write_text((RECIPE / "clients.toml").read_text().replace("5001", str(portal_port)))
+    compose = Compose(
+        unique_name,
+        RECIPE / "compose.yaml",
+        {
+            "MOCK_OHID_IMAGE": mock_ohid_image,
+            "OHID_PORT": str(ohid_port),
+            "PORTAL_PORT": str(portal_port),
+            "CLIENTS_FILE": str(clients),
+        },
+    )
+    try:
+        # podman-compose 1.0.3 ignores depends_on conditions: the test waits on health itself.
+        compose.run("up", "-d", "--no-build", "mock-ohid")
+        engine.wait_for_health(
+            f"http://127.0.0.1:{ohid_port}/healthz", container=compose.container("mock-ohid")
+        )
+        compose.run("up", "-d", "--no-build", "portal")
+        engine.wait_for_health(
+            f"http://127.0.0.1:{portal_port}/", container=compose.container("portal")
+        )
+        yield compose, ohid_port, portal_port
+    finally:
+        compose.down()
+
+
+def test_portal_container_signs_in_through_the_browser_backend_split(split_compose):
+    compose, ohid_port, portal_port = split_compose
+    issuer, portal = f"http://localhost:{ohid_port}", f"http://localhost:{portal_port}"
+    # What the portal's backend sees: one issuer, its back channel on the internal name.
+    seen = engine.podman(
+        "exec",
+        compose.container("portal"),
+        "python3",
+        "-c",
+        "import urllib.request; print(urllib.request.urlopen("
+        "'http://mock-ohid:8765/.well-known/openid-configuration', timeout=10).read().decode())",
+    ).stdout
+    metadata = json.loads(seen)
+    assert metadata["issuer"] == issuer
+    assert metadata["authorization_endpoint"] == f"{issuer}/authorize"
+    assert metadata["token_endpoint"] == "http://mock-ohid:8765/token"
+    assert metadata["jwks_uri"] == "http://mock-ohid:8765/.well-known/jwks.json"
+    with requests.Session() as browser:
+        start = browser.get(f"{portal}/login", allow_redirects=False, timeout=HTTP_TIMEOUT)
+        assert start.headers["Location"].startswith(f"{issuer}/authorize?")
+        page = follow(browser, start, stop_at=None)
+        landed = sign_in_by_form(browser, page, "demo.provider", "Password1")
+        # The portal redeemed the code at mock-ohid:8765 and checked iss against the issuer.
+        assert landed.url == f"{portal}/", landed.url
+        assert "demo.provider" in landed.text and "Sign-in did not finish" not in landed.text
+        # The NPI portal claim, released by the portal scope.
+        assert "1234567893" in landed.text
