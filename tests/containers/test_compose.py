@@ -5,7 +5,6 @@ reaches the IdP as http://mock-ohid:8765 (server.internal_hosts)."""
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pytest
 import requests
@@ -13,39 +12,12 @@ import requests
 from ..interop.conftest import HTTP_TIMEOUT, follow, sign_in_by_form
 from ..live import free_port
 from . import engine
+from .compose import Compose
 from .conftest import NEEDS_ENGINE
 
 pytestmark = NEEDS_ENGINE
 
 RECIPE = engine.REPO / "examples" / "compose"
-
-
-class Compose:
-    """``podman-compose -p NAME -f FILE`` with the recipe's variables set."""
-
-    def __init__(self, name: str, file, variables: dict):
-        self.name, self.file = name, file
-        self.env = {**engine.environment(), **variables}
-
-    def run(self, *args: str, timeout: float = engine.COMMAND_SECONDS, check: bool = True):
-        done = subprocess.run(
-            ["podman-compose", "-p", self.name, "-f", str(self.file), *args],
-            cwd=self.file.parent,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-        if check and done.returncode != 0:
-            raise AssertionError(f"podman-compose {' '.join(args)}:\n{done.stdout}\n{done.stderr}")
-        return done
-
-    def container(self, service: str) -> str:
-        """podman-compose 1.0.3 names containers PROJECT_SERVICE_1."""
-        return f"{self.name}_{service}_1"
-
-    def down(self) -> None:
-        self.run("down", "-v", check=False, timeout=180)
 
 
 @pytest.fixture
