@@ -167,47 +167,16 @@ def demo(obj: AppContext, any_ports, portal_id, issuer, host, port):
       mock-ohid demo
       mock-ohid demo --portal optum-connect-claims-online --issuer http://mock-ohid:8765
     """
-    if portal_id is None:
-        if issuer or host or port:
-            fail("--issuer, --host and --port go with --portal")
-        _demo_all(obj, any_ports)
-    else:
+    if portal_id is not None:
         if any_ports:
             fail("--any-ports does not go with --portal (give --port)")
         _demo_one(obj, portal_id, issuer, host or "127.0.0.1", port)
-
-
-def _wait_for_stop() -> None:
-    """Block until Ctrl-C (SIGINT) or SIGTERM."""
+        return
+    if issuer or host or port:
+        fail("--issuer, --host and --port go with --portal")
     import signal
     import threading
 
-    stopping = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stopping.set())
-    # Short waits keep the main thread free to run the signal handlers.
-    while not stopping.is_set():
-        stopping.wait(0.5)
-
-
-def _demo_one(obj: AppContext, portal_id: str, issuer: str | None, host: str, port: int | None):
-    from .demo.runner import DemoError, bind, serve_portal, stop
-    from .settings import load_settings
-
-    settings = load_settings(config_file=obj.config_file, overrides=obj.overrides)
-    issuer = (issuer or settings.issuer).rstrip("/")
-    try:
-        served = serve_portal(settings, portal_id, issuer, lambda p: bind(host, port or p))
-    except DemoError as exc:
-        fail(str(exc))
-    click.echo(f"{served.label} at {served.url}/ (listening on {host}), issuer at {issuer}")
-    click.echo("Ctrl-C stops.")
-    _wait_for_stop()
-    stop([served])
-    click.echo("Stopped.")
-
-
-def _demo_all(obj: AppContext, any_ports: bool):
     from .cli_base import initialize_app, print_banner
     from .demo.portals import PORTALS
     from .demo.runner import DemoError, bind, serve, start_portals, stop
@@ -242,7 +211,42 @@ def _demo_all(obj: AppContext, any_ports: bool):
     for item in served[1:]:
         click.echo(f"  {item.label:24} {item.url}/")
     click.echo("Sign in as demo.provider / Password1. Ctrl-C stops.")
+    stopping = threading.Event()
     # Ctrl-C (SIGINT) and SIGTERM both stop every server cleanly.
-    _wait_for_stop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
+    # Short waits keep the main thread free to run the signal handlers.
+    while not stopping.is_set():
+        stopping.wait(0.5)
     stop(served)
+    click.echo("Stopped.")
+
+
+def _wait_for_stop() -> None:
+    """Block until Ctrl-C (SIGINT) or SIGTERM."""
+    import signal
+    import threading
+
+    stopping = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
+    # Short waits keep the main thread free to run the signal handlers.
+    while not stopping.is_set():
+        stopping.wait(0.5)
+
+
+def _demo_one(obj: AppContext, portal_id: str, issuer: str | None, host: str, port: int | None):
+    from .demo.runner import DemoError, bind, serve_portal, stop
+    from .settings import load_settings
+
+    settings = load_settings(config_file=obj.config_file, overrides=obj.overrides)
+    issuer = (issuer or settings.issuer).rstrip("/")
+    try:
+        served = serve_portal(settings, portal_id, issuer, lambda p: bind(host, port or p))
+    except DemoError as exc:
+        fail(str(exc))
+    click.echo(f"{served.label} at {served.url}/ (listening on {host}), issuer at {issuer}")
+    click.echo("Ctrl-C stops.")
+    _wait_for_stop()
+    stop([served])
     click.echo("Stopped.")

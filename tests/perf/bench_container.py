@@ -51,7 +51,10 @@ def main(runs: int) -> None:
         for name in names:
             volumes = [f"{name}-instance", f"{name}-keys"]
             subprocess.run(
-                ["podman", "volume", "rm", "-f", *volumes], env=engine.environment(), check=False
+                ["podman", "volume", "rm", "-f", *volumes],
+                env=engine.environment(),
+                capture_output=True,
+                check=False,
             )
     print(
         f"run -> 200 on /healthz, fresh volumes ({runs} runs): median "
