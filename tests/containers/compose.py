@@ -27,6 +27,21 @@ class Compose:
             raise AssertionError(f"podman-compose {' '.join(args)}:\n{done.stdout}\n{done.stderr}")
         return done
 
+    def up(self, service: str) -> None:
+        """Start one service (and create its dependencies if missing); fail, with what
+        podman-compose printed, if its container is not running (podman-compose 1.0.3
+        exits 0 when `podman run` fails)."""
+        done = self.run("up", "-d", "--no-build", service)
+        state = engine.podman(
+            "inspect", "--format", "{{.State.Status}}", self.container(service), check=False
+        )
+        if state.stdout.strip() != "running":
+            logs = engine.podman("logs", self.container(service), check=False)
+            raise AssertionError(
+                f"{service} is {state.stdout.strip() or 'missing'}:\n{done.stdout}\n"
+                f"{done.stderr}\n{logs.stdout}{logs.stderr}"
+            )
+
     def container(self, service: str) -> str:
         """podman-compose 1.0.3 names containers PROJECT_SERVICE_1."""
         return f"{self.name}_{service}_1"

@@ -134,5 +134,9 @@ def wait_for_health(url: str, seconds: float = 120.0, container: str | None = No
         except (requests.ConnectionError, requests.Timeout):
             pass
         time.sleep(0.2)
-    logs = podman("logs", container, check=False).stdout if container else ""
-    raise AssertionError(f"{url} never answered 200 within {seconds}s\n{logs[-3000:]}")
+    report = ""
+    if container:
+        logs = podman("logs", container, check=False)
+        state = podman("inspect", "--format", "{{json .State}}", container, check=False)
+        report = f"\n{state.stdout}{state.stderr}\n{(logs.stdout + logs.stderr)[-3000:]}"
+    raise AssertionError(f"{url} never answered 200 within {seconds}s{report}")

@@ -37,11 +37,11 @@ def split_compose(mock_ohid_image, unique_name, tmp_path):
     )
     try:
         # podman-compose 1.0.3 ignores depends_on conditions: the test waits on health itself.
-        compose.run("up", "-d", "--no-build", "mock-ohid")
+        compose.up("mock-ohid")
         engine.wait_for_health(
             f"http://127.0.0.1:{ohid_port}/healthz", container=compose.container("mock-ohid")
         )
-        compose.run("up", "-d", "--no-build", "portal")
+        compose.up("portal")
         engine.wait_for_health(
             f"http://127.0.0.1:{portal_port}/", container=compose.container("portal")
         )

@@ -62,12 +62,12 @@ def scaled(mock_ohid_image):
     }
     try:
         # podman-compose 1.0.3 ignores depends_on conditions: each wait is done here.
-        compose.run("up", "-d", "--no-build", "postgres")
+        compose.up("postgres")
         wait_for_postgres(compose)
         for service, url in (("ohid-a", urls["a"]), ("ohid-b", urls["b"])):
-            compose.run("up", "-d", "--no-build", service)
+            compose.up(service)
             engine.wait_for_health(f"{url}/healthz", container=compose.container(service))
-        compose.run("up", "-d", "--no-build", "balancer")
+        compose.up("balancer")
         engine.wait_for_health(
             f"{urls['balancer']}/healthz", container=compose.container("balancer")
         )
