@@ -242,7 +242,7 @@ def _demo_one(obj: AppContext, portal_id: str, issuer: str | None, host: str, po
     settings = load_settings(config_file=obj.config_file, overrides=obj.overrides)
     issuer = (issuer or settings.issuer).rstrip("/")
     try:
-        served = serve_portal(settings, portal_id, issuer, lambda p: bind(host, port or p))
+        served = serve_portal(settings, portal_id, issuer, lambda p: bind(host, port or p.port))
     except DemoError as exc:
         fail(str(exc))
     click.echo(f"{served.label} at {served.url}/ (listening on {host}), issuer at {issuer}")

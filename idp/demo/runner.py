@@ -75,7 +75,7 @@ def clients_file_entries(settings) -> dict[str, dict]:
 def serve_portal(settings, client_id: str, issuer: str, bind_for) -> Served:
     """Serve the demo portal of ``client_id`` alone, against the provider at ``issuer``.
 
-    ``bind_for(default_port)`` returns the listening socket. The portal's secret and
+    ``bind_for(portal)`` returns the listening socket. The portal's secret and
     authentication method come from the clients file, which the provider must share.
     """
     portal = next((p for p in PORTALS if p.client_id == client_id), None)
@@ -85,7 +85,7 @@ def serve_portal(settings, client_id: str, issuer: str, bind_for) -> Served:
     entry = clients_file_entries(settings).get(client_id)
     if entry is None:
         raise DemoError(f"client {client_id!r} is not in the clients file")
-    sock = bind_for(portal.port)
+    sock = bind_for(portal)
     url = f"http://localhost:{sock.getsockname()[1]}"
     app = create_portal_app(
         portal,
