@@ -1,6 +1,7 @@
 """examples/compose/compose.yaml as a team runs it: the IdP and a demo portal in containers
 of their own; the browser (here, requests on the host) uses localhost, the portal's backend
-reaches the IdP as http://mock-ohid:8765 (server.internal_hosts)."""
+reaches the IdP as http://mock-ohid:8765 (server.internal_hosts), and the IdP reaches the
+portal as http://portal:PORT for back-channel logout (security.allowed_fetch_hosts)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import json
 import pytest
 import requests
 
+from ..helpers import csrf_token
 from ..interop.conftest import HTTP_TIMEOUT, follow, sign_in_by_form
 from ..live import free_port
 from . import engine
@@ -77,3 +79,15 @@ def test_portal_container_signs_in_through_the_browser_backend_split(split_compo
         assert "demo.provider" in landed.text and "Sign-in did not finish" not in landed.text
         # The NPI portal claim, released by the portal scope.
         assert "1234567893" in landed.text
+        # Signing out at the IdP reaches the portal's container by back-channel logout
+        # (security.allowed_fetch_hosts names it).
+        confirm = browser.get(f"{issuer}/end_session", timeout=HTTP_TIMEOUT)
+        assert "Sign Out" in confirm.text, confirm.text[:300]
+        signed_out = browser.post(
+            f"{issuer}/end_session",
+            data={"csrf_token": csrf_token(confirm.text)},
+            timeout=HTTP_TIMEOUT,
+        )
+        assert signed_out.status_code == 200, signed_out.text[:300]
+        after = browser.get(f"{portal}/", timeout=HTTP_TIMEOUT)
+        assert "One Healthcare ID ended your session (back-channel logout)" in after.text

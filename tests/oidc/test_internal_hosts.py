@@ -55,7 +55,7 @@ def test_without_internal_hosts_every_host_gets_the_issuers_endpoints(client):
 class TestWithInternalHosts:
     @pytest.fixture
     def app_overrides(self):
-        return {"server.internal_hosts": "mock-ohid, idp.internal"}
+        return {"server.internal_hosts": ["mock-ohid", "idp.internal"]}
 
     def test_internal_host_gets_back_channel_endpoints_on_its_name(self, client):
         response = discovery(client, "mock-ohid:8765")
@@ -118,7 +118,18 @@ def test_internal_hosts_must_be_bare_host_names(value):
         load_settings(environ={"MOCK_OHID_SERVER_INTERNAL_HOSTS": value})
     assert str(info.value) == (
         f"server.internal_hosts: {value.lower()!r} is not a host name "
-        "(give names such as mock-ohid, comma-separated, without scheme or port)"
+        "(give names such as mock-ohid, without scheme or port)"
+    )
+
+
+def test_internal_hosts_entries_in_a_file_must_be_strings(tmp_path):
+    config = tmp_path / "settings.toml"
+    config.write_text("[server]\ninternal_hosts = [8765]\n")
+    with pytest.raises(SettingsError) as info:
+        load_settings(config_file=config, environ={})
+    assert str(info.value) == (
+        "server.internal_hosts: 8765 is not a host name "
+        "(give names such as mock-ohid, without scheme or port)"
     )
 
 

@@ -156,7 +156,7 @@ def split_server(tmp_path, unused_port):
         **{
             "server.issuer": f"http://localhost:{unused_port}",
             "server.port": unused_port,
-            "server.internal_hosts": "127.0.0.1",
+            "server.internal_hosts": ["127.0.0.1"],
             "users.seed": True,
         },
     )

@@ -47,7 +47,7 @@ def split_issuer(tmp_path):
         **{
             "server.issuer": f"http://localhost:{port}",
             "server.port": port,
-            "server.internal_hosts": "127.0.0.1",
+            "server.internal_hosts": ["127.0.0.1"],
             "users.seed": True,
             "clients.file": str(clients),
         },
