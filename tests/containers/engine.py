@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -33,6 +35,26 @@ runtime = "runc"
 """
 BUILD_SECONDS = 1200
 COMMAND_SECONDS = 300
+
+
+# Published ports come from a range below the kernel's ephemeral ports (32768 and up), so no
+# outgoing connection of a busy machine holds one while a container is being started.
+PUBLISHED_PORTS = range(26000, 27000)
+
+
+def published_ports(count: int) -> list[int]:
+    """``count`` different ports of PUBLISHED_PORTS, free on 127.0.0.1 right now."""
+    found = []
+    for port in random.sample(PUBLISHED_PORTS, len(PUBLISHED_PORTS)):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        found.append(port)
+        if len(found) == count:
+            return found
+    raise AssertionError(f"not {count} free ports in {PUBLISHED_PORTS}")
 
 
 def missing_tools() -> str | None:

@@ -12,7 +12,6 @@ import requests
 
 from ..helpers import csrf_token
 from ..interop.conftest import HTTP_TIMEOUT, follow, sign_in_by_form
-from ..live import free_port
 from . import engine
 from .compose import Compose
 from .conftest import NEEDS_ENGINE
@@ -24,7 +23,7 @@ RECIPE = engine.REPO / "examples" / "compose"
 
 @pytest.fixture
 def split_compose(mock_ohid_image, unique_name, tmp_path):
-    ohid_port, portal_port = free_port(), free_port()
+    ohid_port, portal_port = engine.published_ports(2)
     clients = tmp_path / "clients.toml"
     clients.write_text((RECIPE / "clients.toml").read_text().replace("5001", str(portal_port)))
     compose = Compose(

@@ -10,7 +10,6 @@ import pytest
 import requests
 
 from ..interop.test_authlib_pyjwt_portal import CLIENT_ID, REDIRECT, SECRET, _portal_login
-from ..live import free_port
 from . import engine
 from .conftest import NEEDS_ENGINE
 
@@ -24,7 +23,7 @@ class Running:
 
     def __init__(self, image: str, name: str):
         self.image, self.base_name = image, name
-        self.port = free_port()
+        (self.port,) = engine.published_ports(1)
         self.issuer = f"http://localhost:{self.port}"
         self.names: list[str] = []
 

@@ -10,7 +10,6 @@ import pytest
 import requests
 
 from ..helpers import query_of
-from ..live import free_port
 from ..test_two_servers import authorize, id_token_header, redeem, sign_in
 from . import engine
 from .compose import Compose
@@ -44,7 +43,8 @@ def scaled(mock_ohid_image):
 
     for name in ("postgres", "nginx"):
         engine.build(f"localhost/{engine.PREFIX}-{name}", IMAGES / name)
-    ports = {"OHID_PORT": free_port(), "OHID_A_PORT": free_port(), "OHID_B_PORT": free_port()}
+    names = ("OHID_PORT", "OHID_A_PORT", "OHID_B_PORT")
+    ports = dict(zip(names, engine.published_ports(len(names)), strict=True))
     compose = Compose(
         f"{engine.PREFIX}-scale-{uuid.uuid4().hex[:8]}",
         RECIPE,

@@ -19,12 +19,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests.containers import engine  # noqa: E402
-from tests.live import free_port  # noqa: E402
 
 
 def run_once(name: str, volumes: str) -> float:
     """Seconds from `podman run` to the first 200 on /healthz."""
-    port = free_port()
+    (port,) = engine.published_ports(1)
     started = time.monotonic()
     engine.podman(
         "run", "-d", "--name", name, "-p", f"127.0.0.1:{port}:8765",
