@@ -47,4 +47,12 @@ class Compose:
         return f"{self.name}_{service}_1"
 
     def down(self) -> None:
+        """Remove everything the project made: podman-compose 1.0.3's `down -v` leaves the
+        containers' anonymous volumes and the project's network behind."""
+        listed = engine.podman(
+            "ps", "-a", "--filter", f"label=io.podman.compose.project={self.name}",
+            "--format", "{{.Names}}", check=False,
+        )  # fmt: skip
+        engine.remove_containers(*listed.stdout.split())
         self.run("down", "-v", check=False, timeout=180)
+        engine.podman("network", "rm", "-f", f"{self.name}_default", check=False)

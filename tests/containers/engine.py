@@ -142,8 +142,9 @@ def inspect(name: str) -> dict:
 
 
 def remove_containers(*names: str) -> None:
+    """Remove containers by name, with the anonymous volumes of the image's VOLUMEs."""
     if names:
-        podman("rm", "-f", "-t", "2", *names, check=False, timeout=120)
+        podman("rm", "-f", "-v", "-t", "2", *names, check=False, timeout=120)
 
 
 def wait_for_health(url: str, seconds: float = 120.0, container: str | None = None) -> float:
