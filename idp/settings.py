@@ -301,6 +301,10 @@ def _validate(values: dict) -> None:
     if not server["host"]:
         raise SettingsError("server.host: must not be empty")
     parse_host_names(server["internal_hosts"])
+    if not 16 <= server["max_request_kb"] <= 1_048_576:
+        raise SettingsError(
+            f"server.max_request_kb: must be between 16 and 1048576, got {server['max_request_kb']}"
+        )
     if server["engine"] not in ("auto", "gunicorn", "waitress"):
         raise SettingsError(
             f"server.engine: must be one of auto, gunicorn, waitress, got {server['engine']!r}"
