@@ -1,0 +1,135 @@
+"""A minimal Django portal (tests/interop/django_portal) signing in to mock-ohid
+with mozilla-django-oidc and with django-allauth's ``openid_connect`` provider,
+each given only what its documentation asks of any OpenID Connect provider.
+One project, one migrated database and one gunicorn serve both."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+import requests
+
+from ..live import clean_env, free_port
+from .conftest import HTTP_TIMEOUT, follow, new_user, newcomer_client, sign_in_by_form
+from .rp_process import INTEROP, start_wsgi
+
+pytestmark = pytest.mark.interop
+
+PROJECT = INTEROP / "django_portal"
+MOZILLA = "mozilla-django-portal"
+ALLAUTH = "allauth-portal"
+
+
+@pytest.fixture(scope="module")
+def django_portal(shared_ohid, tmp_path_factory):
+    """The Django project migrated and served, its two clients registered as a
+    newcomer would (``clients add`` with defaults, endpoints copied from discovery)."""
+    data = tmp_path_factory.mktemp("django")
+    port = free_port()
+    origin = f"http://localhost:{port}"
+    metadata = requests.get(
+        f"{shared_ohid.issuer}/.well-known/openid-configuration", timeout=HTTP_TIMEOUT
+    ).json()
+    mozilla_secret = newcomer_client(
+        shared_ohid,
+        MOZILLA,
+        f"{origin}/oidc/callback/",
+        "--post-logout-redirect-uri",
+        f"{origin}/signed-out/",
+    )
+    allauth_secret = newcomer_client()
+    env = dict(
+        DJANGO_SETTINGS_MODULE="portal.settings",
+        PORTAL_DATA_DIR=str(data),
+        OHID_ISSUER=shared_ohid.issuer,
+        OHID_AUTHORIZATION_ENDPOINT=metadata["authorization_endpoint"],
+        OHID_TOKEN_ENDPOINT=metadata["token_endpoint"],
+        OHID_USERINFO_ENDPOINT=metadata["userinfo_endpoint"],
+        OHID_JWKS_URI=metadata["jwks_uri"],
+        OHID_END_SESSION_ENDPOINT=metadata["end_session_endpoint"],
+        MOZILLA_CLIENT_ID=MOZILLA,
+        MOZILLA_CLIENT_SECRET=mozilla_secret,
+        ALLAUTH_CLIENT_ID=ALLAUTH,
+        ALLAUTH_CLIENT_SECRET=allauth_secret,
+    )
+    migrate = subprocess.run(
+        [sys.executable, "-m", "django", "migrate", "--noinput", "-v", "0"],
+        cwd=PROJECT,
+        env=clean_env(**env, PYTHONPATH=str(PROJECT)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert migrate.returncode == 0, migrate.stdout + migrate.stderr
+    rp = start_wsgi(PROJECT, "portal.wsgi", data / "portal.log", port, **env)
+    try:
+        yield rp
+    finally:
+        rp.stop()
+
+
+def _get(browser: requests.Session, url: str) -> requests.Response:
+    return follow(browser, browser.get(url, allow_redirects=False, timeout=HTTP_TIMEOUT), None)
+
+
+def test_mozilla_django_oidc_signs_in_reads_userinfo_and_signs_out(shared_ohid, django_portal):
+    user = new_user(shared_ohid, "mozilla.user")
+    browser = requests.Session()
+    page = _get(browser, f"{django_portal.url}/oidc/authenticate/")
+    answer = sign_in_by_form(browser, page, user["username"])
+    assert answer.url == f"{django_portal.url}/me/", f"{answer.url}\n{django_portal.output()}"
+    me = answer.json()
+    # The user exists because the ID token passed its checks (RS256, JWKS) and
+    # userinfo gave the email mozilla-django-oidc matches users on.
+    assert me["signed_in"] and me["email"] == user["email"]
+    assert me["id_token"]
+
+    logout = browser.post(
+        f"{django_portal.url}/oidc/logout/",
+        data={"csrfmiddlewaretoken": me["csrf_token"]},
+        headers={"Referer": f"{django_portal.url}/me/"},
+        allow_redirects=False,
+        timeout=HTTP_TIMEOUT,
+    )
+    out = follow(browser, logout, None)
+    assert out.url == f"{django_portal.url}/signed-out/", out.url
+    assert out.json() == {"signed_in": False}
+    again = _get(browser, f"{django_portal.url}/oidc/authenticate/")
+    assert "/signin" in again.url, again.url
+
+
+def test_django_allauth_openid_connect_signs_in_with_the_id_token_and_userinfo(
+    shared_ohid, django_portal
+):
+    user = new_user(shared_ohid, "allauth.user")
+    browser = requests.Session()
+    # allauth asks for a POST to start a login (SOCIALACCOUNT_LOGIN_ON_GET is off).
+    confirm = _get(browser, f"{django_portal.url}/accounts/oidc/ohid/login/")
+    start = browser.post(
+        confirm.url,
+        data={"csrfmiddlewaretoken": _csrf_django(confirm.text)},
+        headers={"Referer": confirm.url},
+        allow_redirects=False,
+        timeout=HTTP_TIMEOUT,
+    )
+    page = follow(browser, start, None)
+    answer = sign_in_by_form(browser, page, user["username"])
+    assert answer.url == f"{django_portal.url}/me/", (
+        f"{answer.url} {answer.text[:800]}\n{django_portal.output()}"
+    )
+    me = answer.json()
+    assert me["signed_in"] and me["email"] == user["email"]
+    (account,) = me["socialaccounts"]
+    # allauth checked the ID token (issuer, audience, expiry) and fetched userinfo.
+    assert account["extra_data"]["id_token"]["iss"] == shared_ohid.issuer
+    assert account["extra_data"]["userinfo"]["sub"] == account["uid"]
+
+
+def _csrf_django(page: str) -> str:
+    import re
+
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert match, page[:500]
+    return match.group(1)
