@@ -281,6 +281,11 @@ def _read_jwks(path: str | None):
 )
 @click.option("--secret", help="The client secret (generated and shown once when omitted).")
 @click.option(
+    "--strict-auth-method",
+    is_flag=True,
+    help="Take the secret only as --auth-method says (by default Basic and body both work).",
+)
+@click.option(
     "--grant-type",
     "grant_types",
     multiple=True,
@@ -315,6 +320,7 @@ def clients_add(
     logout_uris,
     auth_method,
     secret,
+    strict_auth_method,
     grant_types,
     scope,
     trusted,
@@ -359,6 +365,7 @@ def clients_add(
         "jwks": _read_jwks(jwks_file),
         "jwks_uri": jwks_uri,
         "allowed_origins": list(allowed_origins) or None,
+        "strict_auth_method": strict_auth_method or None,
     }
     entry.update({k: v for k, v in optional.items() if v is not None})
     with app_with_tables(obj):

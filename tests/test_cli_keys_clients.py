@@ -117,6 +117,21 @@ def test_clients_add_allowed_origin_is_stored_and_checked(cli, tmp_path):
     assert bad.exit_code == 2 and "allowed_origins must be a list of origins" in bad.output
 
 
+def test_clients_add_strict_auth_method_is_stored(cli, tmp_path):
+    result = cli(
+        "clients", "add", "--id", "strict", "--strict-auth-method",
+        "--redirect-uri", "http://localhost:3000/cb",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    engine = sqlalchemy.create_engine(f"sqlite:///{tmp_path / 'mock-ohid.db'}")
+    with engine.connect() as connection:
+        stored = connection.execute(
+            sqlalchemy.text("SELECT metadata_json FROM oauth2_clients WHERE client_id = 'strict'")
+        ).scalar_one()
+    engine.dispose()
+    assert json.loads(stored)["strict_auth_method"] is True
+
+
 def test_clients_add_private_key_jwt_with_a_jwks_file(cli, tmp_path):
     key = RSAKey.generate_key(2048, parameters={"kid": "k1"})
     jwks_file = tmp_path / "jwks.json"

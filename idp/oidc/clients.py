@@ -39,6 +39,7 @@ _KNOWN_KEYS = {
     "jwks_uri",
     "allowed_origins",
     "scope_claims",
+    "strict_auth_method",
 }
 
 
@@ -108,6 +109,8 @@ def validate_registration(entry: dict) -> dict:
         )
     if method in ("client_secret_basic", "client_secret_post") and not entry.get("client_secret"):
         raise ClientConfigError(f"{label}: {method} needs a client_secret")
+    if not isinstance(entry.get("strict_auth_method", False), bool):
+        raise ClientConfigError(f"{label}: strict_auth_method must be true or false")
     alg = entry.get("id_token_signed_response_alg", "RS256")
     if alg not in ("RS256", "ES256"):
         raise ClientConfigError(f"{label}: id_token_signed_response_alg must be RS256 or ES256")

@@ -284,6 +284,14 @@ def test_unsupported_response_type_is_redirected_as_an_error(client):
     assert query_of(response.headers["Location"])["error"] == "unsupported_response_type"
 
 
+def test_id_token_response_type_is_told_only_code_is_supported(client):
+    query = query_of(client.get(authorize_url(response_type="id_token")).headers["Location"])
+    assert query["error"] == "unsupported_response_type"
+    assert query["error_description"] == (
+        "Only response_type code is supported (the authorization code flow)."
+    )
+
+
 def test_unknown_scope_is_invalid_scope(client, sign_in, user):
     sign_in("dana.provider")
     response = client.get(authorize_url(scope="openid wallet"))

@@ -489,7 +489,9 @@ def test_revoking_another_clients_token_is_refused(client, sign_in, user):
 
 def test_revoke_needs_client_authentication(client):
     response = client.post("/revoke", data={"token": "x", "client_id": CLAIMS_ONLINE[0]})
-    assert response.status_code == 401 and response.json["error"] == "invalid_client"
+    # No Authorization header was used, so no 401 challenge (RFC 6749 §5.2).
+    assert response.status_code == 400 and response.json["error"] == "invalid_client"
+    assert response.json["error_description"].startswith("This client has a secret")
 
 
 def test_revoke_without_token_is_invalid_request(client):
