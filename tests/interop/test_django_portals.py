@@ -39,7 +39,9 @@ def django_portal(shared_ohid, tmp_path_factory):
         "--post-logout-redirect-uri",
         f"{origin}/signed-out/",
     )
-    allauth_secret = newcomer_client()
+    allauth_secret = newcomer_client(
+        shared_ohid, ALLAUTH, f"{origin}/accounts/oidc/ohid/login/callback/"
+    )
     env = dict(
         DJANGO_SETTINGS_MODULE="portal.settings",
         PORTAL_DATA_DIR=str(data),
