@@ -18,6 +18,8 @@ from urllib.parse import urljoin
 
 import pytest
 import requests
+from authlib.integrations.requests_client import OAuth2Session
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from idp.resources import bundled_path
 from idp.testing import QAClient
@@ -227,9 +229,6 @@ def code_flow_tokens(
     """A portal's code flow with Authlib's client (its defaults: Basic
     authentication, PKCE added here): sign in on the real pages, redeem the code;
     the token response."""
-    from authlib.integrations.requests_client import OAuth2Session
-    from authlib.oauth2.rfc7636 import create_s256_code_challenge
-
     metadata = requests.get(
         f"{ohid.issuer}/.well-known/openid-configuration", timeout=HTTP_TIMEOUT
     ).json()

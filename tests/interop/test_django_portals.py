@@ -5,6 +5,7 @@ One project, one migrated database and one gunicorn serve both."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -102,7 +103,7 @@ def test_mozilla_django_oidc_signs_in_reads_userinfo_and_signs_out(shared_ohid, 
     assert "/signin" in again.url, again.url
 
 
-def test_django_allauth_openid_connect_signs_in_with_the_id_token_and_userinfo(
+def test_django_allauth_openid_connect_signs_in_with_the_id_token_and_userinfo_and_out(
     shared_ohid, django_portal
 ):
     user = new_user(shared_ohid, "allauth.user")
@@ -128,10 +129,19 @@ def test_django_allauth_openid_connect_signs_in_with_the_id_token_and_userinfo(
     assert account["extra_data"]["id_token"]["iss"] == shared_ohid.issuer
     assert account["extra_data"]["userinfo"]["sub"] == account["uid"]
 
+    # allauth's logout is the portal's own (it has no RP-initiated logout).
+    out = browser.post(
+        f"{django_portal.url}/accounts/logout/",
+        data={"csrfmiddlewaretoken": me["csrf_token"]},
+        headers={"Referer": f"{django_portal.url}/me/"},
+        allow_redirects=False,
+        timeout=HTTP_TIMEOUT,
+    )
+    assert out.status_code == 302, out.text[:300]
+    assert browser.get(f"{django_portal.url}/me/", timeout=HTTP_TIMEOUT).status_code == 401
+
 
 def _csrf_django(page: str) -> str:
-    import re
-
     match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
     assert match, page[:500]
     return match.group(1)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 import requests
 
+from ..live import free_port
 from .conftest import HTTP_TIMEOUT, follow, new_user, newcomer_client, sign_in_by_form
 from .rp_process import node_folder, start_node
 
@@ -17,8 +18,6 @@ pytestmark = pytest.mark.interop
 @pytest.fixture
 def passport_portal(shared_ohid, tmp_path):
     folder = node_folder("passport")
-    from ..live import free_port
-
     port = free_port()
     origin = f"http://localhost:{port}"
     secret = newcomer_client(
