@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .policy.claims import SCOPES_SUPPORTED
 from .resources import bundled_path
 
 ENV_PREFIX = "MOCK_OHID_"
@@ -74,6 +75,8 @@ class TokenLifetimes:
     # RFC 9700 §4.14.2 rotation, with a window in which the just-rotated
     # refresh token may be presented again (concurrent refreshes).
     refresh_grace_seconds: int
+    # OIDC Core §11 read strictly: refresh tokens only for offline_access.
+    refresh_token_requires_offline_access: bool = False
 
 
 class Settings:
@@ -229,6 +232,12 @@ def _validate(values: dict) -> None:
     ):
         if values[section][low] > values[section][high]:
             raise SettingsError(f"{section}.{low}: is larger than {section}.{high}")
+    unknown = set(values["clients"]["default_scopes"].split()) - set(SCOPES_SUPPORTED)
+    if unknown:
+        raise SettingsError(
+            f"clients.default_scopes: unknown scope {sorted(unknown)[0]!r} "
+            f"(supported: {' '.join(SCOPES_SUPPORTED)})"
+        )
     if values["clients"]["max_assertion_seconds"] < 1:
         raise SettingsError("clients.max_assertion_seconds: must be at least 1")
     for key in ("email_activation_digits", "otp_digits"):

@@ -39,6 +39,8 @@ from ..lifecycle.interactions import (
 )
 from ..lifecycle.journey import STEP_PAGES, next_step_for
 from ..models import Interaction, User
+from ..policy.scopes import with_default_scopes
+from .clients import default_scopes
 from .id_tokens import read_id_token_hint
 from .response_modes import RESPONSE_MODES, form_post
 from .server import server
@@ -186,8 +188,22 @@ def _begin(params, client_id: str, hint: dict | None) -> Interaction:
     return interaction
 
 
+def _with_default_scopes(params: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The request with its client's default scopes added (a broker asking only for
+    ``openid`` still gets profile and email); the saved interaction keeps them."""
+    client = find_client(_first(params, "client_id"))
+    if client is None or len(params.get("scope", [])) != 1:
+        return params
+    requested = scope_to_list(params["scope"][0]) or []
+    wanted = with_default_scopes(requested, default_scopes(client))
+    if wanted == requested:
+        return params
+    return {**params, "scope": [" ".join(wanted)]}
+
+
 def process_authorization(params: dict[str, list[str]], interaction: Interaction | None = None):
     """Validate, then either send the user to sign in (or another step) or issue the code."""
+    params = _with_default_scopes(params)
     oauth_request = SavedAuthorizationRequest(params)
     signed_in = browser.signed_in_user()
     try:

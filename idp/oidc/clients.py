@@ -10,11 +10,12 @@ from urllib.parse import urlsplit
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
-from ..extensions import db, now
+from ..extensions import db, get_settings, now
 from ..lifecycle.clients import find_client
 from ..lifecycle.tokens import revoke_tokens_of_client
 from ..models import ConsentGrant, OAuth2Client
 from ..policy.portal_claims import check_scope_claims
+from ..policy.scopes import default_scopes_of
 from ..security.digests import token_digest
 from .claims import SCOPES_SUPPORTED
 from .cors import is_origin
@@ -40,6 +41,7 @@ _KNOWN_KEYS = {
     "allowed_origins",
     "scope_claims",
     "strict_auth_method",
+    "default_scopes",
 }
 
 
@@ -122,6 +124,12 @@ def validate_registration(entry: dict) -> dict:
             raise ClientConfigError(
                 f"{label}: scope must be a space-separated list of {' '.join(SCOPES_SUPPORTED)}"
             )
+    if "default_scopes" in entry:
+        defaults = entry["default_scopes"]
+        if not isinstance(defaults, list) or not set(defaults) <= set(SCOPES_SUPPORTED):
+            raise ClientConfigError(
+                f"{label}: default_scopes must be a list of {' '.join(SCOPES_SUPPORTED)}"
+            )
     if "scope_claims" in entry:
         problem = check_scope_claims(entry["scope_claims"], SCOPES_SUPPORTED)
         if problem:
@@ -148,6 +156,18 @@ def validate_registration(entry: dict) -> dict:
     metadata.setdefault("grant_types", ["authorization_code", "refresh_token"])
     metadata.setdefault("response_types", ["code"])
     return metadata
+
+
+def default_scopes(client: OAuth2Client) -> list[str]:
+    """The scopes added to the client's OpenID Connect requests (``policy.scopes``),
+    limited to the scopes it may ask for."""
+    settings = get_settings()
+    defaults = default_scopes_of(
+        client.client_metadata.get("default_scopes"),
+        strict=client.strict_auth_method or settings["clients.strict_auth_method"],
+        server_default=settings["clients.default_scopes"].split(),
+    )
+    return client.get_allowed_scope(" ".join(defaults)).split()
 
 
 def register_client(entry: dict, source: str = "config", replace: bool = True) -> OAuth2Client:

@@ -20,6 +20,7 @@ from ..audit import record_event
 from ..extensions import db, execute_plain, get_clock, get_settings
 from ..lifecycle.browser import SignedInUser
 from ..models import Token
+from ..policy.scopes import gets_refresh_token
 from ..security.digests import token_digest
 
 # Longer strings are never issued; refusing them early keeps odd input cheap.
@@ -50,12 +51,12 @@ def random_token(length: int) -> str:
 
 
 def issues_refresh_token(grant_type: str, client, scope: str | None) -> bool:
-    """Refresh tokens go to clients allowed the refresh_token grant that asked for
-    ``offline_access`` (OIDC Core §11), from the code flow and from refreshes."""
-    return (
-        grant_type in ("authorization_code", "refresh_token")
-        and client.check_grant_type("refresh_token")
-        and "offline_access" in (scope_to_list(scope or "") or [])
+    """Whether this token response carries a refresh token (``policy.scopes``)."""
+    return gets_refresh_token(
+        grant_type,
+        may_refresh=client.check_grant_type("refresh_token"),
+        scopes=scope_to_list(scope or "") or [],
+        requires_offline_access=get_settings()["tokens.refresh_token_requires_offline_access"],
     )
 
 

@@ -412,7 +412,11 @@ def refresh(run_id: str):
     def act(run, provider):
         token = run.data.get("tokens", {}).get("refresh_token")
         if not token:
-            return dict(run.data, problem="No refresh token: ask for scope offline_access.")
+            return dict(
+                run.data,
+                problem="No refresh token: the client is not allowed the refresh_token grant"
+                " (or tokens.refresh_token_requires_offline_access is on: ask for offline_access).",
+            )
         data = _token_call(
             run, provider, {"grant_type": "refresh_token", "refresh_token": token}, None
         )

@@ -56,9 +56,8 @@ def test_acr_alone_implies_a_multi_factor_amr(client, user):
     assert claims["amr"] == ["pwd", "otp", "mfa"]
 
 
-def test_refresh_token_only_with_offline_access_and_it_refreshes(client, user):
-    assert "refresh_token" not in issue(client).json
-    body = issue(client, scope="openid offline_access").json
+def test_refresh_token_for_a_client_with_the_grant_and_it_refreshes(client, user):
+    body = issue(client).json
     refreshed = client.post(
         "/token",
         data={"grant_type": "refresh_token", "refresh_token": body["refresh_token"]},
