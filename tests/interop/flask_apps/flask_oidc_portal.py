@@ -24,11 +24,11 @@ oidc = OpenIDConnect(app)
 @app.route("/me")
 @oidc.require_login
 def me():
-    """What flask-oidc holds after sign-in: the validated ID token's claims,
-    the userinfo it fetched, and the current access token."""
+    """What flask-oidc holds after sign-in (it refused the sign-in had the ID
+    token failed Authlib's checks): the userinfo it fetched, the current tokens."""
     token = session["oidc_auth_token"]
     return jsonify(
-        id_token_claims=token.get("userinfo"),
+        id_token=token.get("id_token"),
         profile=session.get("oidc_auth_profile"),
         access_token=token["access_token"],
         email=g.oidc_user.email,
