@@ -83,3 +83,34 @@ def test_passport_portal_signs_in_reads_userinfo_refreshes_and_signs_out(
         None,
     )
     assert "/signin" in relogin.url, relogin.url
+
+
+def test_passport_portal_with_a_wrong_secret_shows_the_mocks_reason(shared_ohid, tmp_path):
+    folder = node_folder("passport")
+    port = free_port()
+    newcomer_client(shared_ohid, "passport-typo", f"http://localhost:{port}/callback")
+    rp = start_node(
+        folder,
+        "portal.mjs",
+        tmp_path / "portal.log",
+        shared_ohid.issuer,
+        "passport-typo",
+        "not-the-secret",
+        str(port),
+        port=port,
+    )
+    try:
+        user = new_user(shared_ohid, "passport.typo")
+        browser = requests.Session()
+        page = follow(
+            browser,
+            browser.get(f"{rp.url}/login", allow_redirects=False, timeout=HTTP_TIMEOUT),
+            None,
+        )
+        answer = sign_in_by_form(browser, page, user["username"])
+    finally:
+        rp.stop()
+    failure = answer.json()
+    assert failure["code"] == "OAUTH_RESPONSE_BODY_ERROR", failure
+    assert failure["cause"]["error"] == "invalid_client"
+    assert failure["cause"]["error_description"] == "The client secret is wrong for this client_id."

@@ -11,6 +11,7 @@ import time
 import jwt
 import pytest
 import requests
+from oauthlib.oauth2 import InsecureTransportError, InvalidClientError
 from requests_oauthlib import OAuth2Session
 
 from .conftest import HTTP_TIMEOUT, follow, new_user, newcomer_client, sign_in_by_form
@@ -74,3 +75,29 @@ def test_requests_oauthlib_signs_in_reads_userinfo_and_auto_refreshes(shared_ohi
     assert info.status_code == 200 and info.json()["email"] == user["email"]
     assert len(saved) == 1 and saved[0]["access_token"] != token["access_token"]
     assert saved[0]["refresh_token"] != token["refresh_token"]
+
+
+def test_requests_oauthlib_mistakes_say_what_is_wrong(shared_ohid, monkeypatch):
+    metadata = requests.get(
+        f"{shared_ohid.issuer}/.well-known/openid-configuration", timeout=HTTP_TIMEOUT
+    ).json()
+    portal = OAuth2Session("requests-oauthlib-typo", redirect_uri=REDIRECT, scope=["openid"])
+    monkeypatch.delenv("OAUTHLIB_INSECURE_TRANSPORT", raising=False)
+    with pytest.raises(InsecureTransportError):
+        portal.authorization_url(metadata["authorization_endpoint"])
+
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
+    newcomer_client(shared_ohid, "requests-oauthlib-typo", REDIRECT)
+    user = new_user(shared_ohid, "oauthlib.typo")
+    url, _state = portal.authorization_url(metadata["authorization_endpoint"])
+    browser = requests.Session()
+    page = follow(browser, browser.get(url, allow_redirects=False, timeout=HTTP_TIMEOUT), REDIRECT)
+    callback = sign_in_by_form(browser, page, user["username"], stop_at=REDIRECT)
+    with pytest.raises(InvalidClientError) as refused:
+        portal.fetch_token(
+            metadata["token_endpoint"],
+            client_secret="not-the-secret",
+            authorization_response=callback.headers["Location"],
+            timeout=HTTP_TIMEOUT,
+        )
+    assert refused.value.description == "The client secret is wrong for this client_id."
