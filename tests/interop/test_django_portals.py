@@ -24,9 +24,10 @@ ALLAUTH = "allauth-portal"
 
 
 @pytest.fixture(scope="module")
-def django_portal(shared_ohid, tmp_path_factory):
-    """The Django project migrated and served, its two clients registered as a
-    newcomer would (``clients add`` with defaults, endpoints copied from discovery)."""
+def django_project(shared_ohid, tmp_path_factory):
+    """The Django project's environment and migrated database, its two clients
+    registered as a newcomer would (``clients add`` with defaults, endpoints
+    copied from discovery); the port it is registered for."""
     data = tmp_path_factory.mktemp("django")
     port = free_port()
     origin = f"http://localhost:{port}"
@@ -66,6 +67,13 @@ def django_portal(shared_ohid, tmp_path_factory):
         timeout=120,
     )
     assert migrate.returncode == 0, migrate.stdout + migrate.stderr
+    return env, data, port
+
+
+@pytest.fixture(scope="module")
+def django_portal(django_project):
+    """The Django project served by gunicorn."""
+    env, data, port = django_project
     rp = start_wsgi(PROJECT, "portal.wsgi", data / "portal.log", port, **env)
     try:
         yield rp
@@ -145,3 +153,28 @@ def _csrf_django(page: str) -> str:
     match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
     assert match, page[:500]
     return match.group(1)
+
+
+def test_mozilla_django_oidc_left_at_hs256_refuses_the_rs256_id_token(shared_ohid, django_project):
+    """The same project with OIDC_RP_SIGN_ALGO at the library's default."""
+    project_env, data, _ = django_project
+    env = dict(project_env, OIDC_RP_SIGN_ALGO="HS256")
+    port = free_port()
+    origin = f"http://localhost:{port}"
+    env["MOZILLA_CLIENT_SECRET"] = newcomer_client(
+        shared_ohid, "mozilla-hs256", f"{origin}/oidc/callback/"
+    )
+    env["MOZILLA_CLIENT_ID"] = "mozilla-hs256"
+    rp = start_wsgi(PROJECT, "portal.wsgi", data / "hs256.log", port, **env)
+    try:
+        user = new_user(shared_ohid, "mozilla.hs256")
+        browser = requests.Session()
+        page = _get(browser, f"{rp.url}/oidc/authenticate/")
+        answer = sign_in_by_form(browser, page, user["username"])
+        assert answer.status_code == 400 and "/oidc/callback/" in answer.url
+        assert (
+            "The provider algorithm 'RS256' does not match the client's OIDC_RP_SIGN_ALGO."
+            in rp.output()
+        )
+    finally:
+        rp.stop()

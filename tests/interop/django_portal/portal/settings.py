@@ -20,6 +20,13 @@ DATABASES = {
     "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.path.join(BASE, "portal.db")}
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Refused requests (SuspiciousOperation) logged where the developer looks.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.security": {"handlers": ["console"], "level": "ERROR"}},
+}
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -68,7 +75,7 @@ OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OHID_AUTHORIZATION_ENDPOINT", "
 OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OHID_TOKEN_ENDPOINT", "")
 OIDC_OP_USER_ENDPOINT = os.environ.get("OHID_USERINFO_ENDPOINT", "")
 OIDC_OP_JWKS_ENDPOINT = os.environ.get("OHID_JWKS_URI", "")
-OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
 # Its documented RP-initiated logout: a function building the end-session URL
 # from the ID token it keeps.
 OIDC_OP_LOGOUT_URL_METHOD = "portal.views.ohid_logout_url"
