@@ -76,7 +76,10 @@ class TokenLifetimes:
     # refresh token may be presented again (concurrent refreshes).
     refresh_grace_seconds: int
     # OIDC Core §11 read strictly: refresh tokens only for offline_access.
-    refresh_token_requires_offline_access: bool = False
+    refresh_token_requires_offline_access: bool
+    # "jwt" (RFC 9068) or "opaque", and the JWT's typ header.
+    access_token_format: str
+    access_token_typ: str
 
 
 class Settings:
@@ -238,6 +241,14 @@ def _validate(values: dict) -> None:
             f"clients.default_scopes: unknown scope {sorted(unknown)[0]!r} "
             f"(supported: {' '.join(SCOPES_SUPPORTED)})"
         )
+    for key, allowed in (
+        ("access_token_format", ("jwt", "opaque")),
+        ("access_token_typ", ("at+jwt", "JWT")),
+    ):
+        if values["tokens"][key] not in allowed:
+            raise SettingsError(
+                f"tokens.{key}: must be one of {', '.join(allowed)}, got {values['tokens'][key]!r}"
+            )
     if values["clients"]["max_assertion_seconds"] < 1:
         raise SettingsError("clients.max_assertion_seconds: must be at least 1")
     for key in ("email_activation_digits", "otp_digits"):

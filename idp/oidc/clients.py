@@ -17,6 +17,7 @@ from ..models import ConsentGrant, OAuth2Client
 from ..policy.portal_claims import check_scope_claims
 from ..policy.scopes import default_scopes_of
 from ..security.digests import token_digest
+from .access_tokens import FORMATS, TYPES
 from .claims import SCOPES_SUPPORTED
 from .cors import is_origin
 
@@ -42,6 +43,11 @@ _KNOWN_KEYS = {
     "scope_claims",
     "strict_auth_method",
     "default_scopes",
+    "access_token_format",
+    "access_token_typ",
+    "access_token_audience",
+    "introspect_any",
+    "resource_servers",
 }
 
 
@@ -83,6 +89,27 @@ def _check_keys(entry: dict, method: str, label: str) -> None:
         _check_uri(jwks_uri, f"{label} jwks_uri")
     if method == "private_key_jwt" and jwks is None and jwks_uri is None:
         raise ClientConfigError(f"{label}: private_key_jwt needs jwks or jwks_uri")
+
+
+def _check_access_tokens(entry: dict, label: str) -> None:
+    for key, allowed in (("access_token_format", FORMATS), ("access_token_typ", TYPES)):
+        if key in entry and entry[key] not in allowed:
+            raise ClientConfigError(f"{label}: {key} must be one of {', '.join(allowed)}")
+    audience = entry.get("access_token_audience")
+    if audience is not None and not (
+        (isinstance(audience, str) and audience)
+        or (
+            isinstance(audience, list)
+            and audience
+            and all(isinstance(a, str) and a for a in audience)
+        )
+    ):
+        raise ClientConfigError(f"{label}: access_token_audience must be a string or a list")
+    if not isinstance(entry.get("introspect_any", False), bool):
+        raise ClientConfigError(f"{label}: introspect_any must be true or false")
+    servers = entry.get("resource_servers", [])
+    if not isinstance(servers, list) or not all(isinstance(s, str) and s for s in servers):
+        raise ClientConfigError(f"{label}: resource_servers must be a list of client ids")
 
 
 def validate_registration(entry: dict) -> dict:
@@ -130,6 +157,7 @@ def validate_registration(entry: dict) -> dict:
             raise ClientConfigError(
                 f"{label}: default_scopes must be a list of {' '.join(SCOPES_SUPPORTED)}"
             )
+    _check_access_tokens(entry, label)
     if "scope_claims" in entry:
         problem = check_scope_claims(entry["scope_claims"], SCOPES_SUPPORTED)
         if problem:

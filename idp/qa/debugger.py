@@ -297,6 +297,23 @@ def _inspect_id_token(provider: dict, id_token: str, client_id: str, nonce, acce
     }
 
 
+def _inspect_access_token(provider: dict, access_token: str) -> dict:
+    """Header and claims of a JWT access token (RFC 9068), its signature checked
+    against the JWKS as a portal's API would; opaque tokens are said to be so."""
+    try:
+        header_part, claims_part, _ = access_token.split(".")
+        header, claims = _decode_part(header_part), _decode_part(claims_part)
+    except (ValueError, UnicodeDecodeError):
+        return {"opaque": True}
+    signature_error = None
+    try:
+        jwks = _http().get(provider["jwks_uri"], timeout=HTTP_TIMEOUT).json()
+        jwt.decode(access_token, KeySet.import_key_set(jwks), algorithms=ID_TOKEN_ALGS)
+    except (OSError, ValueError, JoseError) as exc:
+        signature_error = str(exc) or type(exc).__name__
+    return {"header": header, "claims": claims, "signature_error": signature_error}
+
+
 def _call_userinfo(provider: dict, access_token: str) -> dict:
     response = _http().get(
         provider["userinfo_endpoint"],
@@ -332,6 +349,7 @@ def _token_call(run: DebuggerRun, provider: dict, form: dict, nonce) -> dict:
                 nonce,
                 tokens["access_token"],
             )
+        data["access_token"] = _inspect_access_token(provider, tokens["access_token"])
         data["userinfo"] = _call_userinfo(provider, tokens["access_token"])
     return data
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -168,6 +169,9 @@ def test_cli_tokens_issue_prints_the_response(tmp_path, monkeypatch):
         env=env,
     )
     assert only.exit_code == 0 and len(only.output.strip()) > 30 and "{" not in only.output
+    # A JWT access token (RFC 9068), the default format.
+    header = json.loads(base64.urlsafe_b64decode(only.output.split(".")[0] + "=="))
+    assert header["typ"] == "at+jwt"
     bad = runner.invoke(
         main, ["tokens", "issue", "--client-id", "nope", "--username", "demo.provider"], env=env
     )
