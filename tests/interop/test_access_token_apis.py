@@ -170,4 +170,20 @@ def test_express_oauth2_jwt_bearer_refuses_the_access_token_after_its_exp(
     _wait_until(exp + JWT_BEARER_LEEWAY + 1.01)
     answer = _claims(jwt_bearer_api.url, token)
     assert answer.status_code == 401
-    assert "exp" in answer.json()["message"], answer.text
+    assert answer.json() == {
+        "error": "invalid_token",
+        "message": '"exp" claim timestamp check failed',
+    }
+
+
+def test_both_jwt_apis_refuse_a_token_issued_to_another_client(
+    shared_ohid, signed_in, jwt_bearer_api, pyjwt_api
+):
+    user, _ = signed_in
+    newcomer_client(shared_ohid, "another-portal", "http://localhost:5076/callback")
+    token = shared_ohid.qa.tokens("another-portal", user["username"])["access_token"]
+    express = _claims(jwt_bearer_api.url, token)
+    assert express.status_code == 401
+    assert express.json() == {"error": "invalid_token", "message": "Unexpected 'aud' value"}
+    pyjwt = _claims(pyjwt_api.url, token)
+    assert pyjwt.status_code == 401 and pyjwt.json()["detail"] == "Audience doesn't match"
