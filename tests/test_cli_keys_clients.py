@@ -85,7 +85,8 @@ def test_clients_add_generates_a_secret_shown_once(cli):
     assert len(secret) >= 32
     listing = cli("clients", "list").output
     assert "my-portal" in listing and "My Portal" in listing
-    assert "redirect_uri http://localhost:3000/callback" in listing
+    assert "redirect_uri             http://localhost:3000/callback" in listing
+    assert "post_logout_redirect_uri http://localhost:3000/" in listing
     assert secret not in listing
 
 

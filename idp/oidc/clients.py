@@ -112,8 +112,9 @@ def _check_access_tokens(entry: dict, label: str) -> None:
         raise ClientConfigError(f"{label}: resource_servers must be a list of client ids")
 
 
-def validate_registration(entry: dict) -> dict:
-    """Check one client entry and return its metadata."""
+def validate_registration(entry: dict, secret_known: bool = False) -> dict:
+    """Check one client entry and return its metadata (``secret_known``: the client
+    already has a secret, so the entry need not carry it)."""
     unknown = set(entry) - _KNOWN_KEYS
     client_id = entry.get("client_id")
     label = f"client {client_id!r}" if client_id else "client"
@@ -136,7 +137,11 @@ def validate_registration(entry: dict) -> dict:
         raise ClientConfigError(
             f"{label}: token_endpoint_auth_method must be one of {AUTH_METHODS}"
         )
-    if method in ("client_secret_basic", "client_secret_post") and not entry.get("client_secret"):
+    if (
+        method in ("client_secret_basic", "client_secret_post")
+        and not entry.get("client_secret")
+        and not secret_known
+    ):
         raise ClientConfigError(f"{label}: {method} needs a client_secret")
     if not isinstance(entry.get("strict_auth_method", False), bool):
         raise ClientConfigError(f"{label}: strict_auth_method must be true or false")
@@ -253,3 +258,128 @@ def remove_client(client_id: str) -> bool:
     db.session.delete(client)
     db.session.commit()
     return True
+
+
+# Lists that ``update_client`` adds to and removes from.
+EDITABLE_LISTS = ("redirect_uris", "post_logout_redirect_uris", "allowed_origins")
+# Fields ``update_client`` sets (None removes an optional one).
+SETTABLE = (
+    "client_name",
+    "token_endpoint_auth_method",
+    "strict_auth_method",
+    "trusted",
+    "require_phone",
+    "scope",
+    "default_scopes",
+    "grant_types",
+    "access_token_format",
+    "access_token_typ",
+    "access_token_audience",
+    "introspect_any",
+    "resource_servers",
+    "backchannel_logout_uri",
+)
+_SECRET_METHODS = ("client_secret_basic", "client_secret_post")
+
+
+def client_details(client: OAuth2Client) -> dict:
+    """Everything a portal needs to connect, secret aside, with the defaults in force."""
+    settings = get_settings()
+    metadata = client.client_metadata
+    details = {
+        "client_id": client.client_id,
+        "client_name": client.client_name,
+        "token_endpoint_auth_method": client.token_endpoint_auth_method,
+        "strict_auth_method": client.strict_auth_method,
+        "has_secret": bool(client.client_secret_hash),
+        "redirect_uris": client.redirect_uris,
+        "post_logout_redirect_uris": client.post_logout_redirect_uris,
+        "allowed_origins": list(metadata.get("allowed_origins", [])),
+        "grant_types": list(metadata.get("grant_types", [])),
+        "response_types": list(metadata.get("response_types", ["code"])),
+        "scope": metadata.get("scope"),
+        "default_scopes": default_scopes(client),
+        "trusted": client.trusted,
+        "require_phone": client.require_phone,
+        "id_token_signed_response_alg": client.id_token_signed_response_alg,
+        "access_token_format": metadata.get("access_token_format")
+        or settings["tokens.access_token_format"],
+        "access_token_typ": metadata.get("access_token_typ") or settings["tokens.access_token_typ"],
+        "access_token_audience": metadata.get("access_token_audience") or client.client_id,
+        "introspect_any": bool(metadata.get("introspect_any", False)),
+        "resource_servers": list(metadata.get("resource_servers", [])),
+        "source": client.source,
+    }
+    for optional in ("backchannel_logout_uri", "jwks_uri", "scope_claims"):
+        if metadata.get(optional) is not None:
+            details[optional] = metadata[optional]
+    return details
+
+
+def _entry_of(client: OAuth2Client) -> dict:
+    entry = dict(client.client_metadata)
+    entry.update(
+        client_id=client.client_id,
+        client_name=client.client_name,
+        trusted=client.trusted,
+        require_phone=client.require_phone,
+    )
+    return entry
+
+
+def _edit_list(entry: dict, name: str, add: list, remove: list) -> None:
+    current = list(entry.get(name, []))
+    missing = [item for item in remove if item not in current]
+    if missing:
+        raise ClientConfigError(f"{name}: {missing[0]!r} is not registered for this client")
+    current = [item for item in current if item not in remove]
+    current += [item for item in add if item not in current]
+    entry[name] = current
+
+
+def update_client(client: OAuth2Client, changes: dict) -> str | None:
+    """Change a registration in place, validated like clients.toml; nothing is
+    revoked (tokens and consent stay). ``changes`` holds ``add_<list>`` and
+    ``remove_<list>`` for the lists of ``EDITABLE_LISTS``, any of ``SETTABLE``
+    (None removes an optional field), ``client_secret`` (a new secret) and
+    ``new_secret`` (True: generate one). Returns a secret to show once, or None.
+    Not committed."""
+    entry = _entry_of(client)
+    for name in EDITABLE_LISTS:
+        _edit_list(
+            entry,
+            name,
+            list(changes.get(f"add_{name}") or []),
+            list(changes.get(f"remove_{name}") or []),
+        )
+    for name in SETTABLE:
+        if name not in changes:
+            continue
+        if changes[name] is None:
+            entry.pop(name, None)
+        else:
+            entry[name] = changes[name]
+    method = entry.get("token_endpoint_auth_method", "client_secret_basic")
+    secret = changes.get("client_secret")
+    if secret is not None and method not in _SECRET_METHODS:
+        raise ClientConfigError(f"a client_secret makes no sense with {method}")
+    shown = None
+    if (
+        method in _SECRET_METHODS
+        and secret is None
+        and (changes.get("new_secret") or not client.client_secret_hash)
+    ):
+        secret = shown = new_client_secret()
+    if secret is not None:
+        entry["client_secret"] = secret
+    metadata = validate_registration(entry, secret_known=bool(client.client_secret_hash))
+    client.metadata_json = metadata
+    client.client_name = entry.get("client_name") or client.client_id
+    client.trusted = bool(entry.get("trusted", False))
+    client.require_phone = bool(entry.get("require_phone", False))
+    if secret is not None:
+        client.client_secret_hash = token_digest(secret)
+    elif method not in _SECRET_METHODS:
+        # A public or private_key_jwt client has no secret to accept.
+        client.client_secret_hash = None
+    return shown
