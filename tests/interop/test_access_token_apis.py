@@ -187,3 +187,33 @@ def test_both_jwt_apis_refuse_a_token_issued_to_another_client(
     assert express.json() == {"error": "invalid_token", "message": "Unexpected 'aud' value"}
     pyjwt = _claims(pyjwt_api.url, token)
     assert pyjwt.status_code == 401 and pyjwt.json()["detail"] == "Audience doesn't match"
+
+
+def test_an_api_registered_without_introspect_any_refuses_and_the_audit_says_why(
+    shared_ohid, signed_in, tmp_path
+):
+    user, tokens = signed_in
+    secret = newcomer_client(
+        shared_ohid,
+        "plain-api",
+        "http://localhost:5077/unused",
+        "--grant-type",
+        "client_credentials",
+    )
+    rp = start_wsgi(
+        INTEROP / "flask_apps",
+        "introspecting_api:app",
+        tmp_path / "api.log",
+        OHID_ISSUER=shared_ohid.issuer,
+        CLIENT_ID="plain-api",
+        CLIENT_SECRET=secret,
+    )
+    try:
+        answer = _claims(rp.url, tokens["access_token"])
+    finally:
+        rp.stop()
+    assert answer.status_code == 401
+    (event,) = [
+        e for e in shared_ohid.events("token_introspected_inactive") if "plain-api" in str(e)
+    ]
+    assert "another client" in str(event), event
