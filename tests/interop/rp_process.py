@@ -72,6 +72,9 @@ def start_wsgi(folder: Path, app: str, log: Path, port: int | None = None, **env
         "1",
         "--threads",
         "4",
+        # Stopping waits for no idle keep-alive connection.
+        "--graceful-timeout",
+        "2",
         "--chdir",
         str(folder),
     ]
