@@ -11,14 +11,13 @@ class Portal:
     name: str
     # The family a portal belongs to; the two Optum Connect portals share its landing page.
     family: str
-    port: int
     scope: str = "openid profile email portal"
 
 
 PORTALS = (
-    Portal("optum-connect-claims-online", "Claims Online Portal", "Optum Connect", 5001),
-    Portal("optum-connect-physician-info", "Physician Info Portal", "Optum Connect", 5002),
-    Portal("optum-pro", "Optum Pro", "Optum Pro", 5003),
-    Portal("optum-provider-portal", "Optum Provider Portal", "Optum Provider Portal", 5004),
-    Portal("provider-express", "Provider Express", "Provider Express", 5005),
+    Portal("optum-connect-claims-online", "Claims Online Portal", "Optum Connect"),
+    Portal("optum-connect-physician-info", "Physician Info Portal", "Optum Connect"),
+    Portal("optum-pro", "Optum Pro", "Optum Pro"),
+    Portal("optum-provider-portal", "Optum Provider Portal", "Optum Provider Portal"),
+    Portal("provider-express", "Provider Express", "Provider Express"),
 )

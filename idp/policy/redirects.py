@@ -12,6 +12,14 @@ from urllib.parse import urlsplit, urlunsplit
 _LOOPBACK = {"localhost", "127.0.0.1", "[::1]"}
 
 
+def _port(parts) -> int | str | None:
+    """The port, or the text that came when it is not a valid port number."""
+    try:
+        return parts.port
+    except ValueError:
+        return parts.netloc.rpartition(":")[2]
+
+
 def _without_trailing_slash(uri: str) -> str:
     return uri[:-1] if uri.endswith("/") else uri
 
@@ -20,7 +28,7 @@ def _loopback_neutral(uri: str) -> str:
     parts = urlsplit(uri)
     host = parts.hostname or ""
     if host in _LOOPBACK or f"[{host}]" in _LOOPBACK:
-        port = f":{parts.port}" if parts.port else ""
+        port = f":{_port(parts)}" if _port(parts) else ""
         return urlunsplit((parts.scheme, f"loopback{port}", parts.path, parts.query, ""))
     return uri
 
@@ -29,6 +37,14 @@ def near_miss(sent: str, registered: list[str]) -> str | None:
     """A sentence naming the registered URI that ``sent`` almost matches, or None.
 
     The sentence quotes only the registered URI, never ``sent``."""
+    try:
+        return _near_miss(sent, registered)
+    except ValueError:
+        # Not a URI urllib can split (a broken IPv6 host): nothing near it.
+        return None
+
+
+def _near_miss(sent: str, registered: list[str]) -> str | None:
     for uri in registered:
         if _without_trailing_slash(sent) == _without_trailing_slash(uri):
             return f"It differs from the registered {uri} only by a trailing slash."
@@ -44,7 +60,7 @@ def near_miss(sent: str, registered: list[str]) -> str | None:
             sent_parts.scheme == parts.scheme
             and sent_parts.hostname == parts.hostname
             and sent_parts.path == parts.path
-            and sent_parts.port != parts.port
+            and _port(sent_parts) != _port(parts)
         ):
             return f"It differs from the registered {uri} only by its port."
     return None

@@ -96,3 +96,16 @@ def test_a_good_request_with_another_error_adds_no_note(client):
     )
     assert response.status_code == 400
     assert "For the portal" not in response.get_data(as_text=True)
+
+
+def test_odd_uris_get_a_page_never_a_500(client):
+    for uri in ("http://[::1/cb", "http://localhost:99999/cb"):
+        response = client.get(authorize_url(CLAIMS_ONLINE[0], uri))
+        assert response.status_code == 400 and "Location" not in response.headers
+        logout = client.get(
+            "/end_session",
+            query_string={"client_id": CLAIMS_ONLINE[0], "post_logout_redirect_uri": uri},
+        )
+        assert logout.status_code == 200 and "For the portal's developer" in logout.get_data(
+            as_text=True
+        )

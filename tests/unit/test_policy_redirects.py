@@ -25,3 +25,10 @@ def test_scheme_and_port_are_named():
 def test_an_unrelated_uri_has_no_hint_and_hints_never_quote_the_sent_uri():
     assert near_miss("http://evil.example/<script>", REGISTERED) is None
     assert "<script>" not in (near_miss("http://localhost:3000/<script>", REGISTERED) or "")
+
+
+def test_a_port_out_of_range_is_no_crash():
+    assert near_miss("http://localhost:99999/", REGISTERED) == (
+        "It differs from the registered http://localhost:3000/ only by its port."
+    )
+    assert near_miss("http://[::1/", REGISTERED) is None
