@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import time
 
 import pytest
 import requests
@@ -178,3 +179,40 @@ def test_mozilla_django_oidc_left_at_hs256_refuses_the_rs256_id_token(shared_ohi
         )
     finally:
         rp.stop()
+
+
+def test_mozilla_django_oidc_session_refresh_signs_in_again_without_a_page(
+    shared_ohid, django_project
+):
+    """SessionRefresh sends the user to OHID with prompt=none once the renewal
+    time passes; OHID's SSO session answers with a code at once."""
+    project_env, data, _ = django_project
+    renew = 5
+    port = free_port()
+    origin = f"http://localhost:{port}"
+    env = dict(
+        project_env,
+        OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS=str(renew),
+        MOZILLA_CLIENT_ID="mozilla-refresh",
+        MOZILLA_CLIENT_SECRET=newcomer_client(
+            shared_ohid, "mozilla-refresh", f"{origin}/oidc/callback/"
+        ),
+    )
+    rp = start_wsgi(PROJECT, "portal.wsgi", data / "refresh.log", port, **env)
+    try:
+        user = new_user(shared_ohid, "mozilla.refresh")
+        browser = requests.Session()
+        page = _get(browser, f"{rp.url}/oidc/authenticate/")
+        first = sign_in_by_form(browser, page, user["username"])
+        signed_in_at = time.time()
+        assert first.url == f"{rp.url}/me/", f"{first.url}\n{rp.output()}"
+        remaining = signed_in_at + renew - time.time()
+        if remaining > 0:
+            # mozilla-django-oidc reads the real clock for the renewal time.
+            time.sleep(remaining)
+        again = _get(browser, f"{rp.url}/me/")
+    finally:
+        rp.stop()
+    assert again.url == f"{rp.url}/me/", again.url
+    assert again.json()["email"] == user["email"]
+    assert again.json()["id_token"] != first.json()["id_token"]

@@ -44,6 +44,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # mozilla-django-oidc's documented session refresh: once the ID token's renewal
+    # time passes, the next page signs in again silently (prompt=none).
+    "mozilla_django_oidc.middleware.SessionRefresh",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
@@ -81,6 +84,8 @@ OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
 OIDC_OP_LOGOUT_URL_METHOD = "portal.views.ohid_logout_url"
 OHID_END_SESSION_ENDPOINT = os.environ.get("OHID_END_SESSION_ENDPOINT", "")
 OIDC_STORE_ID_TOKEN = True
+# Its default renewal time is 15 minutes; the refresh test shortens it.
+OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS = int(os.environ.get("OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS", 900))
 LOGIN_REDIRECT_URL = "/me/"
 LOGOUT_REDIRECT_URL = "/signed-out/"
 
