@@ -24,6 +24,7 @@ def test_defaults_match_the_spec():
     assert s["account.inactivity_days"] == 90
     assert s["security.password_hash_profile"] == "standard"
     assert s["server.support_phone"] == "1-855-819-5909"
+    assert s["server.max_request_kb"] == 1024
 
 
 def test_environment_overrides_single_values():
@@ -72,6 +73,7 @@ def test_config_file_from_environment_variable(tmp_path):
         ({"MOCK_OHID_TOKENS_ACCESS_TOKEN_TYP": "jwt"}, "tokens.access_token_typ"),
         ({"MOCK_OHID_CLIENTS_DEFAULT_SCOPES": "profile wallet"}, "clients.default_scopes"),
         ({"MOCK_OHID_CLIENTS_STRICT_AUTH_METHOD": "maybe"}, "STRICT_AUTH_METHOD"),
+        ({"MOCK_OHID_SERVER_MAX_REQUEST_KB": "0"}, "server.max_request_kb"),
     ],
 )
 def test_bad_value_is_one_line_naming_the_setting(environ, named):
