@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .policy.claims import SCOPES_SUPPORTED
 from .policy.fetch_rules import FetchRule, normal_host
 from .resources import bundled_path
 
@@ -77,6 +78,11 @@ class TokenLifetimes:
     # RFC 9700 §4.14.2 rotation, with a window in which the just-rotated
     # refresh token may be presented again (concurrent refreshes).
     refresh_grace_seconds: int
+    # OIDC Core §11 read strictly: refresh tokens only for offline_access.
+    refresh_token_requires_offline_access: bool
+    # "jwt" (RFC 9068) or "opaque", and the JWT's typ header.
+    access_token_format: str
+    access_token_typ: str
 
 
 class Settings:
@@ -333,6 +339,20 @@ def _validate(values: dict) -> None:
     ):
         if values[section][low] > values[section][high]:
             raise SettingsError(f"{section}.{low}: is larger than {section}.{high}")
+    unknown = set(values["clients"]["default_scopes"].split()) - set(SCOPES_SUPPORTED)
+    if unknown:
+        raise SettingsError(
+            f"clients.default_scopes: unknown scope {sorted(unknown)[0]!r} "
+            f"(supported: {' '.join(SCOPES_SUPPORTED)})"
+        )
+    for key, allowed in (
+        ("access_token_format", ("jwt", "opaque")),
+        ("access_token_typ", ("at+jwt", "JWT")),
+    ):
+        if values["tokens"][key] not in allowed:
+            raise SettingsError(
+                f"tokens.{key}: must be one of {', '.join(allowed)}, got {values['tokens'][key]!r}"
+            )
     if values["clients"]["max_assertion_seconds"] < 1:
         raise SettingsError("clients.max_assertion_seconds: must be at least 1")
     for dotted in ("security.allowed_fetch_hosts", "qa.allowed_hosts"):
