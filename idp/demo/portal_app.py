@@ -84,7 +84,12 @@ def check_logout_token(token: str, keys: KeySet, issuer: str, client_id: str) ->
 
 
 def create_portal_app(portal: Portal, issuer: str, secret: str | None, auth_method: str, url: str):
-    """The Flask app of ``portal``, served at ``url`` (http://localhost:PORT)."""
+    """The Flask app of ``portal``, served at ``url`` (http://localhost:PORT).
+
+    ``issuer`` is where the portal's backend reaches the provider; tokens are checked
+    against the issuer its discovery document names (the same URL unless the provider
+    splits browser and back-channel host names).
+    """
     app = Flask(
         f"demo-{portal.client_id}",
         template_folder=str(bundled_path("templates")),
@@ -187,7 +192,8 @@ def create_portal_app(portal: Portal, issuer: str, secret: str | None, auth_meth
         token = request.form.get("logout_token", "")
         try:
             keys = KeySet.import_key_set(ohid.fetch_jwk_set(force=True))
-            claims = check_logout_token(token, keys, issuer, portal.client_id)
+            named_issuer = ohid.load_server_metadata()["issuer"]
+            claims = check_logout_token(token, keys, named_issuer, portal.client_id)
         except ValueError as exc:
             return jsonify(error="invalid_request", error_description=str(exc)), 400
         if claims.get("sid"):

@@ -29,10 +29,16 @@ from .api import QAError
 
 class Says:
     """The sentence a field's refused value gets: a text, or a function of the value
-    (or, with ``whole_body``, of the whole request) returning one."""
+    (or, with ``whole_body``, of the whole request) returning one; ``on_type``: also
+    for a value of the wrong JSON type."""
 
-    def __init__(self, text: str | Callable[[Any], str | None], whole_body: bool = False):
-        self.text, self.whole_body = text, whole_body
+    def __init__(
+        self,
+        text: str | Callable[[Any], str | None],
+        whole_body: bool = False,
+        on_type: bool = False,
+    ):
+        self.text, self.whole_body, self.on_type = text, whole_body, on_type
 
     def sentence(self, value: Any, body: dict) -> str | None:
         if callable(self.text):
@@ -154,6 +160,9 @@ def _sentence(model: type[BaseModel], data: dict, errors: list) -> str:
     for name in names:
         value, types = data.get(name), _schema_types(properties[name])
         if value is not None and _json_type(value) not in types:
+            says = _says(model, name)
+            if says and says.on_type:
+                return says.sentence(value, data) or _type_sentence(name, types)
             return _type_sentence(name, types)
     explain = getattr(model, "explain", None)
     text = explain(data) if explain else None
