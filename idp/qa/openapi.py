@@ -1,5 +1,9 @@
 """The OpenAPI 3.1 document of the /_qa API, served at /_qa/openapi.json.
 
+Every request body and query string here is the JSON Schema of the pydantic
+model its handler parses the request with (``idp/qa/schemas.py`` says why
+pydantic), so the document cannot promise what the API refuses or leave out
+what it takes. The answers' schemas and the guard's answers are written here.
 A test walks the app's routes and this document both ways, so a route added
 without documenting it (or documented without existing) fails the suite.
 """
