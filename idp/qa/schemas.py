@@ -212,6 +212,8 @@ def request_schema(model: type[BaseModel], components: dict) -> dict:
     schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
     for name, definition in schema.pop("$defs", {}).items():
         components[name] = _tidy(definition)
+    # The model's docstring is written for the code; the operation's summary says it here.
+    schema.pop("description", None)
     return _tidy(schema)
 
 

@@ -122,3 +122,92 @@ def test_a_body_over_the_limit_is_the_documented_413(app, client):
     limit = app.config["MAX_CONTENT_LENGTH"]
     response = client.post("/_qa/users", json={"username": "x" * limit})
     assert response.status_code == 413 and response.json["error"] == "request_too_large"
+
+
+def _request_bodies(document):
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            content = operation.get("requestBody", {}).get("content", {})
+            if "application/json" in content:
+                yield path, method, content["application/json"]["schema"]
+
+
+def _json_types(schema: dict) -> set[str]:
+    kinds = schema.get("type", [])
+    types = {kinds} if isinstance(kinds, str) else set(kinds)
+    types |= {"null" for value in schema.get("enum", []) if value is None}
+    for member in schema.get("anyOf", []) + schema.get("oneOf", []):
+        types |= _json_types(member)
+    return types
+
+
+def _existing(client, path: str) -> str:
+    """``path`` with its parameters naming a user and a client that exist."""
+    client.post(
+        "/_qa/users",
+        json={"username": "jane.doe1", "email": "jane@example.com", "password": "Password1"},
+    )
+    client_id = client.get("/_qa/clients").json[0]["client_id"]
+    return path.replace("{username}", "jane.doe1").replace("{client_id}", client_id)
+
+
+def test_every_documented_body_refuses_a_field_it_does_not_name(client):
+    document = client.get("/_qa/openapi.json").json
+    checked = 0
+    for path, method, schema in _request_bodies(document):
+        assert schema["additionalProperties"] is False, (method, path)
+        response = client.open(_existing(client, path), method=method, json={"zz_extra": 1})
+        assert response.status_code == 400, (method, path, response.json)
+        assert response.json["detail"] == "Unknown field(s): zz_extra.", (method, path)
+        checked += 1
+    assert checked == 9
+
+
+def _required_fields(schema: dict) -> dict:
+    """A value of the documented type for each required field."""
+    values = {"string": "x", "array": ["x"], "boolean": True, "integer": 1}
+    body = {}
+    for name in schema.get("required", []):
+        field = schema["properties"][name]
+        enum = field.get("enum")
+        body[name] = enum[0] if enum else values[sorted(_json_types(field))[0]]
+    return body
+
+
+def test_null_is_refused_wherever_the_document_does_not_allow_it(client):
+    document = client.get("/_qa/openapi.json").json
+    refused = 0
+    for path, method, schema in _request_bodies(document):
+        for name, field in schema["properties"].items():
+            if "null" in _json_types(field):
+                continue
+            body = {**_required_fields(schema), name: None}
+            response = client.open(_existing(client, path), method=method, json=body)
+            assert response.status_code == 400, (method, path, name, response.json)
+            assert name in response.json["detail"], (method, path, name, response.json)
+            refused += 1
+    assert refused > 20
+
+
+def test_a_user_field_documented_as_nullable_takes_null(client):
+    document = client.get("/_qa/openapi.json").json
+    patch = document["paths"]["/_qa/users/{username}"]["patch"]["requestBody"]
+    fields = patch["content"]["application/json"]["schema"]["properties"]
+    nullable = [name for name, field in fields.items() if "null" in _json_types(field)]
+    assert {"first_name", "phone", "claims", "totp"} <= set(nullable)
+    url = _existing(client, "/_qa/users/{username}")
+    for name in nullable:
+        response = client.patch(url, json={name: None})
+        assert response.status_code == 200, (name, response.json)
+
+
+def test_null_for_a_token_option_names_the_field(client):
+    response = client.post("/_qa/tokens", json={"client_id": "x", "username": "y", "scope": None})
+    assert response.status_code == 400
+    assert response.json["detail"] == "Must not be null: scope."
+
+
+def test_an_empty_outbox_channel_is_the_documented_400(client):
+    response = client.get("/_qa/outbox?channel=")
+    assert response.status_code == 400
+    assert response.json["detail"] == "'channel' must be one of email, sms, voice."
