@@ -42,25 +42,26 @@ def reset():
     )
 
 
+def find_events(user: str | None = None, kind: str | None = None, since: str | None = None):
+    """Audit events matching every filter given (checked ``EventFilters``), newest first."""
+    query = db.select(AuditEvent)
+    if user:
+        account = find_by_username(user)
+        if account is not None:
+            query = query.where(
+                (AuditEvent.user_id == account.id) | (AuditEvent.username == account.username)
+            )
+        else:
+            query = query.where(db.func.lower(AuditEvent.username) == user.lower())
+    if kind:
+        query = query.where(AuditEvent.kind == kind)
+    if since is not None:
+        query = query.where(AuditEvent.created_at >= parse_instant(since))
+    return db.session.execute(query.order_by(AuditEvent.id.desc()).limit(1000)).scalars()
+
+
 @bp.get("/events")
 def events():
     """``?user=&kind=&since=`` — audit events, newest first."""
-    filters = parse(EventFilters, request.args.to_dict())
-    query = db.select(AuditEvent)
-    username = filters.get("user")
-    if username:
-        user = find_by_username(username)
-        if user is not None:
-            query = query.where(
-                (AuditEvent.user_id == user.id) | (AuditEvent.username == user.username)
-            )
-        else:
-            query = query.where(db.func.lower(AuditEvent.username) == username.lower())
-    kind = filters.get("kind")
-    if kind:
-        query = query.where(AuditEvent.kind == kind)
-    since = filters.get("since")
-    if since is not None:
-        query = query.where(AuditEvent.created_at >= parse_instant(since))
-    rows = db.session.execute(query.order_by(AuditEvent.id.desc()).limit(1000)).scalars()
+    rows = find_events(**parse(EventFilters, request.args.to_dict()))
     return jsonify([row.as_dict() for row in rows])

@@ -125,10 +125,9 @@ def list_clients():
     return jsonify([client_details(c) for c in rows.scalars()])
 
 
-@bp.post("/clients")
-def create_client():
-    """Register a client (fields as in clients.toml); a secret is generated when needed."""
-    body = parse(NewClient, json_body())
+def register_qa_client(body: dict) -> dict:
+    """Register a client from checked ``NewClient`` fields; its details (and a generated
+    secret, shown once)."""
     if find_client(body["client_id"]) is not None:
         raise QAError(409, "conflict", f"client {body['client_id']!r} already exists.")
     entry = dict(body)
@@ -145,7 +144,27 @@ def create_client():
     answer = client_details(client)
     if generated:
         answer["client_secret"] = generated
-    return jsonify(answer), 201
+    return answer
+
+
+def change_qa_client(client, body: dict) -> dict:
+    """Apply checked ``ClientChanges`` to ``client``; its details (and a new secret)."""
+    try:
+        shown = update_client(client, body)
+    except ClientConfigError as exc:
+        db.session.rollback()
+        raise QAError(400, "invalid_request", str(exc)) from None
+    db.session.commit()
+    answer = client_details(client)
+    if shown:
+        answer["client_secret"] = shown
+    return answer
+
+
+@bp.post("/clients")
+def create_client():
+    """Register a client (fields as in clients.toml); a secret is generated when needed."""
+    return jsonify(register_qa_client(parse(NewClient, json_body()))), 201
 
 
 @bp.get("/clients/<client_id>")
@@ -157,17 +176,7 @@ def get_client(client_id: str):
 def patch_client(client_id: str):
     """Change a client in place (add/remove URIs and origins, set fields); nothing is revoked."""
     client = _client_or_404(client_id)
-    body = parse(ClientChanges, json_body())
-    try:
-        shown = update_client(client, body)
-    except ClientConfigError as exc:
-        db.session.rollback()
-        raise QAError(400, "invalid_request", str(exc)) from None
-    db.session.commit()
-    answer = client_details(client)
-    if shown:
-        answer["client_secret"] = shown
-    return jsonify(answer)
+    return jsonify(change_qa_client(client, parse(ClientChanges, json_body())))
 
 
 @bp.delete("/clients/<client_id>")

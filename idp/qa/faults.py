@@ -101,10 +101,8 @@ def _event_detail(fault: InjectedFault) -> dict:
     return {"fault_id": fault.id, "fault_kind": fault.kind, **detail}
 
 
-@bp.post("/faults")
-def add_fault():
-    """Make the next ``count`` requests at ``endpoint`` fail or slow down."""
-    body = parse(FaultRequest, json_body())
+def add_qa_fault(body: dict) -> dict:
+    """Store a fault from checked ``FaultRequest`` fields (defaults filled in)."""
     _, fault = check_fault(body)
     client_id = body.get("client_id")
     if client_id is not None and find_client(client_id) is None:
@@ -114,7 +112,13 @@ def add_fault():
     db.session.flush()
     record_event("fault_added", **_event_detail(row))
     db.session.commit()
-    return jsonify(row.as_dict()), 201
+    return row.as_dict()
+
+
+@bp.post("/faults")
+def add_fault():
+    """Make the next ``count`` requests at ``endpoint`` fail or slow down."""
+    return jsonify(add_qa_fault(parse(FaultRequest, json_body()))), 201
 
 
 @bp.get("/faults")

@@ -155,10 +155,8 @@ def _find(username: str) -> User:
     return user
 
 
-@bp.post("/users")
-def create_user():
-    """Create a user in any state."""
-    body = parse(NewUser, json_body())
+def create_user_in_state(body: dict) -> dict:
+    """Create a user from checked ``NewUser`` fields; their state and what was made."""
     claims = _checked_claims(body)
     fields = {k: body[k] for k in _ACCOUNT_FIELDS if body.get(k) is not None}
     try:
@@ -178,20 +176,11 @@ def create_user():
         # An unverified account is told an activation email was sent: it was.
         send_activation_email(user, enforce_limits=False)
     db.session.commit()
-    return jsonify({**user_state(user), **extra}), 201
+    return {**user_state(user), **extra}
 
 
-@bp.get("/users/<username>")
-def get_user(username: str):
-    return jsonify(user_state(_find(username)))
-
-
-@bp.patch("/users/<username>")
-def patch_user(username: str):
-    """Change any state: profile fields, verification flags, password, age, lock,
-    deactivation, and factors (added with true or a value, removed with false)."""
-    user = _find(username)
-    body = parse(UserChanges, json_body())
+def change_user(user: User, body: dict) -> dict:
+    """Apply checked ``UserChanges`` fields to ``user``; its state and what was made."""
     claims = _checked_claims(body)
     changes = {k: v for k, v in body.items() if k in FIELDS and k != "claims"}
     try:
@@ -206,7 +195,26 @@ def patch_user(username: str):
         raise QAError(409, "conflict", exc.text) from None
     extra = apply_factors(user, body, creating=False)
     db.session.commit()
-    return jsonify({**user_state(user), **extra})
+    return {**user_state(user), **extra}
+
+
+@bp.post("/users")
+def create_user():
+    """Create a user in any state."""
+    return jsonify(create_user_in_state(parse(NewUser, json_body()))), 201
+
+
+@bp.get("/users/<username>")
+def get_user(username: str):
+    return jsonify(user_state(_find(username)))
+
+
+@bp.patch("/users/<username>")
+def patch_user(username: str):
+    """Change any state: profile fields, verification flags, password, age, lock,
+    deactivation, and factors (added with true or a value, removed with false)."""
+    user = _find(username)
+    return jsonify(change_user(user, parse(UserChanges, json_body())))
 
 
 @bp.delete("/users/<username>")
