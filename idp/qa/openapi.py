@@ -718,12 +718,18 @@ PATHS.update(
                         {
                             "type": "object",
                             "required": ["client_id", "redirect_uris"],
+                            "additionalProperties": False,
                             "properties": {
                                 "client_id": {"type": "string"},
                                 "client_secret": {"type": "string"},
                                 "redirect_uris": _STRINGS,
                                 "post_logout_redirect_uris": _STRINGS,
                                 "allowed_origins": _STRINGS,
+                                "response_types": _STRINGS,
+                                "id_token_signed_response_alg": {"enum": ["RS256", "ES256"]},
+                                "jwks": {"type": "object"},
+                                "jwks_uri": {"type": "string"},
+                                "scope_claims": {"type": "object"},
                                 **CLIENT_FIELDS,
                             },
                         }
