@@ -10,8 +10,8 @@ MESSAGES = {
         "Otherwise, try again in {minutes} minutes."
     ),
     "account_inactive": (
-        "Inactive One Healthcare ID: this account was deactivated after {days} days "
-        "without a sign-in. Reset your password to reactivate it."
+        "Inactive One Healthcare ID: this account was deactivated. "
+        "Reset your password to reactivate it."
     ),
     "session_expired": "Your sign-in session has expired. Please sign in again.",
     "username_taken": "That One Healthcare ID is already taken. Choose another one.",

@@ -74,7 +74,6 @@ def authenticate_password(identifier: str, password: str) -> User:
     Wrong ID and wrong password raise the same error; the failure count and
     lock are kept on the account and committed even though sign-in fails.
     """
-    settings = get_settings()
     hashing = get_hashing()
     moment = now()
     user = find_account(identifier)
@@ -110,7 +109,7 @@ def authenticate_password(identifier: str, password: str) -> User:
         record_event("sign_in_refused", user, reason="inactive")
         db.session.commit()
         release_sign_in_attempt(user)
-        raise AccountInactive(days=settings["account.inactivity_days"])
+        raise AccountInactive()
     try:
         pass_sign_in_attempt(user, claimed)
     except AccountLocked:
