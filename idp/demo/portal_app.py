@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+from datetime import datetime
 from urllib.parse import urlencode
 
 from authlib.integrations.base_client import OAuthError
@@ -21,6 +22,15 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from ..resources import PACKAGE_DIR, bundled_path
+from .portal_rules import (
+    ACCOUNT_DEACTIVATED,
+    ACCOUNT_REACTIVATED,
+    SHARED_EMAIL_REFUSED,
+    TIMED_OUT,
+    IssuerClock,
+    PortalAccounts,
+    is_timed_out,
+)
 from .portals import Portal
 
 LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
@@ -83,8 +93,19 @@ def check_logout_token(token: str, keys: KeySet, issuer: str, client_id: str) ->
     return claims
 
 
-def create_portal_app(portal: Portal, issuer: str, secret: str | None, auth_method: str, url: str):
-    """The Flask app of ``portal``, served at ``url`` (http://localhost:PORT)."""
+def create_portal_app(
+    portal: Portal,
+    issuer: str,
+    secret: str | None,
+    auth_method: str,
+    url: str,
+    qa_token: str = "",
+):
+    """The Flask app of ``portal``, served at ``url`` (http://localhost:PORT).
+
+    ``qa_token`` lets the portal read One Healthcare ID's QA clock where the QA
+    API asks for one; the portal's own time rules run on that clock.
+    """
     app = Flask(
         f"demo-{portal.client_id}",
         template_folder=str(bundled_path("templates")),
@@ -99,6 +120,8 @@ def create_portal_app(portal: Portal, issuer: str, secret: str | None, auth_meth
     )
     csrf = CSRFProtect(app)
     ended = EndedSessions()
+    clock = IssuerClock(issuer, qa_token)
+    accounts = PortalAccounts()
     oauth = OAuth(app)
     ohid = oauth.register(
         "ohid",
@@ -123,7 +146,18 @@ def create_portal_app(portal: Portal, issuer: str, secret: str | None, auth_meth
                 "You were signed out: One Healthcare ID ended your session (back-channel logout)."
             )
             return None
+        if user and portal.idle_minutes:
+            moment = clock.now()
+            last_seen = datetime.fromisoformat(session.get("last_seen", moment.isoformat()))
+            if is_timed_out(last_seen, moment, portal.idle_minutes):
+                return time_out()
+            session["last_seen"] = moment.isoformat()
         return user
+
+    def time_out():
+        session.clear()
+        session["notice"] = TIMED_OUT.format(portal=portal.name, minutes=portal.idle_minutes)
+        return None
 
     @app.get("/")
     def home():
@@ -139,6 +173,8 @@ def create_portal_app(portal: Portal, issuer: str, secret: str | None, auth_meth
             standard=[(n, claims[n]) for n in STANDARD_CLAIMS if n in claims],
             portal_claims=[(n, claims[n]) for n in PORTAL_CLAIMS if n in claims],
             other=[(n, v) for n, v in user["userinfo"].items() if n not in claims and n != "sub"],
+            idle_seconds=portal.idle_minutes * 60,
+            warning_seconds=portal.idle_warning_minutes * 60,
         )
 
     def start(**extra):
@@ -146,6 +182,14 @@ def create_portal_app(portal: Portal, issuer: str, secret: str | None, auth_meth
 
     @app.get("/login")
     def login():
+        if session.get("reactivate"):
+            # Reactivating takes a sign-in of its own, not a silent single sign-on.
+            return start(prompt="login")
+        return start()
+
+    @app.get("/register")
+    def register():
+        # The portal's registration starts with a One Healthcare ID sign-in (Optum Pro guide).
         return start()
 
     @app.get("/signup")
@@ -162,13 +206,52 @@ def create_portal_app(portal: Portal, issuer: str, secret: str | None, auth_meth
             session["notice"] = f"Sign-in did not finish: {exc.error} {exc.description or ''}"
             return redirect(url_for("home"))
         claims = dict(token["userinfo"])
+        refusal = portal_refusal(claims, dict(userinfo))
+        if refusal is not None:
+            return refusal
+        notice = portal_notice()
         session.clear()
+        if notice:
+            session["notice"] = notice
+        if portal.idle_minutes:
+            session["last_seen"] = clock.now().isoformat()
         session["user"] = {
             "claims": claims,
             "userinfo": dict(userinfo),
             "id_token": token["id_token"],
             "sid": claims.get("sid"),
         }
+        return redirect(url_for("home"))
+
+    def portal_refusal(claims: dict, userinfo: dict):
+        """The page of a sign-in the portal refuses by its own rules, or None."""
+        if portal.refuses_shared_email and (
+            claims.get("email_shared") or userinfo.get("email_shared")
+        ):
+            session.clear()
+            return page("refused.html", message=SHARED_EMAIL_REFUSED), 403
+        if not portal.inactivity_days:
+            return None
+        reactivate = bool(session.pop("reactivate", False))
+        status = accounts.sign_in(claims["sub"], clock.now(), portal.inactivity_days, reactivate)
+        if status == "deactivated":
+            session.clear()
+            session["reactivate"] = True
+            message = ACCOUNT_DEACTIVATED.format(portal=portal.name, days=portal.inactivity_days)
+            return page("deactivated.html", message=message), 403
+        session["portal_status"] = status
+        return None
+
+    def portal_notice() -> str | None:
+        if session.pop("portal_status", None) == "reactivated":
+            return ACCOUNT_REACTIVATED.format(portal=portal.name)
+        return None
+
+    @app.post("/timeout")
+    def timeout():
+        """The page's idle timer ran out: sign out of the portal (not of One Healthcare ID)."""
+        if session.get("user"):
+            time_out()
         return redirect(url_for("home"))
 
     @app.post("/logout")

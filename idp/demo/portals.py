@@ -13,12 +13,28 @@ class Portal:
     family: str
     port: int
     scope: str = "openid profile email portal"
+    # The portal's own rules (Optum Pro FAQ): days without a sign-in into the portal
+    # before it deactivates the account, idle minutes before a session times out and
+    # the warning before that, and whether it refuses an email shared by several IDs.
+    inactivity_days: int = 0
+    idle_minutes: int = 0
+    idle_warning_minutes: int = 0
+    refuses_shared_email: bool = False
 
 
 PORTALS = (
     Portal("optum-connect-claims-online", "Claims Online Portal", "Optum Connect", 5001),
     Portal("optum-connect-physician-info", "Physician Info Portal", "Optum Connect", 5002),
-    Portal("optum-pro", "Optum Pro", "Optum Pro", 5003),
+    Portal(
+        "optum-pro",
+        "Optum Pro",
+        "Optum Pro",
+        5003,
+        inactivity_days=90,
+        idle_minutes=30,
+        idle_warning_minutes=5,
+        refuses_shared_email=True,
+    ),
     Portal("optum-provider-portal", "Optum Provider Portal", "Optum Provider Portal", 5004),
     Portal("provider-express", "Provider Express", "Provider Express", 5005),
 )
