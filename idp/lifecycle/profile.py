@@ -160,7 +160,7 @@ def confirm_email_change(user: User, typed: str) -> None:
     if address is None:
         raise NoPendingChange()
     _check_email_free(user, address)
-    confirm_code(address, EMAIL_CHANGE, typed)
+    confirm_code(address, EMAIL_CHANGE, typed, user.id)
     old = user.email
     user.email = address
     user.email_key = email_key(address)
@@ -228,7 +228,7 @@ def confirm_phone_change(user: User, typed: str) -> None:
     pending = pending_phone(user)
     if pending is None:
         raise NoPendingChange()
-    confirm_code(pending[0], PHONE_CHANGE, typed)
+    confirm_code(pending[0], PHONE_CHANGE, typed, user.id)
     _apply_phone(user, pending[0], "sms")
 
 

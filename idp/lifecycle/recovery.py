@@ -163,7 +163,7 @@ def send_recovery_code(user: User, method: str) -> str | None:
 def confirm_recovery_code(user: User, method: str, typed: str) -> None:
     """Accept the emailed or texted code (CodeInvalid / CodeExpired / TooManyAttempts)."""
     _check_method(user, method)
-    confirm_code(destination_of(user, method), RESET_PURPOSE, typed)
+    confirm_code(destination_of(user, method), RESET_PURPOSE, typed, user.id)
     record_event("recovery_verified", user, method=method)
     db.session.commit()
 
