@@ -119,6 +119,8 @@ def main(issuer: str) -> dict:
     browser.submit("/register/verify-phone", "/register/verify-phone/send", method="sms")
     sms = qa(issuer, "/outbox/latest", channel="sms", to="+1" + phone)
     response = browser.submit("/register/verify-phone", "/register/verify-phone", code=sms["code"])
+    assert response.headers["Location"].endswith("/register/phone-verified")
+    response = browser.submit("/register/phone-verified", "/register/continue")
     assert response.headers["Location"].endswith("/register/security")
 
     # 5. Authenticator Setup: read the secret shown as text, confirm with a current code.

@@ -85,6 +85,7 @@ def main(issuer: str) -> str:
         page.get_by_role("button", name="Text Message").click()
         page.get_by_label("Verification Code").fill(latest(issuer, channel="sms")["code"])
         page.get_by_role("button", name="Verify", exact=True).click()
+        page.get_by_role("button", name="Continue").click()
 
         page.locator("tr[data-method=authenticator]").get_by_role("link", name="Setup").click()
         secret = page.locator("[data-totp-secret]").inner_text().replace(" ", "")

@@ -341,8 +341,22 @@ def send_phone():
 
 def _phone_verified():
     flow.set_pending_fact("phone_step_done", True)
-    flash(message("phone_verified"), "info")
-    return flow.continue_sign_in()
+    return redirect(url_for("register.phone_verified"))
+
+
+@bp.get("/register/phone-verified")
+def phone_verified():
+    """The success message and "Continue" (Optum Connect guide, step 9)."""
+    user, _state = _registrant()
+    if user is None:
+        return _leave_phone_step()
+    if not user.phone_verified:
+        return redirect(url_for("register.verify_phone"))
+    return render_template(
+        "register/phone_verified.html",
+        text=message("phone_verified"),
+        action_form=ActionForm(formdata=None),
+    )
 
 
 @bp.post("/register/verify-phone")

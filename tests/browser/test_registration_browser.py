@@ -81,8 +81,11 @@ def test_create_account_verify_email_and_phone_by_call_in_chromium(
 
     answer = page.request.post(f"{base}/_qa/voice/answer", data={"to": PHONE, "digits": shown})
     assert answer.json()["result"] == "accepted"
-    # The page polls, sees the call answered, and offers the stronger sign-in methods:
-    # set up a passkey with Chromium's virtual authenticator during account creation.
+    # The page polls, sees the call answered and shows the success message; Continue
+    # offers the stronger sign-in methods: set up a passkey with Chromium's virtual
+    # authenticator during account creation.
+    expect(page.get_by_text("Your phone number has been verified.")).to_be_visible()
+    page.get_by_role("button", name="Continue").click()
     offer = "Switch to faster and more secure sign-in methods"
     expect(page.get_by_role("heading", name=offer)).to_be_visible()
     page.locator("tr[data-method=passkey]").get_by_role("link", name="Setup").click()
