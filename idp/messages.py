@@ -16,6 +16,11 @@ MESSAGES = {
     "session_expired": "Your sign-in session has expired. Please sign in again.",
     "username_taken": "That One Healthcare ID is already taken. Choose another one.",
     "email_in_use": "Email is already in use",
+    "email_shared_enter_id": (
+        "More than one One Healthcare ID uses this email address. Enter your One Healthcare ID "
+        "to sign in."
+    ),
+    "sign_in_to_manage": "Sign in to manage your One Healthcare ID.",
     "code_invalid": "The code you entered is incorrect. Check the code and try again.",
     "code_expired": "This code has expired. Select Resend Code to get a new one.",
     "code_dead": (
