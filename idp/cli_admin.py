@@ -82,6 +82,11 @@ def users():
     metavar="JSON",
     help='Portal claims as a JSON object, e.g. \'{"npi": "1234567893", "state": "MN"}\'.',
 )
+@click.option(
+    "--shared-email",
+    is_flag=True,
+    help="Allow an email another One Healthcare ID already uses (a shared address).",
+)
 @click.pass_obj
 def users_add(
     obj,
@@ -95,6 +100,7 @@ def users_add(
     email_verified,
     phone_verified,
     claims_json,
+    shared_email,
 ):
     """Add a user through the same rules as "Create One Healthcare ID".
 
@@ -124,6 +130,7 @@ def users_add(
             email_verified=email_verified,
             phone_verified=phone_verified,
             commit=False,
+            shared_email=shared_email,
         )
         if claims:
             set_portal_claims(user, claims, replace=True)
@@ -131,7 +138,9 @@ def users_add(
     except ValidationFailed as exc:
         db.session.rollback()
         fail(_validation_line(exc))
-    except (UsernameTaken, EmailInUse) as exc:
+    except EmailInUse as exc:
+        fail(f"{exc.text} (add --shared-email to share it with another One Healthcare ID)")
+    except UsernameTaken as exc:
         fail(exc.text)
     click.echo(f"Created {user.username} ({user.email})")
 

@@ -44,7 +44,7 @@ class SharedEmailNeedsId(DomainError):
 class SharedEmailWarning(DomainError):
     """The email is already used by another One Healthcare ID; the user may still share it."""
 
-    key = "email_in_use"
+    key = "shared_email_warning"
     field = "email"
 
 

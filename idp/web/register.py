@@ -21,6 +21,7 @@ from ..errors import (
     RegistrationRefused,
     ResendLimitReached,
     ResendTooSoon,
+    SharedEmailWarning,
     TooManyAttempts,
     ValidationFailed,
 )
@@ -87,6 +88,7 @@ def _registration_of(form: RegistrationForm) -> Registration:
         phone=form.phone.data or "",
         questions=form.question_pairs(),
         agreed=bool(form.agreed.data),
+        share_email=bool(form.share_email.data),
     )
 
 
@@ -101,6 +103,8 @@ def start():
         if form.validate():
             try:
                 user = register_account(_registration_of(form))
+            except SharedEmailWarning as exc:
+                return _shared_email_page(form, exc), 409
             except RegistrationRefused as exc:
                 errors, taken = exc.errors, exc.taken
                 status = 409 if taken and set(errors) <= taken else 400
@@ -115,6 +119,26 @@ def start():
             "register/start.html", form=form, errors=errors, taken=taken, **_checklists(form)
         ),
         status,
+    )
+
+
+def _shared_email_page(form: RegistrationForm, warning: SharedEmailWarning):
+    """The warning for an email another ID uses: Sign In first, or go on sharing it.
+
+    The second option posts the same form again (its values as hidden fields, as
+    the browser sent them) with ``share_email`` set.
+    """
+    carried = [
+        (field.name, field.data)
+        for field in form
+        if field.name not in ("csrf_token", "share_email") and field.data not in (None, "", False)
+    ]
+    return render_template(
+        "register/shared_email.html",
+        form=form,
+        email=form.email.data,
+        warning=warning.text,
+        carried=[(name, "y" if value is True else value) for name, value in carried],
     )
 
 

@@ -50,6 +50,8 @@ class RegistrationForm(FlaskForm):
     question_3 = SelectField("Security question 3", choices=_question_choices())
     answer_3 = StringField("Answer 3")
     agreed = BooleanField("I agree to the Terms of Use and the Website Privacy Policy")
+    # Set by the shared-email warning's second option, never shown on the form itself.
+    share_email = BooleanField("Use this email address for another One Healthcare ID")
 
     def question_pairs(self) -> tuple[tuple[str, str], ...]:
         return tuple(

@@ -58,10 +58,10 @@ def test_a_reserved_test_domain_email_is_accepted(client):
     assert response.json["email"] == "quinn@example.test"
 
 
-def test_taken_email_is_409_without_regard_to_case(client):
+def test_a_taken_email_is_shared_without_regard_to_case(client):
     _create(client)
     response = _create(client, username="qa.other", email="QA.Tester@Example.com")
-    assert response.status_code == 409 and response.json["detail"] == "Email is already in use"
+    assert response.status_code == 201 and response.json["email_shared"] is True
 
 
 @pytest.mark.parametrize(
@@ -226,11 +226,11 @@ def test_patch_bad_input_is_4xx_and_changes_nothing(client, body, status, detail
     assert client.get("/_qa/users/qa.tester").json["email"] == "qa.tester@example.com"
 
 
-def test_patch_to_a_taken_email_is_409(client):
+def test_patch_to_a_taken_email_shares_it(client):
     _create(client)
     _create(client, username="qa.other", email="other@example.com")
     response = client.patch("/_qa/users/qa.other", json={"email": "QA.TESTER@example.com"})
-    assert response.status_code == 409
+    assert response.status_code == 200 and response.json["email_shared"] is True
 
 
 def test_patch_unknown_user_is_404(client):

@@ -16,6 +16,11 @@ DEACTIVATED = (
     "Your Optum Pro account was deactivated because you haven't signed into the portal for "
     "90 consecutive days."
 )
+SHARED_EMAIL = (
+    "A request is already in the system with the email you're trying to use. If the email "
+    "is a shared address, register again with a unique email address. Work with your "
+    "coworkers to decide who will/won't use the shared address."
+)
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 
 
@@ -96,3 +101,28 @@ def test_the_page_timer_signs_out_through_a_form_post(demo):
     home = browser.sign_in(browser.get(f"{portal}/login"), "demo.provider")
     page = browser.submit(home, f"{portal}/timeout")
     assert "after 30 minutes of inactivity" in words(page)
+
+
+def test_a_shared_email_account_signing_in_by_id_is_refused_with_the_guides_message(demo):
+    browser = Browser(demo.issuer)
+    for username in ("desk.first", "desk.second"):
+        browser.qa(
+            "POST",
+            "/users",
+            username=username,
+            email="front.desk@example.com",
+            password="Password1",
+            email_verified=True,
+        )
+    refused = browser.sign_in(browser.get(f"{demo.urls['Optum Pro']}/register"), "desk.second")
+    assert refused.status_code == 403
+    text = words(refused)
+    assert SHARED_EMAIL in text
+    assert "You are signed in" not in text
+    assert browser.qa("GET", "/users/desk.second")["email_shared"] is True
+
+
+def test_a_unique_email_account_registers_at_optum_pro(demo):
+    browser = Browser(demo.issuer)
+    home = browser.sign_in(browser.get(f"{demo.urls['Optum Pro']}/register"), "demo.provider")
+    assert "You are signed in to Optum Pro" in words(home)
