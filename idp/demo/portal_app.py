@@ -31,7 +31,7 @@ from .portal_rules import (
     PortalAccounts,
     is_timed_out,
 )
-from .portals import Portal
+from .portals import ACCESS_FORMS, Portal
 
 LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 STANDARD_CLAIMS = (
@@ -175,6 +175,8 @@ def create_portal_app(
             other=[(n, v) for n, v in user["userinfo"].items() if n not in claims and n != "sub"],
             idle_seconds=portal.idle_minutes * 60,
             warning_seconds=portal.idle_warning_minutes * 60,
+            which_portal=session.pop("enrolling", False) and portal.family == "Optum Connect",
+            access_forms=ACCESS_FORMS,
         )
 
     def start(**extra):
@@ -186,6 +188,34 @@ def create_portal_app(
             # Reactivating takes a sign-in of its own, not a silent single sign-on.
             return start(prompt="login")
         return start()
+
+    @app.get("/enroll")
+    def enroll():
+        """The "One Healthcare ID" link of the "Validate with One Healthcare ID" pop-up:
+        sign in (or create an ID) at One Healthcare ID, then choose a portal to register for."""
+        session["enrolling"] = True
+        return start()
+
+    @app.route("/access-form/<form_name>", methods=["GET", "POST"])
+    def access_form(form_name: str):
+        """The portal's access form, the One Healthcare ID filled in (Optum Connect guide)."""
+        if form_name not in ACCESS_FORMS:
+            return page("landing.html", notice="There is no such access form."), 404
+        user = signed_in_user()
+        if user is None:
+            session["notice"] = "Log In (With OHID) first to fill in an access form."
+            return redirect(url_for("home"))
+        portal_name, title = ACCESS_FORMS[form_name]
+        submitted = request.method == "POST"
+        return page(
+            "access_form.html",
+            user=user,
+            title=title,
+            portal_name=portal_name,
+            form_name=form_name,
+            submitted=submitted,
+            values=request.form if submitted else {},
+        )
 
     @app.get("/register")
     def register():
@@ -210,7 +240,10 @@ def create_portal_app(
         if refusal is not None:
             return refusal
         notice = portal_notice()
+        enrolling = session.get("enrolling", False)
         session.clear()
+        if enrolling:
+            session["enrolling"] = True
         if notice:
             session["notice"] = notice
         if portal.idle_minutes:

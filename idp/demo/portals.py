@@ -16,6 +16,8 @@ class Portal:
     # The portal's own rules (Optum Pro FAQ): days without a sign-in into the portal
     # before it deactivates the account, idle minutes before a session times out and
     # the warning before that, and whether it refuses an email shared by several IDs.
+    # What the portal is for, as its guide's landing page names it.
+    tagline: str = ""
     inactivity_days: int = 0
     idle_minutes: int = 0
     idle_warning_minutes: int = 0
@@ -23,8 +25,20 @@ class Portal:
 
 
 PORTALS = (
-    Portal("optum-connect-claims-online", "Claims Online Portal", "Optum Connect", 5001),
-    Portal("optum-connect-physician-info", "Physician Info Portal", "Optum Connect", 5002),
+    Portal(
+        "optum-connect-claims-online",
+        "Claims Online Portal",
+        "Optum Connect",
+        5001,
+        tagline="File Appeals • View EOBs",
+    ),
+    Portal(
+        "optum-connect-physician-info",
+        "Physician Info Portal",
+        "Optum Connect",
+        5002,
+        tagline="Find Patient Data",
+    ),
     Portal(
         "optum-pro",
         "Optum Pro",
@@ -38,3 +52,9 @@ PORTALS = (
     Portal("optum-provider-portal", "Optum Provider Portal", "Optum Provider Portal", 5004),
     Portal("provider-express", "Provider Express", "Provider Express", 5005),
 )
+
+# The Optum Connect access forms (Optum Connect + OHID guide): which portal, its title.
+ACCESS_FORMS = {
+    "claims-online": ("Claims Online Portal", "CLAIMS ONLINE PORTAL ACCESS FORM"),
+    "physician-info": ("Physician Info Portal", "PHYSICIAN INFORMATION PORTAL ACCESS FORM"),
+}

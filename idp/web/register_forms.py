@@ -37,7 +37,7 @@ class RegistrationForm(FlaskForm):
     first_name = StringField("First name")
     last_name = StringField("Last name")
     year_of_birth = StringField("Year of birth")
-    email = StringField("Email address")
+    email = StringField("Your email address")
     username = StringField("Create One Healthcare ID")
     password = PasswordField("Create password")
     password_again = PasswordField("Type password again")

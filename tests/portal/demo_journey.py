@@ -65,5 +65,6 @@ def heading(page: requests.Response) -> str:
 
 
 def words(page: requests.Response) -> str:
-    """The page's text, tags removed and spaces collapsed."""
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", page.text)).split())
+    """The page's text, tags removed (inline ones without a space) and spaces collapsed."""
+    text = re.sub(r"</?(?:strong|em|a|span|code|b|i)\b[^>]*>", "", page.text)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", text)).split())
