@@ -114,7 +114,8 @@ MESSAGES = {
     # --- registration and verification ---
     "field_required": "This field is required.",
     "terms_required": (
-        "To create a One Healthcare ID, agree to the Terms of Use and the Website Privacy Policy."
+        "To create a One Healthcare ID, select I Agree to agree to the Terms of Use and the "
+        "Website Privacy Policy."
     ),
     "question_required": "Choose a security question.",
     "question_repeated": "Choose a different question for each security question.",

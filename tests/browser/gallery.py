@@ -135,7 +135,7 @@ def sign_in_journey(walk: Walk) -> None:
         page.get_by_label("Password", exact=True).fill(PASSWORD)
         walk.at(page, "signin-password", "Sign In: password")
         page.get_by_role("button", name="Sign In").click()
-        expect(page.get_by_role("heading", name="Manage your One Healthcare ID")).to_be_visible()
+        expect(page.get_by_role("heading", name="My Profile")).to_be_visible()
 
 
 def registration_journey(walk: Walk) -> None:
@@ -162,8 +162,7 @@ def registration_journey(walk: Walk) -> None:
         for n, answer in enumerate(answers, start=1):
             page.get_by_label(f"Security question {n}").select_option(index=n)
             page.get_by_label(f"Answer {n}", exact=True).fill(answer)
-        page.get_by_label("I agree to the Terms of Use and the Website Privacy Policy").check()
-        page.get_by_role("button", name="Continue").click()
+        page.get_by_role("button", name="I Agree").click()
 
         expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
         walk.at(page, "register-verify-email", "Verify Your Email Address")
@@ -216,7 +215,7 @@ def profile_journey(walk: Walk, page) -> None:
     """My Profile's tabs, for the account signed in on ``page``."""
     walk.journey = "My Profile"
     page.goto(walk.base + "/profile")
-    expect(page.get_by_role("heading", name="Manage your One Healthcare ID")).to_be_visible()
+    expect(page.get_by_role("heading", name="My Profile")).to_be_visible()
     walk.at(page, "profile", "My Profile: Update Profile")
     page.get_by_role("link", name="Sign In Information").click()
     walk.at(page, "profile-sign-in-information", "My Profile: Sign In Information")

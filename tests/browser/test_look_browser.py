@@ -21,7 +21,7 @@ def sign_in(page, base: str, username: str = "demo.provider", password: str = "P
     page.get_by_role("button", name="Continue").click()
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("heading", name="Manage your One Healthcare ID")).to_be_visible()
+    expect(page.get_by_role("heading", name="My Profile")).to_be_visible()
 
 
 def box(locator) -> dict:
@@ -117,8 +117,7 @@ def test_inbox_activation_link_wraps(live_server, page):
     for n in (1, 2, 3):
         page.get_by_label(f"Security question {n}").select_option(index=n)
         page.get_by_label(f"Answer {n}", exact=True).fill(f"answer {n}")
-    page.get_by_label("I agree to the Terms of Use and the Website Privacy Policy").check()
-    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="I Agree").click()
     expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
     page.goto(f"{live_server.url}/_qa/inbox")
     link = page.locator(".message-body a").first

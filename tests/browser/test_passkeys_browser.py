@@ -78,7 +78,7 @@ def test_passkey_registered_then_signs_in_alone_and_to_a_portal(
     _sign_out(page, base)
     page.get_by_role("button", name="Sign in with a passkey").click()
     page.wait_for_url(f"{base}/profile")
-    page.get_by_role("heading", name="Manage your One Healthcare ID").wait_for()
+    page.get_by_role("heading", name="My Profile").wait_for()
     assert virtual_authenticator.credentials()[0]["signCount"] >= 1
 
     # A portal login finished by the passkey: the ID token says hwk (or swk).

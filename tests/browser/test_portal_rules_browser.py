@@ -71,8 +71,7 @@ def _create_one_healthcare_id(page, issuer: str, username: str, email: str) -> N
     for n, (question, answer) in enumerate(answers, start=1):
         page.get_by_label(f"Security question {n}").select_option(label=question)
         page.get_by_label(f"Answer {n}", exact=True).fill(answer)
-    page.get_by_label("I agree to the Terms of Use and the Website Privacy Policy").check()
-    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="I Agree").click()
     expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
     response = page.request.get(
         f"{issuer}/_qa/outbox/latest", params={"to": email, "purpose": "email_activation"}

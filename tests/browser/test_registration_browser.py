@@ -62,8 +62,7 @@ def test_create_account_verify_email_and_phone_by_call_in_chromium(
     for n, (question, answer) in enumerate(questions, start=1):
         page.get_by_label(f"Security question {n}").select_option(label=question)
         page.get_by_label(f"Answer {n}", exact=True).fill(answer)
-    page.get_by_label("I agree to the Terms of Use and the Website Privacy Policy").check()
-    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="I Agree").click()
 
     expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
     activation = _latest(page, base, channel="email", to=EMAIL, purpose="email_activation")
@@ -106,14 +105,14 @@ def test_create_account_verify_email_and_phone_by_call_in_chromium(
     assert query["state"] == ["r1"] and query["code"][0]
 
     page.goto(f"{base}/profile")
-    expect(page.get_by_role("heading", name="Manage your One Healthcare ID")).to_be_visible()
+    expect(page.get_by_role("heading", name="My Profile")).to_be_visible()
     expect(page.locator('[data-field="username"]')).to_have_text("riley.browser")
 
     # Sign out, then back in with the passkey alone (no ID typed).
     page.get_by_role("button", name="Sign Out").click()
     page.wait_for_url(f"{base}/signin?signed_out=1")
     page.get_by_role("button", name="Sign in with a passkey").click()
-    expect(page.get_by_role("heading", name="Manage your One Healthcare ID")).to_be_visible()
+    expect(page.get_by_role("heading", name="My Profile")).to_be_visible()
     expect(page.locator('[data-field="username"]')).to_have_text("riley.browser")
 
 
@@ -145,4 +144,4 @@ def test_username_rules_tick_live_and_a_taken_email_links_to_sign_in(live_server
     email_error = page.locator("#email-error")
     expect(email_error).to_have_text("Email is already in use")
     expect(page.locator("#email-taken").get_by_role("link", name="Sign in")).to_be_visible()
-    expect(page.locator("#username-error")).to_contain_text("No special characters")
+    expect(page.locator("#username-error")).to_contain_text("None of these Symbols")

@@ -79,7 +79,7 @@ def test_change_username_follows_the_rules_and_is_unique(client, signed_in, user
     assert taken.status_code == 400
     assert "That One Healthcare ID is already taken." in text(taken)
     bad = post(client, "/profile/username", username="bad/name")
-    assert bad.status_code == 400 and "No special characters" in text(bad)
+    assert bad.status_code == 400 and "None of these Symbols" in text(bad)
     short = post(client, "/profile/username", username="abc")
     assert "6 to 50 characters" in text(short)
     same = post(client, "/profile/username", username="dana.provider")

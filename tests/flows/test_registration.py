@@ -34,7 +34,7 @@ def test_form_shows_ohid_sections_labels_and_buttons(client):
         "First name",
         "Last name",
         "Year of birth",
-        "Email address",
+        "Your email address",
         "Create password",
         "Type password again",
         "Phone number",
@@ -43,7 +43,7 @@ def test_form_shows_ohid_sections_labels_and_buttons(client):
         "Answer 3",
         "Terms of Use",
         "Website Privacy Policy",
-        ">Continue<",
+        ">I Agree<",
         ">Cancel<",
     ):
         assert text in page, text
@@ -60,15 +60,15 @@ def test_form_shows_the_username_and_password_rule_lists(client):
         "At least one letter",
         "No letters with accents",
         "No spaces",
-        "No special characters",
+        "None of these Symbols",
     ):
         assert rule in page
     for rule in (
-        "8 to 100 characters",
+        "Between 8 and 100 characters",
         "At least 1 uppercase letter",
         "At least 1 lowercase letter",
         "At least 1 number",
-        "No &amp; character",
+        "No spaces and no &amp; symbol",
         "Cannot be the same as your One Healthcare ID",
     ):
         assert rule in page
@@ -116,8 +116,8 @@ def test_phone_number_is_optional(client, db):
         ("abcde", "6 to 50 characters"),
         ("a" * 51, "6 to 50 characters"),
         ("quinn clinician", "No spaces"),
-        *[(f"quinn{symbol}c", "No special characters") for symbol in USERNAME_SYMBOLS],
-        ("quinn-c", "No special characters"),
+        *[(f"quinn{symbol}c", "None of these Symbols") for symbol in USERNAME_SYMBOLS],
+        ("quinn-c", "None of these Symbols"),
         ("1234567", "At least one letter"),
         ("josé.rivera", "No letters with accents"),
     ],
@@ -134,13 +134,13 @@ def test_each_broken_username_rule_is_named_next_to_the_field(client, db, userna
 @pytest.mark.parametrize(
     ("password", "rule"),
     [
-        ("Short1", "8 to 100 characters"),
-        ("Aa1" + "b" * 98, "8 to 100 characters"),
+        ("Short1", "Between 8 and 100 characters"),
+        ("Aa1" + "b" * 98, "Between 8 and 100 characters"),
         ("welcome2ohid", "At least 1 uppercase letter"),
         ("WELCOME2OHID", "At least 1 lowercase letter"),
         ("WelcomeOhid", "At least 1 number"),
         ("Welcome 2Ohid", "No spaces"),
-        ("Welcome&2Ohid", "No & character"),
+        ("Welcome&2Ohid", "No spaces and no & symbol"),
         ("Quinn.Clinician1", "Cannot be the same as your One Healthcare ID"),
     ],
 )
@@ -155,7 +155,11 @@ def test_each_broken_password_rule_is_named_next_to_the_field(client, db, passwo
 def test_every_broken_password_rule_is_listed_at_once(client):
     page = register(client, password="a b", password_again="a b").get_data(as_text=True)
     errors = error_of(page, "password")
-    for rule in ("8 to 100 characters", "At least 1 uppercase letter", "At least 1 number"):
+    for rule in (
+        "Between 8 and 100 characters",
+        "At least 1 uppercase letter",
+        "At least 1 number",
+    ):
         assert rule in errors
     assert "No spaces" in errors
 
