@@ -60,7 +60,9 @@
         var other = document.getElementById(list.dataset.usernameField);
         if (other) { other.addEventListener("input", update); }
       }
-      update();
+      // An empty field after a refused submit (passwords are never sent back): keep the
+      // server's ticks, which name the rules the submitted value broke.
+      if (input.value) { update(); }
     });
   }
 

@@ -245,3 +245,14 @@ def test_removing_a_passkey_needs_a_second_click(live_server, page, virtual_auth
     item.get_by_role("button", name=f"Yes, remove {name}").click()
     expect(page.get_by_text("The passkey was removed.")).to_be_visible()
     expect(page.locator("[data-passkey-id]")).to_have_count(0)
+
+
+def test_password_checklist_after_a_refused_submit_keeps_the_servers_ticks(live_server, page):
+    """The refused password is not sent back; the list still shows which rules it met."""
+    page.goto(f"{live_server.url}/register")
+    page.get_by_label("Create One Healthcare ID").fill("checklist.user")
+    page.get_by_label("Create password").fill("short")
+    page.get_by_role("button", name="I Agree").click()
+    expect(page.locator("#password-error")).to_contain_text("At least 1 uppercase letter")
+    expect(page.locator('#password-rules li[data-rule="lower"]')).to_have_class("met")
+    expect(page.locator('#password-rules li[data-rule="upper"]')).not_to_have_class("met")
