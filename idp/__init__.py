@@ -137,6 +137,9 @@ def create_app(
         SESSION_COOKIE_SECURE=settings.secure_cookies,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session.absolute_hours),
         WTF_CSRF_TIME_LIMIT=None,
+        # Flask-WTF's HTTPS check wants a same-site Referer, which no browser sends
+        # here (Referrer-Policy: no-referrer); the token in the session still guards.
+        WTF_CSRF_SSL_STRICT=False,
         MAIL_SERVER=settings["mail.server"] or "localhost",
         MAIL_PORT=settings["mail.port"],
         MAIL_USE_TLS=settings["mail.use_tls"],
@@ -287,19 +290,41 @@ def _register_hooks(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
+        # The exception's own headers stay (a 405's Allow, RFC 9110 §15.5.6).
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
         if _wants_json():
-            return jsonify(
-                error=exc.name.lower().replace(" ", "_"), detail=exc.description
-            ), exc.code
-        return render_template(
-            "errors/http.html", code=exc.code, name=exc.name, description=exc.description
-        ), exc.code
+            return (
+                jsonify(error=exc.name.lower().replace(" ", "_"), detail=exc.description),
+                exc.code,
+                headers,
+            )
+        return (
+            render_template(
+                "errors/http.html", code=exc.code, name=exc.name, description=exc.description
+            ),
+            exc.code,
+            headers,
+        )
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
-        # Never show a traceback: log it, roll back, and answer plainly.
-        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        from .web.health import database_unwritable
+
         db.session.rollback()
+        reason = database_unwritable(exc)
+        if reason is not None:
+            # A full disk or a read-only database: say so, and recover once it is fixed.
+            app.logger.error("%s %s: %s", request.method, request.path, reason)
+            if _wants_json():
+                return jsonify(error="service_unavailable", detail=reason), 503
+            return render_template(
+                "errors/http.html",
+                code=503,
+                name="Service unavailable",
+                description=reason[0].upper() + reason[1:] + ".",
+            ), 503
+        # Never show a traceback: log it and answer plainly.
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
         if _wants_json():
             return jsonify(error="server_error", detail="An unexpected error occurred."), 500
         return render_template(

@@ -14,7 +14,9 @@ from .cli_base import (  # noqa: F401 - re-exported: tests and scripts import th
     fail,
     initialize_app,
     main,
+    port_note,
     print_banner,
+    remember_issuer,
 )
 
 
@@ -35,64 +37,185 @@ def init(obj: AppContext):
 
 @main.command()
 @click.option("--host", help="Address to bind (default: server.host).")
-@click.option("--port", type=click.IntRange(0, 65535), help="Port (default: server.port).")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    help="Port (default: server.port; 0: any free port). The issuer follows it unless set.",
+)
 @click.option(
     "--workers",
     type=click.IntRange(1, 64),
     default=1,
     show_default=True,
-    help="Run under gunicorn with this many worker processes when above 1.",
+    help="Worker processes (gunicorn; where there is no fork, one waitress process).",
 )
 @click.option(
     "--threads",
     type=click.IntRange(1, 64),
     default=4,
     show_default=True,
-    help="Threads per gunicorn worker (requests waiting on the database overlap).",
+    help="Threads per worker (requests waiting on the database overlap).",
 )
+@click.option(
+    "--https",
+    "https",
+    is_flag=True,
+    default=None,
+    help="Serve HTTPS with a certificate from a local CA made once in the keys folder.",
+)
+@click.option(
+    "--cert",
+    type=click.Path(dir_okay=False),
+    help="Serve HTTPS with this PEM certificate (and chain) of your own; needs --key.",
+)
+@click.option("--key", type=click.Path(dir_okay=False), help="The private key of --cert (PEM).")
 @click.pass_obj
-def serve(obj: AppContext, host, port, workers, threads):
+def serve(obj: AppContext, host, port, workers, threads, https, cert, key):
     """Serve the identity provider.
+
+    With no server.issuer set, the issuer is http://localhost:PORT on the port
+    the server is bound to (https:// with --https).
 
     \b
     Example:
       mock-ohid serve
       mock-ohid serve --port 9000 --workers 4
+      mock-ohid serve --https
     """
-    if host:
-        obj.overrides["server.host"] = host
-    if port is not None:
-        obj.overrides["server.port"] = port
+    from .serving import ListenError, bind, url_host
+    from .settings import load_settings
+
+    if bool(cert) != bool(key):
+        fail("--cert and --key go together (a certificate and its private key)")
+    for name, value in (
+        ("server.host", host),
+        ("server.port", port),
+        ("server.https", True if https else None),
+        ("server.tls_cert", cert),
+        ("server.tls_key", key),
+    ):
+        if value is not None:
+            obj.overrides[name] = value
+    settings = load_settings(config_file=obj.config_file, overrides=obj.overrides)
+    if _engine(settings) == "waitress":
+        if settings.tls:
+            fail(
+                "HTTPS needs gunicorn, which runs where there is fork (Linux, macOS, WSL); "
+                "on Windows use WSL or the container image"
+            )
+        if workers > 1:
+            fail("--workers needs gunicorn (Linux, macOS, WSL); waitress serves one process")
+    try:
+        listener = bind(settings["server.host"], settings["server.port"])
+    except ListenError as exc:
+        fail(str(exc))
+    # Every setting from here on sees the port really bound (--port 0 included).
+    obj.overrides["server.port"] = listener.port
+    obj.listening = True
     hashes = early_seed_hashes(obj)
     app = obj.app
-    # One process: it answers while its signing keys are made (uses of them wait).
-    # Under gunicorn the keys exist before the workers are forked.
-    report = initialize_app(app, keys_in_background=workers == 1, hashes=hashes)
     settings = app.extensions["mock_ohid.settings"]
-    bind_host, bind_port = settings["server.host"], settings["server.port"]
+    remember_issuer(settings)
+    tls = _tls_files(settings) if settings.tls else None
+    # One waitress process answers while its signing keys are made (uses of them wait);
+    # gunicorn forks its workers after the keys exist.
+    report = initialize_app(app, keys_in_background=_engine(settings) == "waitress", hashes=hashes)
     with app.app_context():
         print_banner(app, report)
-    click.echo(f"Listening on http://{bind_host}:{bind_port} (Ctrl+C to stop)")
-    if workers > 1:
-        _serve_gunicorn(obj, bind_host, bind_port, workers, threads)
+    port_note(settings, listener.port)
+    if tls is not None:
+        _print_tls(tls)
+        if tls.ca is not None:
+            _trust_own_ca(tls.ca)
+    scheme = "https" if tls else "http"
+    click.echo(
+        f"Listening on {scheme}://{url_host(listener.host)}:{listener.port} (Ctrl+C to stop)"
+    )
+    if _engine(settings) == "gunicorn":
+        _serve_gunicorn(obj, listener, workers, threads, tls)
     else:
-        from werkzeug.serving import run_simple
+        from .serving import serve_waitress
 
-        run_simple(bind_host, bind_port, app, threaded=True, use_reloader=False)
+        serve_waitress(app, listener, threads)
 
 
-def _serve_gunicorn(obj: AppContext, host: str, port: int, workers: int, threads: int) -> None:
+def _engine(settings) -> str:
+    """gunicorn where processes fork, waitress elsewhere, unless server.engine names one."""
+    from .serving import can_fork
+
+    chosen = settings["server.engine"]
+    if chosen == "auto":
+        return "gunicorn" if can_fork() else "waitress"
+    if chosen == "gunicorn" and not can_fork():
+        fail("server.engine: gunicorn needs fork (Linux, macOS, WSL); use auto or waitress")
+    return chosen
+
+
+def _tls_files(settings):
+    """The certificate and key to serve: one's own, or the local CA's (made when missing)."""
+    from urllib.parse import urlsplit
+
+    from .local_ca import ServerCertificate, ensure_server_certificate
+
+    if settings["server.tls_cert"]:
+        cert, key = settings.path("server.tls_cert"), settings.path("server.tls_key")
+        for label, path in (("certificate", cert), ("key", key)):
+            if not path.is_file():
+                fail(f"TLS {label} not found: {path}")
+        return ServerCertificate(cert, key, ca=None, names=(), made_ca=False)
+    return ensure_server_certificate(settings.path("keys.dir"), urlsplit(settings.issuer).hostname)
+
+
+def _trust_own_ca(ca) -> None:
+    """The server's own HTTPS calls (the debugger to its issuer, a portal on localhost
+    with a certificate from the same CA) trust the local CA beside the usual ones."""
+    import certifi
+
+    bundle = ca.parent / "trust-bundle.pem"
+    base = (
+        os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("SSL_CERT_FILE") or certifi.where()
+    )
+    with open(base) as handle:
+        usual = handle.read()
+    bundle.write_text(usual.rstrip("\n") + "\n" + ca.read_text())
+    os.environ["REQUESTS_CA_BUNDLE"] = os.environ["SSL_CERT_FILE"] = str(bundle)
+
+
+def _print_tls(tls) -> None:
+    from .local_ca import trust_instructions
+
+    if tls.ca is None:
+        click.echo(f"HTTPS with your certificate {tls.cert}")
+        return
+    made = "made now" if tls.made_ca else "made earlier"
+    click.echo(f"HTTPS: a certificate for {', '.join(tls.names)} from the local CA ({made}):")
+    click.echo(f"  CA certificate: {tls.ca}  (it can sign for these names only)")
+    click.echo("  Trust it once, where your browser and portal run ('mock-ohid ca' prints it):")
+    for line in trust_instructions(tls.ca):
+        click.echo(line)
+
+
+def _serve_gunicorn(obj: AppContext, listener, workers: int, threads: int, tls) -> None:
     from gunicorn.app.base import BaseApplication
 
     config_file, overrides = obj.config_file, dict(obj.overrides)
+    fd = listener.sock.detach()
 
     class MockOhidServer(BaseApplication):
         def load_config(self):
-            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("bind", [f"fd://{fd}"])
             self.cfg.set("workers", workers)
             self.cfg.set("threads", threads)
+            self.cfg.set("worker_class", "idp.http_worker.WholeRequestWorker")
             self.cfg.set("accesslog", "-")
             self.cfg.set("logger_class", "idp.access_log.AccessLog")
+            # SIGTERM (Ctrl+C, `podman stop`): requests in flight get this long to finish.
+            self.cfg.set("graceful_timeout", 5)
+            # No control socket in the home folder: servers side by side would share it.
+            self.cfg.set("control_socket_disable", True)
+            if tls is not None:
+                self.cfg.set("certfile", str(tls.cert))
+                self.cfg.set("keyfile", str(tls.key))
 
         def load(self):
             from . import create_app
@@ -102,6 +225,29 @@ def _serve_gunicorn(obj: AppContext, host: str, port: int, workers: int, threads
 
     os.environ.setdefault("SERVER_SOFTWARE", "gunicorn")
     MockOhidServer().run()
+
+
+@main.command()
+@click.pass_obj
+def ca(obj: AppContext):
+    """Print the local CA's certificate (PEM) that `serve --https` uses, for scripts.
+
+    The CA is made (once, in the keys folder) by the first `serve --https`, or here.
+
+    \b
+    Example:
+      mock-ohid ca > mock-ohid-ca.pem
+      REQUESTS_CA_BUNDLE=mock-ohid-ca.pem python my_portal.py
+    """
+    from urllib.parse import urlsplit
+
+    from .local_ca import ensure_server_certificate
+    from .settings import load_settings
+
+    settings = load_settings(config_file=obj.config_file, overrides=obj.overrides)
+    host = None if settings.issuer_is_derived else urlsplit(settings.issuer).hostname
+    tls = ensure_server_certificate(settings.path("keys.dir"), host)
+    click.echo(tls.ca.read_text(), nl=False)
 
 
 # --- keys and clients ---

@@ -15,6 +15,8 @@ import click
 
 from .settings import SettingsError
 
+SERVED_ISSUER = "served-issuer"
+
 
 class AppContext:
     """Lazily builds the app from --config and the environment."""
@@ -22,6 +24,8 @@ class AppContext:
     def __init__(self, config_file: str | None, overrides: dict):
         self.config_file = config_file
         self.overrides = overrides
+        # serve and demo bind a port; the other commands act for the server that did.
+        self.listening = False
         self._app = None
 
     @property
@@ -29,8 +33,44 @@ class AppContext:
         if self._app is None:
             from . import create_app
 
-            self._app = create_app(overrides=self.overrides, config_file=self.config_file)
+            overrides, served = self.overrides, None
+            if not self.listening:
+                served = served_issuer(self.config_file, self.overrides)
+                if served is not None:
+                    overrides = {**overrides, "server.issuer": served[0]}
+            self._app = create_app(overrides=overrides, config_file=self.config_file)
+            if served is not None:
+                self._app.extensions["mock_ohid.settings"].origins["server.issuer"] = served[1]
         return self._app
+
+
+def remember_issuer(settings) -> None:
+    """Record the issuer `serve` or `demo` advertises (its port may have come from a
+    flag), so that the other commands on this folder (tokens issue, activation links)
+    speak for the same issuer."""
+    folder = settings.path("server.instance_dir")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / SERVED_ISSUER).write_text(settings.issuer + "\n")
+
+
+def served_issuer(config_file, overrides) -> tuple[str, str] | None:
+    """(issuer, file) recorded by the last `serve` here, when no issuer is set."""
+    from urllib.parse import urlsplit
+
+    from .settings import load_settings
+
+    try:
+        settings = load_settings(config_file=config_file, overrides=overrides)
+    except SettingsError:
+        return None
+    path = settings.path("server.instance_dir") / SERVED_ISSUER
+    if not settings.issuer_is_derived or not path.is_file():
+        return None
+    issuer = path.read_text().strip()
+    parts = urlsplit(issuer)
+    if parts.scheme not in ("http", "https") or not parts.hostname or issuer.endswith("/"):
+        return None
+    return issuer, f"from the last serve here ({path})"
 
 
 def fail(message: str) -> None:
@@ -96,7 +136,7 @@ def main(ctx, config_file, debug):
 
 def print_banner(app, report) -> None:
     settings = app.extensions["mock_ohid.settings"]
-    click.echo(f"mock-ohid issuer: {settings.issuer}")
+    click.echo(f"mock-ohid issuer: {settings.issuer}  ({settings.issuer_origin()})")
     click.echo(f"  discovery: {settings.issuer}/.well-known/openid-configuration")
     if settings.issuer_host_is_ip:
         click.echo(
@@ -112,6 +152,21 @@ def print_banner(app, report) -> None:
         for user in report.demo_users:
             click.echo(f"  {user.username:20} {user.password:12} {user.email}")
     click.echo(f"QA inbox: {settings.issuer}/_qa/inbox")
+
+
+def port_note(settings, bound_port: int) -> None:
+    """One line when a set issuer names another port than the one bound (fine behind a proxy)."""
+    from urllib.parse import urlsplit
+
+    if settings.issuer_is_derived:
+        return
+    parts = urlsplit(settings.issuer)
+    named = parts.port or (443 if parts.scheme == "https" else 80)
+    if named != bound_port:
+        click.echo(
+            f"Note: the issuer names port {named} but the server listens on {bound_port}; "
+            "fine behind a proxy or a published port, otherwise unset server.issuer."
+        )
 
 
 def early_seed_hashes(obj: AppContext):

@@ -132,44 +132,60 @@ def tokens_issue(obj, client_id, username, scope, claims_json, expires_in, acr, 
     is_flag=True,
     help="Take free ports for the issuer and the portals instead of server.port and 5001-5005.",
 )
+@click.option(
+    "--portal-ports",
+    "portal_ports",
+    type=click.IntRange(1, 65535 - 4),
+    metavar="PORT",
+    help="The first portal's port; the other four take the next ones "
+    "(default: demo.portal_ports, 5001).",
+)
 @click.pass_obj
-def demo(obj: AppContext, any_ports):
+def demo(obj: AppContext, any_ports, portal_ports):
     """Serve the issuer and the demo portals (Optum Connect, Optum Pro, ...) until Ctrl-C.
 
     Each portal signs in through One Healthcare ID with Authlib's client, shows
     the claims and portal claims it received, and signs out through end_session;
-    the others hear of it by back-channel logout.
+    the others hear of it by back-channel logout. With no server.issuer set, the
+    issuer follows the port it listens on.
 
     \b
     Example:
       mock-ohid demo
+      mock-ohid demo --portal-ports 6001
     """
     import signal
     import threading
 
-    from .cli_base import initialize_app, print_banner
+    from .cli_base import initialize_app, port_note, print_banner, remember_issuer
     from .demo.portals import PORTALS
     from .demo.runner import DemoError, bind, serve, start_portals, stop
     from .settings import load_settings
 
+    if portal_ports is not None:
+        obj.overrides["demo.portal_ports"] = portal_ports
     settings = load_settings(config_file=obj.config_file, overrides=obj.overrides)
     host = settings["server.host"]
+    first = 0 if any_ports else settings["demo.portal_ports"]
     sockets = {}
     try:
-        issuer_socket = bind(host, 0 if any_ports else settings["server.port"])
-        for portal in PORTALS:
-            sockets[portal.client_id] = bind("127.0.0.1", 0 if any_ports else portal.port)
+        sockets["mock-ohid"] = bind(host, 0 if any_ports else settings["server.port"])
+        for offset, portal in enumerate(PORTALS):
+            sockets[portal.client_id] = bind("127.0.0.1", first + offset if first else 0)
     except DemoError as exc:
         for sock in sockets.values():
             sock.close()
-        fail(f"{exc}; try --any-ports")
-    if any_ports:
-        port = issuer_socket.getsockname()[1]
-        obj.overrides.update({"server.port": port, "server.issuer": f"http://localhost:{port}"})
+        fail(f"{exc}; try --any-ports or --portal-ports")
+    issuer_socket = sockets.pop("mock-ohid")
+    # The issuer (unless set) follows the port really bound.
+    obj.overrides["server.port"] = issuer_socket.getsockname()[1]
+    obj.listening = True
     app = obj.app
     report = initialize_app(app)
     with app.app_context():
         print_banner(app, report)
+    port_note(app.extensions["mock_ohid.settings"], issuer_socket.getsockname()[1])
+    remember_issuer(app.extensions["mock_ohid.settings"])
     issuer = app.extensions["mock_ohid.settings"].issuer
     served = [serve("mock-ohid", issuer, issuer_socket, app)]
     try:

@@ -7,7 +7,7 @@ Secrets (passwords, codes, tokens, answers) are stored hashed only.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from authlib.oauth2.rfc6749 import ClientMixin, TokenMixin
 from authlib.oauth2.rfc6749.util import list_to_scope, scope_to_list
@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .extensions import db
+from .extensions import db, now
 from .security.digests import digest_matches, token_digest
 
 
@@ -311,7 +311,9 @@ class OAuth2Client(db.Model, ClientMixin):
 
     def check_redirect_uri(self, redirect_uri: str) -> bool:
         # Exact string match, as OIDC Core §3.1.2.1 requires.
-        return redirect_uri in self.redirect_uris
+        return redirect_uri in self.redirect_uris or DebuggerRun.allows(
+            self.client_id, "redirect_uri", redirect_uri
+        )
 
     def check_client_secret(self, client_secret: str) -> bool:
         return bool(self.client_secret_hash) and digest_matches(
@@ -624,8 +626,42 @@ class DebuggerRun(db.Model):
 
     __tablename__ = "debugger_runs"
 
+    # How long a run lets its client use the debugger's URIs.
+    ALLOWANCE = timedelta(hours=12)
+
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     state: Mapped[str] = mapped_column(String(64), unique=True)
     client_id: Mapped[str] = mapped_column(String(100))
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    @classmethod
+    def allows(cls, client_id: str, purpose: str, uri: str) -> bool:
+        """Whether an open run lets ``client_id`` use ``uri`` as its ``purpose``.
+
+        The debugger never adds its URIs to a client's registration: a run
+        allows its callback until the authorization response arrives, and its
+        sign-out page until the run has signed out (each within ``ALLOWANCE``).
+        """
+        done = {"redirect_uri": "authorization_response", "post_logout_redirect_uri": "signed_out"}
+        if purpose not in done:
+            return False
+        since = now() - cls.ALLOWANCE
+        runs = db.session.execute(
+            db.select(cls.data).where(cls.client_id == client_id, cls.created_at >= since)
+        ).scalars()
+        return any(
+            (data or {}).get("allowed_uris", {}).get(purpose) == uri
+            and not (data or {}).get(done[purpose])
+            for data in runs
+        )
+
+
+class HealthProbe(db.Model):
+    """A row ``/healthz`` writes and deletes at once, to prove the database takes writes."""
+
+    __tablename__ = "health_probes"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # Larger than a page: the write needs new pages, as a growing table does.
+    payload: Mapped[str] = mapped_column(Text)

@@ -7,6 +7,7 @@ raises :class:`SettingsError` whose message is one line naming the setting.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from collections.abc import Mapping
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .policy.fetch_rules import FetchRule, normal_host
 from .resources import bundled_path
 
 ENV_PREFIX = "MOCK_OHID_"
@@ -79,14 +81,25 @@ class TokenLifetimes:
 class Settings:
     """All settings as ``settings.section["key"]`` plus typed rule objects."""
 
-    def __init__(self, values: dict[str, dict[str, Any]]):
+    def __init__(self, values: dict[str, dict[str, Any]], origins: Mapping[str, str] | None = None):
         self.values = values
+        # Which layer set each setting that is not at its default: "MOCK_OHID_SERVER_PORT",
+        # a --config file's path, or "overrides" (the command line, tests).
+        self.origins = dict(origins or {})
+        self._issuer = self.values["server"]["issuer"] or _issuer_for(self.values["server"])
         self.username = UsernameRules(**values["username"])
         self.password = PasswordRules(**values["password"])
         self.codes = CodeRules(**values["codes"])
         self.lockout = LockoutRules(**values["lockout"])
         self.session = SessionRules(**values["session"])
         self.tokens = TokenLifetimes(**values["tokens"])
+        self.fetch_rule = FetchRule.from_entries(
+            [*values["security"]["allowed_fetch_hosts"], self.rp_id]
+        )
+        self.qa_hosts = frozenset(
+            normal_host(h)
+            for h in ("localhost", "127.0.0.1", "::1", self.rp_id, *values["qa"]["allowed_hosts"])
+        )
 
     def __getitem__(self, dotted: str) -> Any:
         section, key = dotted.split(".", 1)
@@ -94,7 +107,31 @@ class Settings:
 
     @property
     def issuer(self) -> str:
-        return self.values["server"]["issuer"]
+        """``server.issuer``, or when it is empty the URL of the port the server is bound to."""
+        return self._issuer
+
+    @property
+    def issuer_is_derived(self) -> bool:
+        """True when no issuer is set and it follows the bound port."""
+        return not self.values["server"]["issuer"]
+
+    def issuer_origin(self) -> str:
+        """Where the issuer came from, in a few words for the start-up banner."""
+        if self.issuer_is_derived:
+            return "follows the port it listens on; set server.issuer to fix it"
+        origin = self.origins.get("server.issuer", "")
+        if origin.startswith("from "):
+            return origin
+        if origin.startswith(ENV_PREFIX):
+            return f"from {origin}"
+        if origin == "overrides":
+            return "from the command line"
+        return f"from server.issuer in {origin}" if origin else "from server.issuer"
+
+    @property
+    def tls(self) -> bool:
+        """Whether the server speaks HTTPS (``server.https`` or a certificate of one's own)."""
+        return self.values["server"]["https"] or bool(self.values["server"]["tls_cert"])
 
     @property
     def secure_cookies(self) -> bool:
@@ -145,6 +182,8 @@ def _coerce_env(name: str, raw: str, default: Any) -> Any:
         if lowered in ("0", "false", "no", "off"):
             return False
         raise SettingsError(f"{name}: expected true or false, got {raw!r}")
+    if isinstance(default, list):
+        return [item.strip() for item in raw.split(",") if item.strip()]
     if isinstance(default, int):
         try:
             return int(raw.strip())
@@ -153,7 +192,7 @@ def _coerce_env(name: str, raw: str, default: Any) -> Any:
     return raw
 
 
-def _merge(base: dict, layer: Mapping, label: str) -> None:
+def _merge(base: dict, layer: Mapping, label: str, origins: dict | None = None) -> None:
     for section, entries in layer.items():
         if section not in base:
             raise SettingsError(f"{label}: unknown section [{section}]")
@@ -170,6 +209,30 @@ def _merge(base: dict, layer: Mapping, label: str) -> None:
                     f"{section}.{key}: expected {type(default).__name__}, got {value!r}"
                 )
             base[section][key] = value
+            if origins is not None:
+                origins[f"{section}.{key}"] = (
+                    f"{ENV_PREFIX}{section.upper()}_{key.upper()}"
+                    if label == "environment"
+                    else label
+                )
+
+
+def _issuer_for(server: Mapping[str, Any]) -> str:
+    """The issuer of a server with none set: localhost (or the name it binds to) and its port."""
+    host = server["host"]
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        is_name = False
+    except ValueError:
+        is_name = True
+    if not is_name:
+        # A browser reaches a loopback or wildcard address as localhost, and an IP
+        # address is no WebAuthn rp id: localhost is the one name that always works.
+        host = "localhost"
+    scheme = "https" if server["https"] or server["tls_cert"] else "http"
+    default_port = 443 if scheme == "https" else 80
+    port = "" if server["port"] == default_port else f":{server['port']}"
+    return f"{scheme}://{host}{port}"
 
 
 def _env_layer(base: dict, environ: Mapping[str, str]) -> dict:
@@ -203,7 +266,9 @@ def _nest(overrides: Mapping[str, Any]) -> dict:
 def _validate(values: dict) -> None:
     server = values["server"]
     parts = urlsplit(server["issuer"])
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if not server["issuer"]:
+        pass
+    elif parts.scheme not in ("http", "https") or not parts.hostname:
         raise SettingsError(f"server.issuer: must be an http(s) URL, got {server['issuer']!r}")
     if parts.query or parts.fragment or server["issuer"].endswith("/"):
         raise SettingsError("server.issuer: must have no query, fragment or trailing slash")
@@ -211,6 +276,16 @@ def _validate(values: dict) -> None:
         raise SettingsError(f"server.port: must be between 0 and 65535, got {server['port']}")
     if not server["host"]:
         raise SettingsError("server.host: must not be empty")
+    if server["engine"] not in ("auto", "gunicorn", "waitress"):
+        raise SettingsError(
+            f"server.engine: must be one of auto, gunicorn, waitress, got {server['engine']!r}"
+        )
+    if bool(server["tls_cert"]) != bool(server["tls_key"]):
+        raise SettingsError("server.tls_cert and server.tls_key: set both or neither")
+    if not 0 <= values["demo"]["portal_ports"] <= 65535 - 4:
+        raise SettingsError(
+            f"demo.portal_ports: must be between 0 and 65531, got {values['demo']['portal_ports']}"
+        )
     if values["security"]["password_hash_profile"] not in HASH_PROFILES:
         raise SettingsError(
             "security.password_hash_profile: must be one of "
@@ -231,6 +306,16 @@ def _validate(values: dict) -> None:
             raise SettingsError(f"{section}.{low}: is larger than {section}.{high}")
     if values["clients"]["max_assertion_seconds"] < 1:
         raise SettingsError("clients.max_assertion_seconds: must be at least 1")
+    for dotted in ("security.allowed_fetch_hosts", "qa.allowed_hosts"):
+        section, key = dotted.split(".")
+        for entry in values[section][key]:
+            if not isinstance(entry, str):
+                raise SettingsError(f"{dotted}: entries must be strings, got {entry!r}")
+    for entry in values["security"]["allowed_fetch_hosts"]:
+        try:
+            FetchRule.from_entries([entry])
+        except ValueError as exc:
+            raise SettingsError(f"security.allowed_fetch_hosts: {exc}") from None
     for key in ("email_activation_digits", "otp_digits"):
         if not 4 <= values["codes"][key] <= 12:
             raise SettingsError(f"codes.{key}: must be between 4 and 12")
@@ -244,11 +329,12 @@ def load_settings(
     """Build the settings from the default file and the layers above it."""
     environ = os.environ if environ is None else environ
     values = read_toml(bundled_path("config/default.toml"), "default settings")
+    origins: dict[str, str] = {}
     config_file = config_file or environ.get(ENV_PREFIX + "CONFIG")
     if config_file:
-        _merge(values, read_toml(Path(config_file), "--config"), str(config_file))
-    _merge(values, _env_layer(values, environ), "environment")
+        _merge(values, read_toml(Path(config_file), "--config"), str(config_file), origins)
+    _merge(values, _env_layer(values, environ), "environment", origins)
     if overrides:
-        _merge(values, _nest(overrides), "overrides")
+        _merge(values, _nest(overrides), "overrides", origins)
     _validate(values)
-    return Settings(values)
+    return Settings(values, origins)

@@ -9,14 +9,18 @@ After ``pip install mock-ohid`` the plugin is active in any pytest run::
         ...
 
 ``mock_ohid`` starts a real server on 127.0.0.1 (browse it as ``localhost``)
-on a free port with an empty database (the demo portals registered, no
-users), and stops it after the test. Override the ``mock_ohid_settings``
-fixture to change settings (same names as config/default.toml).
+with an empty database (the demo portals registered, no users), and stops it
+after the test. Override the ``mock_ohid_settings`` fixture to change settings
+(same names as config/default.toml).
+
+The port is a free one unless chosen: override the ``mock_ohid_port`` fixture
+(or parametrize it: ``@pytest.mark.parametrize("mock_ohid_port", [8765])``), or
+set ``"server.port"`` in ``mock_ohid_settings``. With no ``"server.issuer"``
+set, the issuer is ``http://localhost:PORT`` on the port really bound.
 """
 
 from __future__ import annotations
 
-import socket
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -150,7 +154,8 @@ class QAClient:
         return self._call("GET", "/clock")
 
     def reset(self) -> dict:
-        return self._call("POST", "/reset")
+        # The QA API takes changes as JSON only, an empty object included.
+        return self._call("POST", "/reset", json={})
 
     def events(self, user: str | None = None, kind: str | None = None) -> list[dict]:
         params = {k: v for k, v in {"user": user, "kind": kind}.items() if v}
@@ -171,35 +176,43 @@ class RunningMockOhid:
         return f"{self.issuer}/.well-known/openid-configuration"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def start_mock_ohid(
+    workdir: Path, settings: dict | None = None, port: int | None = None
+) -> tuple[RunningMockOhid, Any]:
+    """Start a server thread on 127.0.0.1; returns ``(running, stop)``.
 
-
-def start_mock_ohid(workdir: Path, settings: dict | None = None) -> tuple[RunningMockOhid, Any]:
-    """Start a server thread on 127.0.0.1; returns ``(running, stop)``."""
+    ``port``: the port to listen on (0 or None: ``server.port`` from ``settings``,
+    else a free one). A port in use raises :class:`~idp.serving.ListenError`.
+    """
     from werkzeug.serving import make_server
 
     from . import create_app
     from .bootstrap import initialize
     from .extensions import db
+    from .serving import BACKLOG, bind
 
-    port = _free_port()
+    settings = dict(settings or {})
+    listener = bind("127.0.0.1", port or settings.get("server.port") or 0)
+    port = listener.port
     values = {
-        "server.issuer": f"http://localhost:{port}",
-        "server.port": port,
         "database.url": f"sqlite:///{workdir / 'mock-ohid.db'}",
         "keys.dir": str(workdir / "keys"),
         "server.instance_dir": str(workdir / "instance"),
         "security.password_hash_profile": "fast",
         "users.seed": False,
     }
-    values.update(settings or {})
-    app = create_app(overrides=values, environ={})
-    with app.app_context():
-        initialize()
-    server = make_server("127.0.0.1", port, app, threaded=True)
+    values.update(settings)
+    # The issuer, unless set, follows the port really bound.
+    values["server.port"] = port
+    try:
+        app = create_app(overrides=values, environ={})
+        with app.app_context():
+            initialize()
+        listener.sock.listen(BACKLOG)
+        server = make_server("127.0.0.1", port, app, threaded=True, fd=listener.sock.fileno())
+    finally:
+        # make_server works on a duplicate of the descriptor.
+        listener.close()
     thread = threading.Thread(target=server.serve_forever, name="mock-ohid", daemon=True)
     thread.start()
 
@@ -210,7 +223,7 @@ def start_mock_ohid(workdir: Path, settings: dict | None = None) -> tuple[Runnin
         with app.app_context():
             db.engine.dispose()
 
-    issuer = values["server.issuer"]
+    issuer = app.extensions["mock_ohid.settings"].issuer
     running = RunningMockOhid(issuer, port, QAClient(issuer, values.get("qa.token") or None), app)
     return running, stop
 
@@ -223,10 +236,17 @@ if pytest is not None:
         return {}
 
     @pytest.fixture
-    def mock_ohid(mock_ohid_settings) -> Iterator[RunningMockOhid]:
-        """A live mock-ohid on a free port with an empty database, stopped after the test."""
+    def mock_ohid_port() -> int:
+        """The port of the ``mock_ohid`` server; 0 (the default) takes a free one.
+
+        Override it in your conftest, or parametrize it, to choose the port."""
+        return 0
+
+    @pytest.fixture
+    def mock_ohid(mock_ohid_settings, mock_ohid_port) -> Iterator[RunningMockOhid]:
+        """A live mock-ohid with an empty database, stopped after the test."""
         with tempfile.TemporaryDirectory(prefix="mock-ohid-") as workdir:
-            running, stop = start_mock_ohid(Path(workdir), mock_ohid_settings)
+            running, stop = start_mock_ohid(Path(workdir), mock_ohid_settings, mock_ohid_port)
             try:
                 yield running
             finally:

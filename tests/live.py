@@ -4,12 +4,15 @@ environment, waiting for an answer, and stopping a process group."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from contextlib import contextmanager
 
 import requests
 
@@ -71,3 +74,81 @@ def start_serve(cwd, env: dict, port: int, *args: str) -> subprocess.Popen:
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
+
+
+LISTENING = re.compile(r"Listening on (https?)://[^ ]+:(\d+) ")
+
+
+def _accepts(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+    except OSError:
+        return False
+    return True
+
+
+class Served:
+    """A `mock-ohid serve` process whose output is collected line by line."""
+
+    def __init__(self, cwd, args, env):
+        self.process = subprocess.Popen(
+            [*mock_ohid_command(), "serve", *args],
+            cwd=cwd,
+            env=clean_env(**env),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self):
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def close(self):
+        self._reader.join(10)
+        self.process.stdout.close()
+
+    @property
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+    def port(self, seconds: float = 60) -> int:
+        """The port of the "Listening on" line, once it accepts connections."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            for line in list(self.lines):
+                match = LISTENING.search(line)
+                if match and _accepts(int(match.group(2))):
+                    return int(match.group(2))
+            if self.process.poll() is not None:
+                self._reader.join(5)
+                raise AssertionError(f"serve exited {self.process.returncode}:\n{self.output}")
+            time.sleep(0.05)
+        raise AssertionError(f"no 'Listening on' line within {seconds}s:\n{self.output}")
+
+    def discovery(self, port: int) -> dict:
+        url = f"http://127.0.0.1:{port}/.well-known/openid-configuration"
+        return wait_for_http(url, self.process, 60).json()
+
+
+@contextmanager
+def served_processes(cwd, **base_env):
+    """``start(*args, **env)`` runs `mock-ohid serve ARGS` in ``cwd`` with ``base_env``
+    and ``env``; every process started is stopped at the end."""
+    started: list[Served] = []
+
+    def start(*args, **env) -> Served:
+        served = Served(cwd, args, {**base_env, **env})
+        started.append(served)
+        return served
+
+    try:
+        yield start
+    finally:
+        for served in started:
+            stop_process(served.process)
+            served.close()

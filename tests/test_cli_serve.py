@@ -71,7 +71,7 @@ def test_serve_on_a_fresh_directory_creates_everything_and_prints_credentials(se
 
 
 def test_first_jwks_requests_made_together_get_one_key_set(served, tmp_path):
-    # The keys are made while the server already answers: every early reader waits for them.
+    # Readers that come together while the server starts all get the one key set.
     process, port = served(MOCK_OHID_SECURITY_PASSWORD_HASH_PROFILE="fast")
     wait_for_http(f"http://127.0.0.1:{port}/.well-known/openid-configuration", process)
     barrier = threading.Barrier(6)

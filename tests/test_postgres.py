@@ -81,5 +81,5 @@ def test_qa_reset_on_postgresql(pg_app):
         "/_qa/users",
         json={"username": "pg.user3", "email": "pg3@example.com", "password": "Password1"},
     )
-    assert client.post("/_qa/reset").json["reset"] is True
+    assert client.post("/_qa/reset", json={}).json["reset"] is True
     assert client.get("/_qa/users/pg.user3").status_code == 404

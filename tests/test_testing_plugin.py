@@ -6,6 +6,8 @@ import pytest
 
 from idp.testing import QAClient, QAError
 
+from .live import free_port
+
 PORTAL_TEST = """
 import requests
 
@@ -44,3 +46,38 @@ def test_qa_client_against_the_plugin_server(mock_ohid):
     assert info.value.status == 404 and info.value.error == "not_found"
     qa.delete_user("qa.client1")
     assert qa.reset()["reset"] is True
+
+
+CHOSEN_PORT_TEST = """
+import pytest
+import requests
+
+@pytest.mark.parametrize("mock_ohid_port", [{port}])
+def test_the_port_is_chosen_by_fixture_parameter(mock_ohid):
+    assert mock_ohid.port == {port} and mock_ohid.issuer == "http://localhost:{port}"
+    meta = requests.get(mock_ohid.discovery_url, timeout=10).json()
+    assert meta["issuer"] == "http://localhost:{port}"
+    assert meta["token_endpoint"] == "http://localhost:{port}/token"
+
+class TestBySetting:
+    @pytest.fixture
+    def mock_ohid_settings(self):
+        return {{"server.port": {other}}}
+
+    def test_the_port_is_chosen_by_setting(self, mock_ohid):
+        assert mock_ohid.port == {other}
+        meta = requests.get(mock_ohid.discovery_url, timeout=10).json()
+        assert meta["issuer"] == "http://localhost:{other}"
+"""
+
+
+def test_plugin_port_is_choosable_and_the_issuer_follows_it(pytester):
+    port, other = free_port(), free_port()
+    pytester.makepyfile(test_port=CHOSEN_PORT_TEST.format(port=port, other=other))
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")
+    result.assert_outcomes(passed=2)
+
+
+def test_plugin_default_port_is_a_free_one_advertised_as_bound(mock_ohid):
+    assert mock_ohid.port != 0
+    assert mock_ohid.issuer == f"http://localhost:{mock_ohid.port}"

@@ -11,13 +11,12 @@ class Portal:
     name: str
     # The family a portal belongs to; the two Optum Connect portals share its landing page.
     family: str
-    port: int
     scope: str = "openid profile email portal"
+    # What the portal is for, as its guide's landing page names it.
+    tagline: str = ""
     # The portal's own rules (Optum Pro FAQ): days without a sign-in into the portal
     # before it deactivates the account, idle minutes before a session times out and
     # the warning before that, and whether it refuses an email shared by several IDs.
-    # What the portal is for, as its guide's landing page names it.
-    tagline: str = ""
     inactivity_days: int = 0
     idle_minutes: int = 0
     idle_warning_minutes: int = 0
@@ -29,28 +28,25 @@ PORTALS = (
         "optum-connect-claims-online",
         "Claims Online Portal",
         "Optum Connect",
-        5001,
         tagline="File Appeals • View EOBs",
     ),
     Portal(
         "optum-connect-physician-info",
         "Physician Info Portal",
         "Optum Connect",
-        5002,
         tagline="Find Patient Data",
     ),
     Portal(
         "optum-pro",
         "Optum Pro",
         "Optum Pro",
-        5003,
         inactivity_days=90,
         idle_minutes=30,
         idle_warning_minutes=5,
         refuses_shared_email=True,
     ),
-    Portal("optum-provider-portal", "Optum Provider Portal", "Optum Provider Portal", 5004),
-    Portal("provider-express", "Provider Express", "Provider Express", 5005),
+    Portal("optum-provider-portal", "Optum Provider Portal", "Optum Provider Portal"),
+    Portal("provider-express", "Provider Express", "Provider Express"),
 )
 
 # The Optum Connect access forms (Optum Connect + OHID guide): which portal, its title.

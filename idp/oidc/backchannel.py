@@ -2,14 +2,18 @@
 
 When an SSO session ends, every client that received a code in that session
 and registered a ``backchannel_logout_uri`` gets a *logout token* POSTed to
-it (§2.5). Delivery is best effort with a short timeout: a portal that is down
-never stops the user from signing out. Only loopback URIs are called, as this
-sandbox reaches nothing else; every attempt is an audit event.
+it (§2.5). Delivery is best effort: all portals are called at once, under the
+server's fetch rules (:mod:`idp.security.fetch`), and the whole delivery has one
+deadline, so a slow or silent portal never holds the user's sign-out longer
+than ``DELIVERY_SECONDS``. Every attempt is an audit event.
 """
 
 from __future__ import annotations
 
 import secrets
+import threading
+import time
+from urllib.parse import urlencode
 
 from joserfc import jwt
 
@@ -17,10 +21,14 @@ from ..audit import record_event
 from ..extensions import db, get_clock, get_key_store, get_settings
 from ..lifecycle.clients import find_client
 from ..models import AuthorizationCode, OAuth2Client, SsoSession
-from .client_auth import is_loopback_url
+from ..security.fetch import FetchError, FetchRefused, fetch
 
 LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
-DELIVERY_TIMEOUT_SECONDS = 2
+# The most a sign-out waits for all portals together.
+DELIVERY_SECONDS = 2
+# A portal's answer is not needed beyond its status.
+ANSWER_MAX_BYTES = 4096
+JOIN_GRACE_SECONDS = 0.2
 LOGOUT_TOKEN_SECONDS = 120
 
 
@@ -59,28 +67,54 @@ def clients_to_notify(sso: SsoSession) -> list[OAuth2Client]:
     return clients
 
 
-def send_backchannel_logouts(sso: SsoSession) -> list[dict]:
-    """POST a logout token to every interested client; return what happened to each."""
-    # Imported on first use: start-up does not pay for an HTTP client it may never use.
-    import requests
+def _deliver(uri: str, token: str, seconds: float, rule, outcome: dict) -> None:
+    """POST one logout token (§2.5); the result goes into ``outcome``."""
+    try:
+        answer = fetch(
+            uri,
+            rule=rule,
+            seconds=seconds,
+            max_bytes=ANSWER_MAX_BYTES,
+            method="POST",
+            body=urlencode({"logout_token": token}).encode("ascii"),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        outcome["result"] = f"HTTP {answer.status}"
+    except FetchRefused as exc:
+        outcome["result"] = f"refused: {exc}"
+    except FetchError as exc:
+        outcome["result"] = f"failed: {exc}"
 
-    outcomes = []
-    for client in clients_to_notify(sso):
+
+def send_backchannel_logouts(sso: SsoSession) -> list[dict]:
+    """POST a logout token to every interested client at once; return what happened to each.
+
+    Waits at most ``DELIVERY_SECONDS`` in all: each delivery has what is left of
+    that deadline, and one still running at its end is recorded as such.
+    """
+    rule = get_settings().fetch_rule
+    # Signed first, so that the deadline covers only the waiting.
+    tokens = [(client, logout_token(client, sso)) for client in clients_to_notify(sso)]
+    deadline = time.monotonic() + DELIVERY_SECONDS
+    deliveries = []
+    for client, token in tokens:
         uri = client.client_metadata["backchannel_logout_uri"]
         outcome = {"client_id": client.client_id, "uri": uri, "sid": sso.id}
-        if not is_loopback_url(uri):
-            outcome["result"] = "skipped: not a loopback URI"
-        else:
-            try:
-                response = requests.post(
-                    uri,
-                    data={"logout_token": logout_token(client, sso)},
-                    timeout=DELIVERY_TIMEOUT_SECONDS,
-                    allow_redirects=False,
-                )
-                outcome["result"] = f"HTTP {response.status_code}"
-            except requests.RequestException as exc:
-                outcome["result"] = f"failed: {type(exc).__name__}"
+        worker = threading.Thread(
+            target=_deliver,
+            args=(uri, token, DELIVERY_SECONDS, rule, outcome),
+            name="backchannel-logout",
+            daemon=True,
+        )
+        worker.start()
+        deliveries.append((outcome, worker))
+    outcomes = []
+    for outcome, worker in deliveries:
+        # A moment past the deadline: each fetch stops itself at it.
+        worker.join(max(0.0, deadline + JOIN_GRACE_SECONDS - time.monotonic()))
+        # Copied: a delivery still running may yet write into its own dict.
+        outcome = dict(outcome)
+        outcome.setdefault("result", f"failed: no answer within {DELIVERY_SECONDS} s")
         record_event("backchannel_logout", sso.user, **outcome)
         outcomes.append(outcome)
     db.session.commit()

@@ -4,8 +4,9 @@ name the method a client is registered for.
 
 For ``private_key_jwt`` the client signs a short-lived JWT with its private
 key; we verify it with the public keys it registered, either inline (``jwks``)
-or at a ``jwks_uri``. This sandbox only reaches loopback, so only localhost
-``jwks_uri`` values are fetched.
+or at a ``jwks_uri``, fetched under the server's fetch rules
+(:mod:`idp.security.fetch`: loopback, the issuer's host and
+``security.allowed_fetch_hosts``; no redirects, one deadline, a byte cap).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import UTC, datetime, timedelta
-from urllib.parse import unquote_plus, urlsplit
+from urllib.parse import unquote_plus
 
 from authlib.oauth2.rfc6749 import InvalidClientError
 from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
@@ -27,10 +28,12 @@ from ..clock import real_now
 from ..extensions import db, execute_plain, get_settings
 from ..lifecycle.clients import find_client
 from ..models import ClientAssertion
+from ..security.fetch import FetchError, fetch
 
 ASSERTION_ALGS = ["RS256", "ES256"]
-LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
-FETCH_TIMEOUT_SECONDS = 3
+# A key set is a few KB; its server has this long to send all of it.
+JWKS_FETCH_SECONDS = 3
+JWKS_MAX_BYTES = 64 * 1024
 
 # Built once: SQLAlchemy then reuses their compiled forms instead of rebuilding them.
 _FORGET_EXPIRED = delete(ClientAssertion).where(ClientAssertion.expires_at < bindparam("moment"))
@@ -92,23 +95,28 @@ def describe_auth_failure(request, methods: list[str]) -> str | None:
     return f"Client authentication failed: {client_id!r} is registered for {registered}."
 
 
-def is_loopback_url(url: str) -> bool:
-    """Whether ``url`` is an http(s) URL on this machine (all this sandbox can reach)."""
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and (parts.hostname or "") in LOOPBACK_HOSTS
-
-
 def _fetched_key_set(uri: str) -> dict:
-    if not is_loopback_url(uri):
-        raise InvalidClientError(
-            description="Only localhost jwks_uri values can be fetched by this mock."
+    try:
+        answer = fetch(
+            uri,
+            rule=get_settings().fetch_rule,
+            seconds=JWKS_FETCH_SECONDS,
+            max_bytes=JWKS_MAX_BYTES,
+            headers={"Accept": "application/json"},
         )
-    # Imported here: only a client registered with a jwks_uri needs an HTTP client.
-    import requests
-
-    response = requests.get(uri, timeout=FETCH_TIMEOUT_SECONDS)
-    response.raise_for_status()
-    data = response.json()
+    except FetchError as exc:
+        raise InvalidClientError(
+            description=f"The client's keys cannot be read from its jwks_uri: {exc}."
+        ) from None
+    if answer.status != 200:
+        followed = " (redirects are not followed)" if 300 <= answer.status < 400 else ""
+        raise InvalidClientError(
+            description=(
+                f"The client's keys cannot be read: its jwks_uri answered HTTP "
+                f"{answer.status}{followed}."
+            )
+        )
+    data = answer.json()
     if not isinstance(data, dict) or not isinstance(data.get("keys"), list):
         raise ValueError("the jwks_uri did not serve a JSON Web Key Set")
     return data
@@ -123,8 +131,7 @@ def client_key_set(client) -> KeySet:
         uri = metadata.get("jwks_uri")
         if uri:
             return KeySet.import_key_set(_fetched_key_set(uri))
-    except (OSError, ValueError, TypeError, KeyError, JoseError) as exc:
-        # OSError covers requests.RequestException (a subclass of it).
+    except (ValueError, TypeError, KeyError, JoseError) as exc:
         raise InvalidClientError(
             description=f"The client's keys cannot be read: {type(exc).__name__}."
         ) from None

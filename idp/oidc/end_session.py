@@ -19,7 +19,7 @@ from wtforms import HiddenField
 from ..extensions import db, get_clock, get_key_store
 from ..lifecycle.authentication import end_sso_session
 from ..lifecycle.browser import browser_sso_session
-from ..models import SsoSession
+from ..models import DebuggerRun, SsoSession
 from .id_tokens import ID_TOKEN_ALGS
 
 # Request parameters of RP-Initiated Logout 1.0 §2 kept through the confirmation.
@@ -59,6 +59,14 @@ class OhidEndSessionEndpoint(EndSessionEndpoint):
         if isinstance(aud, list) and len(aud) == 1:
             aud = aud[0]
         return self.server.query_client(aud) if isinstance(aud, str) else None
+
+    def _is_valid_post_logout_redirect_uri(self, client, post_logout_redirect_uri: str) -> bool:
+        # A debugger run may use its sign-out page without it being registered.
+        return super()._is_valid_post_logout_redirect_uri(
+            client, post_logout_redirect_uri
+        ) or DebuggerRun.allows(
+            client.client_id, "post_logout_redirect_uri", post_logout_redirect_uri
+        )
 
     def is_post_logout_redirect_uri_legitimate(self, request, uri, client, logout_hint) -> bool:
         # Without an id_token_hint the user confirms the sign-out on our page

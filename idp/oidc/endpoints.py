@@ -22,6 +22,9 @@ bp.after_request(add_cors_headers)
 
 
 @bp.get("/.well-known/openid-configuration")
+# MSAL's generic OIDC authority must have a path ("https://host/tenant") and reads
+# discovery below it; it accepts the issuer of the same scheme and host.
+@bp.get("/ohid/.well-known/openid-configuration")
 def discovery():
     return current_app.response_class(metadata_bytes(), mimetype="application/json")
 

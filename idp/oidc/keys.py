@@ -17,7 +17,6 @@ sharing it that find it empty together still make one key per algorithm.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import os
@@ -92,6 +91,24 @@ def _with_parsed(key: SigningKey, parsed) -> SigningKey:
     (RSA's consistency check costs tens of milliseconds)."""
     key.__dict__["_parsed"] = parsed  # where cached_property keeps it
     return key
+
+
+def _lock_file(fd: int) -> None:
+    """An exclusive lock on an open file, held until it is closed (flock; on Windows,
+    where serve runs waitress without fork, msvcrt's lock of its first byte)."""
+    try:
+        import fcntl
+    except ImportError:
+        import msvcrt
+
+        while True:
+            try:
+                msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+                return
+            except OSError:
+                # LK_LOCK gives up after ten seconds; keep waiting as flock does.
+                continue
+    fcntl.flock(fd, fcntl.LOCK_EX)
 
 
 class KeyStore:
@@ -185,7 +202,7 @@ class KeyStore:
         with self._making:
             fd = os.open(self.directory / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
+                _lock_file(fd)
                 yield
             finally:
                 os.close(fd)

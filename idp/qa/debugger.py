@@ -4,6 +4,12 @@ It does what a portal does, over HTTP against this issuer: discovery, the
 authorization request (with PKCE, state and nonce), the code exchange, the
 standard ID token checks against the published JWKS, userinfo, refresh,
 revocation and RP-initiated sign-out, and shows every request and answer.
+
+Its calls go through the server's fetch module (no redirects, one deadline,
+a byte cap). It never changes a client's registration: while a run is open,
+that run lets the client use the debugger's two URIs (``DebuggerRun.allows``).
+The client secret is checked before the run starts and kept in a signed
+cookie of this browser (path /_qa/debugger), never in the database.
 """
 
 from __future__ import annotations
@@ -12,11 +18,11 @@ import base64
 import hashlib
 import json
 import secrets
-from typing import TYPE_CHECKING
 from urllib.parse import quote_plus, urlencode
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, URLSafeSerializer
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
@@ -28,10 +34,9 @@ from ..lifecycle.clients import find_client
 from ..models import DebuggerRun, OAuth2Client
 from ..policy.id_token_checks import check_id_token
 from ..policy.mfa import ACR_VALUES_SUPPORTED
+from ..security.fetch import FetchAnswer, FetchError, fetch
 from .api import bp as qa_bp
-
-if TYPE_CHECKING:
-    import requests
+from .api import form_page
 
 bp = Blueprint("debugger", __name__, url_prefix="/debugger")
 # Nested in the QA blueprint: its guard (loopback or QA token) applies, but not its
@@ -39,18 +44,13 @@ bp = Blueprint("debugger", __name__, url_prefix="/debugger")
 qa_bp.register_blueprint(bp)
 
 THROWAWAY = "__throwaway__"
-HTTP_TIMEOUT = 10
+# Each call to the issuer: its deadline, and the most it may answer.
+HTTP_SECONDS = 10
+HTTP_MAX_BYTES = 1024 * 1024
 ID_TOKEN_ALGS = ["RS256", "ES256"]
-
-
-def _http():
-    """requests, imported on first use: no other page needs an HTTP client.
-
-    Its errors (``requests.RequestException``) are OSErrors, caught as such.
-    """
-    import requests
-
-    return requests
+# Client secrets of the latest runs (by run id), in a signed cookie of the browser.
+SECRETS_COOKIE = "ohid_debugger"
+SECRETS_KEPT = 5
 
 
 class DebuggerError(Exception):
@@ -98,23 +98,64 @@ def _signed_out_uri() -> str:
     return get_settings().issuer + "/_qa/debugger/signed-out"
 
 
+def _call(
+    method: str,
+    url: str,
+    *,
+    form: dict | None = None,
+    json_body: dict | None = None,
+    basic: tuple[str, str] | None = None,
+    bearer: str | None = None,
+) -> FetchAnswer:
+    """One HTTP call to the provider, as a relying party makes it."""
+    headers = {"Accept": "application/json"}
+    body = None
+    if form is not None:
+        body = urlencode(form).encode("ascii")
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    if json_body is not None:
+        body = json.dumps(json_body).encode("utf-8")
+        headers["Content-Type"] = "application/json"
+    if basic is not None:
+        pair = f"{basic[0]}:{basic[1]}".encode()
+        headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
+    if bearer is not None:
+        headers["Authorization"] = f"Bearer {bearer}"
+    try:
+        return fetch(
+            url,
+            rule=get_settings().fetch_rule,
+            seconds=HTTP_SECONDS,
+            max_bytes=HTTP_MAX_BYTES,
+            method=method,
+            body=body,
+            headers=headers,
+        )
+    except FetchError as exc:
+        raise DebuggerError(f"Could not call {url}: {exc}") from None
+
+
 def _provider() -> dict:
     """The issuer's discovery document, fetched as a relying party would."""
     url = get_settings().issuer + "/.well-known/openid-configuration"
+    answer = _call("GET", url)
     try:
-        response = _http().get(url, timeout=HTTP_TIMEOUT)
-        response.raise_for_status()
-        return response.json()
-    except (OSError, ValueError) as exc:
+        if answer.status != 200:
+            raise ValueError(f"HTTP {answer.status}")
+        document = answer.json()
+        if not isinstance(document, dict):
+            raise ValueError("not a JSON object")
+        return document
+    except ValueError as exc:
         raise DebuggerError(f"Could not read {url}: {exc}") from None
 
 
-def _answer(response: requests.Response) -> dict:
+def _answer(response: FetchAnswer) -> dict:
     try:
         body = response.json()
     except ValueError:
         body = response.text[:2000]
-    return {"status": response.status_code, "body": body}
+    return {"status": response.status, "body": body}
 
 
 def _client_choices() -> list[tuple[str, str]]:
@@ -143,20 +184,49 @@ def _registered_client(form: StartForm) -> OAuth2Client | None:
     if method != "none" and not form.client_secret.data:
         form.client_secret.errors.append(f"This client uses {method}: type its client secret.")
         return None
+    if method != "none" and not client.check_client_secret(form.client_secret.data):
+        form.client_secret.errors.append(
+            f"That is not the client secret of {client.client_id}: type it again."
+        )
+        return None
     return client
 
 
-def _allow_debugger_uris(client: OAuth2Client) -> None:
-    """Let the debugger receive this client's answers: add its two URIs to the registration."""
-    metadata = dict(client.client_metadata)
-    for key, uri in (
-        ("redirect_uris", _callback_uri()),
-        ("post_logout_redirect_uris", _signed_out_uri()),
-    ):
-        uris = list(metadata.get(key, []))
-        if uri not in uris:
-            metadata[key] = [*uris, uri]
-    client.metadata_json = metadata
+def _signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="debugger-secrets")
+
+
+def _kept_secrets() -> dict:
+    try:
+        kept = _signer().loads(request.cookies.get(SECRETS_COOKIE, ""))
+    except BadSignature:
+        return {}
+    return kept if isinstance(kept, dict) else {}
+
+
+def _keep_secret(response, run_id: str, secret: str | None):
+    """Put the run's client secret in the browser's signed cookie (the latest few runs)."""
+    kept = _kept_secrets()
+    kept[run_id] = secret
+    response.set_cookie(
+        SECRETS_COOKIE,
+        _signer().dumps(dict(list(kept.items())[-SECRETS_KEPT:])),
+        path=url_for(".start"),
+        httponly=True,
+        samesite="Lax",
+        secure=get_settings().secure_cookies,
+    )
+    return response
+
+
+def _secret_of(run: DebuggerRun) -> str | None:
+    kept = _kept_secrets()
+    if run.id not in kept:
+        raise DebuggerError(
+            "This browser does not hold the client secret of this run (it stays in the "
+            "browser that started it): start a new login."
+        )
+    return kept[run.id]
 
 
 def _register_throwaway(provider: dict) -> tuple[str, str, str]:
@@ -164,20 +234,20 @@ def _register_throwaway(provider: dict) -> tuple[str, str, str]:
     endpoint = provider.get("registration_endpoint")
     if not endpoint:
         raise DebuggerError("Dynamic client registration is off (clients.dynamic_registration).")
-    response = _http().post(
+    response = _call(
+        "POST",
         endpoint,
-        json={
+        json_body={
             "client_name": "mock-ohid debugger (throw-away)",
             "redirect_uris": [_callback_uri()],
             "post_logout_redirect_uris": [_signed_out_uri()],
             "token_endpoint_auth_method": "client_secret_basic",
             "grant_types": ["authorization_code", "refresh_token"],
         },
-        timeout=HTTP_TIMEOUT,
     )
-    if response.status_code != 201:
-        raise DebuggerError(f"Registration refused: {_answer(response)['body']}")
-    body = response.json()
+    body = _answer(response)["body"]
+    if response.status != 201 or not isinstance(body, dict):
+        raise DebuggerError(f"Registration refused: {body}")
     return body["client_id"], body["client_secret"], "client_secret_basic"
 
 
@@ -188,6 +258,7 @@ def _pkce() -> tuple[str, str]:
 
 
 @bp.route("", methods=["GET", "POST"])
+@form_page
 def start():
     """Pick a client and the request's options; Start login goes to the authorization endpoint."""
     form = StartForm()
@@ -206,7 +277,6 @@ def start():
             client = _registered_client(form)
             if client is None:
                 return render_template("qa/debugger.html", form=form, run=None), 400
-            _allow_debugger_uris(client)
             client_id, secret = client.client_id, form.client_secret.data or None
             method = client.token_endpoint_auth_method
     except DebuggerError as exc:
@@ -234,7 +304,12 @@ def start():
         client_id=client_id,
         created_at=now(),
         data={
-            "client": {"client_id": client_id, "secret": secret, "method": method},
+            "client": {"client_id": client_id, "method": method},
+            # What this run lets the client use besides its registration.
+            "allowed_uris": {
+                "redirect_uri": _callback_uri(),
+                "post_logout_redirect_uri": _signed_out_uri(),
+            },
             "nonce": params["nonce"],
             "code_verifier": verifier,
             "authorization_request": {"url": authorize_url, "params": params},
@@ -243,19 +318,19 @@ def start():
     )
     db.session.add(run)
     db.session.commit()
-    return redirect(authorize_url)
+    return _keep_secret(redirect(authorize_url), run.id, secret)
 
 
-def _client_auth(data: dict, form: dict) -> tuple[dict, tuple | None]:
+def _client_auth(run: DebuggerRun, form: dict) -> tuple[dict, tuple | None]:
     """The token-endpoint client authentication the client registered (RFC 6749 §2.3.1)."""
-    client = data["client"]
+    client = run.data["client"]
     form = dict(form)
     if client["method"] == "client_secret_basic":
         # §2.3.1: both are form-urlencoded before they go into the Basic header.
-        return form, (quote_plus(client["client_id"]), quote_plus(client["secret"]))
+        return form, (quote_plus(client["client_id"]), quote_plus(_secret_of(run) or ""))
     form["client_id"] = client["client_id"]
     if client["method"] == "client_secret_post":
-        form["client_secret"] = client["secret"]
+        form["client_secret"] = _secret_of(run) or ""
     return form, None
 
 
@@ -274,9 +349,9 @@ def _inspect_id_token(provider: dict, id_token: str, client_id: str, nonce, acce
     alg = header.get("alg", "")
     signature_error = None
     try:
-        jwks = _http().get(provider["jwks_uri"], timeout=HTTP_TIMEOUT).json()
+        jwks = _call("GET", provider["jwks_uri"]).json()
         jwt.decode(id_token, KeySet.import_key_set(jwks), algorithms=ID_TOKEN_ALGS)
-    except (OSError, ValueError, JoseError) as exc:
+    except (DebuggerError, ValueError, JoseError) as exc:
         signature_error = str(exc) or type(exc).__name__
     checks = check_id_token(
         claims,
@@ -298,13 +373,9 @@ def _inspect_id_token(provider: dict, id_token: str, client_id: str, nonce, acce
 
 
 def _call_userinfo(provider: dict, access_token: str) -> dict:
-    response = _http().get(
-        provider["userinfo_endpoint"],
-        headers={"Authorization": f"Bearer {access_token}"},
-        timeout=HTTP_TIMEOUT,
-    )
+    response = _call("GET", provider["userinfo_endpoint"], bearer=access_token)
     answer = _answer(response)
-    if response.status_code >= 400:
+    if response.status >= 400:
         answer["www_authenticate"] = response.headers.get("WWW-Authenticate", "")
     return answer
 
@@ -312,13 +383,11 @@ def _call_userinfo(provider: dict, access_token: str) -> dict:
 def _token_call(run: DebuggerRun, provider: dict, form: dict, nonce) -> dict:
     """POST to the token endpoint; on success inspect the ID token and call userinfo."""
     data = dict(run.data)
-    body, auth = _client_auth(data, form)
-    response = _http().post(provider["token_endpoint"], data=body, auth=auth, timeout=HTTP_TIMEOUT)
+    body, auth = _client_auth(run, form)
+    response = _call("POST", provider["token_endpoint"], form=body, basic=auth)
     answer = _answer(response)
     data["token_response"] = answer
-    tokens = (
-        answer["body"] if response.status_code == 200 and isinstance(answer["body"], dict) else {}
-    )
+    tokens = answer["body"] if response.status == 200 and isinstance(answer["body"], dict) else {}
     if tokens.get("access_token"):
         # A refresh answer may omit the refresh token: keep the one we hold then.
         held = {k: v for k, v in data.get("tokens", {}).items() if k == "refresh_token"}
@@ -350,6 +419,7 @@ def _step(data: dict, text: str) -> dict:
 
 
 @bp.get("/callback")
+@form_page
 def callback():
     """The redirect URI: record the authorization response, then exchange the code."""
     state = request.args.get("state", "")
@@ -387,6 +457,7 @@ def callback():
 
 
 @bp.get("/runs/<run_id>")
+@form_page
 def show(run_id: str):
     """Everything the login sent and received, with the ID token checks."""
     run = _run_or_404(run_id)
@@ -406,6 +477,7 @@ def _action(run_id: str, act):
 
 
 @bp.post("/runs/<run_id>/refresh")
+@form_page
 def refresh(run_id: str):
     """Exchange the refresh token (RFC 6749 §6) and check the new ID token."""
 
@@ -422,6 +494,7 @@ def refresh(run_id: str):
 
 
 @bp.post("/runs/<run_id>/revoke")
+@form_page
 def revoke(run_id: str):
     """Revoke the access and refresh tokens (RFC 7009), then call userinfo again."""
 
@@ -431,10 +504,8 @@ def revoke(run_id: str):
         answers = {}
         for kind in ("access_token", "refresh_token"):
             if tokens.get(kind):
-                body, auth = _client_auth(data, {"token": tokens[kind], "token_type_hint": kind})
-                response = _http().post(
-                    provider["revocation_endpoint"], data=body, auth=auth, timeout=HTTP_TIMEOUT
-                )
+                body, auth = _client_auth(run, {"token": tokens[kind], "token_type_hint": kind})
+                response = _call("POST", provider["revocation_endpoint"], form=body, basic=auth)
                 answers[kind] = _answer(response)
         data["revocation"] = answers
         if tokens.get("access_token"):
@@ -445,6 +516,7 @@ def revoke(run_id: str):
 
 
 @bp.post("/runs/<run_id>/signout")
+@form_page
 def sign_out(run_id: str):
     """RP-initiated logout: send the browser to the end-session endpoint."""
     run = _run_or_404(run_id)
@@ -468,6 +540,7 @@ def sign_out(run_id: str):
 
 
 @bp.get("/signed-out")
+@form_page
 def signed_out():
     """Where the provider sends the browser after sign-out."""
     state = request.args.get("state", "")

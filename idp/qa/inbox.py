@@ -21,7 +21,7 @@ from ..extensions import db
 from ..lifecycle.voice import answer_call, pending_call
 from ..models import OutboxMessage
 from ..security.digests import digest_matches
-from .api import bp
+from .api import bp, form_page
 from .operations import find_messages
 from .voice import keypad_digits
 
@@ -65,6 +65,7 @@ def _call_waiting(message: OutboxMessage) -> bool:
 
 
 @bp.get("/inbox")
+@form_page
 def inbox():
     """Newest first; ``?to=`` shows one address or number only."""
     to = (request.args.get("to") or "").strip()
@@ -74,6 +75,7 @@ def inbox():
 
 
 @bp.post("/inbox/answer")
+@form_page
 def answer_from_inbox():
     """The "Answer call" button: key the digits into the waiting call."""
     # The inbox button posts a form; a JSON body is not read as one.

@@ -28,6 +28,7 @@ def _error_responses(*codes: int) -> dict:
         403: "QA API off or token wrong",
         404: "Not found",
         409: "Conflict",
+        415: "Not sent as Content-Type: application/json",
     }
     return {str(c): {"description": texts[c], "content": _json(ERROR)} for c in codes}
 
@@ -516,6 +517,26 @@ PATHS.update(
 )
 
 
+GUARD_403 = (
+    "Refused: a Host other than localhost, 127.0.0.1, [::1], the issuer's host or "
+    "qa.allowed_hosts; an Origin of another site; the QA API off; or the token wrong"
+)
+
+
+def _with_guard_answers(paths: dict) -> dict:
+    """Every operation may meet the /_qa guard: 403, and 415 for changes not sent as JSON."""
+    guarded = {}
+    for path, operations in paths.items():
+        guarded[path] = {}
+        for method, operation in operations.items():
+            responses = dict(operation.get("responses", {}))
+            responses["403"] = {"description": GUARD_403, "content": _json(ERROR)}
+            if method in ("post", "put", "patch", "delete"):
+                responses.setdefault("415", _error_responses(415)["415"])
+            guarded[path][method] = {**operation, "responses": responses}
+    return guarded
+
+
 def openapi_document() -> dict:
     """The whole OpenAPI 3.1 document for the running server."""
     return {
@@ -536,7 +557,7 @@ def openapi_document() -> dict:
                 }
             },
         },
-        "paths": PATHS,
+        "paths": _with_guard_answers(PATHS),
     }
 
 

@@ -11,7 +11,7 @@ import pytest
 
 # Each is needed by one page, one command or one kind of client only.
 ONLY_WHERE_USED = {
-    "requests": "a client's jwks_uri, back-channel logout, the QA debugger",
+    "requests": "the QA client of idp.testing (the server fetches with idp.security.fetch)",
     "urllib3": "through requests",
     "segno": "the authenticator app's QR code",
     "webauthn": "passkey ceremonies",

@@ -276,9 +276,9 @@ def test_voice_answer_bad_input_is_400(client, body, detail):
     assert detail in response.json["detail"]
 
 
-def test_voice_answer_without_json_is_400(client):
+def test_voice_answer_without_json_is_415(client):
     response = client.post("/_qa/voice/answer", data="to=1")
-    assert response.status_code == 400
+    assert response.status_code == 415
 
 
 def test_voice_answer_with_no_pending_call_is_404(client, registrant):

@@ -125,9 +125,9 @@ def test_malformed_body_is_400(client, body, detail):
     assert response.status_code == 400 and detail in response.json["detail"]
 
 
-def test_non_json_body_is_400(client):
+def test_non_json_body_is_415(client):
     response = client.post("/_qa/users", data="username=x")
-    assert response.status_code == 400 and response.json["error"] == "invalid_request"
+    assert response.status_code == 415 and response.json["error"] == "unsupported_media_type"
 
 
 def test_locked_user_cannot_sign_in(client, sign_in):
@@ -247,7 +247,7 @@ def test_delete_user(client):
 def test_reset_empties_back_to_the_seeded_state(client):
     _create(client)
     client.post("/_qa/clock", json={"advance": "3d"})
-    body = client.post("/_qa/reset").json
+    body = client.post("/_qa/reset", json={}).json
     assert body["reset"] is True and "optum-pro" in body["clients"]
     assert client.get("/_qa/users/qa.tester").status_code == 404
     assert client.get("/_qa/clock").json["moved"] is False

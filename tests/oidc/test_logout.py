@@ -238,12 +238,12 @@ def test_unreachable_portal_does_not_stop_the_logout(client, sign_in, user, db, 
     assert event.detail["result"].startswith("failed")
 
 
-def test_back_channel_uri_off_this_machine_is_skipped(client, sign_in, user, db):
+def test_back_channel_uri_off_the_fetch_rule_is_refused(client, sign_in, user, db):
     add_client(
         client_id="far-portal",
         client_secret="far-secret-0123456789",
         redirect_uris=["http://localhost:5032/cb"],
-        backchannel_logout_uri="https://portal.example.com/bc",
+        backchannel_logout_uri="https://192.0.2.10/bc",
         trusted=True,
     )
     id_token = id_token_of(
@@ -251,7 +251,10 @@ def test_back_channel_uri_off_this_machine_is_skipped(client, sign_in, user, db)
     )
     end_session(client, id_token_hint=id_token)
     event = db.session.query(AuditEvent).filter_by(kind="backchannel_logout").one()
-    assert event.detail["result"] == "skipped: not a loopback URI"
+    assert event.detail["result"] == (
+        "refused: 192.0.2.10 is not loopback or localhost; "
+        "security.allowed_fetch_hosts can allow more hosts"
+    )
 
 
 def test_es256_portal_gets_an_es256_logout_token(client, sign_in, user):

@@ -17,12 +17,18 @@ CLIENT_SECRET = "claims-online-demo-secret"
 REDIRECT_URI = "http://localhost:5001/callback"
 
 
-def _browser_sign_in(browser: requests.Session, url: str, username: str, password: str) -> str:
+def _browser_sign_in(
+    browser: requests.Session,
+    url: str,
+    username: str,
+    password: str,
+    redirect_uri: str = REDIRECT_URI,
+) -> str:
     """Follow the IdP's pages like a person would; return the redirect to the portal."""
     response = browser.get(url, allow_redirects=False)
     while response.is_redirect:
         location = urljoin(response.url, response.headers["Location"])
-        if location.startswith(REDIRECT_URI):
+        if location.startswith(redirect_uri):
             return location
         response = browser.get(location, allow_redirects=False)
     assert "One Healthcare ID or Email Address" in response.text
@@ -39,7 +45,7 @@ def _browser_sign_in(browser: requests.Session, url: str, username: str, passwor
     )
     while response.is_redirect:
         location = urljoin(response.url, response.headers["Location"])
-        if location.startswith(REDIRECT_URI):
+        if location.startswith(redirect_uri):
             return location
         response = browser.get(location, allow_redirects=False)
     raise AssertionError(f"never got back to the portal: {response.url}")

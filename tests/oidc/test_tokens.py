@@ -426,7 +426,8 @@ def test_jwks_uri_off_this_machine_is_never_fetched(client, sign_in, user, rp_ke
         client_id="remote-keys",
         redirect_uris=["http://localhost:5013/cb"],
         token_endpoint_auth_method="private_key_jwt",
-        jwks_uri="https://keys.example.com/jwks.json",
+        # An address, not a name: refused without a lookup, with or without a network.
+        jwks_uri="https://203.0.113.7/jwks.json",
         trusted=True,
     )
     code = get_code(
@@ -440,7 +441,10 @@ def test_jwks_uri_off_this_machine_is_never_fetched(client, sign_in, user, rp_ke
     }
     response = client.post("/token", data=data)
     assert response.json["error"] == "invalid_client"
-    assert "localhost" in response.json["error_description"]
+    assert response.json["error_description"] == (
+        "The client's keys cannot be read from its jwks_uri: 203.0.113.7 is not loopback "
+        "or localhost; security.allowed_fetch_hosts can allow more hosts."
+    )
 
 
 # --- revocation and introspection -----------------------------------------------------

@@ -418,6 +418,8 @@ class FlaskFloor(MockOhid):
             "2",
             "--threads",
             str(self.threads),
+            "--worker-class",
+            "idp.http_worker.WholeRequestWorker",
             "--access-logfile",
             "-",
             "--logger-class",

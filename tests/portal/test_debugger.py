@@ -133,3 +133,70 @@ def test_debugger_routes_refuse_bad_input(live_server, session):
     page = sign_in(session, base, start(session, base))
     no_csrf = session.post(page.url + "/refresh", data={})
     assert no_csrf.status_code == 400
+
+
+def _registration(live_server, client_id=COP) -> dict:
+    from idp.extensions import db
+    from idp.models import OAuth2Client
+
+    with live_server.app.app_context():
+        client = db.session.execute(db.select(OAuth2Client).filter_by(client_id=client_id))
+        metadata = dict(client.scalar_one().client_metadata)
+        db.session.remove()
+    return metadata
+
+
+def _stored_runs(live_server) -> list[dict]:
+    from idp.extensions import db
+    from idp.models import DebuggerRun
+
+    with live_server.app.app_context():
+        runs = [dict(r.data) for r in db.session.execute(db.select(DebuggerRun)).scalars()]
+        db.session.remove()
+    return runs
+
+
+def test_a_wrong_secret_is_refused_before_anything_changes(live_server, session):
+    before = _registration(live_server)
+    response = start(session, live_server.url, client_secret="not-the-secret")
+    assert response.status_code == 400
+    assert f"That is not the client secret of {COP}: type it again." in response.text
+    assert _registration(live_server) == before
+    assert _stored_runs(live_server) == []
+
+
+def test_the_client_registration_is_never_widened(live_server, session):
+    base = live_server.url
+    before = _registration(live_server)
+    page = sign_in(session, base, start(session, base))
+    assert checks_of(page.text)["signature"] == "passed"
+    after = _registration(live_server)
+    assert after == before
+    assert f"{base}/_qa/debugger/callback" not in after["redirect_uris"]
+    # The run's allowance ended with its answer: the callback is not a redirect URI now.
+    again = session.get(
+        f"{base}/authorize",
+        params={
+            "response_type": "code",
+            "client_id": COP,
+            "redirect_uri": f"{base}/_qa/debugger/callback",
+            "scope": "openid",
+        },
+        allow_redirects=False,
+    )
+    assert again.status_code == 400 and "Location" not in again.headers
+
+
+def test_the_client_secret_is_not_stored_in_the_database(live_server, session):
+    page = sign_in(session, live_server.url, start(session, live_server.url))
+    assert checks_of(page.text)["signature"] == "passed"
+    runs = _stored_runs(live_server)
+    assert len(runs) == 1 and "claims-online-demo-secret" not in repr(runs)
+
+
+def test_another_browser_cannot_use_a_run_without_its_secret(live_server, session):
+    page = sign_in(session, live_server.url, start(session, live_server.url))
+    with requests.Session() as other:
+        view = other.get(page.url)
+        refreshed = other.post(page.url + "/refresh", data={"csrf_token": csrf_token(view.text)})
+    assert "This browser does not hold the client secret of this run" in refreshed.text

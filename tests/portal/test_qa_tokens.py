@@ -116,10 +116,10 @@ def test_bad_input_gets_a_json_error_naming_the_field(client, user, body, status
     assert response.json["detail"].startswith(detail), response.json
 
 
-def test_not_json_gets_a_400(client, user):
+def test_not_json_gets_a_415(client, user):
     response = client.post("/_qa/tokens", data="client_id=x")
-    assert response.status_code == 400
-    assert response.json["error"] == "invalid_request"
+    assert response.status_code == 415
+    assert response.json["error"] == "unsupported_media_type"
 
 
 def test_deactivated_user_gets_a_409(client, user):

@@ -43,7 +43,7 @@ def test_pages_requested_while_reset_runs_20_times_never_fail(multi_worker_serve
     for thread in readers:
         thread.start()
     try:
-        resets = [requests.post(f"{base}/_qa/reset", timeout=60) for _ in range(RESETS)]
+        resets = [requests.post(f"{base}/_qa/reset", json={}, timeout=60) for _ in range(RESETS)]
     finally:
         stop.set()
         for thread in readers:

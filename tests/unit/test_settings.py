@@ -99,3 +99,47 @@ def test_rp_id_is_the_issuer_host():
     s = load_settings(environ={"MOCK_OHID_SERVER_ISSUER": "http://127.0.0.1:8765"})
     assert s.rp_id == "127.0.0.1" and s.issuer_host_is_ip
     assert not load_settings(environ={}).issuer_host_is_ip
+
+
+@pytest.mark.parametrize(
+    ("environ", "issuer"),
+    [
+        ({}, "http://localhost:8765"),
+        ({"MOCK_OHID_SERVER_PORT": "9000"}, "http://localhost:9000"),
+        ({"MOCK_OHID_SERVER_HOST": "0.0.0.0"}, "http://localhost:8765"),
+        ({"MOCK_OHID_SERVER_HOST": "::1"}, "http://localhost:8765"),
+        ({"MOCK_OHID_SERVER_HOST": "idp.test"}, "http://idp.test:8765"),
+        ({"MOCK_OHID_SERVER_HTTPS": "true"}, "https://localhost:8765"),
+        ({"MOCK_OHID_SERVER_HTTPS": "true", "MOCK_OHID_SERVER_PORT": "443"}, "https://localhost"),
+        ({"MOCK_OHID_SERVER_PORT": "80"}, "http://localhost"),
+    ],
+)
+def test_with_no_issuer_set_it_follows_the_port_and_scheme(environ, issuer):
+    s = load_settings(environ=environ)
+    assert s.issuer == issuer and s.issuer_is_derived
+    assert s.issuer_origin() == "follows the port it listens on; set server.issuer to fix it"
+
+
+def test_the_issuer_origin_names_the_layer_that_set_it(tmp_path):
+    env = load_settings(environ={"MOCK_OHID_SERVER_ISSUER": "http://localhost:1"})
+    assert env.issuer_origin() == "from MOCK_OHID_SERVER_ISSUER"
+    config = tmp_path / "my.toml"
+    config.write_text('[server]\nissuer = "http://localhost:2"\n')
+    assert load_settings(config_file=config, environ={}).issuer_origin() == (
+        f"from server.issuer in {config}"
+    )
+    flag = load_settings(environ={}, overrides={"server.issuer": "http://localhost:3"})
+    assert flag.issuer_origin() == "from the command line" and not flag.issuer_is_derived
+
+
+@pytest.mark.parametrize(
+    ("environ", "named"),
+    [
+        ({"MOCK_OHID_SERVER_TLS_CERT": "cert.pem"}, "set both or neither"),
+        ({"MOCK_OHID_SERVER_ENGINE": "uwsgi"}, "server.engine"),
+        ({"MOCK_OHID_DEMO_PORTAL_PORTS": "65534"}, "demo.portal_ports"),
+    ],
+)
+def test_serving_settings_are_checked(environ, named):
+    with pytest.raises(SettingsError, match=named):
+        load_settings(environ=environ)
