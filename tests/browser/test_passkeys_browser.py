@@ -39,10 +39,9 @@ def _register_passkey(page, base: str) -> None:
     page.get_by_text("Your passkey is set up.").wait_for()
     code = page.locator("[data-recovery-code]").inner_text().replace(" ", "")
     assert len(code) == 16 and code.isdigit()
+    # Set up from My Profile: Continue goes back to My Profile's security methods.
     page.get_by_role("link", name="Continue").click()
-    page.get_by_role("heading", name="Switch to faster and more secure sign-in methods").wait_for()
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_url(f"{base}/profile")
+    page.wait_for_url(f"{base}/profile/security")
 
 
 def _sign_out(page, base: str) -> None:
