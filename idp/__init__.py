@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import secrets
 from collections.abc import Mapping
@@ -10,14 +11,17 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, abort, g, jsonify, render_template, request
+from flask import Flask, abort, g, jsonify, render_template, request, send_file
+from flask.json.provider import DefaultJSONProvider
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import ArgumentError, DataError
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.security import safe_join
 
 from .clock import Clock
 from .extensions import csrf, db
+from .policy.json_limits import loads_bounded
 from .resources import PACKAGE_DIR, bundled_path
 from .security.hashing import PasswordHashing
 from .settings import Settings, SettingsError, load_settings
@@ -81,6 +85,41 @@ def _secret_key(settings: Settings) -> str:
     return key_file.read_text().strip()
 
 
+class OhidFlask(Flask):
+    """Flask, with static files answered from bytes read at once.
+
+    Werkzeug's server skips a response's ``close()`` when the browser resets
+    the connection while the server drains it (a page navigating away while a
+    script loads); a static file answered from an open file object then stays
+    open until garbage collection reports it as a ResourceWarning. Read whole
+    (they are a few KB), no file outlives the view, whichever server runs.
+    """
+
+    def send_static_file(self, filename: str):
+        folder = self.static_folder
+        path = safe_join(folder, filename) if folder else None
+        if path is None or not os.path.isfile(path):
+            abort(404)
+        with open(path, "rb") as handle:
+            stat = os.fstat(handle.fileno())
+            data = handle.read()
+        return send_file(
+            io.BytesIO(data),
+            download_name=filename,
+            conditional=True,
+            etag=f"{stat.st_mtime_ns:x}-{stat.st_size:x}",
+            last_modified=stat.st_mtime,
+            max_age=self.get_send_file_max_age(filename),
+        )
+
+
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Request bodies nested too deep are malformed JSON (a 400), never a RecursionError."""
+
+    def loads(self, s, **kwargs):
+        return loads_bounded(s, **kwargs)
+
+
 def _sqlite_pragmas(engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -116,7 +155,7 @@ def create_app(
     values and wins over every other layer; tests use it.
     """
     settings = load_settings(config_file=config_file, overrides=overrides, environ=environ)
-    app = Flask(
+    app = OhidFlask(
         __name__,
         template_folder=str(bundled_path("templates")),
         static_folder=str(PACKAGE_DIR / "static"),
@@ -147,7 +186,11 @@ def create_app(
         MAIL_PASSWORD=settings["mail.password"] or None,
         MAIL_DEFAULT_SENDER=settings["mail.sender"],
         MAIL_SUPPRESS_SEND=not settings["mail.server"],
+        # One bound for the whole body and for any one form field in it.
+        MAX_CONTENT_LENGTH=settings["server.max_request_kb"] * 1024,
+        MAX_FORM_MEMORY_SIZE=settings["server.max_request_kb"] * 1024,
     )
+    app.json = BoundedJSONProvider(app)
     app.json.sort_keys = False
     app.extensions["mock_ohid.settings"] = settings
     from .clock_store import load_clock_offset
@@ -259,6 +302,45 @@ def _refuse_non_form_body() -> None:
     abort(415, description="This page accepts HTML form submissions only.")
 
 
+# Protocol endpoints answered with an OAuth 2.0 JSON error (RFC 6749 §5.2).
+_OAUTH_JSON_PATHS = ("/token", "/revoke", "/introspect", "/userinfo")
+
+
+def _refusal(status: int, error: str, sentence: str, title: str, page_sentence: str):
+    """A refused request in the shape the caller reads: OAuth JSON, the QA API's JSON, or a page."""
+    path = request.path
+    registration = path == "/register" and request.mimetype == "application/json"
+    if path in _OAUTH_JSON_PATHS or registration:
+        # RFC 7591 §3.2.2 for a registration; RFC 6749 §5.2 for the others.
+        oauth_error = "invalid_client_metadata" if registration else "invalid_request"
+        response = jsonify(error=oauth_error, error_description=sentence)
+        response.headers["Cache-Control"] = "no-store"
+        return response, status
+    if _wants_json():
+        return jsonify(error=error, detail=sentence), status
+    return render_template(
+        "errors/http.html", code=status, name=title, description=page_sentence
+    ), status
+
+
+def _request_too_large(limit_kb: int):
+    """413 for a body over ``server.max_request_kb``."""
+    return _refusal(
+        413,
+        "request_too_large",
+        f"The request body is larger than {limit_kb} KB, the most this server accepts.",
+        "Too much to send",
+        f"What you sent is larger than {limit_kb} KB, the most One Healthcare ID accepts."
+        " Go back and try again with less.",
+    )
+
+
+def _is_nul_refusal(exc: DataError) -> bool:
+    # PostgreSQL stores no NUL character in text, and its driver refuses one even
+    # as a query parameter; SQLite takes it. Either way it is bad input.
+    return "NUL" in str(exc.orig) and "0x00" in str(exc.orig)
+
+
 def _register_hooks(app: Flask) -> None:
     @app.before_request
     def _fresh_clock():
@@ -287,6 +369,23 @@ def _register_hooks(app: Flask) -> None:
         ):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(_exc: RequestEntityTooLarge):
+        return _request_too_large(app.config["MAX_CONTENT_LENGTH"] // 1024)
+
+    @app.errorhandler(DataError)
+    def _data_error(exc: DataError):
+        if not _is_nul_refusal(exc):
+            return _unexpected(exc)
+        db.session.rollback()
+        return _refusal(
+            400,
+            "invalid_request",
+            "The request contains a NUL character (0x00), which is never valid here.",
+            "Something you sent cannot be used",
+            "What you sent contains a character that is never valid here. Go back and check it.",
+        )
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

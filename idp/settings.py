@@ -276,6 +276,10 @@ def _validate(values: dict) -> None:
         raise SettingsError(f"server.port: must be between 0 and 65535, got {server['port']}")
     if not server["host"]:
         raise SettingsError("server.host: must not be empty")
+    if not 16 <= server["max_request_kb"] <= 1_048_576:
+        raise SettingsError(
+            f"server.max_request_kb: must be between 16 and 1048576, got {server['max_request_kb']}"
+        )
     if server["engine"] not in ("auto", "gunicorn", "waitress"):
         raise SettingsError(
             f"server.engine: must be one of auto, gunicorn, waitress, got {server['engine']!r}"

@@ -148,6 +148,43 @@ def test_import_with_a_bad_row_writes_nothing(run, tmp_path):
     assert "Imported 1 user(s); skipped 2 bad row(s)" in skipped.output
 
 
+@pytest.mark.parametrize(
+    ("username", "rule"),
+    [
+        ("jane.d\u043ee1", "No letters with accents"),  # Cyrillic o
+        ("jane\u200b.doe1", "No spaces"),
+        ("jane\u00a0doe1", "No spaces"),
+    ],
+)
+def test_users_add_refuses_look_alike_and_invisible_characters(run, username, rule):
+    result = run(
+        "users",
+        "add",
+        "--username",
+        username,
+        "--email",
+        "j@example.com",
+        "--password",
+        "Password1",
+    )
+    assert result.exit_code == 2 and rule in result.output
+    assert run("users", "list").output.count("jane") == 0
+
+
+def test_import_refuses_look_alike_and_invisible_characters(run, tmp_path):
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_text(
+        "username,email,password\n"
+        "d\u0435mo.one1,one@example.com,Password1\n"
+        "demo\u202e.two2,two@example.com,Password1\n",
+        encoding="utf-8",
+    )
+    result = run("users", "import", str(csv_file))
+    assert result.exit_code == 2
+    assert "line 2: username: No letters with accents" in result.output
+    assert "line 3: username: No spaces" in result.output
+
+
 def test_import_with_bad_header(run, tmp_path):
     csv_file = tmp_path / "people.csv"
     csv_file.write_text("user,mail\nx,y\n")

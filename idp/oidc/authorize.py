@@ -160,7 +160,7 @@ def _protocol_error(params, redirect_uri: str) -> OAuth2Error | None:
         # OAuth 2.0 Multiple Response Type Encoding Practices §2.1: a mode the
         # server does not support is an invalid request, answered the default way.
         return InvalidRequestError(
-            f"Unsupported 'response_mode' {mode!r}: use query or form_post.",
+            "Unsupported 'response_mode': use query or form_post.",
             redirect_uri=redirect_uri,
         )
     return None

@@ -156,6 +156,13 @@ class PrivateKeyJwtAuthentication(JWTBearerClientAssertion):
     def resolve_client_public_key(self, client) -> KeySet:
         return client_key_set(client)
 
+    def extract_assertion(self, assertion: str):
+        try:
+            return super().extract_assertion(assertion)
+        except RecursionError:
+            # A payload nested too deep for the JSON parser is malformed, not a crash.
+            raise InvalidClientError(description="Invalid JWT payload.") from None
+
     def process_assertion_claims(self, assertion, resolve_key):
         try:
             token = jwt.decode(assertion, resolve_key, algorithms=ASSERTION_ALGS)

@@ -14,6 +14,7 @@ from ..extensions import db, now
 from ..lifecycle.clients import find_client
 from ..lifecycle.tokens import revoke_tokens_of_client
 from ..models import ConsentGrant, OAuth2Client
+from ..policy.client_metadata import is_uri_text
 from ..policy.portal_claims import check_scope_claims
 from ..security.digests import token_digest
 from .claims import SCOPES_SUPPORTED
@@ -43,13 +44,27 @@ _KNOWN_KEYS = {
 
 
 class ClientConfigError(ValueError):
-    """A client registration is invalid; the message says which and why."""
+    """A client registration is invalid; the message says which and why.
+
+    ``public`` is the same without the offending value, for answers to callers
+    whose value it is (dynamic registration).
+    """
+
+    def __init__(self, message: str, public: str | None = None):
+        super().__init__(message)
+        self.public = public or message
 
 
 def _check_uri(uri: str, label: str) -> None:
     parts = urlsplit(uri)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment:
-        raise ClientConfigError(f"{label}: not an absolute http(s) URI without fragment: {uri!r}")
+    if (
+        not is_uri_text(uri)
+        or parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or parts.fragment
+    ):
+        problem = "not an absolute http(s) URI without fragment"
+        raise ClientConfigError(f"{label}: {problem}: {uri!r}", public=f"{label}: {problem}.")
 
 
 def _check_grants(entry: dict, method: str, label: str) -> None:

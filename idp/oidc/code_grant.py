@@ -56,6 +56,10 @@ class OhidCodeChallenge(CodeChallenge):
         if client is not None and client.is_public and not challenge:
             # RFC 9700 §2.1.1: public clients MUST use PKCE.
             raise InvalidRequestError("Missing 'code_challenge': PKCE is required for this client.")
+        if challenge and not grant.request.payload.data.get("code_challenge_method"):
+            # RFC 7636 §4.3: an absent method means "plain", which is not supported;
+            # refused rather than guessed, so the client learns to send S256.
+            raise InvalidRequestError("Missing 'code_challenge_method': only S256 is supported.")
         return super().validate_code_challenge(grant, redirect_uri)
 
     def get_authorization_code_challenge(self, authorization_code):
@@ -69,6 +73,15 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
     """RFC 6749 §4.1 with codes stored as digests and single use enforced atomically."""
 
     TOKEN_ENDPOINT_AUTH_METHODS = ALL_CLIENT_AUTH_METHODS
+
+    @staticmethod
+    def validate_authorization_redirect_uri(request, client):
+        redirect_uri = request.payload.redirect_uri
+        if redirect_uri and not client.check_redirect_uri(redirect_uri):
+            # Named, not echoed: the value is the caller's text, and RFC 6749
+            # §4.1.2.1 limits error_description to printable ASCII without " or \.
+            raise InvalidRequestError("The 'redirect_uri' is not registered for this client.")
+        return grants.AuthorizationCodeGrant.validate_authorization_redirect_uri(request, client)
 
     def generate_authorization_code(self) -> str:
         return random_token(self.AUTHORIZATION_CODE_LENGTH)
@@ -100,8 +113,9 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
                 "sid": granted.sid,
                 "claims_request": parse_claims_request(payload.get("claims")),
                 "code_challenge": challenge,
-                "code_challenge_method": payload.get("code_challenge_method")
-                or ("S256" if challenge else None),
+                "code_challenge_method": (
+                    payload.get("code_challenge_method") if challenge else None
+                ),
                 "created_at": moment,
                 "expires_at": moment
                 + timedelta(seconds=get_settings().tokens.authorization_code_seconds),

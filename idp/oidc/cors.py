@@ -6,6 +6,12 @@ revocation and introspection endpoints answer only the origins of registered
 redirect URIs and of a client's ``allowed_origins``; any other origin gets no
 CORS headers, so the browser blocks it. Nothing else (``/authorize``, HTML
 pages, ``/_qa``) ever answers CORS.
+
+A preflight names no client, so it is answered for the origins of every
+registered client. The actual request is answered only when its origin is
+registered for the client it names: the client the endpoint looked up (by
+``client_id``, HTTP Basic, a client assertion or the access token's grant).
+Anyone may register a client, so one client's origins never open another's.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from urllib.parse import urlsplit
 
 from flask import request
 
-from ..extensions import db
+from ..extensions import db, request_memo
 from ..models import OAuth2Client
 
 PUBLIC_ENDPOINTS = ("oidc.discovery", "oidc.jwks")
@@ -45,16 +51,29 @@ def is_origin(value: str) -> bool:
     )
 
 
+def client_origins(metadata: dict | None) -> set[str]:
+    """The origins one client may call the protected endpoints from."""
+    origins: set[str] = set()
+    for uri in (metadata or {}).get("redirect_uris", []):
+        origin = origin_of(uri)
+        if origin:
+            origins.add(origin)
+    origins.update(o.lower() for o in (metadata or {}).get("allowed_origins", []))
+    return origins
+
+
 def registered_origins() -> set[str]:
-    """Every origin a registered client may call the protected endpoints from."""
+    """Every origin any registered client may call the protected endpoints from."""
     origins: set[str] = set()
     for metadata in db.session.execute(db.select(OAuth2Client.metadata_json)).scalars():
-        for uri in (metadata or {}).get("redirect_uris", []):
-            origin = origin_of(uri)
-            if origin:
-                origins.add(origin)
-        origins.update(o.lower() for o in (metadata or {}).get("allowed_origins", []))
+        origins |= client_origins(metadata)
     return origins
+
+
+def _allowed_for_named_client(origin: str) -> bool:
+    """Whether ``origin`` is registered for every client this request looked up (at least one)."""
+    named = [client for client in request_memo("clients").values() if client is not None]
+    return bool(named) and all(origin in client_origins(c.metadata_json) for c in named)
 
 
 def add_cors_headers(response):
@@ -64,9 +83,17 @@ def add_cors_headers(response):
         return response
     if request.endpoint in PUBLIC_ENDPOINTS:
         response.headers["Access-Control-Allow-Origin"] = "*"
-    elif request.endpoint in CLIENT_ENDPOINTS and origin.lower() in registered_origins():
-        response.headers["Access-Control-Allow-Origin"] = origin
+    elif request.endpoint in CLIENT_ENDPOINTS:
         response.headers.add("Vary", "Origin")
+        preflight = request.method == "OPTIONS"
+        allowed = (
+            origin.lower() in registered_origins()
+            if preflight
+            else _allowed_for_named_client(origin.lower())
+        )
+        if not allowed:
+            return response
+        response.headers["Access-Control-Allow-Origin"] = origin
         # The bearer challenge must be readable by the page (RFC 6750 §3).
         response.headers["Access-Control-Expose-Headers"] = "WWW-Authenticate"
     else:

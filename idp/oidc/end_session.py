@@ -4,8 +4,10 @@ Authlib's ``EndSessionEndpoint`` validates the request: the ``id_token_hint``
 must be an ID token we signed (expired ones are accepted, §2), a given
 ``client_id`` must be its audience, and ``post_logout_redirect_uri`` must
 exactly match one the client registered (§3), with ``state`` passed back.
-Without a valid hint, or when the hint names someone other than the user
-signed in on this browser, the user is asked to confirm first (§6).
+The user is signed out at once only when a valid hint names the user signed
+in on this browser; otherwise (no hint, another user's hint, or a browser that
+holds no session at all) they are asked to confirm first (§2, §6). An ID token
+is no secret, so holding one never ends a session in another browser.
 """
 
 from __future__ import annotations
@@ -84,17 +86,18 @@ def _browser_session() -> SsoSession | None:
 
 
 def sessions_to_end(hint_claims: dict | None) -> list[SsoSession]:
-    """This browser's SSO session, and the one the ID token's ``sid`` names."""
-    found = []
+    """This browser's SSO session, and the one the ID token's ``sid`` names when
+    it belongs to the user signed in on this browser."""
     browser = _browser_session()
-    if browser is not None:
-        found.append(browser)
+    if browser is None:
+        return []
+    found = [browser]
     if hint_claims and isinstance(hint_claims.get("sid"), str):
         named = db.session.get(SsoSession, hint_claims["sid"])
         if (
             named is not None
             and named.ended_at is None
-            and named.user.sub == hint_claims.get("sub")
+            and named.user.sub == hint_claims.get("sub") == browser.user.sub
             and named not in found
         ):
             found.append(named)
@@ -102,12 +105,12 @@ def sessions_to_end(hint_claims: dict | None) -> list[SsoSession]:
 
 
 def needs_confirmation(end_session_request: EndSessionRequest) -> bool:
-    """Ask the user unless a valid hint names the user signed in here (§6)."""
+    """Ask the user unless a valid hint names the user signed in on this browser (§2, §6)."""
     claims = end_session_request.id_token_claims
     if claims is None:
         return True
     browser = _browser_session()
-    return browser is not None and browser.user.sub != claims.get("sub")
+    return browser is None or browser.user.sub != claims.get("sub")
 
 
 def handle_end_session(server):

@@ -79,7 +79,8 @@ def client_registration():
     /register is also the "Create One Healthcare ID" page (SPEC §3.2), so the
     app's wiring routes JSON POSTs there to this view (see ``idp.routing``).
     """
-    if request.mimetype != "application/json":
+    # Malformed (or too deeply nested) JSON gets the protocol's own error, not a bare 400.
+    if request.mimetype != "application/json" or request.get_json(silent=True) is None:
         error = InvalidClientMetadataError("Send the client metadata as a JSON object.")
         return server.handle_response(*error(None))
     return server.create_endpoint_response("client_registration")

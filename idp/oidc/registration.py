@@ -12,6 +12,7 @@ users see "Share my One Healthcare ID" the first time.
 from __future__ import annotations
 
 from authlib.common.security import generate_token
+from authlib.oauth2.base import invalid_error_characters
 from authlib.oauth2.claims import BaseClaims
 from authlib.oauth2.rfc6749 import AccessDeniedError
 from authlib.oauth2.rfc7591 import ClientMetadataClaims as OAuthClientMetadata
@@ -23,6 +24,7 @@ from joserfc.errors import InvalidClaimError
 
 from ..audit import record_event
 from ..extensions import db, get_clock, get_settings
+from ..policy.client_metadata import metadata_problem
 from .clients import ClientConfigError, new_client_secret, register_client
 from .cors import is_origin
 from .discovery import provider_metadata
@@ -59,8 +61,8 @@ DESCRIPTIVE = (
     "token_endpoint_auth_signing_alg",
 )
 # Metadata for features whose absence would change what the client receives
-# (SPEC §4.1): refused, naming the field and value, so a client never believes
-# it got behaviour it did not.
+# (SPEC §4.1): refused, naming the field, so a client never believes it got
+# behaviour it did not.
 REFUSED = (
     "sector_identifier_uri",
     "userinfo_signed_response_alg",
@@ -215,12 +217,23 @@ def _check_types(data: dict) -> None:
         raise InvalidClientMetadataError("jwks must be a JSON Web Key Set (an object with keys).")
 
 
+def _check_sizes(data: dict) -> None:
+    found = metadata_problem(data)
+    if found is None:
+        return
+    name, message = found
+    # RFC 7591 §3.2.2: a bad redirection URI has its own error code.
+    if name == "redirect_uris":
+        raise InvalidRedirectURIError(message)
+    raise InvalidClientMetadataError(message)
+
+
 def _check_supported(data: dict) -> None:
-    refused = [
-        f"{name}={data[name]!r}" for name in REFUSED if data.get(name) not in (None, "", [], "none")
-    ]
+    # Fields are named, values are not: they are the caller's text (RFC 6749 §5.2
+    # keeps error_description to printable ASCII without quotes or backslashes).
+    refused = [name for name in REFUSED if data.get(name) not in (None, "", [], "none")]
     if data.get("subject_type") not in (None, "public"):
-        refused.append(f"subject_type={data['subject_type']!r} (only 'public')")
+        refused.append("subject_type (only 'public')")
     if refused:
         raise InvalidClientMetadataError(f"Not supported by mock-ohid: {', '.join(refused)}.")
     grants = data.get("grant_types") or ["authorization_code"]
@@ -253,6 +266,7 @@ class OhidClientRegistrationEndpoint(ClientRegistrationEndpoint):
             raise InvalidClientMetadataError("Send the client metadata as a JSON object.")
         _check_redirect_uris(data)
         _check_types(data)
+        _check_sizes(data)
         request.replaced_metadata = replace_unsupported(data)
         _check_supported(data)
         try:
@@ -300,7 +314,10 @@ class OhidClientRegistrationEndpoint(ClientRegistrationEndpoint):
             client = register_client(entry, source="dynamic", replace=False)
         except ClientConfigError as exc:
             db.session.rollback()
-            raise InvalidClientMetadataError(str(exc)) from None
+            message = exc.public
+            if invalid_error_characters(message):
+                message = "The client metadata is invalid."
+            raise InvalidClientMetadataError(message) from None
         # Dynamic registrations are never trusted: users always see the consent screen.
         client.trusted = False
         record_event(

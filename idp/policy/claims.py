@@ -6,8 +6,7 @@ Pure data and parsing: the consent page and the OIDC endpoints both read it.
 
 from __future__ import annotations
 
-import json
-
+from .json_limits import loads_bounded
 from .mfa import ACR_VALUES_SUPPORTED  # noqa: F401 - re-exported for discovery
 
 # "portal" releases the portal claims a client maps to it (idp.policy.portal_claims).
@@ -48,7 +47,7 @@ def parse_claims_request(raw) -> dict | None:
     if not raw:
         return None
     try:
-        value = json.loads(raw)
+        value = loads_bounded(raw)
     except (TypeError, ValueError):
         return None
     return value if isinstance(value, dict) else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 NAME_MAX_LENGTH = 100
 
 
@@ -12,4 +14,7 @@ def check_name(value: str | None, required: bool = True) -> tuple[list[str], str
         return ["This field is required."], normalized
     if len(normalized) > NAME_MAX_LENGTH:
         return [f"Use {NAME_MAX_LENGTH} characters or fewer."], normalized
+    if any(unicodedata.category(c) in ("Cc", "Cf") for c in normalized):
+        # Control and invisible characters make a name that prints as another one.
+        return ["Use letters, spaces and punctuation only."], normalized
     return [], normalized

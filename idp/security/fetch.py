@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import http.client
 import io
-import json
 import socket
 import ssl
 import threading
@@ -29,6 +28,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from ..policy.fetch_rules import FetchRule, normal_host
+from ..policy.json_limits import loads_bounded
 
 # Status line and headers of an answer, on top of its body cap.
 HEADER_ALLOWANCE = 16 * 1024
@@ -60,8 +60,8 @@ class FetchAnswer:
     body: bytes = b""
 
     def json(self):
-        """The body as JSON; ValueError if it is not."""
-        return json.loads(self.body.decode("utf-8"))
+        """The body as JSON; ValueError if it is not, or if it nests too deep."""
+        return loads_bounded(self.body.decode("utf-8"))
 
     @property
     def text(self) -> str:

@@ -3,24 +3,29 @@
 (function () {
   "use strict";
 
+  // Python's str.isspace also counts NEL and the four ASCII separators.
+  var SPACE_OR_INVISIBLE = /[\s\p{Cf}\p{Z}\u0085\u001c-\u001f]/u;
+
   var CHECKS = {
     username: {
       length: function (v, d) { return v.length >= +d.min && v.length <= +d.max; },
       letter: function (v) { return /\p{L}/u.test(v); },
+      // These three mirror idp/policy/usernames.py: an ID is printable ASCII without
+      // spaces; a non-ASCII letter or mark breaks "accents", whitespace or an invisible
+      // character breaks "spaces", and controls or any other non-ASCII break "symbols".
       no_accents: function (v) {
-        // Mirrors idp/policy/usernames.is_accented: a mark, or a non-ASCII Latin letter.
         return !Array.from(v).some(function (c) {
-          if (/\p{M}/u.test(c)) { return true; }
-          if (!/\p{L}/u.test(c) || c.charCodeAt(0) < 128) { return false; }
-          return c.normalize("NFD") !== c || /\p{Script=Latin}/u.test(c);
+          return c.charCodeAt(0) >= 128 && /[\p{L}\p{M}]/u.test(c);
         });
       },
-      no_spaces: function (v) { return v.indexOf(" ") === -1 && v === v.trim(); },
+      no_spaces: function (v) { return !SPACE_OR_INVISIBLE.test(v); },
       no_symbols: function (v, d) {
-        for (var i = 0; i < v.length; i += 1) {
-          if (d.forbidden.indexOf(v.charAt(i)) !== -1) { return false; }
-        }
-        return true;
+        return !Array.from(v).some(function (c) {
+          if (d.forbidden.indexOf(c) !== -1) { return true; }
+          if (SPACE_OR_INVISIBLE.test(c)) { return false; }
+          if (/\p{Cc}/u.test(c)) { return true; }
+          return c.charCodeAt(0) >= 128 && !/[\p{L}\p{M}]/u.test(c);
+        });
       }
     },
     password: {

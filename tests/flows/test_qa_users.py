@@ -70,6 +70,13 @@ def test_a_taken_email_is_shared_without_regard_to_case(client):
         ({"username": "abc"}, "6 to 50 characters"),
         ({"username": "bad name"}, "No spaces"),
         ({"username": "bad#name"}, "None of these Symbols"),
+        ({"username": "qa.t\u0435ster"}, "No letters with accents"),  # Cyrillic ie
+        ({"username": "\uff51a.tester"}, "No letters with accents"),  # fullwidth q
+        ({"username": "qa\u200b.tester"}, "No spaces"),
+        ({"username": "qa\u202e.tester"}, "No spaces"),
+        ({"username": "qa\u00a0tester"}, "No spaces"),
+        ({"username": "qa\ttester"}, "No spaces"),
+        ({"username": "qa\x00tester"}, "None of these Symbols"),
         ({"password": "password1"}, "At least 1 uppercase letter"),
         ({"password": "Pass 1word"}, "No spaces"),
         ({"password": "Pass&1word"}, "No spaces and no & symbol"),

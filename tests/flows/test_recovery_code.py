@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from idp.extensions import get_hashing
 from idp.lifecycle.authenticators import confirmed_authenticators
 from idp.models import RecoveryCode
+from idp.policy.codes import normalize_code
 
 from ..helpers import authorize_url, csrf_token, sign_out
 from ..oidc.portal import decode_id_token, exchange
@@ -27,7 +29,8 @@ def _with_recovery_code(client, sign_in, clock) -> str:
 def test_recovery_code_is_stored_hashed(client, sign_in, user, clock, db):
     code = _with_recovery_code(client, sign_in, clock)
     row = db.session.query(RecoveryCode).one()
-    assert code not in row.code_hash and row.code_hash.startswith("$argon2id$")
+    assert row.code_hash.startswith("$argon2id$") and row.code_hash != code
+    assert get_hashing().verify(row.code_hash, normalize_code(code))
 
 
 def test_recovery_code_signs_in_once_then_a_new_one_is_shown(client, sign_in, user, clock, db):

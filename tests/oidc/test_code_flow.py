@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from idp.models import AuthorizationCode, Token
+from idp.security.digests import token_digest
 
 from ..helpers import authorize_url, pkce_pair, query_of
 from .portal import CLAIMS_ONLINE, basic_auth, decode_id_token, exchange, get_code
@@ -166,6 +167,18 @@ def test_plain_pkce_method_is_refused(client, sign_in, user):
     assert query_of(response.headers["Location"])["error"] == "invalid_request"
 
 
+def test_pkce_challenge_without_a_method_is_refused_as_only_s256(client, sign_in, user):
+    # RFC 7636 §4.3: no method means "plain", which is not supported; refused, not guessed.
+    sign_in("dana.provider")
+    _, challenge = pkce_pair()
+    response = client.get(authorize_url(code_challenge=challenge, state="p"))
+    query = query_of(response.headers["Location"])
+    assert query["error"] == "invalid_request" and query["state"] == "p"
+    assert query["error_description"] == (
+        "Missing 'code_challenge_method': only S256 is supported."
+    )
+
+
 def test_wrong_pkce_verifier_is_invalid_grant(client, sign_in, user):
     _, challenge = pkce_pair()
     other_verifier, _ = pkce_pair()
@@ -202,7 +215,7 @@ def test_expired_code_is_invalid_grant(client, sign_in, user, clock):
 def test_code_is_stored_only_as_a_digest(client, sign_in, user, db):
     query = get_code(client, sign_in)
     stored = db.session.query(AuthorizationCode).one()
-    assert stored.code_hash != query["code"] and query["code"] not in stored.code_hash
+    assert stored.code_hash == token_digest(query["code"]) and stored.code_hash != query["code"]
 
 
 def test_code_for_another_redirect_uri_is_invalid_grant(client, sign_in, user):

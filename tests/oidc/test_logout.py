@@ -67,11 +67,21 @@ def test_logout_by_post_works_too(client, sign_in, user):
     assert response.headers["Location"] == LOGOUT_URI
 
 
-def test_expired_id_token_hint_is_still_accepted(client, sign_in, user, clock):
-    id_token = id_token_of(client, sign_in)
-    clock.advance(hours=2)
+def _expired_copy(id_token: str) -> str:
+    """The same ID token, signed again by our key with an ``exp`` already past."""
+    from idp.extensions import get_clock, get_key_store
+
+    store, moment = get_key_store(), get_clock().now()
+    token = jwt.decode(id_token, store.verification_key_set(moment), algorithms=["RS256"])
+    claims = {**token.claims, "exp": token.claims["iat"] - 60}
+    return jwt.encode(token.header, claims, store.signing_key("RS256", moment).private_key())
+
+
+def test_expired_id_token_hint_is_still_accepted(client, sign_in, user):
+    id_token = _expired_copy(id_token_of(client, sign_in))
     response = end_session(client, id_token_hint=id_token, post_logout_redirect_uri=LOGOUT_URI)
     assert response.headers["Location"] == LOGOUT_URI
+    assert not is_signed_in(client)
 
 
 def test_logout_without_a_redirect_shows_signed_out_page(client, sign_in, user):
@@ -141,11 +151,31 @@ def test_hint_for_another_user_asks_to_confirm(client, sign_in, user, user_facto
     assert is_signed_in(client)
 
 
-def test_hint_ends_its_session_even_from_another_browser(client, sign_in, user, app):
+def test_hint_from_a_browser_without_that_session_asks_and_ends_no_other_session(
+    client, sign_in, user, app, db
+):
     id_token = id_token_of(client, sign_in)
-    response = end_session(app.test_client(), id_token_hint=id_token)
-    assert "You have signed out" in response.get_data(as_text=True)
-    assert not is_signed_in(client)
+    cookieless = app.test_client()
+    response = end_session(
+        cookieless, id_token_hint=id_token, post_logout_redirect_uri=LOGOUT_URI, state="s"
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Sign out of One Healthcare ID?" in page
+    assert "You are not signed in to One Healthcare ID on this device." in page
+    assert is_signed_in(client)
+    confirmed = cookieless.post(
+        "/end_session",
+        data={
+            "csrf_token": csrf_token(page),
+            "id_token_hint": id_token,
+            "post_logout_redirect_uri": LOGOUT_URI,
+            "state": "s",
+        },
+    )
+    assert confirmed.headers["Location"] == LOGOUT_URI + "?state=s"
+    # Confirming in a browser that holds no session ends nobody else's.
+    assert is_signed_in(client)
+    assert db.session.query(SsoSession).one().ended_at is None
 
 
 @pytest.mark.parametrize(

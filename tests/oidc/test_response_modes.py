@@ -57,7 +57,8 @@ def test_form_post_to_an_unregistered_redirect_uri_is_an_error_page_without_a_fo
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "sign you in to this site" in page and "is not supported by client" in page
+    assert "sign you in to this site" in page
+    assert "The &#39;redirect_uri&#39; is not registered for this client." in page
     assert 'action="http://localhost:5001/elsewhere"' not in page
 
 

@@ -1,8 +1,11 @@
 """Hypothesis-generated parameters sent to every route of the URL map: never a 5xx.
 
 Each route is tried as GET query, form post (with and without a valid CSRF
-token) and JSON body, both signed out and signed in. Seeded (derandomized)
-and bounded, so a CI run is repeatable and short.
+token), JSON body and JSON nested far too deep, both signed out and signed in.
+Values come from a list of tricky ones, random text, and hostile text (quotes,
+backslash, control, bidi and zero-width characters, long values; see
+``fuzz_values``). Seeded (derandomized) and bounded, so a CI run is repeatable
+and short. ``test_fuzz_protocol`` aims the same values at registered clients.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from hypothesis import strategies as st
 from ..conftest import make_test_app
 from ..factories import UserFactory
 from ..helpers import DEFAULT_PASSWORD, csrf_token
+from .fuzz_values import deep_json_text, hostile_text
 
 # Parameter names the routes read: OIDC, the HTML forms and the QA API.
 NAMES = [
@@ -111,6 +115,15 @@ TRICKY = [
     "2199-12-31T23:59:59Z",
     "9999999d",
     "a" * 2000,
+    "\\",
+    '"',
+    "\t",
+    "\n",
+    "\x7f",
+    "\u202e",
+    "\u200b",
+    "http://localhost:5001/callback\\",
+    'http://localhost:5001/callback"',
 ]
 SKIPPED = {
     # Empties every table: covered by its own load test, and it would wipe the fixtures.
@@ -118,7 +131,7 @@ SKIPPED = {
     "static",
 }
 
-texts = st.one_of(st.sampled_from(TRICKY), st.text(max_size=24))
+texts = st.one_of(st.sampled_from(TRICKY), st.text(max_size=24), hostile_text)
 scalars = st.one_of(
     st.none(),
     st.booleans(),
@@ -247,6 +260,11 @@ def test_generated_parameters_never_get_a_5xx(fuzz_app, sessions, route, data):
         attempts = [
             {"data": form},
             {"json": data.draw(json_bodies, label="json"), "headers": {"X-CSRFToken": token}},
+            {
+                "data": data.draw(deep_json_text, label="deep json"),
+                "content_type": "application/json",
+                "headers": {"X-CSRFToken": token},
+            },
         ]
     authorization = data.draw(authorizations, label="Authorization")
     for extra in attempts:

@@ -38,6 +38,29 @@ NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
         ("straße.user", ["No letters with accents"]),
         ("a1234567", []),
         ("ÉÉÉ", ["6 to 50 characters", "No letters with accents"]),
+        # Look-alikes and invisible characters: a One Healthcare ID is printable ASCII.
+        ("d\u0435mo.provider", ["No letters with accents"]),  # Cyrillic ie
+        ("\uff44emo.provider", ["No letters with accents"]),  # fullwidth d
+        ("demo.\u03bfrovider", ["No letters with accents"]),  # Greek omicron
+        ("demo\u0338.provider", ["No letters with accents"]),  # combining solidus
+        ("demo\u200b.provider", ["No spaces"]),  # zero-width space
+        ("demo\u202e.provider", ["No spaces"]),  # right-to-left override
+        ("demo\u00a0provider", ["No spaces"]),  # no-break space
+        ("demo\u3000provider", ["No spaces"]),  # ideographic space
+        ("demo\ufeff.provider", ["No spaces"]),  # byte order mark
+        ("demo\u00ad.provider", ["No spaces"]),  # soft hyphen
+        ("demo\tprovider", ["No spaces"]),
+        ("demo\nprovider", ["No spaces"]),
+        ("demo\x00provider", ["None of these Symbols"]),
+        ("demo\x7fprovider", ["None of these Symbols"]),
+        ("demo\x1bprovider", ["None of these Symbols"]),
+        ("demo\u0085provider", ["No spaces"]),  # next line (a C1 control that is whitespace)
+        ("demo\u0091provider", ["None of these Symbols"]),  # C1 control
+        ("demo\uff11.provider", ["None of these Symbols"]),  # fullwidth digit one
+        ("demo\u2024provider", ["None of these Symbols"]),  # one dot leader
+        ("demo\u2800provider", ["None of these Symbols"]),  # braille blank
+        ("demo\U0001f600x", ["None of these Symbols"]),  # emoji
+        ("demo\ue000provider", ["None of these Symbols"]),  # private use
     ],
 )
 def test_username_rules(username, failed):
@@ -151,6 +174,10 @@ def test_journey_asks_in_ohid_order():
         ("", False, [], ""),
         ("D" * 100, True, [], "D" * 100),
         ("D" * 101, True, ["Use 100 characters or fewer."], "D" * 101),
+        ("Zoë O'Brien-Núñez", True, [], "Zoë O'Brien-Núñez"),
+        ("Da\x00na", True, ["Use letters, spaces and punctuation only."], "Da\x00na"),
+        ("Da\u202ena", True, ["Use letters, spaces and punctuation only."], "Da\u202ena"),
+        ("Da\x1bna", True, ["Use letters, spaces and punctuation only."], "Da\x1bna"),
     ],
 )
 def test_name_rule(value, required, problems, normalized):

@@ -24,6 +24,7 @@ def test_defaults_match_the_spec():
     assert s["account.inactivity_days"] == 0
     assert s["security.password_hash_profile"] == "standard"
     assert s["server.support_phone"] == "1-855-819-5909"
+    assert s["server.max_request_kb"] == 1024
 
 
 def test_environment_overrides_single_values():
@@ -68,6 +69,7 @@ def test_config_file_from_environment_variable(tmp_path):
         ({"MOCK_OHID_NOPE_X": "1"}, "MOCK_OHID_NOPE_X"),
         ({"MOCK_OHID_SECURITY_UNRECOGNIZED_DEVICE_CHECK": "maybe"}, "UNRECOGNIZED_DEVICE_CHECK"),
         ({"MOCK_OHID_LOCKOUT_LOCK_MINUTES": "-5"}, "lockout.lock_minutes"),
+        ({"MOCK_OHID_SERVER_MAX_REQUEST_KB": "0"}, "server.max_request_kb"),
     ],
 )
 def test_bad_value_is_one_line_naming_the_setting(environ, named):
