@@ -192,6 +192,8 @@ def registration_journey(walk: Walk) -> None:
         page.request.post(
             f"{walk.base}/_qa/voice/answer", data={"to": "+16125550188", "digits": shown}
         )
+        # The call page shows the same sentence while it polls: wait for the success screen.
+        expect(page).to_have_url(re.compile(r"/register/phone-verified$"))
         expect(page.get_by_text("Your phone number has been verified.")).to_be_visible()
         walk.at(page, "register-phone-verified", "Verify Phone Number: verified")
         page.get_by_role("button", name="Continue").click()

@@ -83,6 +83,8 @@ def test_create_account_verify_email_and_phone_by_call_in_chromium(
     # The page polls, sees the call answered and shows the success message; Continue
     # offers the stronger sign-in methods: set up a passkey with Chromium's virtual
     # authenticator during account creation.
+    # The call page shows the same sentence while it polls: wait for the success screen.
+    expect(page).to_have_url(re.compile(r"/register/phone-verified$"))
     expect(page.get_by_text("Your phone number has been verified.")).to_be_visible()
     page.get_by_role("button", name="Continue").click()
     offer = "Switch to faster and more secure sign-in methods"
