@@ -10,7 +10,7 @@ import time
 
 import click
 
-from .cli_base import AppContext, fail, main
+from .cli_base import AppContext, WholeNumber, fail, main
 from .policy.passwords import MAX_PASSWORD_AGE_DAYS
 
 
@@ -77,6 +77,12 @@ def users():
 @click.option("--email-verified/--email-unverified", default=True, show_default=True)
 @click.option("--phone-verified/--phone-unverified", default=False, show_default=True)
 @click.option(
+    "--send-activation/--no-send-activation",
+    default=True,
+    show_default=True,
+    help="Email an activation code to an unverified address (as registration does).",
+)
+@click.option(
     "--claims",
     "claims_json",
     metavar="JSON",
@@ -99,6 +105,7 @@ def users_add(
     phone,
     email_verified,
     phone_verified,
+    send_activation,
     claims_json,
     shared_email,
 ):
@@ -111,6 +118,7 @@ def users_add(
     from .errors import EmailInUse, UsernameTaken, ValidationFailed
     from .extensions import db
     from .lifecycle.accounts import create_account
+    from .lifecycle.email_verification import send_activation_email
     from .lifecycle.portal_claims import check_claims, set_portal_claims
 
     _ready(obj)
@@ -134,6 +142,9 @@ def users_add(
         )
         if claims:
             set_portal_claims(user, claims, replace=True)
+        sent = not email_verified and send_activation
+        if sent:
+            send_activation_email(user, enforce_limits=False)
         db.session.commit()
     except ValidationFailed as exc:
         db.session.rollback()
@@ -142,11 +153,17 @@ def users_add(
         fail(f"{exc.text} (add --shared-email to share it with another One Healthcare ID)")
     except UsernameTaken as exc:
         fail(exc.text)
-    click.echo(f"Created {user.username} ({user.email})")
+    note = "; activation email sent (mock-ohid outbox)" if sent else ""
+    click.echo(f"Created {user.username} ({user.email}){note}")
 
 
 @users.command("list")
-@click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
+@click.option(
+    "--limit",
+    type=WholeNumber(1, 100_000, "a number of users"),
+    default=50,
+    show_default=True,
+)
 @click.pass_obj
 def users_list(obj, limit):
     """List users, newest first.
@@ -160,7 +177,9 @@ def users_list(obj, limit):
 
     _ready(obj)
     rows = db.session.execute(db.select(User).order_by(User.id.desc()).limit(limit)).scalars()
+    shown = 0
     for user in rows:
+        shown += 1
         flags = [
             name
             for name, on in (
@@ -172,6 +191,14 @@ def users_list(obj, limit):
             if on
         ]
         click.echo(f"{user.username:30} {user.email:40} {' '.join(flags)}")
+    if shown == limit:
+        total = db.session.execute(db.select(db.func.count()).select_from(User)).scalar_one()
+        if total > shown:
+            # On stderr, so a script reading the list reads only users.
+            click.echo(
+                f"Showing the newest {shown} of {total} users; --limit {total} shows all.",
+                err=True,
+            )
 
 
 @users.command("show")
@@ -227,7 +254,7 @@ def _change(obj, username, changes: dict, done: str):
 @click.argument("username")
 @click.option(
     "--days",
-    type=click.IntRange(0, MAX_PASSWORD_AGE_DAYS),
+    type=WholeNumber(0, MAX_PASSWORD_AGE_DAYS, "a number of days"),
     default=91,
     show_default=True,
     help="How old the password becomes.",
@@ -271,17 +298,83 @@ def users_unlock(obj, username):
     _change(obj, username, {"locked": False}, f"Unlocked {username}")
 
 
+@users.command("factors")
+@click.argument("username")
+@click.option("--totp/--no-totp", default=None, help="Add an authenticator app / remove all.")
+@click.option(
+    "--passkey",
+    type=click.Choice(["hwk", "swk", "none"]),
+    help="Add a device-bound (hwk) or synced (swk) passkey; none removes every passkey.",
+)
+@click.option("--recovery-code/--no-recovery-code", default=None, help="A new one / none.")
+@click.option(
+    "--security-answers/--no-security-answers",
+    default=None,
+    help="Three questions with known answers (Rex, Duluth, Saab) / none.",
+)
+@click.option(
+    "--remembered-device/--no-remembered-devices",
+    "remembered_devices",
+    default=None,
+    help="Remember a new browser (its cookie is printed) / forget every one.",
+)
+@click.pass_obj
+def users_factors(
+    obj, username, totp, passkey, recovery_code, security_answers, remembered_devices
+):
+    """Add or remove a user's sign-in factors; prints what was made as JSON.
+
+    \b
+    Example:
+      mock-ohid users factors demo.provider --totp --passkey swk
+      mock-ohid users factors demo.provider --no-totp --passkey none
+    """
+    from .extensions import db
+    from .qa.api import QAError
+    from .qa.factors import apply_factors, check_factors
+    from .qa.users import user_state
+
+    _ready(obj)
+    user = _user_or_fail(username)
+    wanted = {
+        "totp": totp,
+        "passkey": None if passkey is None else (False if passkey == "none" else passkey),
+        "recovery_code": recovery_code,
+        "security_answers": security_answers,
+        "remembered_devices": remembered_devices,
+    }
+    wanted = {k: v for k, v in wanted.items() if v is not None}
+    if not wanted:
+        fail("name a factor to add or remove (see 'mock-ohid users factors --help')")
+    try:
+        check_factors(wanted)
+    except QAError as exc:
+        fail(exc.detail)
+    made = apply_factors(user, wanted, creating=False)
+    db.session.commit()
+    for note in made.pop("notes", []):
+        click.echo(f"Note: {note}", err=True)
+    state = user_state(user)
+    click.echo(json.dumps({"username": user.username, "mfa": state["mfa"], **made}, indent=2))
+
+
 @users.command("import")
 @click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
 @click.option("--skip-invalid", is_flag=True, help="Import the good rows, report the bad ones.")
+@click.option(
+    "--send-activation",
+    is_flag=True,
+    help="Email an activation code to each imported user whose email is not verified.",
+)
 @click.pass_obj
-def users_import(obj, csv_file, skip_invalid):
+def users_import(obj, csv_file, skip_invalid, send_activation):
     """Import users from a CSV file with a header row.
 
     \b
     Columns: username,email,password (required), first_name, last_name,
     year_of_birth, phone, email_verified, phone_verified (true/false).
-    Nothing is written if any row is bad, unless --skip-invalid.
+    Nothing is written if any row is bad, unless --skip-invalid. No email is
+    sent unless --send-activation.
     Example:
       mock-ohid users import people.csv
     """
@@ -292,7 +385,9 @@ def users_import(obj, csv_file, skip_invalid):
     if problems:
         fail(f"{csv_file.name}: {'; '.join(problems)}")
     with click.progressbar(length=len(rows), label="Importing users") as bar:
-        report = import_accounts(rows, skip_invalid=skip_invalid, progress=bar.update)
+        report = import_accounts(
+            rows, skip_invalid=skip_invalid, progress=bar.update, send_activation=send_activation
+        )
     for line in report.errors[:20]:
         click.echo(line, err=True)
     if len(report.errors) > 20:
@@ -300,7 +395,8 @@ def users_import(obj, csv_file, skip_invalid):
     if report.errors and not skip_invalid:
         fail(f"{report.bad_rows} bad row(s) of {len(rows)}; nothing imported")
     skipped = f"; skipped {report.bad_rows} bad row(s)" if report.bad_rows else ""
-    click.echo(f"Imported {report.created} user(s){skipped}")
+    sent = f"; {report.activations_sent} activation email(s) sent" if send_activation else ""
+    click.echo(f"Imported {report.created} user(s){skipped}{sent}")
 
 
 def _format_message(message) -> str:
@@ -318,7 +414,12 @@ def _format_message(message) -> str:
 @main.command()
 @click.option("--to", help="Only messages to this address or number.")
 @click.option("--channel", type=click.Choice(["email", "sms", "voice"]))
-@click.option("--limit", type=click.IntRange(1, 100_000), default=20, show_default=True)
+@click.option(
+    "--limit",
+    type=WholeNumber(1, 100_000, "a number of messages"),
+    default=20,
+    show_default=True,
+)
 @click.option("--follow", is_flag=True, help="Keep printing new messages (Ctrl+C to stop).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @click.pass_obj

@@ -44,6 +44,32 @@ class AppContext:
         return self._app
 
 
+class WholeNumber(click.ParamType):
+    """A whole number from ``low`` to ``high``; a bad value is named with what it counts."""
+
+    name = "number"
+
+    def __init__(self, low: int, high: int, what: str):
+        self.low, self.high, self.what = low, high, what
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            number = value
+        else:
+            try:
+                number = int(str(value).strip())
+            except ValueError:
+                self.fail(
+                    f"{str(value)[:40]!r} is not a whole number; {self._range()}.", param, ctx
+                )
+        if not self.low <= number <= self.high:
+            self.fail(f"{number} is out of range; {self._range()}.", param, ctx)
+        return number
+
+    def _range(self) -> str:
+        return f"give {self.what} from {self.low} to {self.high}"
+
+
 def remember_issuer(settings) -> None:
     """Record the issuer `serve` or `demo` advertises (its port may have come from a
     flag), so that the other commands on this folder (tokens issue, activation links)

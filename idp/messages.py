@@ -60,6 +60,10 @@ MESSAGES = {
     "device_name_invalid": "Enter a name of 1 to 64 characters.",
     "phone_invalid": "{detail}",
     "code_required": "Enter the code.",
+    "method_unknown": "There is no verification method {name!r}. Use one of: {names}.",
+    "method_not_set_up": (
+        "{name!r} is not a verification method of this account. Use one of: {names}."
+    ),
     "rp_id_is_ip": (
         "Passkeys will not work here: this server's address {host} is an IP address, and "
         "browsers only accept a host name for passkeys. Use http://localhost instead."
@@ -122,6 +126,9 @@ MESSAGES = {
     "answer_too_long": "Use {max} characters or fewer.",
     "answer_repeated": "Use a different answer for each security question.",
     "activation_sent": "We sent a new activation code to {email}.",
+    "activation_code_missing": (
+        'Your activation code has expired or was used up. Select "Resend Code" to get a new one.'
+    ),
     "email_verified": "Your email address has been verified.",
     "email_already_verified": "Your email address is already verified.",
     "phone_code_sent": "We sent a new code by text message to the phone number ending in {last4}.",

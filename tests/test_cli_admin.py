@@ -129,6 +129,35 @@ def test_import_csv_with_progress(run, tmp_path):
     assert result.exit_code == 0 and "Imported 2 user(s)" in result.output
     state = json.loads(run("users", "show", "bulk.two2").output)
     assert state["email_verified"] is False
+    # An import sends no email unless asked.
+    assert "two@example.com" not in run("outbox").output
+
+
+def test_import_with_send_activation_emails_the_unverified_only(run, tmp_path):
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_text(
+        "username,email,password,email_verified\n"
+        "bulk.one1,one@example.com,Password1,true\n"
+        "bulk.two2,two@example.com,Password2,false\n"
+    )
+    result = run("users", "import", str(csv_file), "--send-activation")
+    assert "Imported 2 user(s); 1 activation email(s) sent" in result.output
+    outbox = run("outbox").output
+    assert "email to two@example.com (email_activation)" in outbox
+    assert "one@example.com" not in outbox
+
+
+def test_users_add_unverified_sends_the_activation_email_unless_told_not_to(run):
+    add = ("users", "add", "--password", "Password1", "--email-unverified")
+    sent = run(*add, "--username", "jane.doe1", "--email", "jane@example.com")
+    assert "activation email sent" in sent.output
+    quiet = run(
+        *add, "--username", "john.doe1", "--email", "john@example.com", "--no-send-activation"
+    )
+    assert quiet.exit_code == 0 and "activation" not in quiet.output
+    outbox = run("outbox").output
+    assert "email to jane@example.com (email_activation)" in outbox
+    assert "john@example.com" not in outbox
 
 
 def test_import_with_a_bad_row_writes_nothing(run, tmp_path):
@@ -245,7 +274,7 @@ def test_totp_prints_the_current_code(run):
     from idp import create_app
     from idp.extensions import db
     from idp.lifecycle.accounts import find_by_username
-    from idp.qa.mfa import add_qa_authenticator
+    from idp.qa.factors import add_qa_authenticator
 
     assert run("totp", "demo.provider").output.strip() == (
         "Error: demo.provider has no authenticator app set up"
@@ -261,3 +290,31 @@ def test_totp_prints_the_current_code(run):
     assert result.exit_code == 0 and secret in result.output
     assert pyotp.TOTP(secret).verify(code, valid_window=1)
     assert run("totp", "ghost.user").exit_code == 2
+
+
+def test_users_list_says_when_it_shows_only_the_newest(run):
+    for n in range(3):
+        add = ("users", "add", "--password", "Password1", "--username", f"list.user{n}")
+        run(*add, "--email", f"list{n}@example.com")
+    runner_result = run("users", "list", "--limit", "2")
+    assert runner_result.exit_code == 0
+    lines = runner_result.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["list.user2", "list.user1"]
+    total = len(run("users", "list", "--limit", "1000").stdout.splitlines())
+    assert f"Showing the newest 2 of {total} users; --limit {total} shows all." in (
+        runner_result.stderr
+    )
+    assert "Showing" not in run("users", "list", "--limit", "1000").stderr
+
+
+def test_users_factors_adds_and_removes_and_prints_what_was_made(run):
+    added = run("users", "factors", "demo.provider", "--totp", "--passkey", "swk")
+    assert added.exit_code == 0, added.output
+    made = json.loads(added.stdout)
+    assert len(made["totp_secret"]) == 32 and made["passkey"]["amr"] == ["swk", "mfa"]
+    assert made["mfa"]["authenticators"] == 1 and len(made["mfa"]["passkeys"]) == 1
+    removed = run("users", "factors", "demo.provider", "--no-totp", "--passkey", "none")
+    assert json.loads(removed.stdout)["mfa"]["passkeys"] == []
+    assert "Note: demo.provider has no authenticator app or passkey left" in removed.stderr
+    none = run("users", "factors", "demo.provider")
+    assert none.exit_code == 2 and "name a factor to add or remove" in none.output

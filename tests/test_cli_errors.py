@@ -111,7 +111,13 @@ CASES = {
         {},
         None,
         ["users", "expire-password", "demo.provider", "--days", "99999999999"],
-        "is not in the range 0<=x<=36500",
+        "99999999999 is out of range; give a number of days from 0 to 36500.",
+    ),
+    "expire-password days not a number": (
+        {},
+        None,
+        ["users", "expire-password", "demo.provider", "--days", "abc"],
+        "'abc' is not a whole number; give a number of days from 0 to 36500.",
     ),
     "clock advance overflow": (
         {},
@@ -136,7 +142,7 @@ CASES = {
         {},
         None,
         ["outbox", "--limit", "99999999999999999999"],
-        "is not in the range 1<=x<=100000",
+        "is out of range; give a number of messages from 1 to 100000.",
     ),
     "unknown user": ({}, None, ["users", "lock", "nobody.here"], "no user with One Healthcare ID"),
     "missing argument": ({}, None, ["users", "lock"], "Missing argument 'USERNAME'"),

@@ -22,6 +22,7 @@ from ..models import PasswordHistory, User
 from ..policy.contact import email_key
 from ..policy.usernames import username_key
 from .accounts import validate_account_fields
+from .email_verification import send_activation_email
 
 COLUMNS = (
     "username",
@@ -45,6 +46,7 @@ class ImportReport:
     created: int = 0
     errors: list[str] = field(default_factory=list)
     bad_rows: int = 0
+    activations_sent: int = 0
 
 
 def _flag(value: str, name: str, line: int) -> bool:
@@ -86,8 +88,13 @@ def import_accounts(
     rows: list[dict],
     skip_invalid: bool = False,
     progress: Callable[[int], None] | None = None,
+    send_activation: bool = False,
 ) -> ImportReport:
-    """Validate then create the accounts in ``rows`` (dicts keyed by COLUMNS)."""
+    """Validate then create the accounts in ``rows`` (dicts keyed by COLUMNS).
+
+    No email is sent unless ``send_activation``: then each imported account whose
+    email is not verified gets its activation email, as a registration would.
+    """
     report = ImportReport()
     existing_names = set(db.session.execute(select(User.username_key)).scalars())
     existing_emails = set(db.session.execute(select(User.email_key)).scalars())
@@ -128,9 +135,22 @@ def import_accounts(
         return report
     _insert(good, progress)
     report.created = len(good)
+    if send_activation:
+        report.activations_sent = _send_activations(good)
     record_event("accounts_imported", count=report.created)
     db.session.commit()
     return report
+
+
+def _send_activations(accounts: list[dict]) -> int:
+    keys = [username_key(f["username"]) for f in accounts if not f["email_verified"]]
+    sent = 0
+    for start in range(0, len(keys), BATCH):
+        chunk = keys[start : start + BATCH]
+        for user in db.session.execute(select(User).where(User.username_key.in_(chunk))).scalars():
+            send_activation_email(user, enforce_limits=False)
+            sent += 1
+    return sent
 
 
 def _insert(accounts: list[dict], progress) -> None:

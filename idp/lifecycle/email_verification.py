@@ -16,6 +16,8 @@ from ..errors import (
     LinkTokenExpired,
     LinkTokenInvalid,
     LinkTokenStale,
+    ResendLimitReached,
+    ResendTooSoon,
     TooManyAttempts,
 )
 from ..extensions import db, get_clock, get_settings, now
@@ -65,6 +67,22 @@ def resend_activation_email(user: User) -> OutboxMessage:
     message = send_activation_email(user)
     db.session.commit()
     return message
+
+
+def send_activation_if_none_pending(user: User) -> OutboxMessage | None:
+    """Email a new activation code unless a usable one is waiting (not committed).
+
+    The journey step calls this when it sends an unverified account to "Verify
+    Your Email Address", so the email the page speaks of exists; within the
+    resend limits, so repeated sign-ins cannot flood an inbox (the page then
+    offers "Resend Code", which says why it cannot send).
+    """
+    if has_live_code(user):
+        return None
+    try:
+        return send_activation_email(user)
+    except (ResendTooSoon, ResendLimitReached):
+        return None
 
 
 def has_live_code(user: User) -> bool:

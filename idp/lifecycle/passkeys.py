@@ -9,6 +9,7 @@ signature. The rp id is the issuer's host; the expected origin the issuer's.
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -150,6 +151,12 @@ def finish_passkey_registration(
     ).first()
     if taken is not None:
         raise PasskeyRejected()
+    row = _store_passkey(user, new, stored.user_handle or _user_handle(user))
+    db.session.commit()
+    return row
+
+
+def _store_passkey(user: User, new: ceremony.NewPasskey, user_handle: str) -> PasskeyCredential:
     count = len(passkeys_of(user))
     row = PasskeyCredential(
         user_id=user.id,
@@ -157,7 +164,7 @@ def finish_passkey_registration(
         public_key=new.public_key,
         sign_count=new.sign_count,
         transports=new.transports,
-        user_handle=stored.user_handle or _user_handle(user),
+        user_handle=user_handle,
         device_type=new.device_type,
         backed_up=new.backed_up,
         name="Passkey" if count == 0 else f"Passkey {count + 1}",
@@ -165,8 +172,49 @@ def finish_passkey_registration(
     )
     db.session.add(row)
     record_event("passkey_added", user, transports=new.transports, device_type=new.device_type)
-    db.session.commit()
     return row
+
+
+def enroll_soft_passkey(user: User, backup_eligible: bool = False) -> dict:
+    """Give ``user`` a passkey of the soft authenticator (not committed); returns its export.
+
+    The registration goes through the same verification as a browser's (origin,
+    rp id, attestation), only without a stored ceremony: nothing travels, so
+    there is no session to bind it to. The export holds the private key, so the
+    script can answer sign-in ceremonies with ``idp.testing.softkey``. A
+    ``backup_eligible`` passkey is a synced one (``amr`` ``swk``), else
+    device-bound (``hwk``).
+    """
+    from webauthn.helpers import base64url_to_bytes
+
+    from ..policy.mfa import passkey_amr
+    from ..security import passkeys as ceremony
+    from ..security.soft_authenticator import SoftAuthenticator
+
+    db.session.flush()  # the user needs an id
+    rp = relying_party()
+    handle = _user_handle(user)
+    challenge = secrets.token_bytes(32)
+    options = ceremony.registration_options(
+        rp,
+        user_name=user.username,
+        display_name=user.name or user.username,
+        user_handle=base64url_to_bytes(handle),
+        challenge=challenge,
+        exclude_credential_ids=[],
+    )
+    key = SoftAuthenticator(origin=rp.origin, backup_eligible=backup_eligible)
+    response = key.create(options)
+    new = ceremony.verify_registration(
+        rp, ceremony.parse_credential(json.dumps(response)), challenge
+    )
+    row = _store_passkey(user, new, handle)
+    db.session.flush()
+    return {
+        "id": row.id,
+        **key.credentials[0].export(rp.origin),
+        "amr": passkey_amr(new.device_type, new.user_verified),
+    }
 
 
 def begin_passkey_sign_in(user: User | None = None) -> tuple[str, dict]:

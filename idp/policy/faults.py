@@ -22,11 +22,15 @@ DEFAULT_ERROR = {503: "temporarily_unavailable", 429: "slow_down"}
 
 
 def check_fault(spec: dict) -> tuple[str | None, dict]:
-    """``(problem, fault)``: a field-named problem, or the fault with defaults filled in."""
+    """``(problem, fault)``: a field-named problem, or the fault with defaults filled in
+    (kind ``error``, count 1, status 503)."""
     endpoint = spec.get("endpoint")
+    if endpoint is None:
+        return f"endpoint: missing; use one of {', '.join(FAULT_ENDPOINTS)}.", {}
     if endpoint not in FAULT_ENDPOINTS:
         return f"endpoint: use one of {', '.join(FAULT_ENDPOINTS)}.", {}
-    kind = spec.get("kind")
+    # Without a kind a fault is an error: {"endpoint": "token", "status": 500} says enough.
+    kind = spec.get("kind") or "error"
     if kind not in KINDS:
         return "kind: use 'error' or 'delay'.", {}
     count = spec.get("count", 1)

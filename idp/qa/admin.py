@@ -9,12 +9,13 @@ from ..clock import parse_instant
 from ..extensions import db, get_clock
 from ..lifecycle.accounts import find_by_username
 from ..models import AuditEvent
-from .api import QAError, bp
+from .api import QAError, bp, check_types, json_body
 
 
 @bp.post("/reset")
 def reset():
     """Empty the database back to the seeded state (clients, demo users); the clock resets."""
+    check_types(json_body(), {})
     report = reset_data()
     # The clock's row went with the others; this worker's offset follows at once.
     get_clock().reset()
@@ -42,7 +43,7 @@ def events():
     if kind:
         query = query.where(AuditEvent.kind == kind)
     since = request.args.get("since")
-    if since:
+    if since is not None:
         try:
             query = query.where(AuditEvent.created_at >= parse_instant(since))
         except ValueError as exc:

@@ -171,6 +171,10 @@ def json_body() -> dict:
     return body
 
 
+# Python type -> its name in JSON, the language of the request.
+JSON_TYPE_NAMES = {str: "string", bool: "boolean", dict: "object", list: "array"}
+
+
 def check_types(body: dict, allowed: dict) -> None:
     """400 for unknown fields or a value of the wrong JSON type."""
     unknown = sorted(set(body) - set(allowed))
@@ -179,7 +183,13 @@ def check_types(body: dict, allowed: dict) -> None:
     for name, kind in allowed.items():
         if name in body and body[name] is not None:
             value = body[name]
+            if kind is int and isinstance(value, float) and value.is_integer():
+                # JSON has one number type: 138.0 is the integer 138.
+                value = body[name] = int(value)
             if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
                 raise QAError(400, "invalid_request", f"'{name}' must be a whole number.")
             if kind is not int and not isinstance(value, kind):
-                raise QAError(400, "invalid_request", f"'{name}' must be a {kind.__name__}.")
+                kinds = kind if isinstance(kind, tuple) else (kind,)
+                names = " or ".join(JSON_TYPE_NAMES.get(k, k.__name__) for k in kinds)
+                article = "an" if names[0] in "aeio" else "a"
+                raise QAError(400, "invalid_request", f"'{name}' must be {article} {names}.")

@@ -4,38 +4,18 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from ..extensions import db, now
 from ..lifecycle.accounts import find_by_username
 from ..lifecycle.authenticators import confirmed_authenticators, current_code
 from ..lifecycle.devices import remembered_devices
-from ..lifecycle.recovery_codes import has_recovery_code, issue_recovery_code
 from ..lifecycle.second_factors import describe_methods
-from ..models import TotpAuthenticator, User
-from ..security import totp
+from ..models import User
 from .api import QAError, bp
-from .users import CREATE_OPTIONS, STATE_EXTENSIONS
+from .users import STATE_EXTENSIONS
 
 
 def mfa_state(user: User) -> dict:
     """The account's second-factor methods, as GET /_qa/users/<username> shows them."""
     return {**describe_methods(user), "remembered_devices": len(remembered_devices(user))}
-
-
-def add_qa_authenticator(user: User) -> tuple[str, str]:
-    """A confirmed authenticator app and a recovery code (not committed): (secret, code)."""
-    moment = now()
-    secret = totp.new_secret()
-    db.session.add(
-        TotpAuthenticator(
-            user_id=user.id,
-            name="Authenticator app",
-            secret=secret,
-            created_at=moment,
-            confirmed_at=moment,
-        )
-    )
-    recovery = issue_recovery_code(user) if not has_recovery_code(user) else ""
-    return secret, recovery
 
 
 @bp.get("/users/<username>/totp")
@@ -51,10 +31,4 @@ def user_totp(username: str):
     return jsonify(secret=newest.secret, code=current_code(newest))
 
 
-def _create_with_authenticator(user: User, wanted: bool) -> dict:
-    secret, recovery = add_qa_authenticator(user)
-    return {"totp_secret": secret, "recovery_code": recovery}
-
-
 STATE_EXTENSIONS["mfa"] = mfa_state
-CREATE_OPTIONS["totp"] = (bool, _create_with_authenticator)

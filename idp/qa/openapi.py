@@ -9,10 +9,12 @@ from __future__ import annotations
 from flask import jsonify
 
 from ..extensions import get_settings
-from ..lifecycle.second_factors import description_schema
+from ..lifecycle.second_factors import METHOD_NAMES, description_schema
 from ..policy.faults import FAULT_ENDPOINTS
 from ..policy.passwords import MAX_PASSWORD_AGE_DAYS
 from .api import bp
+from .factors import factor_schemas
+from .tokens import MAX_EXPIRES_IN
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -28,6 +30,7 @@ def _error_responses(*codes: int) -> dict:
         403: "QA API off or token wrong",
         404: "Not found",
         409: "Conflict",
+        413: "Body larger than server.max_request_kb",
         415: "Not sent as Content-Type: application/json",
     }
     return {str(c): {"description": texts[c], "content": _json(ERROR)} for c in codes}
@@ -55,6 +58,11 @@ USER_FIELDS = {
 }
 
 SCHEMAS = {
+    "SecondFactorMethod": {
+        "description": "A second-factor method's name, as /signin/verify?method= takes it; "
+        "any other name, or one the user has not set up, is a 400 naming the valid ones",
+        "enum": list(METHOD_NAMES),
+    },
     "Error": {
         "type": "object",
         "required": ["error", "detail"],
@@ -91,8 +99,38 @@ SCHEMAS = {
                     "remembered_devices": {"type": "integer"},
                 },
             },
-            "totp_secret": {"type": "string", "description": "Only when created with totp: true"},
-            "recovery_code": {"type": "string", "description": "Only when created with totp: true"},
+            "totp_secret": {"type": "string", "description": "Only when totp: true was sent"},
+            "recovery_code": {
+                "type": "string",
+                "description": "When a factor made one (empty: the existing one stays)",
+            },
+            "passkey": {
+                "type": "object",
+                "description": "Only when passkey was added: what the soft authenticator needs",
+                "properties": {
+                    "id": {"type": "integer"},
+                    "credential_id": {"type": "string"},
+                    "private_key": {"type": "string", "description": "PKCS#8 PEM, EC P-256"},
+                    "rp_id": {"type": "string"},
+                    "origin": {"type": "string"},
+                    "user_handle": {"type": "string"},
+                    "sign_count": {"type": "integer"},
+                    "backup_eligible": {"type": "boolean"},
+                    "amr": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+            "security_answers": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"question": {"type": "string"}, "answer": {"type": "string"}},
+                },
+            },
+            "device_cookie": {
+                "type": "object",
+                "properties": {"name": {"type": "string"}, "value": {"type": "string"}},
+            },
+            "notes": {"type": "array", "items": {"type": "string"}},
         },
     },
     "Message": {
@@ -137,6 +175,11 @@ OUTBOX_FILTERS = [
     {"name": "to", "in": "query", "schema": {"type": "string"}},
     {"name": "channel", "in": "query", "schema": {"enum": ["email", "sms", "voice"]}},
     {"name": "purpose", "in": "query", "schema": {"type": "string"}},
+    {
+        "name": "since",
+        "in": "query",
+        "schema": {"type": "string", "format": "date-time", "minLength": 1},
+    },
 ]
 
 PATHS: dict = {
@@ -146,14 +189,7 @@ PATHS: dict = {
     "/_qa/outbox": {
         "get": {
             "summary": "Messages (emails, texts, calls), newest first",
-            "parameters": [
-                *OUTBOX_FILTERS,
-                {
-                    "name": "since",
-                    "in": "query",
-                    "schema": {"type": "string", "format": "date-time"},
-                },
-            ],
+            "parameters": OUTBOX_FILTERS,
             "responses": {
                 "200": {
                     "description": "Messages",
@@ -189,8 +225,14 @@ PATHS: dict = {
                         "required": ["to", "digits"],
                         "additionalProperties": False,
                         "properties": {
-                            "to": {"type": "string", "examples": ["+16125550100"]},
-                            "digits": {"type": "string", "examples": ["123456#"]},
+                            "to": {"type": "string", "minLength": 1, "examples": ["+16125550100"]},
+                            "digits": {
+                                "type": "string",
+                                "description": "Keypad keys (0-9, * and #); a closing # ends",
+                                "pattern": "^[0-9*# ]*[0-9*][0-9*# ]*$",
+                                "maxLength": 20,
+                                "examples": ["123456#"],
+                            },
                         },
                     }
                 ),
@@ -225,7 +267,27 @@ PATHS: dict = {
                     {
                         "type": "object",
                         "required": ["username", "email", "password"],
-                        "properties": USER_FIELDS,
+                        "examples": [
+                            {
+                                "username": "jane.doe1",
+                                "email": "jane@example.com",
+                                "password": "Password1",
+                                "email_verified": True,
+                                "totp": True,
+                            }
+                        ],
+                        "properties": {
+                            **USER_FIELDS,
+                            "username": {"type": "string", "minLength": 1},
+                            "email": {"type": "string", "minLength": 1},
+                            "password": {"type": "string", "minLength": 1},
+                            **factor_schemas(),
+                            "send_activation": {
+                                "type": "boolean",
+                                "description": "Email the activation code to an unverified "
+                                "address (default true)",
+                            },
+                        },
                         "additionalProperties": False,
                     }
                 ),
@@ -259,9 +321,10 @@ PATHS: dict = {
                 "content": _json(
                     {
                         "type": "object",
-                        "properties": USER_FIELDS,
+                        "properties": {**USER_FIELDS, **factor_schemas()},
                         "minProperties": 1,
                         "additionalProperties": False,
+                        "examples": [{"totp": True}, {"passkey": "swk"}, {"totp": False}],
                     }
                 ),
             },
@@ -320,9 +383,14 @@ PATHS: dict = {
                         "type": "object",
                         "additionalProperties": False,
                         "properties": {
-                            "advance": {"type": "string", "examples": ["91d", "30m"]},
+                            "advance": {
+                                "type": "string",
+                                "minLength": 1,
+                                "examples": ["91d", "30m"],
+                            },
                             "set": {"type": "string", "format": "date-time"},
                         },
+                        "oneOf": [{"required": ["advance"]}, {"required": ["set"]}],
                     }
                 ),
             },
@@ -347,6 +415,11 @@ PATHS: dict = {
     "/_qa/reset": {
         "post": {
             "summary": "Empty the database back to the seeded state",
+            "requestBody": {
+                "required": True,
+                "description": "An empty JSON object: changes are sent as JSON only",
+                "content": _json({"type": "object", "maxProperties": 0}),
+            },
             "responses": {
                 "200": {
                     "description": "Reset",
@@ -361,7 +434,8 @@ PATHS: dict = {
                             },
                         }
                     ),
-                }
+                },
+                **_error_responses(400),
             },
         }
     },
@@ -374,7 +448,7 @@ PATHS: dict = {
                 {
                     "name": "since",
                     "in": "query",
-                    "schema": {"type": "string", "format": "date-time"},
+                    "schema": {"type": "string", "format": "date-time", "minLength": 1},
                 },
             ],
             "responses": {
@@ -421,17 +495,31 @@ PATHS.update(
                             "required": ["client_id", "username"],
                             "additionalProperties": False,
                             "properties": {
-                                "client_id": {"type": "string"},
-                                "username": {"type": "string"},
+                                "client_id": {"type": "string", "minLength": 1},
+                                "username": {"type": "string", "minLength": 1},
                                 "scope": {"type": "string", "examples": ["openid profile portal"]},
                                 "claims": {
                                     "type": "object",
                                     "description": "OIDC claims request (id_token, userinfo)",
+                                    "additionalProperties": False,
+                                    "properties": {
+                                        "id_token": {"type": "object"},
+                                        "userinfo": {"type": "object"},
+                                    },
                                 },
-                                "expires_in": {"type": "integer", "minimum": 1},
+                                "expires_in": {
+                                    "type": "integer",
+                                    "minimum": 1,
+                                    "maximum": MAX_EXPIRES_IN,
+                                },
                                 "acr": {"enum": ["urn:ohid:loa:1", "urn:ohid:loa:2"]},
-                                "amr": {"type": "array", "items": {"type": "string"}},
-                                "nonce": {"type": "string"},
+                                "amr": {
+                                    "type": "array",
+                                    "minItems": 1,
+                                    "maxItems": 10,
+                                    "items": {"type": "string", "minLength": 1, "maxLength": 20},
+                                },
+                                "nonce": {"type": "string", "minLength": 1, "maxLength": 255},
                             },
                         }
                     ),
@@ -475,19 +563,52 @@ PATHS.update(
                     "content": _json(
                         {
                             "type": "object",
-                            "required": ["endpoint", "kind"],
+                            "required": ["endpoint"],
                             "additionalProperties": False,
+                            # A status and error only for kind error (the default); a delay
+                            # only, and always, for kind delay.
+                            "if": {
+                                "required": ["kind"],
+                                "properties": {"kind": {"const": "delay"}},
+                            },
+                            "then": {
+                                "required": ["delay_ms"],
+                                "properties": {
+                                    "status": {"type": "null"},
+                                    "error": {"type": "null"},
+                                    "delay_ms": {"type": "integer"},
+                                },
+                            },
+                            "else": {"properties": {"delay_ms": {"type": "null"}}},
                             "properties": {
                                 "endpoint": {"enum": list(FAULT_ENDPOINTS)},
-                                "kind": {"enum": ["error", "delay"]},
-                                "status": {"type": "integer", "minimum": 400, "maximum": 599},
+                                "kind": {"enum": ["error", "delay", None], "default": "error"},
+                                "status": {
+                                    "type": ["integer", "null"],
+                                    "minimum": 400,
+                                    "maximum": 599,
+                                },
                                 "error": {
-                                    "type": "string",
+                                    "type": ["string", "null"],
+                                    "description": "An OAuth error code; empty or null: "
+                                    "the status's usual one",
+                                    "pattern": "^([a-z][a-z0-9_]{0,63})?$",
                                     "examples": ["temporarily_unavailable"],
                                 },
-                                "delay_ms": {"type": "integer", "minimum": 1, "maximum": 30000},
-                                "count": {"type": "integer", "minimum": 1, "maximum": 1000},
-                                "client_id": {"type": "string"},
+                                "delay_ms": {
+                                    "type": ["integer", "null"],
+                                    "minimum": 1,
+                                    "maximum": 30000,
+                                },
+                                "count": {
+                                    "type": ["integer", "null"],
+                                    "minimum": 1,
+                                    "maximum": 1000,
+                                },
+                                "client_id": {
+                                    "type": ["string", "null"],
+                                    "description": "Only this portal's requests (null: any)",
+                                },
                             },
                         }
                     ),
@@ -524,15 +645,19 @@ GUARD_403 = (
 
 
 def _with_guard_answers(paths: dict) -> dict:
-    """Every operation may meet the /_qa guard: 403, and 415 for changes not sent as JSON."""
+    """Every operation may meet the /_qa guard: 401 without the token when one is set,
+    403, 415 for changes not sent as JSON, and 413 for a body over the size limit."""
     guarded = {}
     for path, operations in paths.items():
         guarded[path] = {}
         for method, operation in operations.items():
             responses = dict(operation.get("responses", {}))
+            responses.setdefault("401", _error_responses(401)["401"])
             responses["403"] = {"description": GUARD_403, "content": _json(ERROR)}
             if method in ("post", "put", "patch", "delete"):
                 responses.setdefault("415", _error_responses(415)["415"])
+            if "requestBody" in operation:
+                responses.setdefault("413", _error_responses(413)["413"])
             guarded[path][method] = {**operation, "responses": responses}
     return guarded
 
@@ -540,6 +665,8 @@ def _with_guard_answers(paths: dict) -> dict:
 def openapi_document() -> dict:
     """The whole OpenAPI 3.1 document for the running server."""
     return {
+        # The token is needed only when qa.token is set: no security ({}) is also valid.
+        "security": [{}, {"qaToken": []}],
         "openapi": "3.1.0",
         "info": {
             "title": "mock-ohid QA API",

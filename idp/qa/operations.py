@@ -39,7 +39,7 @@ def find_messages(
         query = query.where(OutboxMessage.channel == channel)
     if purpose:
         query = query.where(OutboxMessage.purpose == purpose)
-    if since:
+    if since is not None:
         try:
             query = query.where(OutboxMessage.created_at >= parse_instant(since))
         except ValueError as exc:

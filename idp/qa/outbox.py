@@ -31,5 +31,25 @@ def list_outbox():
 def latest_outbox():
     messages = _messages(1)
     if not messages:
-        raise QAError(404, "not_found", "No message matches.")
+        raise QAError(404, "not_found", _nothing_matches())
     return jsonify(messages[0].as_dict())
+
+
+_FILTERS = ("to", "channel", "purpose", "since")
+
+
+def _nothing_matches() -> str:
+    """The 404's detail: the filters as understood, and what did arrive for ``to``."""
+    given = {name: request.args[name] for name in _FILTERS if request.args.get(name)}
+    if not given:
+        return "No message matches: the outbox is empty."
+    shown = ", ".join(f"{name}={value[:100]!r}" for name, value in given.items())
+    text = f"No message matches {shown}."
+    to = given.get("to")
+    if to is None:
+        return text
+    arrived = operations.find_messages(to=to, limit=20)
+    if not arrived:
+        return f"{text} Nothing was sent to {to[:100]!r}."
+    kinds = ", ".join(dict.fromkeys(f"{m.channel} {m.purpose}" for m in arrived))
+    return f"{text} Sent to {to[:100]!r} (newest first): {kinds}."

@@ -8,10 +8,12 @@ from ..errors import EmailInUse, UsernameTaken, ValidationFailed
 from ..extensions import db, now
 from ..lifecycle.account_state import apply_changes
 from ..lifecycle.accounts import create_account, delete_account, email_in_use, find_by_username
+from ..lifecycle.email_verification import send_activation_email
 from ..lifecycle.portal_claims import check_claims, set_portal_claims
 from ..models import User
 from ..policy.passwords import MAX_PASSWORD_AGE_DAYS
 from .api import QAError, bp, check_types, json_body
+from .factors import FACTORS, apply_factors, check_factors
 
 # Extra state other lifecycle stages add to GET /_qa/users/<username> (name -> fn(user) -> value).
 STATE_EXTENSIONS: dict = {}
@@ -64,10 +66,6 @@ FIELD_TYPES = {
 _STATE_FIELDS = ("password_age_days", "locked", "deactivated")
 _REQUIRED = ("username", "email", "password")
 
-# Extra create-time options other stages handle: name -> (type, fn(user, value) -> dict of extra
-# response fields). Example: "totp": creates an authenticator and returns its secret.
-CREATE_OPTIONS: dict = {}
-
 
 def _validation_detail(exc: ValidationFailed) -> str:
     return "; ".join(f"{field}: {', '.join(texts)}" for field, texts in exc.errors.items())
@@ -113,12 +111,13 @@ def _check_values(body: dict) -> None:
 def create_user():
     """Create a user in any state."""
     body = json_body()
-    allowed = dict(FIELD_TYPES, **{k: kind for k, (kind, _) in CREATE_OPTIONS.items()})
-    check_types(body, dict(allowed, claims=dict))
+    allowed = dict(FIELD_TYPES, **{k: f.types for k, f in FACTORS.items()})
+    check_types(body, dict(allowed, claims=dict, send_activation=bool))
     missing = [name for name in _REQUIRED if not body.get(name)]
     if missing:
         raise QAError(400, "invalid_request", f"Missing field(s): {', '.join(missing)}.")
     _check_values(body)
+    check_factors(body)
     claims = _checked_claims(body)
     fields = {
         k: body[k]
@@ -138,10 +137,10 @@ def create_user():
     except (UsernameTaken, EmailInUse) as exc:
         db.session.rollback()
         raise QAError(409, "conflict", exc.text) from None
-    extra = {}
-    for name, (_, handler) in CREATE_OPTIONS.items():
-        if body.get(name):
-            extra.update(handler(user, body[name]))
+    extra = apply_factors(user, body, creating=True)
+    if not user.email_verified and body.get("send_activation") is not False:
+        # An unverified account is told an activation email was sent: it was.
+        send_activation_email(user, enforce_limits=False)
     db.session.commit()
     return jsonify({**user_state(user), **extra}), 201
 
@@ -153,24 +152,30 @@ def get_user(username: str):
 
 @bp.patch("/users/<username>")
 def patch_user(username: str):
-    """Change any state: profile fields, verification flags, password, age, lock, deactivation."""
+    """Change any state: profile fields, verification flags, password, age, lock,
+    deactivation, and factors (added with true or a value, removed with false)."""
     user = _find(username)
     body = json_body()
-    check_types(body, dict(FIELD_TYPES, claims=dict))
+    check_types(body, dict(FIELD_TYPES, claims=dict, **{k: f.types for k, f in FACTORS.items()}))
     if not body:
         raise QAError(400, "invalid_request", "Send at least one field to change.")
     _check_values(body)
+    check_factors(body)
     claims = _checked_claims(body)
+    changes = {k: v for k, v in body.items() if k in FIELD_TYPES}
     try:
         if claims is not None:
             set_portal_claims(user, claims)
-        apply_changes(user, {k: v for k, v in body.items() if k != "claims"})
+        if changes:
+            apply_changes(user, changes)
     except ValidationFailed as exc:
         raise QAError(400, "invalid_request", _validation_detail(exc)) from None
     except (UsernameTaken, EmailInUse) as exc:
         db.session.rollback()
         raise QAError(409, "conflict", exc.text) from None
-    return jsonify(user_state(user))
+    extra = apply_factors(user, body, creating=False)
+    db.session.commit()
+    return jsonify({**user_state(user), **extra})
 
 
 @bp.delete("/users/<username>")

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import flash, redirect, url_for
+from flask import flash, redirect, request, url_for
 
 from ..extensions import db, get_settings, now
 from ..lifecycle import browser
 from ..lifecycle.authentication import start_sso_session
+from ..lifecycle.email_verification import send_activation_if_none_pending
 from ..lifecycle.interactions import (
     SignIn,
     add_methods,
@@ -105,6 +106,12 @@ def current_step() -> str | None:
     return next_step_for(user, sign_in, portal, browser.device_token())
 
 
+def _journey_user_of(sign_in: SignIn | None) -> User:
+    if sign_in is not None:
+        return db.session.get(User, sign_in.user_id)
+    return browser.signed_in_user().user
+
+
 def continue_sign_in():
     """Send the pending user to their next step, or finish signing in."""
     if pending() is None:
@@ -132,6 +139,10 @@ def _next_page():
     if sign_in is None and not portal_waiting(interaction):
         return redirect(url_for("profile.show"))
     step = current_step()
+    if step == "verify_email" and request.method == "POST":
+        # The page says an email was sent: it is, before the page is shown. Only a
+        # form's POST sends (a GET that reaches this step never does).
+        send_activation_if_none_pending(_journey_user_of(sign_in))
     if step is not None:
         return redirect(url_for(STEP_PAGES[step]))
     if sign_in is not None:

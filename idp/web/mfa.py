@@ -35,6 +35,7 @@ from ..lifecycle.mfa import add_second_factor_to_sso
 from ..lifecycle.passkeys import authenticate_passkey, begin_passkey_sign_in
 from ..lifecycle.phone_step_up import confirm_step_up_code, send_step_up_code
 from ..lifecycle.second_factors import (
+    METHOD_NAMES,
     PASSKEY,
     Answer,
     available_methods,
@@ -43,6 +44,7 @@ from ..lifecycle.second_factors import (
     sent_code_method,
     verify_second_factor,
 )
+from ..messages import message
 from ..policy.contact import phone_last_four
 from ..policy.mfa import (
     ACR_MULTI_FACTOR,
@@ -174,6 +176,21 @@ def _chosen(methods: list):
     return methods[0] if methods else None
 
 
+def _method_asked_problem(methods: list) -> str | None:
+    """Why ``?method=`` names no method of this account (None: it does, or none was named).
+
+    A script that guesses a name is told the valid ones, and nothing it sent is
+    checked, so a guess cannot count towards the lockout.
+    """
+    wanted = request.args.get("method")
+    if wanted is None or any(m.name == wanted for m in methods):
+        return None
+    if method_named(wanted) is None:
+        return message("method_unknown", name=wanted[:40], names=", ".join(METHOD_NAMES))
+    names = ", ".join(m.name for m in methods)
+    return message("method_not_set_up", name=wanted[:40], names=names)
+
+
 def _answer(method, form) -> Answer:
     if method.answer_kind == "passkey":
         return Answer(ceremony_id=take_ceremony("second_factor"), credential=form.credential.data)
@@ -191,12 +208,12 @@ def verify():
     method = _chosen(methods)
     if method is None:
         return render_template("mfa/no_method.html"), 403
+    problem = _method_asked_problem(methods)
+    if problem is not None:
+        form = _method_form(method, formdata=None)
+        return _verify_page(user, methods, method, form, method_error=problem), 400
     session["mfa_method"] = method.name
-    if method.answer_kind == "passkey":
-        form = PasskeyForm()
-    else:
-        form = CodeForm()
-        form.code.label.text = method.code_label
+    form = _method_form(method)
     error = None
     if request.method == "POST" and form.validate_on_submit():
         try:
@@ -210,19 +227,29 @@ def verify():
     status = 200
     if request.method == "POST":
         status = 401 if error is not None else 400
-    return (
-        render_template(
-            "mfa/verify.html",
-            user=user,
-            chosen=method,
-            method=method.name,
-            methods=[m.name for m in methods],
-            label=lambda name: method_named(name).label(user),
-            form=form,
-            error=error,
-            sent=method.name in (session.get("mfa_sent") or []),
-        ),
-        status,
+    return _verify_page(user, methods, method, form, error=error), status
+
+
+def _method_form(method, **kwargs):
+    if method.answer_kind == "passkey":
+        return PasskeyForm(**kwargs)
+    form = CodeForm(**kwargs)
+    form.code.label.text = method.code_label
+    return form
+
+
+def _verify_page(user, methods, method, form, method_error=None, error=None):
+    return render_template(
+        "mfa/verify.html",
+        user=user,
+        chosen=method,
+        method=method.name,
+        methods=[m.name for m in methods],
+        label=lambda name: method_named(name).label(user),
+        form=form,
+        error=error,
+        method_error=method_error,
+        sent=method.name in (session.get("mfa_sent") or []),
     )
 
 

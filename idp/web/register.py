@@ -155,11 +155,14 @@ def privacy():
 # --- Verify Your Email Address ---
 
 
-def _verify_email_page(user, code_form=None, code_error=None, resend_error=None, status=200):
+def _verify_email_page(
+    user, code_form=None, code_error=None, resend_error=None, status=200, notice=None
+):
     return (
         render_template(
             "register/verify_email.html",
             user=user,
+            notice=notice,
             form=code_form or ActivationCodeForm(formdata=None),
             action_form=ActionForm(formdata=None),
             code_error=code_error,
@@ -177,13 +180,10 @@ def verify_email():
         return redirect(url_for("signin.start"))
     if user.email_verified:
         return flow.continue_journey()
-    if not has_live_code(user):
-        # Someone resuming at sign-in: their old code is spent or expired, send a new one.
-        try:
-            resend_activation_email(user)
-        except RESEND_ERRORS as exc:
-            return _verify_email_page(user, resend_error=exc.text)
-    return _verify_email_page(user)
+    # Showing the page sends nothing: the step that led here sent the email. When
+    # no code is waiting (it expired, or too many were sent lately), say so.
+    notice = None if has_live_code(user) else message("activation_code_missing")
+    return _verify_email_page(user, notice=notice)
 
 
 @bp.post("/register/verify-email")

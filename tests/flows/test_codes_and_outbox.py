@@ -171,3 +171,25 @@ def test_qa_clock_moves_sign_in_rules(client, sign_in, user):
     sign_in("dana.provider")
     client.post("/_qa/clock", json={"advance": "31m"})
     assert client.get("/profile").headers["Location"].endswith("/signin")
+
+
+def test_latest_404_echoes_the_filters_and_says_what_arrived_for_to(client):
+    client.post(
+        "/_qa/users",
+        json={"username": "qa.tester", "email": "qa.tester@example.com", "password": "Password1"},
+    )
+    response = client.get("/_qa/outbox/latest?to=qa.tester@example.com&channel=sms")
+    assert response.status_code == 404
+    assert response.json["detail"] == (
+        "No message matches to='qa.tester@example.com', channel='sms'. "
+        "Sent to 'qa.tester@example.com' (newest first): email email_activation."
+    )
+
+
+def test_latest_404_says_when_nothing_was_sent_to_the_address(client):
+    response = client.get("/_qa/outbox/latest?to=nobody@example.com")
+    assert response.json["detail"] == (
+        "No message matches to='nobody@example.com'. Nothing was sent to 'nobody@example.com'."
+    )
+    empty = client.get("/_qa/outbox/latest")
+    assert empty.json["detail"] == "No message matches: the outbox is empty."

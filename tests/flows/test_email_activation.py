@@ -122,15 +122,46 @@ def test_code_expires_after_24_hours(client, clock, db):
     assert not db.session.query(User).one().email_verified
 
 
-def test_verify_page_sends_a_new_code_when_the_old_one_expired(client, clock, db):
+def test_verify_page_sends_nothing_and_offers_resend_when_the_code_expired(client, clock, db):
     register(client)
     first = _activation(client)["code"]
     clock.advance(hours=24)
-    client.get("/register/verify-email")
-    second = _activation(client)["code"]
-    assert second != first
+    page = client.get("/register/verify-email").get_data(as_text=True)
+    assert "Your activation code has expired or was used up. Select &#34;Resend Code&#34;" in page
+    assert db.session.query(OneTimeCode).count() == 1
+    assert _activation(client)["code"] == first
+    post_form(client, "/register/verify-email", "/register/verify-email/resend")
+    assert _activation(client)["code"] != first
     verify_email_by_code(client)
     assert db.session.query(User).one().email_verified
+
+
+def test_showing_the_verify_page_again_and_again_sends_nothing(client, db):
+    register(client)
+    for _ in range(3):
+        page = client.get("/register/verify-email").get_data(as_text=True)
+        assert "Resend Code" in page and "has expired or was used up" not in page
+    assert db.session.query(OneTimeCode).count() == 1
+
+
+def test_signing_in_unverified_sends_the_email_before_the_page_says_so(
+    client, sign_in, user_factory, db
+):
+    user_factory(username="late.verifier", email="late@example.com", email_verified=False)
+    response = sign_in("late.verifier")
+    assert response.headers["Location"].endswith("/register/verify-email")
+    # No GET of the page is needed: the sign-in's POST sent it.
+    assert latest(client, channel="email", to="late@example.com")["purpose"] == ("email_activation")
+
+
+def test_signing_in_again_with_a_code_pending_sends_no_second_email(
+    client, sign_in, user_factory, db
+):
+    user_factory(username="late.verifier", email="late@example.com", email_verified=False)
+    sign_in("late.verifier")
+    first = latest(client, channel="email", to="late@example.com")
+    sign_in("late.verifier")
+    assert latest(client, channel="email", to="late@example.com")["id"] == first["id"]
 
 
 def test_code_replaced_by_resend_no_longer_works(client, clock, db):
@@ -302,7 +333,6 @@ def test_unverified_account_gets_no_portal_code_until_verified(client, sign_in, 
     response = client.get(authorize_url(state="s1"))
     assert "/signin" in response.headers["Location"]
     assert sign_in("late.verifier").headers["Location"].endswith("/register/verify-email")
-    client.get("/register/verify-email")
     code = latest(client, channel="email", to="late@example.com")["code"]
     post_form(client, "/register/verify-email", "/register/verify-email", code=code)
     response = continue_after_email(client)

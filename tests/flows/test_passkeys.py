@@ -11,10 +11,10 @@ import json
 import pytest
 
 from idp.models import PasskeyCredential, RecoveryCode, SsoSession
+from idp.testing.softkey import SoftAuthenticator, b64url
 
 from ..helpers import SignIn, authorize_url, begin_registrant_sign_in, csrf_token, sign_out
 from ..oidc.portal import decode_id_token, exchange
-from ..softkey import SoftAuthenticator, b64url
 from .mfa_helpers import follow_to_callback, recovery_code_on, text
 
 REJECTED = "verify your passkey. Try again"

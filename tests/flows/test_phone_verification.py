@@ -263,7 +263,7 @@ def test_status_without_a_journey_is_401(client):
     [
         ({}, "Missing field(s): to, digits."),
         ({"to": PHONE}, "Missing field(s): digits."),
-        ({"to": PHONE, "digits": 123456}, "'digits' must be a str."),
+        ({"to": PHONE, "digits": 123456}, "'digits' must be a string."),
         ({"to": PHONE, "digits": "12ab"}, "keypad characters"),
         ({"to": PHONE, "digits": "#"}, "at least one digit"),
         ({"to": "not a phone", "digits": "123456"}, "'to': Enter a valid phone number."),

@@ -67,7 +67,7 @@ def test_totp_for_an_unknown_user_is_404(client):
 def test_totp_field_must_be_a_boolean(client):
     response = client.post("/_qa/users", json={**NEW_USER, "totp": "yes"})
     assert response.status_code == 400
-    assert response.json == {"error": "invalid_request", "detail": "'totp' must be a bool."}
+    assert response.json == {"error": "invalid_request", "detail": "'totp' must be a boolean."}
 
 
 def test_user_state_lists_mfa_methods(client):
@@ -78,3 +78,49 @@ def test_user_state_lists_mfa_methods(client):
         "recovery_code": False,
         "remembered_devices": 0,
     }
+
+
+def test_an_unknown_method_name_is_400_naming_the_valid_ones(client, sign_in):
+    client.post("/_qa/users", json={**NEW_USER, "totp": True})
+    sign_in("qa.totp")
+    page = client.get("/signin/verify?method=recovery_code")
+    assert page.status_code == 400
+    assert (
+        "There is no verification method &#39;recovery_code&#39;. Use one of: "
+        "authenticator, passkey, sms, call, email, recovery." in page.get_data(as_text=True)
+    )
+
+
+def test_a_code_posted_to_an_unknown_method_is_not_checked_and_not_counted(client, sign_in):
+    from ..helpers import csrf_token
+
+    client.post("/_qa/users", json={**NEW_USER, "totp": True})
+    sign_in("qa.totp")
+    token = csrf_token(client.get("/signin/verify").data)
+    code = client.get("/_qa/users/qa.totp/totp").json["code"]
+    response = client.post(
+        "/signin/verify?method=recovery_code", data={"csrf_token": token, "code": code}
+    )
+    assert response.status_code == 400
+    assert client.get("/_qa/users/qa.totp").json["failed_sign_ins"] == 0
+    wrong = client.post("/signin/verify?method=otp", data={"csrf_token": token, "code": "000000"})
+    assert wrong.status_code == 400
+    assert client.get("/_qa/users/qa.totp").json["failed_sign_ins"] == 0
+
+
+def test_a_method_the_user_lacks_is_400_naming_theirs(client, sign_in):
+    client.post("/_qa/users", json={**NEW_USER, "totp": True})
+    sign_in("qa.totp")
+    page = client.get("/signin/verify?method=sms")
+    assert page.status_code == 400
+    assert (
+        "&#39;sms&#39; is not a verification method of this account. Use one of: "
+        "authenticator, email, recovery." in page.get_data(as_text=True)
+    )
+
+
+def test_every_method_name_verifies_by_that_name(client, sign_in):
+    client.post("/_qa/users", json={**NEW_USER, "totp": True})
+    sign_in("qa.totp")
+    for name in ("authenticator", "email", "recovery"):
+        assert client.get(f"/signin/verify?method={name}").status_code == 200

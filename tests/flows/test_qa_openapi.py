@@ -81,3 +81,44 @@ def test_qa_api_never_fails_on_generated_input(app):
     }
     # Schemathesis leaves out the document's own path.
     assert documented - exercised == {("/_qa/openapi.json", "get")}
+
+
+def test_the_document_states_what_the_api_accepts_and_answers(app):
+    from idp.qa.factors import FACTORS
+
+    with app.app_context():
+        document = openapi_document()
+    users = document["paths"]["/_qa/users"]["post"]["requestBody"]["content"]
+    create = users["application/json"]["schema"]
+    assert set(FACTORS) | {"send_activation", "totp"} <= set(create["properties"])
+    assert all(create["properties"][name]["minLength"] == 1 for name in create["required"])
+    patch = document["paths"]["/_qa/users/{username}"]["patch"]["requestBody"]["content"]
+    assert set(FACTORS) <= set(patch["application/json"]["schema"]["properties"])
+    assert {"qaToken": []} in document["security"]
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            assert {"401", "403"} <= set(operation["responses"])
+    clock = document["paths"]["/_qa/clock"]["post"]["requestBody"]["content"]
+    assert clock["application/json"]["schema"]["oneOf"] == [
+        {"required": ["advance"]},
+        {"required": ["set"]},
+    ]
+
+
+def test_the_documented_examples_are_accepted(client):
+    document = client.get("/_qa/openapi.json").json
+    create = document["paths"]["/_qa/users"]["post"]["requestBody"]["content"]
+    for example in create["application/json"]["schema"]["examples"]:
+        assert client.post("/_qa/users", json=example).status_code == 201
+    patch = document["paths"]["/_qa/users/{username}"]["patch"]["requestBody"]["content"]
+    for example in patch["application/json"]["schema"]["examples"]:
+        assert client.patch("/_qa/users/jane.doe1", json=example).status_code == 200
+
+
+def test_a_body_over_the_limit_is_the_documented_413(app, client):
+    with app.app_context():
+        document = openapi_document()
+    assert "413" in document["paths"]["/_qa/users"]["post"]["responses"]
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    response = client.post("/_qa/users", json={"username": "x" * limit})
+    assert response.status_code == 413 and response.json["error"] == "request_too_large"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from ..helpers import csrf_token
+
 
 def _create(client, **fields):
     body = {"username": "qa.tester", "email": "qa.tester@example.com", "password": "Password1"}
@@ -222,7 +224,7 @@ def test_patch_password_lets_the_user_sign_in_with_it(client, sign_in):
         ({}, 400, "at least one field"),
         ({"password": "short"}, 400, "Between 8 and 100 characters"),
         ({"email": "nope"}, 400, "valid email address"),
-        ({"locked": "yes"}, 400, "'locked' must be a bool"),
+        ({"locked": "yes"}, 400, "'locked' must be a boolean"),
         ({"owner": "me"}, 400, "Unknown field(s): owner"),
     ],
 )
@@ -278,3 +280,41 @@ def test_patch_refuses_a_name_over_100_characters_rather_than_cutting_it(client)
     assert response.status_code == 400
     assert "Use 100 characters or fewer." in response.json["detail"]
     assert client.get("/_qa/users/qa.tester").json["last_name"] != "L" * 100
+
+
+def test_a_user_created_unverified_has_its_activation_email_at_once(client):
+    _create(client)
+    message = client.get(
+        "/_qa/outbox/latest?to=qa.tester@example.com&purpose=email_activation"
+    ).json
+    assert len(message["code"]) == 10 and message["link"].startswith("http://localhost:8765/")
+
+
+def test_send_activation_false_creates_an_unverified_user_with_no_email(client):
+    assert _create(client, send_activation=False).status_code == 201
+    assert client.get("/_qa/outbox?to=qa.tester@example.com").json == []
+
+
+def test_a_verified_user_gets_no_activation_email(client):
+    _create(client, email_verified=True)
+    assert client.get("/_qa/outbox?to=qa.tester@example.com").json == []
+
+
+def test_the_activation_code_sent_at_creation_verifies_after_sign_in(client, sign_in):
+    _create(client)
+    code = client.get("/_qa/outbox/latest?to=qa.tester@example.com").json["code"]
+    assert sign_in("qa.tester").headers["Location"].endswith("/register/verify-email")
+    page = client.get("/register/verify-email")
+    response = client.post(
+        "/register/verify-email", data={"csrf_token": csrf_token(page.data), "code": code}
+    )
+    assert response.headers["Location"].endswith("/register/email-verified")
+    assert client.get("/_qa/users/qa.tester").json["email_verified"] is True
+    # One email: the sign-in found the pending code and sent no other.
+    assert len(client.get("/_qa/outbox?to=qa.tester@example.com").json) == 1
+
+
+def test_reset_takes_no_fields(client):
+    response = client.post("/_qa/reset", json={"users": "keep"})
+    assert response.status_code == 400
+    assert response.json["detail"] == "Unknown field(s): users."

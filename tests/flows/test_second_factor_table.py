@@ -51,3 +51,16 @@ def test_qa_description_matches_its_documented_fields(user_factory):
 def test_openapi_documents_each_method_state(client):
     mfa = client.get("/_qa/openapi.json").json["components"]["schemas"]["User"]["properties"]
     assert set(mfa["mfa"]["properties"]) == {*description_schema(), "remembered_devices"}
+
+
+def test_method_names_are_one_list_in_readme_and_openapi(client):
+    import re
+    from pathlib import Path
+
+    from idp.lifecycle.second_factors import METHOD_NAMES
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    listed = re.search(r"\*\*Second-factor method names\*\*[^:]*:([^.]*)\.", readme).group(1)
+    assert tuple(re.findall(r"`(\w+)`", listed)) == METHOD_NAMES
+    document = client.get("/_qa/openapi.json").json
+    assert document["components"]["schemas"]["SecondFactorMethod"]["enum"] == list(METHOD_NAMES)

@@ -100,7 +100,8 @@ def test_delete_clears_every_fault(client):
 @pytest.mark.parametrize(
     ("body", "status", "detail"),
     [
-        ({"kind": "error"}, 400, "endpoint: use one of token, userinfo, jwks"),
+        ({"kind": "error"}, 400, "endpoint: missing; use one of token, userinfo, jwks"),
+        ({"endpoint": "token", "status": 200}, 400, "status: an error fault answers with a 4xx"),
         ({"endpoint": "login", "kind": "error"}, 400, "endpoint: use one of"),
         ({"endpoint": "token", "kind": "crash"}, 400, "kind: use 'error' or 'delay'."),
         ({"endpoint": "token", "kind": "error", "status": 200}, 400, "status: an error fault"),
@@ -156,3 +157,9 @@ def test_racing_requests_hit_a_fault_exactly_count_times(served):  # noqa: F811
     assert sorted(statuses) == [200] * 9 + [503] * 3
     assert len(qa.events(kind="fault_injected")) == 3
     assert qa.faults() == []
+
+
+def test_a_fault_without_a_kind_is_an_error_fault(client):
+    response = add(client, endpoint="token")
+    assert response.status_code == 201
+    assert response.json["kind"] == "error" and response.json["status"] == 503

@@ -95,7 +95,7 @@ def test_bad_claims_in_a_patch_change_nothing(client, pat):
 def test_claims_that_are_not_an_object_get_a_400(client, pat):
     response = client.patch("/_qa/users/pat.provider", json={"claims": ["npi"]})
     assert response.status_code == 400
-    assert response.json["detail"] == "'claims' must be a dict."
+    assert response.json["detail"] == "'claims' must be an object."
 
 
 def test_users_toml_seeds_portal_claims(app, tmp_path):

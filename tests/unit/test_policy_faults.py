@@ -44,7 +44,7 @@ def test_delay_fault_keeps_its_milliseconds():
     ("spec", "field"),
     [
         ({"endpoint": "register", "kind": "error"}, "endpoint"),
-        ({"endpoint": "token"}, "kind"),
+        ({"endpoint": "token", "kind": "crash"}, "kind"),
         ({"endpoint": "token", "kind": "error", "count": 1001}, "count"),
         ({"endpoint": "token", "kind": "error", "status": 302}, "status"),
         ({"endpoint": "token", "kind": "error", "error": "a b"}, "error"),

@@ -11,8 +11,7 @@ import pytest
 
 from idp.errors import PasskeyMissing, PasskeyRejected, TotpCodeInvalid, TotpCodeReused
 from idp.security import passkeys, totp
-
-from ..softkey import SoftAuthenticator
+from idp.testing.softkey import SoftAuthenticator
 
 MOMENT = datetime(2025, 3, 4, 12, 0, 10, tzinfo=UTC)
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"

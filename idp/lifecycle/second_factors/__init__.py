@@ -31,12 +31,15 @@ METHODS: tuple[SecondFactorMethod, ...] = (
     RECOVERY_CODE,
 )
 _BY_NAME = {method.name: method for method in METHODS}
+# The names a script may give as ``/signin/verify?method=`` (README and OpenAPI list these).
+METHOD_NAMES: tuple[str, ...] = tuple(method.name for method in METHODS)
 
 __all__ = [
     "AUTHENTICATOR",
     "CALL",
     "EMAIL",
     "METHODS",
+    "METHOD_NAMES",
     "PASSKEY",
     "RECOVERY_CODE",
     "TEXT",

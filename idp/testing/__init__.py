@@ -75,7 +75,32 @@ class QAClient:
         return self._call("GET", f"/users/{username}")
 
     def update_user(self, username: str, **changes) -> dict:
+        """Change any state, factors included (see PATCH /_qa/users/<username>)."""
         return self._call("PATCH", f"/users/{username}", json=changes)
+
+    def add_factor(self, username: str, factor: str, value: Any = True) -> dict:
+        """Add a factor: ``totp``, ``passkey`` (value ``"hwk"`` or ``"swk"``),
+        ``recovery_code``, ``security_answers`` or ``remembered_devices``.
+
+        Returns the user's state with what was made (``totp_secret``, ``passkey``,
+        ``recovery_code``, ``security_answers``, ``device_cookie``).
+        """
+        return self.update_user(username, **{factor: value})
+
+    def remove_factors(self, username: str, *factors: str) -> dict:
+        """Remove every item of each factor named; ``notes`` says when none is left."""
+        return self.update_user(username, **dict.fromkeys(factors, False))
+
+    def add_passkey(self, username: str, amr: str = "hwk"):
+        """Give the user a passkey; returns a ``SoftAuthenticator`` holding it.
+
+        ``amr`` ``"hwk"``: a device-bound passkey; ``"swk"``: a synced one.
+        """
+        from .softkey import SoftAuthenticator
+
+        key = SoftAuthenticator()
+        key.add(self.add_factor(username, "passkey", amr)["passkey"])
+        return key
 
     def delete_user(self, username: str) -> None:
         self._call("DELETE", f"/users/{username}")
@@ -100,10 +125,19 @@ class QAClient:
         return self._call("GET", "/outbox", params=params)
 
     def latest(
-        self, to: str | None = None, channel: str | None = None, purpose: str | None = None
+        self,
+        to: str | None = None,
+        channel: str | None = None,
+        purpose: str | None = None,
+        since: str | None = None,
     ) -> dict:
-        """The newest matching message; raises QAError(404) when there is none."""
-        params = {k: v for k, v in {"to": to, "channel": channel, "purpose": purpose}.items() if v}
+        """The newest matching message; raises QAError(404) when there is none (its
+        detail echoes the filters and says what did arrive for ``to``)."""
+        params = {
+            k: v
+            for k, v in {"to": to, "channel": channel, "purpose": purpose, "since": since}.items()
+            if v
+        }
         return self._call("GET", "/outbox/latest", params=params)
 
     def answer_call(self, to: str, digits: str) -> dict:
@@ -157,8 +191,11 @@ class QAClient:
         # The QA API takes changes as JSON only, an empty object included.
         return self._call("POST", "/reset", json={})
 
-    def events(self, user: str | None = None, kind: str | None = None) -> list[dict]:
-        params = {k: v for k, v in {"user": user, "kind": kind}.items() if v}
+    def events(
+        self, user: str | None = None, kind: str | None = None, since: str | None = None
+    ) -> list[dict]:
+        """Audit events, newest first (``since``: an ISO-8601 instant, inclusive)."""
+        params = {k: v for k, v in {"user": user, "kind": kind, "since": since}.items() if v}
         return self._call("GET", "/events", params=params)
 
 
@@ -186,10 +223,10 @@ def start_mock_ohid(
     """
     from werkzeug.serving import make_server
 
-    from . import create_app
-    from .bootstrap import initialize
-    from .extensions import db
-    from .serving import BACKLOG, bind
+    from .. import create_app
+    from ..bootstrap import initialize
+    from ..extensions import db
+    from ..serving import BACKLOG, bind
 
     settings = dict(settings or {})
     listener = bind("127.0.0.1", port or settings.get("server.port") or 0)

@@ -1,0 +1,229 @@
+"""A user's sign-in factors through the QA API: add or remove any of them at any time.
+
+``POST /_qa/users`` and ``PATCH /_qa/users/<username>`` take the same factor
+fields; the answer carries what was made (the authenticator's secret, the
+passkey's private key, the new recovery code, a remembered device's cookie).
+Removing the last second factor is allowed and the answer says what it means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..extensions import db, now
+from ..lifecycle.browser import DEVICE_COOKIE
+from ..lifecycle.devices import forget_device, new_device_token, remember_device
+from ..lifecycle.devices import remembered_devices as devices_of
+from ..lifecycle.passkeys import enroll_soft_passkey
+from ..lifecycle.recovery_codes import drop_recovery_code, has_recovery_code, issue_recovery_code
+from ..lifecycle.second_factors import AUTHENTICATOR, PASSKEY, has_strong_method, remove_enrolled
+from ..lifecycle.security_questions import QUESTIONS, set_security_answers
+from ..models import TotpAuthenticator, User
+from ..policy.mfa import ACR_MULTI_FACTOR
+from ..policy.security_answers import check_security_answers
+from ..security import totp
+from .api import QAError
+
+PASSKEY_KINDS = {"hwk": False, "swk": True}  # amr -> backup eligible (synced)
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One factor field: its JSON types, a check of its value, and how it is applied."""
+
+    types: type | tuple[type, ...]
+    check: Callable[[object], str | None]
+    apply: Callable[[User, object], dict]
+    schema: dict
+
+
+def add_qa_authenticator(user: User) -> tuple[str, str]:
+    """A confirmed authenticator app and a recovery code (not committed): (secret, code)."""
+    moment = now()
+    secret = totp.new_secret()
+    db.session.add(
+        TotpAuthenticator(
+            user_id=user.id,
+            name="Authenticator app",
+            secret=secret,
+            created_at=moment,
+            confirmed_at=moment,
+        )
+    )
+    recovery = issue_recovery_code(user) if not has_recovery_code(user) else ""
+    return secret, recovery
+
+
+def _no_check(value) -> str | None:
+    return None
+
+
+def _remove_all(user: User, method) -> None:
+    for item in list(method.enrolled(user)):
+        remove_enrolled(user, method.name, item.id)
+
+
+def _totp(user: User, wanted) -> dict:
+    if not wanted:
+        _remove_all(user, AUTHENTICATOR)
+        return {}
+    secret, recovery = add_qa_authenticator(user)
+    return {"totp_secret": secret, "recovery_code": recovery}
+
+
+def _check_passkey(value) -> str | None:
+    if value is True or value is False or value in PASSKEY_KINDS:
+        return None
+    return '\'passkey\': give true (a device-bound passkey, amr hwk), "hwk", "swk" (synced), '
+    "or false (remove every passkey)."
+
+
+def _passkey(user: User, wanted) -> dict:
+    if wanted is False:
+        _remove_all(user, PASSKEY)
+        return {}
+    exported = enroll_soft_passkey(user, backup_eligible=PASSKEY_KINDS.get(wanted, False))
+    recovery = issue_recovery_code(user) if not has_recovery_code(user) else ""
+    return {"passkey": exported, "recovery_code": recovery}
+
+
+def _recovery_code(user: User, wanted) -> dict:
+    if not wanted:
+        drop_recovery_code(user)
+        return {}
+    return {"recovery_code": issue_recovery_code(user)}
+
+
+_DEFAULT_ANSWERS = ("Rex", "Duluth", "Saab")
+
+
+def _answer_pairs(value) -> list[tuple[str, str]]:
+    if value is True:
+        return list(zip(QUESTIONS, _DEFAULT_ANSWERS, strict=False))
+    return [(item.get("question"), item.get("answer")) for item in value]
+
+
+def _check_answers(value) -> str | None:
+    if value is True or value is False:
+        return None
+    shape = (
+        "'security_answers': give true (three questions with known answers), false "
+        "(remove them), or 3 objects {question, answer} with questions from the list "
+        "Create One Healthcare ID offers."
+    )
+    if len(value) != 3 or not all(isinstance(item, dict) for item in value):
+        return shape
+    if not all(isinstance(item.get(k), str) for item in value for k in ("question", "answer")):
+        return shape
+    errors = check_security_answers(_answer_pairs(value), QUESTIONS)
+    if errors:
+        return "; ".join(f"security_answers: {f}: {', '.join(t)}" for f, t in errors.items())
+    return None
+
+
+def _security_answers(user: User, value) -> dict:
+    if value is False:
+        set_security_answers(user, [])
+        return {}
+    pairs = _answer_pairs(value)
+    set_security_answers(user, pairs)
+    return {"security_answers": [{"question": q, "answer": a} for q, a in pairs]}
+
+
+def _remembered_devices(user: User, wanted) -> dict:
+    if not wanted:
+        for row in devices_of(user):
+            forget_device(user, row.id)
+        return {}
+    token = new_device_token()
+    for purpose in ("mfa", "device"):
+        remember_device(user, purpose, token, "QA browser")
+    return {"device_cookie": {"name": DEVICE_COOKIE, "value": token}}
+
+
+_ANSWER = {
+    "type": "object",
+    "required": ["question", "answer"],
+    "properties": {"question": {"enum": QUESTIONS}, "answer": {"type": "string", "minLength": 1}},
+}
+FACTORS: dict[str, Factor] = {
+    "totp": Factor(
+        bool,
+        _no_check,
+        _totp,
+        {"type": "boolean", "description": "true adds an authenticator app; false removes all"},
+    ),
+    "passkey": Factor(
+        (bool, str),
+        _check_passkey,
+        _passkey,
+        {
+            "description": "true or 'hwk' adds a device-bound passkey (amr hwk), 'swk' a "
+            "synced one (amr swk); false removes every passkey",
+            "oneOf": [{"type": "boolean"}, {"enum": list(PASSKEY_KINDS)}],
+        },
+    ),
+    "recovery_code": Factor(
+        bool,
+        _no_check,
+        _recovery_code,
+        {"type": "boolean", "description": "true issues a new recovery code; false drops it"},
+    ),
+    "security_answers": Factor(
+        (bool, list),
+        _check_answers,
+        _security_answers,
+        {
+            "description": "true: three questions answered Rex, Duluth, Saab; or three "
+            "{question, answer}; false removes them",
+            "oneOf": [
+                {"type": "boolean"},
+                {"type": "array", "items": _ANSWER, "minItems": 3, "maxItems": 3},
+            ],
+        },
+    ),
+    "remembered_devices": Factor(
+        bool,
+        _no_check,
+        _remembered_devices,
+        {"type": "boolean", "description": "true remembers a new browser; false forgets all"},
+    ),
+}
+
+
+def factor_schemas() -> dict:
+    """JSON-schema properties of the factor fields (for the OpenAPI document)."""
+    return {name: factor.schema for name, factor in FACTORS.items()}
+
+
+def check_factors(body: dict) -> None:
+    """A 400 naming the first bad factor value (before anything is written)."""
+    for name, factor in FACTORS.items():
+        if body.get(name) is not None:
+            problem = factor.check(body[name])
+            if problem:
+                raise QAError(400, "invalid_request", problem)
+
+
+def apply_factors(user: User, body: dict, creating: bool) -> dict:
+    """Add or remove the factors ``body`` names; returns what was made, and notes.
+
+    At creation ``false`` means "none" (there is nothing to remove).
+    """
+    had_strong = has_strong_method(user)
+    made: dict = {}
+    for name, factor in FACTORS.items():
+        value = body.get(name)
+        if value is None or (creating and value is False):
+            continue
+        made.update(factor.apply(user, value))
+    db.session.flush()
+    if had_strong and not has_strong_method(user):
+        made["notes"] = [
+            f"{user.username} has no authenticator app or passkey left, so the recovery code "
+            "went with them and their sign-in asks for no second factor; a portal that asks "
+            f"for multi-factor (acr_values {ACR_MULTI_FACTOR}) offers a text, call or email "
+            "code where they have a verified phone or email, else tells them none is set up."
+        ]
+    return made
