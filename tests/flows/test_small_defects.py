@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from idp.testing.softkey import SoftAuthenticator
+
 from ..helpers import post_form
-from ..softkey import SoftAuthenticator
 from .recovery_steps import Recovery
 from .test_passkeys import register_passkey
 
