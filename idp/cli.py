@@ -19,6 +19,9 @@ from .cli_base import (  # noqa: F401 - re-exported: tests and scripts import th
     remember_issuer,
 )
 
+# Seconds gunicorn keeps an idle kept-alive connection (see _serve_gunicorn).
+KEEPALIVE_SECONDS = 5
+
 
 @main.command()
 @click.pass_obj
@@ -211,6 +214,10 @@ def _serve_gunicorn(obj: AppContext, listener, workers: int, threads: int, tls) 
             self.cfg.set("logger_class", "idp.access_log.AccessLog")
             # SIGTERM (Ctrl+C, `podman stop`): requests in flight get this long to finish.
             self.cfg.set("graceful_timeout", 5)
+            # Idle kept-alive connections stay open longer than clients keep them: Node's
+            # fetch (undici, used by openid-client) reuses one for 4 s, and a server that
+            # closes first (gunicorn's default is 2 s) fails a request sent as it closes.
+            self.cfg.set("keepalive", KEEPALIVE_SECONDS)
             # No control socket in the home folder: servers side by side would share it.
             self.cfg.set("control_socket_disable", True)
             if tls is not None:
@@ -396,7 +403,11 @@ def clients_list(obj: AppContext):
                 flags.append("trusted")
             click.echo(f"{client.client_id:36} {client.client_name} ({', '.join(flags)})")
             for uri in client.redirect_uris:
-                click.echo(f"    redirect_uri {uri}")
+                click.echo(f"    redirect_uri             {uri}")
+            for uri in client.post_logout_redirect_uris:
+                click.echo(f"    post_logout_redirect_uri {uri}")
+            for origin in client.client_metadata.get("allowed_origins", []):
+                click.echo(f"    allowed_origin           {origin}")
 
 
 def _read_jwks(path: str | None):
@@ -409,6 +420,62 @@ def _read_jwks(path: str | None):
             return json.load(handle)
     except ValueError as exc:
         fail(f"--jwks-file: {path} is not JSON ({exc})")
+
+
+def _access_token_options(function):
+    """The options add and update share for access tokens and resource servers."""
+    for option in reversed(
+        [
+            click.option(
+                "--access-token-format",
+                type=click.Choice(["jwt", "opaque"]),
+                help="JWT (RFC 9068) or opaque access tokens "
+                "(default: tokens.access_token_format).",
+            ),
+            click.option(
+                "--access-token-typ",
+                type=click.Choice(["at+jwt", "JWT"]),
+                help="The JWT access token's typ header (JWT for Spring's default decoder).",
+            ),
+            click.option(
+                "--access-token-audience",
+                "access_token_audiences",
+                multiple=True,
+                help="The access token's aud (repeatable; default: the client_id).",
+            ),
+            click.option(
+                "--default-scopes",
+                help='Scopes added to its OpenID Connect requests ("" for none; '
+                "default: clients.default_scopes).",
+            ),
+            click.option(
+                "--introspect-any/--no-introspect-any",
+                default=None,
+                help="A resource server: may introspect every client's tokens.",
+            ),
+            click.option(
+                "--resource-server",
+                "resource_servers",
+                multiple=True,
+                help="A client id that may introspect this client's tokens (repeatable).",
+            ),
+        ]
+    ):
+        function = option(function)
+    return function
+
+
+def _access_token_fields(
+    access_token_format, access_token_typ, access_token_audiences, default_scopes, introspect_any
+) -> dict:
+    audiences = list(access_token_audiences)
+    return {
+        "access_token_format": access_token_format,
+        "access_token_typ": access_token_typ,
+        "access_token_audience": (audiences[0] if len(audiences) == 1 else audiences) or None,
+        "default_scopes": default_scopes.split() if default_scopes is not None else None,
+        "introspect_any": introspect_any,
+    }
 
 
 @clients.command("add")
@@ -426,6 +493,11 @@ def _read_jwks(path: str | None):
     help="Token endpoint authentication; 'none' is a public client with PKCE.",
 )
 @click.option("--secret", help="The client secret (generated and shown once when omitted).")
+@click.option(
+    "--strict-auth-method",
+    is_flag=True,
+    help="Take the secret only as --auth-method says (by default Basic and body both work).",
+)
 @click.option(
     "--grant-type",
     "grant_types",
@@ -452,6 +524,7 @@ def _read_jwks(path: str | None):
     multiple=True,
     help="Extra browser origin for CORS calls (repeatable; redirect URI origins are allowed).",
 )
+@_access_token_options
 @click.pass_obj
 def clients_add(
     obj: AppContext,
@@ -461,6 +534,7 @@ def clients_add(
     logout_uris,
     auth_method,
     secret,
+    strict_auth_method,
     grant_types,
     scope,
     trusted,
@@ -470,6 +544,12 @@ def clients_add(
     jwks_file,
     jwks_uri,
     allowed_origins,
+    access_token_format,
+    access_token_typ,
+    access_token_audiences,
+    default_scopes,
+    introspect_any,
+    resource_servers,
 ):
     """Register a client, validated like clients.toml.
 
@@ -505,6 +585,15 @@ def clients_add(
         "jwks": _read_jwks(jwks_file),
         "jwks_uri": jwks_uri,
         "allowed_origins": list(allowed_origins) or None,
+        "strict_auth_method": strict_auth_method or None,
+        "resource_servers": list(resource_servers) or None,
+        **_access_token_fields(
+            access_token_format,
+            access_token_typ,
+            access_token_audiences,
+            default_scopes,
+            introspect_any,
+        ),
     }
     entry.update({k: v for k, v in optional.items() if v is not None})
     with app_with_tables(obj):
@@ -517,6 +606,110 @@ def clients_add(
         click.echo(f"Registered client {client.client_id} ({client.token_endpoint_auth_method})")
         if generated:
             click.echo(f"client_secret: {generated}  (shown once; only a digest is stored)")
+
+
+@clients.command("show")
+@click.argument("client_id")
+@click.pass_obj
+def clients_show(obj: AppContext, client_id):
+    """Show everything a portal needs to connect (the secret is never shown again).
+
+    \b
+    Example:
+      mock-ohid clients show optum-pro
+    """
+    import json
+
+    from .extensions import get_settings
+    from .lifecycle.clients import find_client
+    from .oidc.clients import client_details
+
+    with app_with_tables(obj):
+        client = find_client(client_id)
+        if client is None:
+            fail(f"no client {client_id!r} (see: mock-ohid clients list)")
+        details = client_details(client)
+        details["discovery_url"] = f"{get_settings().issuer}/.well-known/openid-configuration"
+        click.echo(json.dumps(details, indent=2))
+
+
+@clients.command("update")
+@click.argument("client_id")
+@click.option("--name", help="Shown on the consent screen.")
+@click.option("--add-redirect-uri", "add_redirect_uris", multiple=True, help="Repeatable.")
+@click.option("--remove-redirect-uri", "remove_redirect_uris", multiple=True, help="Repeatable.")
+@click.option("--add-post-logout-redirect-uri", "add_post_logout_redirect_uris", multiple=True)
+@click.option(
+    "--remove-post-logout-redirect-uri", "remove_post_logout_redirect_uris", multiple=True
+)
+@click.option("--add-allowed-origin", "add_allowed_origins", multiple=True)
+@click.option("--remove-allowed-origin", "remove_allowed_origins", multiple=True)
+@click.option(
+    "--auth-method",
+    type=click.Choice(["client_secret_basic", "client_secret_post", "none", "private_key_jwt"]),
+    help="Token endpoint authentication (a secret is generated when one is needed).",
+)
+@click.option("--strict-auth-method/--no-strict-auth-method", default=None)
+@click.option("--secret", help="A new client secret.")
+@click.option("--new-secret", is_flag=True, help="Generate a new secret (shown once).")
+@click.option("--trusted/--not-trusted", default=None, help="Skip the consent screen or not.")
+@click.option("--scope", help='Limit the scopes it may ask for ("" lifts the limit).')
+@_access_token_options
+@click.pass_obj
+def clients_update(obj: AppContext, client_id, **options):
+    """Change a client in place: URIs, origins, auth method, secret, trusted, scopes,
+    access tokens. Nothing is revoked: its tokens and users' consent stay.
+
+    A clients.toml client gets its file's entry back at the next start.
+
+    \b
+    Example:
+      mock-ohid clients update my-portal --add-post-logout-redirect-uri http://localhost:3000
+      mock-ohid clients update my-portal --auth-method client_secret_post --new-secret
+    """
+    from .extensions import db
+    from .lifecycle.clients import find_client
+    from .oidc.clients import ClientConfigError, update_client
+
+    changes = {
+        name: list(options.pop(name))
+        for name in list(options)
+        if name.startswith(("add_", "remove_")) and options[name]
+    }
+    simple = {
+        "client_name": options["name"],
+        "token_endpoint_auth_method": options["auth_method"],
+        "strict_auth_method": options["strict_auth_method"],
+        "client_secret": options["secret"],
+        "trusted": options["trusted"],
+        "new_secret": options["new_secret"] or None,
+        "resource_servers": list(options["resource_servers"]) or None,
+        **_access_token_fields(
+            options["access_token_format"],
+            options["access_token_typ"],
+            options["access_token_audiences"],
+            options["default_scopes"],
+            options["introspect_any"],
+        ),
+    }
+    changes.update({k: v for k, v in simple.items() if v is not None})
+    if options["scope"] is not None:
+        changes["scope"] = options["scope"] or None
+    if not changes:
+        fail("give at least one change (see --help)")
+    with app_with_tables(obj):
+        client = find_client(client_id)
+        if client is None:
+            fail(f"no client {client_id!r} (see: mock-ohid clients list)")
+        try:
+            shown = update_client(client, changes)
+            db.session.commit()
+        except ClientConfigError as exc:
+            db.session.rollback()
+            fail(str(exc))
+        click.echo(f"Updated client {client_id}; its tokens and consents are kept.")
+        if shown:
+            click.echo(f"client_secret: {shown}  (shown once; only a digest is stored)")
 
 
 @clients.command("remove")

@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db, now
+from .policy.client_auth import accepted_methods
 from .security.digests import digest_matches, token_digest
 
 
@@ -287,6 +288,11 @@ class OAuth2Client(db.Model, ClientMixin):
         return self.client_metadata.get("token_endpoint_auth_method", "client_secret_basic")
 
     @property
+    def strict_auth_method(self) -> bool:
+        """Whether a secret client takes its registered method only (not Basic and body)."""
+        return bool(self.client_metadata.get("strict_auth_method", False))
+
+    @property
     def id_token_signed_response_alg(self) -> str:
         return self.client_metadata.get("id_token_signed_response_alg", "RS256")
 
@@ -321,10 +327,11 @@ class OAuth2Client(db.Model, ClientMixin):
         )
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
-        if endpoint == "token":
-            return method == self.token_endpoint_auth_method
-        # Introspection and revocation accept what the client uses at /token.
-        return method == self.token_endpoint_auth_method
+        # Introspection and revocation accept what the client uses at /token. The
+        # server-wide strict setting is applied by oidc.client_auth, which decides.
+        return method in accepted_methods(
+            self.token_endpoint_auth_method, strict=self.strict_auth_method
+        )
 
     def check_response_type(self, response_type: str) -> bool:
         return response_type in self.client_metadata.get("response_types", ["code"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .policy.claims import SCOPES_SUPPORTED
 from .policy.fetch_rules import FetchRule, normal_host
 from .resources import bundled_path
 
@@ -76,6 +78,11 @@ class TokenLifetimes:
     # RFC 9700 §4.14.2 rotation, with a window in which the just-rotated
     # refresh token may be presented again (concurrent refreshes).
     refresh_grace_seconds: int
+    # OIDC Core §11 read strictly: refresh tokens only for offline_access.
+    refresh_token_requires_offline_access: bool
+    # "jwt" (RFC 9068) or "opaque", and the JWT's typ header.
+    access_token_format: str
+    access_token_typ: str
 
 
 class Settings:
@@ -134,6 +141,11 @@ class Settings:
         return self.values["server"]["https"] or bool(self.values["server"]["tls_cert"])
 
     @property
+    def internal_hosts(self) -> frozenset[str]:
+        """The host names of ``server.internal_hosts``, lower-cased."""
+        return frozenset(parse_host_names(self.values["server"]["internal_hosts"]))
+
+    @property
     def secure_cookies(self) -> bool:
         """Cookies carry ``Secure`` when asked to, and always on an https issuer."""
         return self.values["security"]["secure_cookies"] or self.issuer.startswith("https://")
@@ -156,6 +168,24 @@ class Settings:
         """The file a setting names, or the bundled one when it is empty."""
         value = self[dotted]
         return Path(value).expanduser().resolve() if value else bundled_path(bundled_name)
+
+
+_LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
+_HOST_NAME = re.compile(rf"{_LABEL}(\.{_LABEL})*")
+
+
+def parse_host_names(entries: list) -> list[str]:
+    """``server.internal_hosts``: DNS host names, lower-cased; SettingsError on anything else."""
+    names = []
+    for entry in entries:
+        name = entry.strip().lower() if isinstance(entry, str) else entry
+        if not isinstance(name, str) or not _HOST_NAME.fullmatch(name):
+            raise SettingsError(
+                f"server.internal_hosts: {name!r} is not a host name "
+                "(give names such as mock-ohid, without scheme or port)"
+            )
+        names.append(name)
+    return names
 
 
 def read_toml(path: Path, label: str) -> dict[str, Any]:
@@ -276,6 +306,7 @@ def _validate(values: dict) -> None:
         raise SettingsError(f"server.port: must be between 0 and 65535, got {server['port']}")
     if not server["host"]:
         raise SettingsError("server.host: must not be empty")
+    parse_host_names(server["internal_hosts"])
     if not 16 <= server["max_request_kb"] <= 1_048_576:
         raise SettingsError(
             f"server.max_request_kb: must be between 16 and 1048576, got {server['max_request_kb']}"
@@ -308,6 +339,20 @@ def _validate(values: dict) -> None:
     ):
         if values[section][low] > values[section][high]:
             raise SettingsError(f"{section}.{low}: is larger than {section}.{high}")
+    unknown = set(values["clients"]["default_scopes"].split()) - set(SCOPES_SUPPORTED)
+    if unknown:
+        raise SettingsError(
+            f"clients.default_scopes: unknown scope {sorted(unknown)[0]!r} "
+            f"(supported: {' '.join(SCOPES_SUPPORTED)})"
+        )
+    for key, allowed in (
+        ("access_token_format", ("jwt", "opaque")),
+        ("access_token_typ", ("at+jwt", "JWT")),
+    ):
+        if values["tokens"][key] not in allowed:
+            raise SettingsError(
+                f"tokens.{key}: must be one of {', '.join(allowed)}, got {values['tokens'][key]!r}"
+            )
     if values["clients"]["max_assertion_seconds"] < 1:
         raise SettingsError("clients.max_assertion_seconds: must be at least 1")
     for dotted in ("security.allowed_fetch_hosts", "qa.allowed_hosts"):

@@ -85,7 +85,8 @@ def test_clients_add_generates_a_secret_shown_once(cli):
     assert len(secret) >= 32
     listing = cli("clients", "list").output
     assert "my-portal" in listing and "My Portal" in listing
-    assert "redirect_uri http://localhost:3000/callback" in listing
+    assert "redirect_uri             http://localhost:3000/callback" in listing
+    assert "post_logout_redirect_uri http://localhost:3000/" in listing
     assert secret not in listing
 
 
@@ -115,6 +116,21 @@ def test_clients_add_allowed_origin_is_stored_and_checked(cli, tmp_path):
         "--redirect-uri", "http://localhost:3000/cb", "--allowed-origin", "http://x:1/app",
     )  # fmt: skip
     assert bad.exit_code == 2 and "allowed_origins must be a list of origins" in bad.output
+
+
+def test_clients_add_strict_auth_method_is_stored(cli, tmp_path):
+    result = cli(
+        "clients", "add", "--id", "strict", "--strict-auth-method",
+        "--redirect-uri", "http://localhost:3000/cb",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    engine = sqlalchemy.create_engine(f"sqlite:///{tmp_path / 'mock-ohid.db'}")
+    with engine.connect() as connection:
+        stored = connection.execute(
+            sqlalchemy.text("SELECT metadata_json FROM oauth2_clients WHERE client_id = 'strict'")
+        ).scalar_one()
+    engine.dispose()
+    assert json.loads(stored)["strict_auth_method"] is True
 
 
 def test_clients_add_private_key_jwt_with_a_jwks_file(cli, tmp_path):

@@ -103,8 +103,11 @@ def create_portal_app(
 ):
     """The Flask app of ``portal``, served at ``url`` (http://localhost:PORT).
 
-    ``qa_token`` lets the portal read One Healthcare ID's QA clock where the QA
-    API asks for one; the portal's own time rules run on that clock.
+    ``issuer`` is where the portal's backend reaches the provider; tokens are checked
+    against the issuer its discovery document names (the same URL unless the provider
+    splits browser and back-channel host names). ``qa_token`` lets the portal read One
+    Healthcare ID's QA clock where the QA API asks for one; the portal's own time rules
+    run on that clock.
     """
     app = Flask(
         f"demo-{portal.client_id}",
@@ -303,7 +306,8 @@ def create_portal_app(
         token = request.form.get("logout_token", "")
         try:
             keys = KeySet.import_key_set(ohid.fetch_jwk_set(force=True))
-            claims = check_logout_token(token, keys, issuer, portal.client_id)
+            named_issuer = ohid.load_server_metadata()["issuer"]
+            claims = check_logout_token(token, keys, named_issuer, portal.client_id)
         except ValueError as exc:
             return jsonify(error="invalid_request", error_description=str(exc)), 400
         if claims.get("sid"):

@@ -31,6 +31,7 @@ from .attempts import (
     release_sign_in_attempt,
 )
 from .notifications import notify
+from .tokens import end_session_bound_tokens
 
 TOUCH_EVERY = timedelta(seconds=1)
 
@@ -200,5 +201,6 @@ def end_sso_session(session: SsoSession, reason: str = "sign_out") -> None:
     if session.ended_at is None:
         session.ended_at = now()
         record_event("sign_out", session.user, sid=session.id, reason=reason)
+        end_session_bound_tokens(session.id)
         db.session.commit()
         sso_session_ended.send(session)

@@ -56,6 +56,14 @@ def revoke_tokens_of_code(authorization_code_id: int) -> int:
     return _revoke(Token.authorization_code_id == authorization_code_id)
 
 
+def end_session_bound_tokens(sid: str) -> int:
+    """Revoke the tokens of SSO session ``sid`` that were not granted offline access:
+    a refresh token without ``offline_access`` lives only as long as the sign-in."""
+    spaced_scope = db.literal(" ") + Token.scope + db.literal(" ")
+    offline = spaced_scope.contains(" offline_access ")
+    return _revoke((Token.sid == sid) & Token.refresh_token_hash.is_not(None) & ~offline)
+
+
 def revoke_access_token(token: Token) -> None:
     """Revoke the access token of ``token`` only (RFC 7009 for an access token)."""
     token.access_revoked_at = token.access_revoked_at or now()

@@ -39,6 +39,9 @@ from ..lifecycle.interactions import (
 )
 from ..lifecycle.journey import STEP_PAGES, next_step_for
 from ..models import Interaction, User
+from ..policy.redirects import near_miss
+from ..policy.scopes import with_default_scopes
+from .clients import default_scopes
 from .id_tokens import read_id_token_hint
 from .response_modes import RESPONSE_MODES, form_post
 from .server import server
@@ -102,9 +105,28 @@ def _error_response(error: OAuth2Error, params: dict[str, list[str]]):
             "errors/authorize.html",
             error=error.error,
             description=error.get_error_description() or error.description,
+            developer=_developer_detail(params, error.error),
         ),
         400,
     )
+
+
+def _developer_detail(params, error: str) -> dict | None:
+    """What the portal's developer needs to fix a request that cannot be sent back:
+    the client_id and redirect_uri that came, and what is registered (shown
+    HTML-escaped on the error page); None when there is nothing to add."""
+    client_id = _first(params, "client_id")
+    client = find_client(client_id)
+    detail = {"client_id": client_id, "registered": None, "redirect_uri": None}
+    if client is not None:
+        sent = _first(params, "redirect_uri")
+        detail["registered"] = client.redirect_uris
+        if sent and not client.check_redirect_uri(sent):
+            detail["redirect_uri"] = sent
+            detail["near_miss"] = near_miss(sent, client.redirect_uris)
+        elif error != "unsupported_response_type":
+            return None
+    return detail
 
 
 def _prompts(params) -> set[str]:
@@ -186,8 +208,22 @@ def _begin(params, client_id: str, hint: dict | None) -> Interaction:
     return interaction
 
 
+def _with_default_scopes(params: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The request with its client's default scopes added (a broker asking only for
+    ``openid`` still gets profile and email); the saved interaction keeps them."""
+    client = find_client(_first(params, "client_id"))
+    if client is None or len(params.get("scope", [])) != 1:
+        return params
+    requested = scope_to_list(params["scope"][0]) or []
+    wanted = with_default_scopes(requested, default_scopes(client))
+    if wanted == requested:
+        return params
+    return {**params, "scope": [" ".join(wanted)]}
+
+
 def process_authorization(params: dict[str, list[str]], interaction: Interaction | None = None):
     """Validate, then either send the user to sign in (or another step) or issue the code."""
+    params = _with_default_scopes(params)
     oauth_request = SavedAuthorizationRequest(params)
     signed_in = browser.signed_in_user()
     try:

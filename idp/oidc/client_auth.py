@@ -1,6 +1,6 @@
-"""Client authentication (RFC 6749 §2.3, OIDC Core §9): HTTP Basic read as
-RFC 6749 §2.3.1 says, ``private_key_jwt`` (RFC 7523 §2.2), and errors that
-name the method a client is registered for.
+"""Client authentication (RFC 6749 §2.3, OIDC Core §9): a secret by HTTP Basic
+(read as RFC 6749 §2.3.1 says) or in the body, ``private_key_jwt`` (RFC 7523
+§2.2), and errors that say which of these went wrong (``policy.client_auth``).
 
 For ``private_key_jwt`` the client signs a short-lived JWT with its private
 key; we verify it with the public keys it registered, either inline (``jwks``)
@@ -16,6 +16,7 @@ import binascii
 from datetime import UTC, datetime, timedelta
 from urllib.parse import unquote_plus
 
+from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import InvalidClientError
 from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
 from joserfc import jwt
@@ -28,7 +29,17 @@ from ..clock import real_now
 from ..extensions import db, execute_plain, get_settings
 from ..lifecycle.clients import find_client
 from ..models import ClientAssertion
+from ..policy.client_auth import (
+    BAD_BASIC_HEADER,
+    MISSING_CREDENTIALS,
+    SECRET_METHODS,
+    UNKNOWN_CLIENT,
+    WRONG_SECRET,
+    presented_method,
+    refusal,
+)
 from ..security.fetch import FetchError, fetch
+from .internal_hosts import back_channel_base
 
 ASSERTION_ALGS = ["RS256", "ES256"]
 # A key set is a few KB; its server has this long to send all of it.
@@ -59,40 +70,83 @@ def basic_credentials(headers) -> tuple[str | None, str | None]:
     return unquote_plus(client_id), secret
 
 
-def authenticate_client_secret_basic(query_client, request):
-    """``client_secret_basic`` with RFC 6749 §2.3.1 decoding.
+class ClientAuthenticationFailed(InvalidClientError):
+    """``invalid_client`` as RFC 6749 §5.2 asks: 401 with a ``WWW-Authenticate``
+    challenge when the client used the ``Authorization`` header, 400 otherwise
+    (RFC 9110 §15.5.2: a 401 always carries a challenge)."""
 
-    Many clients send the secret without form-encoding it; a secret that
-    only matches as sent is accepted too.
-    """
-    client_id, raw_secret = basic_credentials(request.headers)
-    if not client_id or not raw_secret:
-        return None
-    client = query_client(client_id)
-    if client is None:
-        raise InvalidClientError(
-            status_code=401, description="The client does not exist on this server."
-        )
-    for secret in dict.fromkeys((unquote_plus(raw_secret), raw_secret)):
-        if client.check_client_secret(secret):
-            return client
-    return None
+    def __init__(self, description: str, *, header_used: bool):
+        super().__init__(description=description, status_code=401 if header_used else 400)
+
+    def get_headers(self):
+        headers = OAuth2Error.get_headers(self)
+        if self.status_code == 401:
+            headers.append(("WWW-Authenticate", f'Basic realm="{get_settings().issuer}"'))
+        return headers
 
 
-def describe_auth_failure(request, methods: list[str]) -> str | None:
-    """Why client authentication failed, naming the client's registered method."""
-    client_id, _ = basic_credentials(request.headers)
-    client_id = client_id or request.payload.data.get("client_id")
+def _assertion_subject(request) -> str | None:
+    """The ``sub`` of a client assertion, read before it is verified (to find the
+    client); an assertion that is not a JWT raises InvalidClientError."""
+    _, claims = PrivateKeyJwtAuthentication().extract_assertion(request.form["client_assertion"])
+    subject = claims.get("sub")
+    return subject if isinstance(subject, str) else None
+
+
+def _secret_matches(client, secret: str, *, basic: bool) -> bool:
+    # RFC 6749 §2.3.1 form-encodes Basic credentials, but many clients send the
+    # secret as is: a Basic secret that only matches as sent is accepted too.
+    candidates = (unquote_plus(secret), secret) if basic else (secret,)
+    return any(client.check_client_secret(c) for c in dict.fromkeys(candidates))
+
+
+def authenticate_client(request, endpoint_methods) -> tuple:
+    """The client a token, revocation or introspection request authenticates as,
+    and the method it used; :class:`ClientAuthenticationFailed` says why not."""
+    form = request.form
+    header_used = bool(request.headers.get("Authorization"))
+    presented = presented_method(
+        header=header_used,
+        assertion=bool(form.get("client_assertion_type") and form.get("client_assertion")),
+        body_secret=bool(form.get("client_secret")),
+    )
+
+    def refuse(text: str):
+        return ClientAuthenticationFailed(text, header_used=header_used)
+
+    secret = form.get("client_secret")
+    if presented == "client_secret_basic":
+        client_id, secret = basic_credentials(request.headers)
+        if not client_id or secret is None:
+            raise refuse(BAD_BASIC_HEADER)
+    elif presented == "private_key_jwt":
+        client_id = form.get("client_id") or _assertion_subject(request)
+    else:
+        client_id = form.get("client_id")
+    if not client_id:
+        raise refuse(MISSING_CREDENTIALS)
     client = find_client(client_id)
     if client is None:
-        return None
-    registered = client.token_endpoint_auth_method
-    if registered not in methods:
-        return (
-            f"Client {client_id!r} is registered for {registered}, "
-            f"which this endpoint does not take ({', '.join(methods)})."
-        )
-    return f"Client authentication failed: {client_id!r} is registered for {registered}."
+        raise refuse(UNKNOWN_CLIENT)
+    strict = client.strict_auth_method or get_settings()["clients.strict_auth_method"]
+    problem = refusal(
+        client.token_endpoint_auth_method,
+        presented,
+        strict=strict,
+        endpoint_methods=tuple(endpoint_methods),
+    )
+    if problem:
+        raise refuse(problem)
+    if presented == "private_key_jwt":
+        # Raises InvalidClientError naming what is wrong with the assertion.
+        client = PrivateKeyJwtAuthentication()(find_client, request)
+        if client is None:
+            raise refuse("The client assertion was not accepted.")
+    elif presented in SECRET_METHODS and not _secret_matches(
+        client, secret, basic=presented == "client_secret_basic"
+    ):
+        raise refuse(WRONG_SECRET)
+    return client, presented
 
 
 def _fetched_key_set(uri: str) -> dict:
@@ -150,8 +204,12 @@ class PrivateKeyJwtAuthentication(JWTBearerClientAssertion):
     def get_audiences(self) -> list[str]:
         # OIDC Core §9: the audience SHOULD be the token endpoint; the issuer
         # identifier is accepted too (RFC 7523 §3, and what openid-client sends).
+        # Through an internal host name, its endpoints as discovery listed them count too.
         issuer = get_settings().issuer
-        return [issuer, f"{issuer}/token", f"{issuer}/revoke", f"{issuer}/introspect"]
+        audiences = [issuer]
+        for base in filter(None, (issuer, back_channel_base())):
+            audiences += [f"{base}/token", f"{base}/revoke", f"{base}/introspect"]
+        return audiences
 
     def resolve_client_public_key(self, client) -> KeySet:
         return client_key_set(client)

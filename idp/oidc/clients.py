@@ -10,13 +10,15 @@ from urllib.parse import urlsplit
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
-from ..extensions import db, now
+from ..extensions import db, get_settings, now
 from ..lifecycle.clients import find_client
 from ..lifecycle.tokens import revoke_tokens_of_client
 from ..models import ConsentGrant, OAuth2Client
 from ..policy.client_metadata import is_uri_text
 from ..policy.portal_claims import check_scope_claims
+from ..policy.scopes import default_scopes_of
 from ..security.digests import token_digest
+from .access_tokens import FORMATS, TYPES
 from .claims import SCOPES_SUPPORTED
 from .cors import is_origin
 
@@ -40,6 +42,13 @@ _KNOWN_KEYS = {
     "jwks_uri",
     "allowed_origins",
     "scope_claims",
+    "strict_auth_method",
+    "default_scopes",
+    "access_token_format",
+    "access_token_typ",
+    "access_token_audience",
+    "introspect_any",
+    "resource_servers",
 }
 
 
@@ -97,8 +106,30 @@ def _check_keys(entry: dict, method: str, label: str) -> None:
         raise ClientConfigError(f"{label}: private_key_jwt needs jwks or jwks_uri")
 
 
-def validate_registration(entry: dict) -> dict:
-    """Check one client entry and return its metadata."""
+def _check_access_tokens(entry: dict, label: str) -> None:
+    for key, allowed in (("access_token_format", FORMATS), ("access_token_typ", TYPES)):
+        if key in entry and entry[key] not in allowed:
+            raise ClientConfigError(f"{label}: {key} must be one of {', '.join(allowed)}")
+    audience = entry.get("access_token_audience")
+    if audience is not None and not (
+        (isinstance(audience, str) and audience)
+        or (
+            isinstance(audience, list)
+            and audience
+            and all(isinstance(a, str) and a for a in audience)
+        )
+    ):
+        raise ClientConfigError(f"{label}: access_token_audience must be a string or a list")
+    if not isinstance(entry.get("introspect_any", False), bool):
+        raise ClientConfigError(f"{label}: introspect_any must be true or false")
+    servers = entry.get("resource_servers", [])
+    if not isinstance(servers, list) or not all(isinstance(s, str) and s for s in servers):
+        raise ClientConfigError(f"{label}: resource_servers must be a list of client ids")
+
+
+def validate_registration(entry: dict, secret_known: bool = False) -> dict:
+    """Check one client entry and return its metadata (``secret_known``: the client
+    already has a secret, so the entry need not carry it)."""
     unknown = set(entry) - _KNOWN_KEYS
     client_id = entry.get("client_id")
     label = f"client {client_id!r}" if client_id else "client"
@@ -121,8 +152,14 @@ def validate_registration(entry: dict) -> dict:
         raise ClientConfigError(
             f"{label}: token_endpoint_auth_method must be one of {AUTH_METHODS}"
         )
-    if method in ("client_secret_basic", "client_secret_post") and not entry.get("client_secret"):
+    if (
+        method in ("client_secret_basic", "client_secret_post")
+        and not entry.get("client_secret")
+        and not secret_known
+    ):
         raise ClientConfigError(f"{label}: {method} needs a client_secret")
+    if not isinstance(entry.get("strict_auth_method", False), bool):
+        raise ClientConfigError(f"{label}: strict_auth_method must be true or false")
     alg = entry.get("id_token_signed_response_alg", "RS256")
     if alg not in ("RS256", "ES256"):
         raise ClientConfigError(f"{label}: id_token_signed_response_alg must be RS256 or ES256")
@@ -134,6 +171,13 @@ def validate_registration(entry: dict) -> dict:
             raise ClientConfigError(
                 f"{label}: scope must be a space-separated list of {' '.join(SCOPES_SUPPORTED)}"
             )
+    if "default_scopes" in entry:
+        defaults = entry["default_scopes"]
+        if not isinstance(defaults, list) or not set(defaults) <= set(SCOPES_SUPPORTED):
+            raise ClientConfigError(
+                f"{label}: default_scopes must be a list of {' '.join(SCOPES_SUPPORTED)}"
+            )
+    _check_access_tokens(entry, label)
     if "scope_claims" in entry:
         problem = check_scope_claims(entry["scope_claims"], SCOPES_SUPPORTED)
         if problem:
@@ -160,6 +204,18 @@ def validate_registration(entry: dict) -> dict:
     metadata.setdefault("grant_types", ["authorization_code", "refresh_token"])
     metadata.setdefault("response_types", ["code"])
     return metadata
+
+
+def default_scopes(client: OAuth2Client) -> list[str]:
+    """The scopes added to the client's OpenID Connect requests (``policy.scopes``),
+    limited to the scopes it may ask for."""
+    settings = get_settings()
+    defaults = default_scopes_of(
+        client.client_metadata.get("default_scopes"),
+        strict=client.strict_auth_method or settings["clients.strict_auth_method"],
+        server_default=settings["clients.default_scopes"].split(),
+    )
+    return client.get_allowed_scope(" ".join(defaults)).split()
 
 
 def register_client(entry: dict, source: str = "config", replace: bool = True) -> OAuth2Client:
@@ -217,3 +273,128 @@ def remove_client(client_id: str) -> bool:
     db.session.delete(client)
     db.session.commit()
     return True
+
+
+# Lists that ``update_client`` adds to and removes from.
+EDITABLE_LISTS = ("redirect_uris", "post_logout_redirect_uris", "allowed_origins")
+# Fields ``update_client`` sets (None removes an optional one).
+SETTABLE = (
+    "client_name",
+    "token_endpoint_auth_method",
+    "strict_auth_method",
+    "trusted",
+    "require_phone",
+    "scope",
+    "default_scopes",
+    "grant_types",
+    "access_token_format",
+    "access_token_typ",
+    "access_token_audience",
+    "introspect_any",
+    "resource_servers",
+    "backchannel_logout_uri",
+)
+_SECRET_METHODS = ("client_secret_basic", "client_secret_post")
+
+
+def client_details(client: OAuth2Client) -> dict:
+    """Everything a portal needs to connect, secret aside, with the defaults in force."""
+    settings = get_settings()
+    metadata = client.client_metadata
+    details = {
+        "client_id": client.client_id,
+        "client_name": client.client_name,
+        "token_endpoint_auth_method": client.token_endpoint_auth_method,
+        "strict_auth_method": client.strict_auth_method,
+        "has_secret": bool(client.client_secret_hash),
+        "redirect_uris": client.redirect_uris,
+        "post_logout_redirect_uris": client.post_logout_redirect_uris,
+        "allowed_origins": list(metadata.get("allowed_origins", [])),
+        "grant_types": list(metadata.get("grant_types", [])),
+        "response_types": list(metadata.get("response_types", ["code"])),
+        "scope": metadata.get("scope"),
+        "default_scopes": default_scopes(client),
+        "trusted": client.trusted,
+        "require_phone": client.require_phone,
+        "id_token_signed_response_alg": client.id_token_signed_response_alg,
+        "access_token_format": metadata.get("access_token_format")
+        or settings["tokens.access_token_format"],
+        "access_token_typ": metadata.get("access_token_typ") or settings["tokens.access_token_typ"],
+        "access_token_audience": metadata.get("access_token_audience") or client.client_id,
+        "introspect_any": bool(metadata.get("introspect_any", False)),
+        "resource_servers": list(metadata.get("resource_servers", [])),
+        "source": client.source,
+    }
+    for optional in ("backchannel_logout_uri", "jwks_uri", "scope_claims"):
+        if metadata.get(optional) is not None:
+            details[optional] = metadata[optional]
+    return details
+
+
+def _entry_of(client: OAuth2Client) -> dict:
+    entry = dict(client.client_metadata)
+    entry.update(
+        client_id=client.client_id,
+        client_name=client.client_name,
+        trusted=client.trusted,
+        require_phone=client.require_phone,
+    )
+    return entry
+
+
+def _edit_list(entry: dict, name: str, add: list, remove: list) -> None:
+    current = list(entry.get(name, []))
+    missing = [item for item in remove if item not in current]
+    if missing:
+        raise ClientConfigError(f"{name}: {missing[0]!r} is not registered for this client")
+    current = [item for item in current if item not in remove]
+    current += [item for item in add if item not in current]
+    entry[name] = current
+
+
+def update_client(client: OAuth2Client, changes: dict) -> str | None:
+    """Change a registration in place, validated like clients.toml; nothing is
+    revoked (tokens and consent stay). ``changes`` holds ``add_<list>`` and
+    ``remove_<list>`` for the lists of ``EDITABLE_LISTS``, any of ``SETTABLE``
+    (None removes an optional field), ``client_secret`` (a new secret) and
+    ``new_secret`` (True: generate one). Returns a secret to show once, or None.
+    Not committed."""
+    entry = _entry_of(client)
+    for name in EDITABLE_LISTS:
+        _edit_list(
+            entry,
+            name,
+            list(changes.get(f"add_{name}") or []),
+            list(changes.get(f"remove_{name}") or []),
+        )
+    for name in SETTABLE:
+        if name not in changes:
+            continue
+        if changes[name] is None:
+            entry.pop(name, None)
+        else:
+            entry[name] = changes[name]
+    method = entry.get("token_endpoint_auth_method", "client_secret_basic")
+    secret = changes.get("client_secret")
+    if secret is not None and method not in _SECRET_METHODS:
+        raise ClientConfigError(f"a client_secret makes no sense with {method}")
+    shown = None
+    if (
+        method in _SECRET_METHODS
+        and secret is None
+        and (changes.get("new_secret") or not client.client_secret_hash)
+    ):
+        secret = shown = new_client_secret()
+    if secret is not None:
+        entry["client_secret"] = secret
+    metadata = validate_registration(entry, secret_known=bool(client.client_secret_hash))
+    client.metadata_json = metadata
+    client.client_name = entry.get("client_name") or client.client_id
+    client.trusted = bool(entry.get("trusted", False))
+    client.require_phone = bool(entry.get("require_phone", False))
+    if secret is not None:
+        client.client_secret_hash = token_digest(secret)
+    elif method not in _SECRET_METHODS:
+        # A public or private_key_jwt client has no secret to accept.
+        client.client_secret_hash = None
+    return shown

@@ -24,7 +24,7 @@ from ..security.digests import token_digest
 from .claims import DEFAULT_ACR
 from .id_tokens import remember_real_auth_time
 from .response_modes import form_post
-from .tokens import random_token
+from .tokens import IssuesAccessTokens, random_token
 
 ALL_CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none", "private_key_jwt"]
 CONFIDENTIAL_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
@@ -69,7 +69,7 @@ class OhidCodeChallenge(CodeChallenge):
         return authorization_code.code_challenge_method
 
 
-class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
+class AuthorizationCodeGrant(IssuesAccessTokens, grants.AuthorizationCodeGrant):
     """RFC 6749 §4.1 with codes stored as digests and single use enforced atomically."""
 
     TOKEN_ENDPOINT_AUTH_METHODS = ALL_CLIENT_AUTH_METHODS

@@ -20,8 +20,7 @@ from ..models import AuthorizationCode, OAuth2Client, User
 from ..security.digests import token_digest
 from .claims import DEFAULT_ACR
 from .id_tokens import OhidOpenIDCode
-from .server import server
-from .tokens import save_token
+from .tokens import generate_tokens, save_token
 
 # Recorded as the grant type of the "token_issued" audit event.
 GRANT_TYPE = "urn:mock-ohid:qa-tokens"
@@ -79,9 +78,9 @@ def issue_tokens(
     db.session.add(code)
     db.session.flush()
     request = DirectTokenRequest(client, user, code)
-    token = server.generate_token(
-        grant_type="authorization_code",
-        client=client,
+    token = generate_tokens(
+        request,
+        "authorization_code",
         user=user,
         scope=scope,
         expires_in=expires_in,

@@ -22,6 +22,7 @@ from ..extensions import db, get_clock, get_key_store
 from ..lifecycle.authentication import end_sso_session
 from ..lifecycle.browser import browser_sso_session
 from ..models import DebuggerRun, SsoSession
+from ..policy.redirects import near_miss
 from .id_tokens import ID_TOKEN_ALGS
 
 # Request parameters of RP-Initiated Logout 1.0 §2 kept through the confirmation.
@@ -104,6 +105,26 @@ def sessions_to_end(hint_claims: dict | None) -> list[SsoSession]:
     return found
 
 
+def redirect_note(end_session_request: EndSessionRequest) -> dict | None:
+    """Why a ``post_logout_redirect_uri`` that came will not be followed, for the
+    portal's developer (the user still is not redirected: §3 forbids it)."""
+    sent = request.values.get("post_logout_redirect_uri")
+    if not sent or end_session_request.redirect_uri is not None:
+        return None
+    client = end_session_request.client
+    if client is None:
+        return {"sent": sent, "client_id": None}
+    registered = client.post_logout_redirect_uris
+    if sent in registered:
+        return None
+    return {
+        "sent": sent,
+        "client_id": client.client_id,
+        "registered": registered,
+        "near_miss": near_miss(sent, registered),
+    }
+
+
 def needs_confirmation(end_session_request: EndSessionRequest) -> bool:
     """Ask the user unless a valid hint names the user signed in on this browser (§2, §6)."""
     claims = end_session_request.id_token_claims
@@ -142,10 +163,12 @@ def handle_end_session(server):
                 client_name=client.client_name if client is not None else None,
                 signed_in=_browser_session() is not None,
                 expired=confirming,
+                redirect_note=redirect_note(end_session_request),
             )
             # A confirmation whose CSRF token failed is bad input: 400, nobody signed out.
             return page, 400 if confirming else 200
+    note = redirect_note(end_session_request)
     response = server.create_endpoint_response("end_session", end_session_request)
     if response is not None:
         return response
-    return render_template("logout/signed_out.html")
+    return render_template("logout/signed_out.html", redirect_note=note)

@@ -19,10 +19,10 @@ from ..extensions import db, get_clock, get_settings
 from ..lifecycle.tokens import revoke_grant
 from ..models import Token, User
 from .code_grant import ALL_CLIENT_AUTH_METHODS, CONFIDENTIAL_AUTH_METHODS
-from .tokens import find_by_refresh_token, was_rotated
+from .tokens import IssuesAccessTokens, find_by_refresh_token, was_rotated
 
 
-class RefreshTokenGrant(grants.RefreshTokenGrant):
+class RefreshTokenGrant(IssuesAccessTokens, grants.RefreshTokenGrant):
     """RFC 6749 §6 with rotation and reuse detection."""
 
     TOKEN_ENDPOINT_AUTH_METHODS = ALL_CLIENT_AUTH_METHODS
@@ -113,7 +113,7 @@ def _revoke_if_grant_died(parent: Token) -> None:
         db.session.commit()
 
 
-class ClientCredentialsGrant(grants.ClientCredentialsGrant):
+class ClientCredentialsGrant(IssuesAccessTokens, grants.ClientCredentialsGrant):
     """RFC 6749 §4.4 for confidential clients registered with this grant type.
 
     The token stands for the client itself, so user scopes make no sense here.

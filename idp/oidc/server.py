@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer as FlaskAuthorizationServer
 from authlib.oauth2 import OAuth2Request
-from authlib.oauth2.rfc6749 import InvalidClientError, UnsupportedResponseTypeError
+from authlib.oauth2.rfc6749 import UnsupportedResponseTypeError
 from flask import request as flask_request
 
 from ..lifecycle.browser import SignedInUser
@@ -18,11 +18,7 @@ from ..lifecycle.clients import find_client
 from ..signals import sso_session_ended
 from .backchannel import send_backchannel_logouts
 from .claims import SCOPES_SUPPORTED
-from .client_auth import (
-    PrivateKeyJwtAuthentication,
-    authenticate_client_secret_basic,
-    describe_auth_failure,
-)
+from .client_auth import PrivateKeyJwtAuthentication, authenticate_client
 from .code_grant import (
     AuthorizationCodeGrant,
     OhidCodeChallenge,
@@ -38,9 +34,16 @@ __all__ = ["SignedInUser", "init_oauth", "query_client", "require_oauth", "serve
 NO_STORE_ENDPOINTS = ("oidc.token", "oidc.introspect", "oidc.revoke")
 
 
-class UnprintableResponseTypeError(UnsupportedResponseTypeError):
+class OnlyCodeResponseTypeError(UnsupportedResponseTypeError):
+    """unsupported_response_type, saying what is supported and echoing nothing."""
+
+    DESCRIPTION = "Only response_type code is supported (the authorization code flow)."
+
+    def __init__(self, redirect_uri=None):
+        super().__init__(None, self.DESCRIPTION, redirect_uri=redirect_uri)
+
     def get_error_description(self):
-        return "The response_type is not supported by the server."
+        return self.DESCRIPTION
 
 
 class OhidAuthorizationServer(FlaskAuthorizationServer):
@@ -55,19 +58,19 @@ class OhidAuthorizationServer(FlaskAuthorizationServer):
     def get_authorization_grant(self, request):
         try:
             return super().get_authorization_grant(request)
+        except UnsupportedResponseTypeError as error:
+            # Authlib's own description is the response_type the request sent.
+            raise OnlyCodeResponseTypeError(redirect_uri=error.redirect_uri) from None
         except ValueError:
             # Authlib will not echo a response_type outside RFC 6749's error
             # charset (§5.2), so the refusal is shown here, not redirected.
-            raise UnprintableResponseTypeError(None) from None
+            raise OnlyCodeResponseTypeError() from None
 
     def authenticate_client(self, request, methods, endpoint="token"):
-        try:
-            return super().authenticate_client(request, methods, endpoint)
-        except InvalidClientError as error:
-            # SPEC §4.1: say which method the client is registered for, not
-            # every method the server knows.
-            error.description = describe_auth_failure(request, methods) or error.description
-            raise
+        # A secret by Basic or in the body, errors that say what went wrong
+        # (client_auth); Authlib's loop over methods would hide both.
+        client, request.auth_method = authenticate_client(request, methods)
+        return client
 
     def handle_response(self, status_code, payload, headers):
         response = super().handle_response(status_code, payload, headers)
@@ -105,7 +108,6 @@ def init_oauth(app) -> None:
         server.register_grant(RefreshTokenGrant, [OhidOpenIDRefresh()])
         server.register_grant(ClientCredentialsGrant)
         server.register_client_auth_method("private_key_jwt", PrivateKeyJwtAuthentication())
-        server.register_client_auth_method("client_secret_basic", authenticate_client_secret_basic)
         server.register_extension(OhidIssuerParameter())
         require_oauth.register_token_validator(OhidBearerTokenValidator())
         server.register_endpoint(OhidUserInfoEndpoint(resource_protector=require_oauth))

@@ -20,10 +20,13 @@ from ..audit import record_event
 from ..extensions import db, execute_plain, get_clock, get_settings
 from ..lifecycle.browser import SignedInUser
 from ..models import Token
+from ..policy.scopes import gets_refresh_token
 from ..security.digests import token_digest
+from .access_tokens import access_token_format, jwt_access_token, requested_resources
 
-# Longer strings are never issued; refusing them early keeps odd input cheap.
-MAX_TOKEN_LENGTH = 512
+# Longer strings are never issued (a JWT access token carrying every portal claim
+# a user may have stays under it); refusing them early keeps odd input cheap.
+MAX_TOKEN_LENGTH = 100_000
 
 # Tokens and codes are drawn from Authlib's alphabet (letters and digits); a byte at
 # or above this bound is skipped, so that every character is equally likely.
@@ -50,12 +53,12 @@ def random_token(length: int) -> str:
 
 
 def issues_refresh_token(grant_type: str, client, scope: str | None) -> bool:
-    """Refresh tokens go to clients allowed the refresh_token grant that asked for
-    ``offline_access`` (OIDC Core §11), from the code flow and from refreshes."""
-    return (
-        grant_type in ("authorization_code", "refresh_token")
-        and client.check_grant_type("refresh_token")
-        and "offline_access" in (scope_to_list(scope or "") or [])
+    """Whether this token response carries a refresh token (``policy.scopes``)."""
+    return gets_refresh_token(
+        grant_type,
+        may_refresh=client.check_grant_type("refresh_token"),
+        scopes=scope_to_list(scope or "") or [],
+        requires_offline_access=get_settings()["tokens.refresh_token_requires_offline_access"],
     )
 
 
@@ -74,6 +77,42 @@ def generate_bearer_token(
     if include_refresh_token and issues_refresh_token(grant_type, client, scope):
         token["refresh_token"] = random_token(48)
     return token
+
+
+def generate_tokens(
+    request, grant_type, user=None, scope=None, expires_in=None, include_refresh_token=True
+) -> dict:
+    """The token response of ``request``: a JWT access token (RFC 9068) or an
+    opaque one, as the client's ``access_token_format`` says, and a refresh token."""
+    client = request.client
+    token = generate_bearer_token(
+        grant_type, client, user, scope, expires_in, include_refresh_token
+    )
+    if access_token_format(client) == "jwt":
+        token["access_token"] = jwt_access_token(request, client, user, scope, token["expires_in"])
+    return token
+
+
+class IssuesAccessTokens:
+    """Grant mixin: tokens come from :func:`generate_tokens` (which sees the
+    request: the sign-in behind it, the ``resource`` asked for), and a bad
+    ``resource`` is refused before a code or refresh token is used up."""
+
+    def validate_token_request(self):
+        requested_resources(self.request)
+        return super().validate_token_request()
+
+    def generate_token(
+        self, user=None, scope=None, grant_type=None, expires_in=None, include_refresh_token=True
+    ):
+        return generate_tokens(
+            self.request,
+            grant_type or self.GRANT_TYPE,
+            user=user,
+            scope=scope,
+            expires_in=expires_in,
+            include_refresh_token=include_refresh_token,
+        )
 
 
 def save_token(token: dict, request) -> None:
@@ -152,6 +191,7 @@ class PresentedToken:
 
     row: Token
     kind: str  # "access_token" or "refresh_token"
+    presented: str = ""
 
     def check_client(self, client) -> bool:
         return self.row.check_client(client)
@@ -182,5 +222,5 @@ def find_presented_token(token_string: str, hint: str | None) -> PresentedToken 
     for kind, finder in finders:
         row = finder(token_string)
         if row is not None:
-            return PresentedToken(row, kind)
+            return PresentedToken(row, kind, token_string)
     return None

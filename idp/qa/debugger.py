@@ -372,6 +372,23 @@ def _inspect_id_token(provider: dict, id_token: str, client_id: str, nonce, acce
     }
 
 
+def _inspect_access_token(provider: dict, access_token: str) -> dict:
+    """Header and claims of a JWT access token (RFC 9068), its signature checked
+    against the JWKS as a portal's API would; opaque tokens are said to be so."""
+    try:
+        header_part, claims_part, _ = access_token.split(".")
+        header, claims = _decode_part(header_part), _decode_part(claims_part)
+    except (ValueError, UnicodeDecodeError):
+        return {"opaque": True}
+    signature_error = None
+    try:
+        jwks = _call("GET", provider["jwks_uri"]).json()
+        jwt.decode(access_token, KeySet.import_key_set(jwks), algorithms=ID_TOKEN_ALGS)
+    except (DebuggerError, ValueError, JoseError) as exc:
+        signature_error = str(exc) or type(exc).__name__
+    return {"header": header, "claims": claims, "signature_error": signature_error}
+
+
 def _call_userinfo(provider: dict, access_token: str) -> dict:
     response = _call("GET", provider["userinfo_endpoint"], bearer=access_token)
     answer = _answer(response)
@@ -401,6 +418,7 @@ def _token_call(run: DebuggerRun, provider: dict, form: dict, nonce) -> dict:
                 nonce,
                 tokens["access_token"],
             )
+        data["access_token"] = _inspect_access_token(provider, tokens["access_token"])
         data["userinfo"] = _call_userinfo(provider, tokens["access_token"])
     return data
 
@@ -484,7 +502,11 @@ def refresh(run_id: str):
     def act(run, provider):
         token = run.data.get("tokens", {}).get("refresh_token")
         if not token:
-            return dict(run.data, problem="No refresh token: ask for scope offline_access.")
+            return dict(
+                run.data,
+                problem="No refresh token: the client is not allowed the refresh_token grant"
+                " (or tokens.refresh_token_requires_offline_access is on: ask for offline_access).",
+            )
         data = _token_call(
             run, provider, {"grant_type": "refresh_token", "refresh_token": token}, None
         )

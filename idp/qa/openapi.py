@@ -638,6 +638,148 @@ PATHS.update(
 )
 
 
+_STRINGS = {"type": "array", "items": {"type": "string"}}
+CLIENT_FIELDS = {
+    "client_name": {"type": "string"},
+    "token_endpoint_auth_method": {
+        "enum": ["client_secret_basic", "client_secret_post", "none", "private_key_jwt"]
+    },
+    "strict_auth_method": {
+        "type": "boolean",
+        "description": "Take the secret only by the registered method (default: Basic or body)",
+    },
+    "trusted": {"type": "boolean"},
+    "require_phone": {"type": "boolean"},
+    "scope": {"type": ["string", "null"], "description": "Scopes it may ask for"},
+    "default_scopes": {
+        "type": ["array", "null"],
+        "items": {"type": "string"},
+        "description": "Added to its OpenID Connect requests (null: clients.default_scopes)",
+    },
+    "grant_types": _STRINGS,
+    "access_token_format": {"enum": ["jwt", "opaque", None]},
+    "access_token_typ": {"enum": ["at+jwt", "JWT", None]},
+    "access_token_audience": {"type": ["string", "array", "null"], "items": {"type": "string"}},
+    "introspect_any": {
+        "type": "boolean",
+        "description": "A resource server: may introspect every client's tokens",
+    },
+    "resource_servers": {
+        **_STRINGS,
+        "description": "Client ids that may introspect this client's tokens",
+    },
+    "backchannel_logout_uri": {"type": ["string", "null"]},
+}
+SCHEMAS["Client"] = {
+    "type": "object",
+    "required": ["client_id", "token_endpoint_auth_method", "redirect_uris"],
+    "properties": {
+        "client_id": {"type": "string"},
+        **CLIENT_FIELDS,
+        "has_secret": {"type": "boolean"},
+        "redirect_uris": _STRINGS,
+        "post_logout_redirect_uris": _STRINGS,
+        "allowed_origins": _STRINGS,
+        "response_types": _STRINGS,
+        "id_token_signed_response_alg": {"type": "string"},
+        "source": {"type": "string"},
+        "client_secret": {
+            "type": "string",
+            "description": "Only when one was just generated or set (shown once)",
+        },
+    },
+}
+_CLIENT = _json({"$ref": "#/components/schemas/Client"})
+_CLIENT_ID = [{"name": "client_id", "in": "path", "required": True, "schema": {"type": "string"}}]
+_LIST_EDITS = {
+    f"{verb}_{name}": _STRINGS
+    for name in ("redirect_uris", "post_logout_redirect_uris", "allowed_origins")
+    for verb in ("add", "remove")
+}
+PATHS.update(
+    {
+        "/_qa/clients": {
+            "get": {
+                "summary": "Every registered client",
+                "responses": {
+                    "200": {
+                        "description": "Clients",
+                        "content": _json(
+                            {"type": "array", "items": {"$ref": "#/components/schemas/Client"}}
+                        ),
+                    }
+                },
+            },
+            "post": {
+                "summary": "Register a client (fields as in clients.toml; secret generated)",
+                "requestBody": {
+                    "required": True,
+                    "content": _json(
+                        {
+                            "type": "object",
+                            "required": ["client_id", "redirect_uris"],
+                            "properties": {
+                                "client_id": {"type": "string"},
+                                "client_secret": {"type": "string"},
+                                "redirect_uris": _STRINGS,
+                                "post_logout_redirect_uris": _STRINGS,
+                                "allowed_origins": _STRINGS,
+                                **CLIENT_FIELDS,
+                            },
+                        }
+                    ),
+                },
+                "responses": {
+                    "201": {"description": "Registered", "content": _CLIENT},
+                    **_error_responses(400, 409),
+                },
+            },
+        },
+        "/_qa/clients/{client_id}": {
+            "get": {
+                "summary": "A client: everything a portal needs, secret aside",
+                "parameters": _CLIENT_ID,
+                "responses": {
+                    "200": {"description": "Client", "content": _CLIENT},
+                    **_error_responses(404),
+                },
+            },
+            "patch": {
+                "summary": "Change a client in place; its tokens and consents are kept",
+                "parameters": _CLIENT_ID,
+                "requestBody": {
+                    "required": True,
+                    "content": _json(
+                        {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "properties": {
+                                **_LIST_EDITS,
+                                **CLIENT_FIELDS,
+                                "client_secret": {"type": "string"},
+                                "new_secret": {
+                                    "type": "boolean",
+                                    "description": "Generate a new secret (in the answer)",
+                                },
+                            },
+                        }
+                    ),
+                },
+                "responses": {
+                    "200": {"description": "Changed", "content": _CLIENT},
+                    **_error_responses(400, 404),
+                },
+            },
+            "delete": {
+                "summary": "Remove a client, revoking its tokens and users' consent",
+                "parameters": _CLIENT_ID,
+                "responses": {"204": {"description": "Removed"}, **_error_responses(404)},
+            },
+        },
+    }
+)
+
+
 GUARD_403 = (
     "Refused: a Host other than localhost, 127.0.0.1, [::1], the issuer's host or "
     "qa.allowed_hosts; an Origin of another site; the QA API off; or the token wrong"

@@ -7,6 +7,7 @@ def load_routes() -> None:
     """Import each module of the QA API so its routes are on the blueprint."""
     from . import (  # noqa: F401
         admin,
+        clients,
         clock,
         debugger,
         faults,

@@ -12,9 +12,11 @@ from ..audit import record_event
 from ..extensions import db
 from ..lifecycle.accounts import find_by_username
 from ..lifecycle.clients import find_client
+from ..oidc.clients import default_scopes
 from ..oidc.direct_tokens import issue_tokens as issue_direct_tokens
 from ..policy.claims import SCOPES_SUPPORTED
 from ..policy.mfa import ACR_MULTI_FACTOR, ACR_VALUES_SUPPORTED, acr_for
+from ..policy.scopes import with_default_scopes
 from .api import QAError, bp, check_types, json_body
 
 FIELDS = {
@@ -44,7 +46,8 @@ def _scope(body: dict, client) -> str:
     refused = [s for s in wanted if s not in allowed]
     if refused:
         raise _bad("scope", f"client {client.client_id!r} may not ask for {refused[0]!r}.")
-    return " ".join(dict.fromkeys(wanted))
+    # What a code flow would grant: the client's default scopes join an OIDC request.
+    return " ".join(dict.fromkeys(with_default_scopes(wanted, default_scopes(client))))
 
 
 def _check_extras(body: dict) -> None:

@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import requests
 
@@ -143,6 +144,30 @@ class QAClient:
     def answer_call(self, to: str, digits: str) -> dict:
         """Type ``digits`` on the keypad of the pending verification call to ``to``."""
         return self._call("POST", "/voice/answer", json={"to": to, "digits": digits})
+
+    # Clients
+    def clients(self) -> list[dict]:
+        """Every registered client (GET /_qa/clients)."""
+        return self._call("GET", "/clients")
+
+    def client(self, client_id: str) -> dict:
+        """Everything a portal needs to connect to ``client_id``, secret aside."""
+        return self._call("GET", f"/clients/{quote(client_id, safe='')}")
+
+    def create_client(self, client_id: str, redirect_uris: list[str], **fields) -> dict:
+        """Register a client (fields as in clients.toml); a generated secret is in the answer."""
+        body = {"client_id": client_id, "redirect_uris": redirect_uris, **fields}
+        return self._call("POST", "/clients", json=body)
+
+    def update_client(self, client_id: str, **changes) -> dict:
+        """Change a client in place, revoking nothing (``add_redirect_uris=[...]``,
+        ``remove_post_logout_redirect_uris=[...]``, ``token_endpoint_auth_method``,
+        ``new_secret=True``, ``introspect_any=True``...; see PATCH /_qa/clients/{id})."""
+        return self._call("PATCH", f"/clients/{quote(client_id, safe='')}", json=changes)
+
+    def delete_client(self, client_id: str) -> None:
+        """Remove a client, revoking its tokens and users' consent."""
+        self._call("DELETE", f"/clients/{quote(client_id, safe='')}")
 
     # Tokens without a browser, failures on demand
     def tokens(

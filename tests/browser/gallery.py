@@ -465,6 +465,13 @@ def consent_and_sign_out_journey(walk: Walk) -> None:
         )
         expect(page.get_by_role("heading", name="Sign out of One Healthcare ID?")).to_be_visible()
         walk.at(page, "sign-out-confirm", "Sign out of One Healthcare ID?")
+        # A portal sending a post-logout URI it did not register (no trailing slash).
+        page.goto(
+            f"{walk.base}/end_session?client_id=optum-connect-claims-online"
+            "&post_logout_redirect_uri=http%3A%2F%2Flocalhost%3A5001"
+        )
+        expect(page.get_by_role("heading", name="For the portal's developer")).to_be_visible()
+        walk.at(page, "sign-out-unregistered-uri", "Sign out: an unregistered post-logout URI")
         page.goto(f"{walk.base}/end_session?id_token_hint=not.a.token")
         walk.at(page, "sign-out-bad-hint", "Sign out: a bad id_token_hint")
 

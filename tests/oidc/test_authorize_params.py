@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from ..helpers import SignIn, authorize_url, query_of
 from .portal import decode_id_token, exchange, get_code
 
@@ -80,6 +82,7 @@ def test_claims_parameter_adds_claims_to_the_id_token(client, sign_in, user):
     assert "unknown_claim" not in claims and "phone_number" not in claims
 
 
+@pytest.mark.parametrize("app_overrides", [{"clients.default_scopes": ""}])
 def test_claims_parameter_that_is_not_json_is_ignored(client, sign_in, user):
     token = id_token_for(client, sign_in, scope="openid", claims="{not json")
     assert "email" not in decode_id_token(client, token)["claims"]

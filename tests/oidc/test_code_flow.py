@@ -8,7 +8,7 @@ from idp.models import AuthorizationCode, Token
 from idp.security.digests import token_digest
 
 from ..helpers import authorize_url, pkce_pair, query_of
-from .portal import CLAIMS_ONLINE, basic_auth, decode_id_token, exchange, get_code
+from .portal import CLAIMS_ONLINE, add_client, basic_auth, decode_id_token, exchange, get_code
 
 ISSUER = "http://localhost:8765"
 
@@ -107,10 +107,54 @@ def test_request_without_state_or_nonce_succeeds_and_id_token_has_no_nonce(clien
     assert "nonce" not in claims
 
 
+@pytest.mark.parametrize("app_overrides", [{"clients.default_scopes": ""}])
 def test_scope_without_email_releases_no_email(client, sign_in, user):
     query = get_code(client, sign_in, scope="openid")
     claims = decode_id_token(client, exchange(client, query["code"]).json["id_token"])["claims"]
     assert "email" not in claims and "preferred_username" not in claims
+
+
+def test_openid_alone_gets_profile_and_email_by_default(client, sign_in, user):
+    # What a broker (Keycloak) asks for by default: the ID token is still usable.
+    query = get_code(client, sign_in, scope="openid")
+    body = exchange(client, query["code"]).json
+    assert body["scope"] == "openid profile email"
+    claims = decode_id_token(client, body["id_token"])["claims"]
+    assert claims["email"] == user.email and claims["preferred_username"] == "dana.provider"
+
+
+def test_a_clients_own_default_scopes_replace_the_servers(client, sign_in, user):
+    add_client(
+        client_id="broker",
+        client_secret="broker-secret",
+        redirect_uris=["http://localhost:5030/cb"],
+        default_scopes=["email"],
+        trusted=True,
+    )
+    query = get_code(
+        client, sign_in, client_id="broker", redirect_uri="http://localhost:5030/cb", scope="openid"
+    )
+    body = exchange(
+        client, query["code"], client_id="broker", secret="broker-secret",
+        redirect_uri="http://localhost:5030/cb",
+    )  # fmt: skip
+    assert body.json["scope"] == "openid email"
+
+
+def test_a_strict_client_gets_no_default_scopes(client, sign_in, user):
+    add_client(
+        client_id="strict-scopes",
+        client_secret="strict-secret",
+        redirect_uris=["http://localhost:5031/cb"],
+        strict_auth_method=True,
+        trusted=True,
+    )
+    uri = "http://localhost:5031/cb"
+    query = get_code(client, sign_in, client_id="strict-scopes", redirect_uri=uri, scope="openid")
+    body = exchange(
+        client, query["code"], client_id="strict-scopes", secret="strict-secret", redirect_uri=uri
+    )
+    assert body.json["scope"] == "openid"
 
 
 def test_client_secret_post_client_can_exchange(client, sign_in, user):
@@ -295,6 +339,14 @@ def test_missing_response_type_is_redirected_as_an_error(client):
 def test_unsupported_response_type_is_redirected_as_an_error(client):
     response = client.get(authorize_url(response_type="token"))
     assert query_of(response.headers["Location"])["error"] == "unsupported_response_type"
+
+
+def test_id_token_response_type_is_told_only_code_is_supported(client):
+    query = query_of(client.get(authorize_url(response_type="id_token")).headers["Location"])
+    assert query["error"] == "unsupported_response_type"
+    assert query["error_description"] == (
+        "Only response_type code is supported (the authorization code flow)."
+    )
 
 
 def test_unknown_scope_is_invalid_scope(client, sign_in, user):

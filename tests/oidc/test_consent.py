@@ -121,6 +121,7 @@ def test_prompt_none_without_consent_is_consent_required(client, sign_in, user, 
     assert query["iss"] == ISSUER
 
 
+@pytest.mark.parametrize("app_overrides", [{"clients.default_scopes": ""}])
 def test_claims_parameter_claims_are_listed_and_released(client, sign_in, user, portal):
     claims = json.dumps({"userinfo": {"phone_number": {"essential": True}}})
     response = signed_in_start(client, sign_in, scope="openid", claims=claims)

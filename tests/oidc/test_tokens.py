@@ -15,6 +15,7 @@ from joserfc.jwk import ECKey, KeySet, RSAKey
 from idp.models import AuditEvent, AuthorizationCode, Token
 from idp.security.digests import token_digest
 
+from ..helpers import sign_out
 from .portal import CLAIMS_ONLINE, add_client, basic_auth, decode_id_token, exchange, get_code
 from .receiver import portal_backend
 
@@ -45,9 +46,28 @@ def test_offline_access_scope_gets_a_refresh_token(client, sign_in, user):
     assert "refresh_token" in offline_tokens(client, sign_in)
 
 
-def test_no_refresh_token_without_offline_access(client, sign_in, user):
+def test_every_code_exchange_gets_a_refresh_token(client, sign_in, user):
+    query = get_code(client, sign_in)
+    body = exchange(client, query["code"]).json
+    assert "offline_access" not in body["scope"] and body["refresh_token"]
+    assert refresh(client, body["refresh_token"]).status_code == 200
+
+
+def test_signing_out_ends_refresh_tokens_without_offline_access_only(client, sign_in, user):
+    online = exchange(client, get_code(client, sign_in)["code"]).json
+    offline = exchange(client, get_code(client, sign_in, scope=OFFLINE)["code"]).json
+    sign_out(client)
+    refused = refresh(client, online["refresh_token"])
+    assert refused.status_code == 400 and refused.json["error"] == "invalid_grant"
+    assert refresh(client, offline["refresh_token"]).status_code == 200
+
+
+@pytest.mark.parametrize("app_overrides", [{"tokens.refresh_token_requires_offline_access": True}])
+def test_the_setting_restores_refresh_tokens_only_with_offline_access(client, sign_in, user):
     query = get_code(client, sign_in)
     assert "refresh_token" not in exchange(client, query["code"]).json
+    query = get_code(client, sign_in, scope=OFFLINE)
+    assert exchange(client, query["code"]).json["refresh_token"]
 
 
 def test_no_refresh_token_for_a_client_not_allowed_the_grant(client, sign_in, user):
@@ -493,7 +513,9 @@ def test_revoking_another_clients_token_is_refused(client, sign_in, user):
 
 def test_revoke_needs_client_authentication(client):
     response = client.post("/revoke", data={"token": "x", "client_id": CLAIMS_ONLINE[0]})
-    assert response.status_code == 401 and response.json["error"] == "invalid_client"
+    # No Authorization header was used, so no 401 challenge (RFC 6749 §5.2).
+    assert response.status_code == 400 and response.json["error"] == "invalid_client"
+    assert response.json["error_description"].startswith("This client has a secret")
 
 
 def test_revoke_without_token_is_invalid_request(client):
@@ -543,6 +565,7 @@ def test_public_client_cannot_introspect(client):
 # --- userinfo with the token in the body -----------------------------------------------
 
 
+@pytest.mark.parametrize("app_overrides", [{"clients.default_scopes": ""}])
 def test_userinfo_of_a_refreshed_token_keeps_the_claims_its_code_asked_for(client, sign_in, user):
     asked = json.dumps({"userinfo": {"name": {"essential": True}}})
     query = get_code(client, sign_in, scope="openid offline_access", claims=asked)

@@ -70,6 +70,9 @@ def test_login_through_the_debugger_shows_every_check_passed(live_server, sessio
     assert 'data-claim="npi"' in html and "1234567893" in html
     assert "HTTP 200" in html and "demo.provider@example.com" in html
     assert "login_hint=demo.provider" in html
+    # The access token is a JWT: its header and claims are shown, its signature checked.
+    assert 'id="access-token-claims"' in html and "at+jwt" in html
+    assert 'Signature against the JWKS: <span class="passed">verified</span>' in html
 
 
 def test_refresh_revoke_and_sign_out_from_the_debugger(live_server, session):

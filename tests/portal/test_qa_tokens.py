@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -56,9 +57,8 @@ def test_acr_alone_implies_a_multi_factor_amr(client, user):
     assert claims["amr"] == ["pwd", "otp", "mfa"]
 
 
-def test_refresh_token_only_with_offline_access_and_it_refreshes(client, user):
-    assert "refresh_token" not in issue(client).json
-    body = issue(client, scope="openid offline_access").json
+def test_refresh_token_for_a_client_with_the_grant_and_it_refreshes(client, user):
+    body = issue(client).json
     refreshed = client.post(
         "/token",
         data={"grant_type": "refresh_token", "refresh_token": body["refresh_token"]},
@@ -169,6 +169,9 @@ def test_cli_tokens_issue_prints_the_response(tmp_path, monkeypatch):
         env=env,
     )
     assert only.exit_code == 0 and len(only.output.strip()) > 30 and "{" not in only.output
+    # A JWT access token (RFC 9068), the default format.
+    header = json.loads(base64.urlsafe_b64decode(only.output.split(".")[0] + "=="))
+    assert header["typ"] == "at+jwt"
     bad = runner.invoke(
         main, ["tokens", "issue", "--client-id", "nope", "--username", "demo.provider"], env=env
     )

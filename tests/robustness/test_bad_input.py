@@ -15,7 +15,7 @@ def test_authorize_with_unprintable_response_type_shows_an_error_page(client, re
     response = client.get(url)
     assert response.status_code == 400
     assert b"unsupported_response_type" in response.data
-    assert b"The response_type is not supported by the server." in response.data
+    assert b"Only response_type code is supported" in response.data
 
 
 @pytest.mark.parametrize("endpoint", ["/revoke", "/introspect", "/token"])

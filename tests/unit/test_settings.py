@@ -69,6 +69,10 @@ def test_config_file_from_environment_variable(tmp_path):
         ({"MOCK_OHID_NOPE_X": "1"}, "MOCK_OHID_NOPE_X"),
         ({"MOCK_OHID_SECURITY_UNRECOGNIZED_DEVICE_CHECK": "maybe"}, "UNRECOGNIZED_DEVICE_CHECK"),
         ({"MOCK_OHID_LOCKOUT_LOCK_MINUTES": "-5"}, "lockout.lock_minutes"),
+        ({"MOCK_OHID_TOKENS_ACCESS_TOKEN_FORMAT": "paseto"}, "tokens.access_token_format"),
+        ({"MOCK_OHID_TOKENS_ACCESS_TOKEN_TYP": "jwt"}, "tokens.access_token_typ"),
+        ({"MOCK_OHID_CLIENTS_DEFAULT_SCOPES": "profile wallet"}, "clients.default_scopes"),
+        ({"MOCK_OHID_CLIENTS_STRICT_AUTH_METHOD": "maybe"}, "STRICT_AUTH_METHOD"),
         ({"MOCK_OHID_SERVER_MAX_REQUEST_KB": "0"}, "server.max_request_kb"),
     ],
 )
