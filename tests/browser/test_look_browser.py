@@ -153,6 +153,9 @@ def test_finish_one_font_spaced_buttons_brand_links_and_even_headings(live_serve
     page.get_by_label("One Healthcare ID or Email Address").fill("demo.provider")
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", name="Verify your identity")).to_be_visible()
+    # The heading is in the DOM before the page's stylesheet has loaded: read computed
+    # styles and boxes only once the load event has fired.
+    page.wait_for_load_state("load")
     body_font = page.evaluate("getComputedStyle(document.body).fontFamily")
     button = page.get_by_role("button", name="Continue")
     assert button.evaluate("el => getComputedStyle(el).fontFamily") == body_font
@@ -179,6 +182,7 @@ def test_finish_one_font_spaced_buttons_brand_links_and_even_headings(live_serve
     page.get_by_label("Password", exact=True).fill("Password1")
     page.get_by_role("button", name="Sign In").click()
     expect(page.get_by_role("heading", name="Your password will expire soon")).to_be_visible()
+    page.wait_for_load_state("load")
     change = page.get_by_role("button", name="Change Password")
     later = page.get_by_role("button", name="Remind Me Later")
     gap = box(later)["y"] - (box(change)["y"] + box(change)["height"])
@@ -186,6 +190,8 @@ def test_finish_one_font_spaced_buttons_brand_links_and_even_headings(live_serve
 
     sign_in(page, live_server.url)
     page.get_by_role("link", name="Manage Verification Options").click()
+    expect(page.get_by_role("heading", level=2, name="Manage Verification Options")).to_be_visible()
+    page.wait_for_load_state("load")
     sizes = page.locator("main h3").evaluate_all(
         "els => els.map(e => getComputedStyle(e).fontSize)"
     )
