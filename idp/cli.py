@@ -19,6 +19,9 @@ from .cli_base import (  # noqa: F401 - re-exported: tests and scripts import th
     remember_issuer,
 )
 
+# Seconds gunicorn keeps an idle kept-alive connection (see _serve_gunicorn).
+KEEPALIVE_SECONDS = 5
+
 
 @main.command()
 @click.pass_obj
@@ -211,6 +214,10 @@ def _serve_gunicorn(obj: AppContext, listener, workers: int, threads: int, tls) 
             self.cfg.set("logger_class", "idp.access_log.AccessLog")
             # SIGTERM (Ctrl+C, `podman stop`): requests in flight get this long to finish.
             self.cfg.set("graceful_timeout", 5)
+            # Idle kept-alive connections stay open longer than clients keep them: Node's
+            # fetch (undici, used by openid-client) reuses one for 4 s, and a server that
+            # closes first (gunicorn's default is 2 s) fails a request sent as it closes.
+            self.cfg.set("keepalive", KEEPALIVE_SECONDS)
             # No control socket in the home folder: servers side by side would share it.
             self.cfg.set("control_socket_disable", True)
             if tls is not None:

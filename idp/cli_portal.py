@@ -133,6 +133,25 @@ def tokens_issue(obj, client_id, username, scope, claims_json, expires_in, acr, 
     help="Take free ports for the issuer and the portals instead of server.port and 5001-5005.",
 )
 @click.option(
+    "--portal",
+    "portal_id",
+    metavar="CLIENT_ID",
+    help="Serve only this demo portal, against an issuer served elsewhere (see --issuer).",
+)
+@click.option(
+    "--issuer",
+    metavar="URL",
+    help="With --portal: where the portal reaches the identity provider; discovery is "
+    "fetched from URL/.well-known/openid-configuration (default: server.issuer).",
+)
+@click.option("--host", help="With --portal: address to bind (default: 127.0.0.1).")
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    help="With --portal: port to serve on (default: its port in the whole demo, "
+    "demo.portal_ports and on).",
+)
+@click.option(
     "--portal-ports",
     "portal_ports",
     type=click.IntRange(1, 65535 - 4),
@@ -141,7 +160,7 @@ def tokens_issue(obj, client_id, username, scope, claims_json, expires_in, acr, 
     "(default: demo.portal_ports, 5001).",
 )
 @click.pass_obj
-def demo(obj: AppContext, any_ports, portal_ports):
+def demo(obj: AppContext, any_ports, portal_ports, portal_id, issuer, host, port):
     """Serve the issuer and the demo portals (Optum Connect, Optum Pro, ...) until Ctrl-C.
 
     Each portal signs in through One Healthcare ID with Authlib's client, shows
@@ -149,11 +168,25 @@ def demo(obj: AppContext, any_ports, portal_ports):
     the others hear of it by back-channel logout. With no server.issuer set, the
     issuer follows the port it listens on.
 
+    With --portal, only that portal runs, against the issuer at --issuer (in
+    compose: another container). Its client must be registered there with
+    redirect URI http://localhost:PORT/callback, as the bundled clients.toml does.
+
     \b
     Example:
       mock-ohid demo
+      mock-ohid demo --portal optum-connect-claims-online --issuer http://mock-ohid:8765
       mock-ohid demo --portal-ports 6001
     """
+    if portal_ports is not None:
+        obj.overrides["demo.portal_ports"] = portal_ports
+    if portal_id is not None:
+        if any_ports:
+            fail("--any-ports does not go with --portal (give --port)")
+        _demo_one(obj, portal_id, issuer, host or "127.0.0.1", port)
+        return
+    if issuer or host or port:
+        fail("--issuer, --host and --port go with --portal")
     import signal
     import threading
 
@@ -205,4 +238,41 @@ def demo(obj: AppContext, any_ports, portal_ports):
     while not stopping.is_set():
         stopping.wait(0.5)
     stop(served)
+    click.echo("Stopped.")
+
+
+def _wait_for_stop() -> None:
+    """Block until Ctrl-C (SIGINT) or SIGTERM."""
+    import signal
+    import threading
+
+    stopping = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
+    # Short waits keep the main thread free to run the signal handlers.
+    while not stopping.is_set():
+        stopping.wait(0.5)
+
+
+def _demo_one(obj: AppContext, portal_id: str, issuer: str | None, host: str, port: int | None):
+    from .demo.portals import PORTALS
+    from .demo.runner import DemoError, bind, serve_portal, stop
+    from .settings import load_settings
+
+    settings = load_settings(config_file=obj.config_file, overrides=obj.overrides)
+    first = settings["demo.portal_ports"]
+
+    def default(portal) -> int:
+        # The port it has in the whole demo (demo.portal_ports and on); 0: any free port.
+        return first + PORTALS.index(portal) if first else 0
+
+    issuer = (issuer or settings.issuer).rstrip("/")
+    try:
+        served = serve_portal(settings, portal_id, issuer, lambda p: bind(host, port or default(p)))
+    except DemoError as exc:
+        fail(str(exc))
+    click.echo(f"{served.label} at {served.url}/ (listening on {host}), issuer at {issuer}")
+    click.echo("Ctrl-C stops.")
+    _wait_for_stop()
+    stop([served])
     click.echo("Stopped.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -140,6 +141,11 @@ class Settings:
         return self.values["server"]["https"] or bool(self.values["server"]["tls_cert"])
 
     @property
+    def internal_hosts(self) -> frozenset[str]:
+        """The host names of ``server.internal_hosts``, lower-cased."""
+        return frozenset(parse_host_names(self.values["server"]["internal_hosts"]))
+
+    @property
     def secure_cookies(self) -> bool:
         """Cookies carry ``Secure`` when asked to, and always on an https issuer."""
         return self.values["security"]["secure_cookies"] or self.issuer.startswith("https://")
@@ -162,6 +168,24 @@ class Settings:
         """The file a setting names, or the bundled one when it is empty."""
         value = self[dotted]
         return Path(value).expanduser().resolve() if value else bundled_path(bundled_name)
+
+
+_LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
+_HOST_NAME = re.compile(rf"{_LABEL}(\.{_LABEL})*")
+
+
+def parse_host_names(entries: list) -> list[str]:
+    """``server.internal_hosts``: DNS host names, lower-cased; SettingsError on anything else."""
+    names = []
+    for entry in entries:
+        name = entry.strip().lower() if isinstance(entry, str) else entry
+        if not isinstance(name, str) or not _HOST_NAME.fullmatch(name):
+            raise SettingsError(
+                f"server.internal_hosts: {name!r} is not a host name "
+                "(give names such as mock-ohid, without scheme or port)"
+            )
+        names.append(name)
+    return names
 
 
 def read_toml(path: Path, label: str) -> dict[str, Any]:
@@ -282,6 +306,7 @@ def _validate(values: dict) -> None:
         raise SettingsError(f"server.port: must be between 0 and 65535, got {server['port']}")
     if not server["host"]:
         raise SettingsError("server.host: must not be empty")
+    parse_host_names(server["internal_hosts"])
     if not 16 <= server["max_request_kb"] <= 1_048_576:
         raise SettingsError(
             f"server.max_request_kb: must be between 16 and 1048576, got {server['max_request_kb']}"

@@ -87,6 +87,15 @@ def test_first_jwks_requests_made_together_get_one_key_set(served, tmp_path):
     assert kids == {path.stem for path in (tmp_path / "keys").glob("*.json")} and len(kids) == 2
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_sigterm_stops_serve_promptly_with_exit_code_0(served, workers):
+    # What `docker stop` / `podman stop` send: SIGTERM to the server process alone.
+    process, port = served("--workers", workers, MOCK_OHID_SECURITY_PASSWORD_HASH_PROFILE="fast")
+    wait_for_http(f"http://127.0.0.1:{port}/healthz", process, 40)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=10) == 0
+
+
 def test_serve_with_workers_runs_under_gunicorn(served):
     process, port = served("--workers", "2", MOCK_OHID_SECURITY_PASSWORD_HASH_PROFILE="fast")
     response = wait_for_http(f"http://127.0.0.1:{port}/.well-known/jwks.json", process, 40)

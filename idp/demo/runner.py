@@ -66,10 +66,42 @@ def portal_registration(entry: dict, url: str) -> dict:
     return entry
 
 
+def clients_file_entries(settings) -> dict[str, dict]:
+    """The entries of the clients file (``clients.file``, else the bundled one) by client_id."""
+    path = settings.bundled_or_path("clients.file", "config/clients.toml")
+    return {e.get("client_id"): e for e in tomllib.loads(path.read_text()).get("client", [])}
+
+
+def serve_portal(settings, client_id: str, issuer: str, bind_for) -> Served:
+    """Serve the demo portal of ``client_id`` alone, against the provider at ``issuer``.
+
+    ``bind_for(portal)`` returns the listening socket. The portal's secret and
+    authentication method come from the clients file, which the provider must share.
+    """
+    portal = next((p for p in PORTALS if p.client_id == client_id), None)
+    if portal is None:
+        names = ", ".join(p.client_id for p in PORTALS)
+        raise DemoError(f"no demo portal {client_id!r}; choose one of: {names}")
+    entry = clients_file_entries(settings).get(client_id)
+    if entry is None:
+        raise DemoError(f"client {client_id!r} is not in the clients file")
+    sock = bind_for(portal)
+    url = f"http://localhost:{sock.getsockname()[1]}"
+    app = create_portal_app(
+        portal,
+        issuer,
+        entry.get("client_secret"),
+        entry.get("token_endpoint_auth_method", "client_secret_basic"),
+        url,
+    )
+    return serve(portal.name, url, sock, app)
+
+
 def register_portals(ports: dict[str, int]) -> list[tuple[Portal, dict, str]]:
     """Register each portal's URIs on its client (from the clients file); needs an app context."""
-    path = get_settings().bundled_or_path("clients.file", "config/clients.toml")
-    entries = {e.get("client_id"): e for e in tomllib.loads(path.read_text()).get("client", [])}
+    settings = get_settings()
+    path = settings.bundled_or_path("clients.file", "config/clients.toml")
+    entries = clients_file_entries(settings)
     registered = []
     for portal in PORTALS:
         entry = entries.get(portal.client_id)
@@ -90,6 +122,7 @@ def start_portals(app, sockets: dict[str, socket.socket]) -> list[Served]:
     ports = {client_id: sock.getsockname()[1] for client_id, sock in sockets.items()}
     with app.app_context():
         issuer = get_settings().issuer
+        qa_token = get_settings()["qa.token"]
         registered = register_portals(ports)
     served = []
     for portal, entry, url in registered:
@@ -99,6 +132,7 @@ def start_portals(app, sockets: dict[str, socket.socket]) -> list[Served]:
             entry.get("client_secret"),
             entry.get("token_endpoint_auth_method", "client_secret_basic"),
             url,
+            qa_token=qa_token,
         )
         served.append(serve(portal.name, url, sockets.pop(portal.client_id), portal_app))
     for sock in sockets.values():

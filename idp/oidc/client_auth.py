@@ -39,6 +39,7 @@ from ..policy.client_auth import (
     refusal,
 )
 from ..security.fetch import FetchError, fetch
+from .internal_hosts import back_channel_base
 
 ASSERTION_ALGS = ["RS256", "ES256"]
 # A key set is a few KB; its server has this long to send all of it.
@@ -203,8 +204,12 @@ class PrivateKeyJwtAuthentication(JWTBearerClientAssertion):
     def get_audiences(self) -> list[str]:
         # OIDC Core §9: the audience SHOULD be the token endpoint; the issuer
         # identifier is accepted too (RFC 7523 §3, and what openid-client sends).
+        # Through an internal host name, its endpoints as discovery listed them count too.
         issuer = get_settings().issuer
-        return [issuer, f"{issuer}/token", f"{issuer}/revoke", f"{issuer}/introspect"]
+        audiences = [issuer]
+        for base in filter(None, (issuer, back_channel_base())):
+            audiences += [f"{base}/token", f"{base}/revoke", f"{base}/introspect"]
+        return audiences
 
     def resolve_client_public_key(self, client) -> KeySet:
         return client_key_set(client)

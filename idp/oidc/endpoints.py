@@ -8,7 +8,7 @@ from __future__ import annotations
 from authlib.oauth2.rfc7591.errors import InvalidClientMetadataError
 from flask import Blueprint, current_app, request
 
-from ..extensions import csrf, get_clock, get_key_store
+from ..extensions import csrf, get_clock, get_key_store, get_settings
 from .authorize import params_from, process_authorization, resume
 from .cors import add_cors_headers
 from .discovery import metadata_bytes
@@ -26,7 +26,11 @@ bp.after_request(add_cors_headers)
 # discovery below it; it accepts the issuer of the same scheme and host.
 @bp.get("/ohid/.well-known/openid-configuration")
 def discovery():
-    return current_app.response_class(metadata_bytes(), mimetype="application/json")
+    response = current_app.response_class(metadata_bytes(), mimetype="application/json")
+    if get_settings().internal_hosts:
+        # The back-channel endpoints depend on the Host the document was asked for.
+        response.vary.add("Host")
+    return response
 
 
 @bp.get("/.well-known/jwks.json")

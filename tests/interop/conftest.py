@@ -8,7 +8,9 @@ browser would, for RPs driven with ``requests``. Every wait has a timeout.
 from __future__ import annotations
 
 import re
+import secrets
 import subprocess
+import tomllib
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
@@ -16,7 +18,10 @@ from urllib.parse import urljoin
 
 import pytest
 import requests
+from authlib.integrations.requests_client import OAuth2Session
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
+from idp.resources import bundled_path
 from idp.testing import QAClient
 
 from ..live import clean_env, free_port, mock_ohid_command, start_serve, stop_process, wait_for_http
@@ -140,3 +145,109 @@ def sign_in_by_form(
     if answer.url.split("?")[0].endswith("/consent"):
         answer = post(answer.url, {"csrf_token": _csrf(answer.text), "allow": "Allow"})
     return answer
+
+
+def _issuer_follows_port() -> bool:
+    """Whether this mock-ohid advertises the port it is bound to when no issuer is
+    set (``issuer = ""`` by default); older ones need the issuer spelled out."""
+    default = tomllib.loads(bundled_path("config/default.toml").read_text())
+    return default["server"]["issuer"] == ""
+
+
+def start_ohid(workdir: Path, **settings: str) -> LiveOhid:
+    """``mock-ohid serve --workers 2`` in ``workdir`` the way a newcomer starts it:
+    no issuer set where this mock-ohid follows its bound port; ``settings`` are
+    extra MOCK_OHID_* variables. Stop it with ``stop_ohid``."""
+    port = free_port()
+    issuer = f"http://localhost:{port}"
+    extra = dict(
+        MOCK_OHID_SECURITY_PASSWORD_HASH_PROFILE="fast", MOCK_OHID_USERS_SEED="false", **settings
+    )
+    if not _issuer_follows_port():
+        extra["MOCK_OHID_SERVER_ISSUER"] = issuer
+    env = clean_env(**extra)
+    process = start_serve(workdir, env, port, "--workers", "2")
+    try:
+        discovery = wait_for_http(f"{issuer}/.well-known/openid-configuration", process)
+        assert discovery.json()["issuer"] == issuer, discovery.text[:300]
+    except BaseException:
+        stop_process(process)
+        raise
+    return LiveOhid(issuer, port, workdir, env, QAClient(issuer), process)
+
+
+def stop_ohid(live: LiveOhid) -> None:
+    """Stop a server from ``start_ohid``."""
+    if live.process is not None:
+        stop_process(live.process)
+
+
+@pytest.fixture(scope="module")
+def shared_ohid(tmp_path_factory) -> LiveOhid:
+    """One server for a whole module of relying parties (each test uses its own
+    clients and users)."""
+    live = start_ohid(tmp_path_factory.mktemp("ohid"))
+    try:
+        yield live
+    finally:
+        stop_ohid(live)
+
+
+_SHOWN_SECRET = re.compile(r"client_secret: (\S+)")
+
+
+def newcomer_client(ohid: LiveOhid, client_id: str, redirect_uri: str, *args: str) -> str:
+    """``mock-ohid clients add --id ID --redirect-uri URI [ARGS]`` with every other
+    setting left at its default, as a newcomer registers a portal; the secret the
+    command shows once."""
+    shown = ohid.cli("clients", "add", "--id", client_id, "--redirect-uri", redirect_uri, *args)
+    match = _SHOWN_SECRET.search(shown)
+    assert match, shown
+    return match.group(1)
+
+
+def new_user(ohid: LiveOhid, username: str) -> dict:
+    """A plain account (no second factor) for one relying party's test."""
+    return ohid.qa.create_user(
+        username=username,
+        email=f"{username}@example.test",
+        password=PASSWORD,
+        first_name="Quinn",
+        last_name="Interop",
+        email_verified=True,
+    )
+
+
+def code_flow_tokens(
+    ohid: LiveOhid,
+    client_id: str,
+    secret: str,
+    redirect_uri: str,
+    username: str,
+    scope: str = "openid profile email",
+) -> dict:
+    """A portal's code flow with Authlib's client (its defaults: Basic
+    authentication, PKCE added here): sign in on the real pages, redeem the code;
+    the token response."""
+    metadata = requests.get(
+        f"{ohid.issuer}/.well-known/openid-configuration", timeout=HTTP_TIMEOUT
+    ).json()
+    portal = OAuth2Session(client_id, secret, scope=scope, redirect_uri=redirect_uri)
+    verifier = secrets.token_urlsafe(48)
+    url, state = portal.create_authorization_url(
+        metadata["authorization_endpoint"],
+        code_challenge=create_s256_code_challenge(verifier),
+        code_challenge_method="S256",
+    )
+    browser = requests.Session()
+    page = follow(
+        browser, browser.get(url, allow_redirects=False, timeout=HTTP_TIMEOUT), redirect_uri
+    )
+    answer = sign_in_by_form(browser, page, username, stop_at=redirect_uri)
+    return portal.fetch_token(
+        metadata["token_endpoint"],
+        authorization_response=answer.headers["Location"],
+        state=state,
+        code_verifier=verifier,
+        timeout=HTTP_TIMEOUT,
+    )

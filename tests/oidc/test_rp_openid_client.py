@@ -11,12 +11,15 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
 import requests
+from werkzeug.serving import make_server
 
+from ..conftest import make_test_app
 from ..helpers import csrf_token, query_of
 
 NODE_DIR = Path(__file__).parent / "node"
@@ -143,3 +146,40 @@ def test_openid_client_registers_dynamically_and_the_user_consents(live_server):
     client["client_secret"] = start["client_secret"]
     result = node("finish", {"issuer": issuer, **client, **start, "callback": callback})
     check_portal_session(result, issuer, start["client_id"])
+
+
+@pytest.fixture
+def split_server(tmp_path, unused_port):
+    """A live issuer at http://localhost:PORT whose back-channel name is 127.0.0.1."""
+    app = make_test_app(
+        tmp_path,
+        **{
+            "server.issuer": f"http://localhost:{unused_port}",
+            "server.port": unused_port,
+            "server.internal_hosts": ["127.0.0.1"],
+            "users.seed": True,
+        },
+    )
+    server = make_server("127.0.0.1", unused_port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield unused_port
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+def test_openid_client_refuses_split_discovery_and_signs_in_with_the_metadata_handed_over(
+    split_server,
+):
+    issuer, backend = f"http://localhost:{split_server}", f"http://127.0.0.1:{split_server}"
+    # openid-client 6 compares discovery's issuer with the URL it fetched (RFC 8414 §3.3).
+    refused = node("discover", {"issuer": backend, **CLAIMS_ONLINE})
+    assert refused == {"ok": False, "error": "OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED"}
+    assert node("discover", {"issuer": issuer, **CLAIMS_ONLINE}) == {"ok": True, "issuer": issuer}
+    # The README's way for such libraries: fetch the metadata by the back-channel name and
+    # hand it over; the token, userinfo, introspection and revocation calls go to 127.0.0.1.
+    metadata_url = f"{backend}/.well-known/openid-configuration"
+    result, _ = run_portal(issuer, metadata_url=metadata_url, **CLAIMS_ONLINE)
+    check_portal_session(result, issuer, CLAIMS_ONLINE["client_id"])

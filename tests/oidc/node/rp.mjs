@@ -5,6 +5,10 @@
 //     -> {"url", "state", "nonce", "verifier", "client_id", "client_secret"}
 //   node rp.mjs finish '{... the above ..., "callback": "<redirect the browser got>"}'
 //     -> what the library saw at each step
+//   node rp.mjs discover '{"issuer": ..., ...}'  -> {"ok", "issuer"} or {"ok": false, "error"}
+//
+// With "metadata_url", the configuration is built from the metadata found there
+// instead of by discovery at "issuer".
 //
 // The Python test plays the user's browser between the two steps.
 import * as client from 'openid-client'
@@ -16,6 +20,19 @@ const options = { execute: [client.allowInsecureRequests] }
 
 async function configure() {
   const issuer = new URL(args.issuer)
+  if (args.metadata_url) {
+    // Metadata fetched by a back-channel host name and handed over as is: discovery()
+    // would refuse an issuer that is not the URL it fetched (RFC 8414 §3.3).
+    const response = await fetch(args.metadata_url)
+    const config = new client.Configuration(
+      await response.json(),
+      args.client_id,
+      undefined,
+      client.ClientSecretBasic(args.client_secret),
+    )
+    client.allowInsecureRequests(config)
+    return config
+  }
   if (step === 'start' && args.register) {
     // RFC 7591 through the library: it registers and returns a ready configuration.
     return client.dynamicClientRegistration(
@@ -112,6 +129,13 @@ async function finish(config) {
   }
 }
 
-const config = await configure()
-const result = step === 'start' ? await start(config) : await finish(config)
+let result
+if (step === 'discover') {
+  // Only whether the library accepts discovery at args.issuer, and why not.
+  const outcome = await attempt(configure)
+  result = outcome.ok ? { ok: true, issuer: outcome.value.serverMetadata().issuer } : outcome
+} else {
+  const config = await configure()
+  result = step === 'start' ? await start(config) : await finish(config)
+}
 process.stdout.write(JSON.stringify(result))
