@@ -74,8 +74,7 @@ def main(issuer: str) -> str:
         ):
             page.get_by_label(f"Security question {n}").select_option(label=question)
             page.get_by_label(f"Answer {n}", exact=True).fill(answer)
-        page.get_by_label("I agree to the Terms of Use and the Website Privacy Policy").check()
-        page.get_by_role("button", name="Continue").click()
+        page.get_by_role("button", name="I Agree").click()
 
         activation = latest(issuer, channel="email", to=email, purpose="email_activation")
         page.get_by_label("Activation code").fill(activation["code"])
@@ -85,6 +84,7 @@ def main(issuer: str) -> str:
         page.get_by_role("button", name="Text Message").click()
         page.get_by_label("Verification Code").fill(latest(issuer, channel="sms")["code"])
         page.get_by_role("button", name="Verify", exact=True).click()
+        page.get_by_role("button", name="Continue").click()
 
         page.locator("tr[data-method=authenticator]").get_by_role("link", name="Setup").click()
         secret = page.locator("[data-totp-secret]").inner_text().replace(" ", "")

@@ -230,7 +230,10 @@ def create_app(
     # A global (not a context processor) so imported macros see it too.
     app.jinja_env.globals["password_policy"] = settings.password
     app.jinja_env.globals["support_phone"] = settings["server.support_phone"]
-    from .policy.contact import display_phone
+    app.jinja_env.globals["support_email"] = settings["server.support_email"]
+    from .policy.contact import compact_phone, display_phone
+
+    app.add_template_filter(compact_phone, "compact_phone")
 
     app.add_template_filter(display_phone, "phone")
     app.add_template_filter(lambda d: {k: v for k, v in d.items() if v is not None}, "reject_none")

@@ -88,6 +88,11 @@ def users():
     metavar="JSON",
     help='Portal claims as a JSON object, e.g. \'{"npi": "1234567893", "state": "MN"}\'.',
 )
+@click.option(
+    "--shared-email",
+    is_flag=True,
+    help="Allow an email another One Healthcare ID already uses (a shared address).",
+)
 @click.pass_obj
 def users_add(
     obj,
@@ -102,6 +107,7 @@ def users_add(
     phone_verified,
     send_activation,
     claims_json,
+    shared_email,
 ):
     """Add a user through the same rules as "Create One Healthcare ID".
 
@@ -132,6 +138,7 @@ def users_add(
             email_verified=email_verified,
             phone_verified=phone_verified,
             commit=False,
+            shared_email=shared_email,
         )
         if claims:
             set_portal_claims(user, claims, replace=True)
@@ -142,7 +149,9 @@ def users_add(
     except ValidationFailed as exc:
         db.session.rollback()
         fail(_validation_line(exc))
-    except (UsernameTaken, EmailInUse) as exc:
+    except EmailInUse as exc:
+        fail(f"{exc.text} (add --shared-email to share it with another One Healthcare ID)")
+    except UsernameTaken as exc:
         fail(exc.text)
     note = "; activation email sent (mock-ohid outbox)" if sent else ""
     click.echo(f"Created {user.username} ({user.email}){note}")

@@ -34,6 +34,20 @@ class AccountInactive(DomainError):
     field = "password"
 
 
+class SharedEmailNeedsId(DomainError):
+    """The password fits more than one of the IDs sharing the email: which one is meant?"""
+
+    key = "email_shared_enter_id"
+    field = "identifier"
+
+
+class SharedEmailWarning(DomainError):
+    """The email is already used by another One Healthcare ID; the user may still share it."""
+
+    key = "shared_email_warning"
+    field = "email"
+
+
 class UsernameTaken(DomainError):
     key = "username_taken"
     field = "username"

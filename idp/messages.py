@@ -10,12 +10,25 @@ MESSAGES = {
         "Otherwise, try again in {minutes} minutes."
     ),
     "account_inactive": (
-        "Inactive One Healthcare ID: this account was deactivated after {days} days "
-        "without a sign-in. Reset your password to reactivate it."
+        "Inactive One Healthcare ID: this account was deactivated. "
+        "Reset your password to reactivate it."
     ),
     "session_expired": "Your sign-in session has expired. Please sign in again.",
     "username_taken": "That One Healthcare ID is already taken. Choose another one.",
     "email_in_use": "Email is already in use",
+    "shared_email_warning": (
+        "Email is already in use: {email} is linked to a One Healthcare ID. If it is your "
+        "email, sign in with the One Healthcare ID linked to it."
+    ),
+    "email_shared_enter_id": (
+        "More than one One Healthcare ID uses this email address. Enter your One Healthcare ID "
+        "to sign in."
+    ),
+    "recover_shared_email": (
+        "More than one One Healthcare ID uses this email address. Enter your One Healthcare ID, "
+        "or select Forgot One Healthcare ID? to get every ID linked to it."
+    ),
+    "sign_in_to_manage": "Sign in to manage your One Healthcare ID.",
     "code_invalid": "The code you entered is incorrect. Check the code and try again.",
     "code_expired": "This code has expired. Select Resend Code to get a new one.",
     "code_dead": (
@@ -93,7 +106,7 @@ MESSAGES = {
     "current_password_required": "Enter your current password.",
     "shared_email": (
         "Shared Email Address: this email address is already used by another One Healthcare "
-        "ID. Use a different email address."
+        "ID. If that ID is yours, sign in with it."
     ),
     "same_email": "This is already your email address.",
     "same_phone": "This is already your verified phone number.",
@@ -105,7 +118,8 @@ MESSAGES = {
     # --- registration and verification ---
     "field_required": "This field is required.",
     "terms_required": (
-        "To create a One Healthcare ID, agree to the Terms of Use and the Website Privacy Policy."
+        "To create a One Healthcare ID, select I Agree to agree to the Terms of Use and the "
+        "Website Privacy Policy."
     ),
     "question_required": "Choose a security question.",
     "question_repeated": "Choose a different question for each security question.",

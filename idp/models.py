@@ -61,10 +61,11 @@ class User(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     sub: Mapped[str] = mapped_column(String(36), unique=True, default=_new_sub)
     username: Mapped[str] = mapped_column(String(50))
-    # Uniqueness is case-insensitive: the lowered forms carry the constraints.
+    # Uniqueness is case-insensitive: the lowered form carries the constraint.
     username_key: Mapped[str] = mapped_column(String(50), unique=True)
     email: Mapped[str] = mapped_column(String(254))
-    email_key: Mapped[str] = mapped_column(String(254), unique=True)
+    # Not unique: several One Healthcare IDs may share an email address (Optum Pro guide).
+    email_key: Mapped[str] = mapped_column(String(254), index=True)
     email_verified: Mapped[bool] = mapped_column(Boolean, default=False)
     first_name: Mapped[str] = mapped_column(String(100), default="")
     last_name: Mapped[str] = mapped_column(String(100), default="")

@@ -51,6 +51,22 @@ def test_users_add_bad_input_is_one_line_and_non_zero(run):
     assert result.output.strip() == "Error: username: 6 to 50 characters"
 
 
+def test_users_add_shares_an_email_only_with_shared_email(run):
+    def add(username, *extra):
+        return run(
+            "users", "add", "--username", username, "--email", "desk@example.com",
+            "--password", "Password1", *extra,
+        )  # fmt: skip
+
+    assert add("desk.first").exit_code == 0
+    refused = add("desk.second")
+    assert refused.exit_code == 2
+    assert "Email is already in use (add --shared-email to share it" in refused.output
+    added = add("desk.second", "--shared-email")
+    assert added.exit_code == 0 and "Created desk.second" in added.output
+    assert json.loads(run("users", "show", "desk.second").output)["email"] == "desk@example.com"
+
+
 def test_users_add_taken_username(run):
     run(
         "users",

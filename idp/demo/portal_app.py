@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+from datetime import datetime
 from urllib.parse import urlencode
 
 from authlib.integrations.base_client import OAuthError
@@ -21,7 +22,16 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from ..resources import PACKAGE_DIR, bundled_path
-from .portals import Portal
+from .portal_rules import (
+    ACCOUNT_DEACTIVATED,
+    ACCOUNT_REACTIVATED,
+    SHARED_EMAIL_REFUSED,
+    TIMED_OUT,
+    IssuerClock,
+    PortalAccounts,
+    is_timed_out,
+)
+from .portals import ACCESS_FORMS, Portal
 
 LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 STANDARD_CLAIMS = (
@@ -83,12 +93,21 @@ def check_logout_token(token: str, keys: KeySet, issuer: str, client_id: str) ->
     return claims
 
 
-def create_portal_app(portal: Portal, issuer: str, secret: str | None, auth_method: str, url: str):
+def create_portal_app(
+    portal: Portal,
+    issuer: str,
+    secret: str | None,
+    auth_method: str,
+    url: str,
+    qa_token: str = "",
+):
     """The Flask app of ``portal``, served at ``url`` (http://localhost:PORT).
 
     ``issuer`` is where the portal's backend reaches the provider; tokens are checked
     against the issuer its discovery document names (the same URL unless the provider
-    splits browser and back-channel host names).
+    splits browser and back-channel host names). ``qa_token`` lets the portal read One
+    Healthcare ID's QA clock where the QA API asks for one; the portal's own time rules
+    run on that clock.
     """
     app = Flask(
         f"demo-{portal.client_id}",
@@ -104,6 +123,8 @@ def create_portal_app(portal: Portal, issuer: str, secret: str | None, auth_meth
     )
     csrf = CSRFProtect(app)
     ended = EndedSessions()
+    clock = IssuerClock(issuer, qa_token)
+    accounts = PortalAccounts()
     oauth = OAuth(app)
     ohid = oauth.register(
         "ohid",
@@ -128,7 +149,18 @@ def create_portal_app(portal: Portal, issuer: str, secret: str | None, auth_meth
                 "You were signed out: One Healthcare ID ended your session (back-channel logout)."
             )
             return None
+        if user and portal.idle_minutes:
+            moment = clock.now()
+            last_seen = datetime.fromisoformat(session.get("last_seen", moment.isoformat()))
+            if is_timed_out(last_seen, moment, portal.idle_minutes):
+                return time_out()
+            session["last_seen"] = moment.isoformat()
         return user
+
+    def time_out():
+        session.clear()
+        session["notice"] = TIMED_OUT.format(portal=portal.name, minutes=portal.idle_minutes)
+        return None
 
     @app.get("/")
     def home():
@@ -144,6 +176,10 @@ def create_portal_app(portal: Portal, issuer: str, secret: str | None, auth_meth
             standard=[(n, claims[n]) for n in STANDARD_CLAIMS if n in claims],
             portal_claims=[(n, claims[n]) for n in PORTAL_CLAIMS if n in claims],
             other=[(n, v) for n, v in user["userinfo"].items() if n not in claims and n != "sub"],
+            idle_seconds=portal.idle_minutes * 60,
+            warning_seconds=portal.idle_warning_minutes * 60,
+            which_portal=session.pop("enrolling", False) and portal.family == "Optum Connect",
+            access_forms=ACCESS_FORMS,
         )
 
     def start(**extra):
@@ -151,6 +187,42 @@ def create_portal_app(portal: Portal, issuer: str, secret: str | None, auth_meth
 
     @app.get("/login")
     def login():
+        if session.get("reactivate"):
+            # Reactivating takes a sign-in of its own, not a silent single sign-on.
+            return start(prompt="login")
+        return start()
+
+    @app.get("/enroll")
+    def enroll():
+        """The "One Healthcare ID" link of the "Validate with One Healthcare ID" pop-up:
+        sign in (or create an ID) at One Healthcare ID, then choose a portal to register for."""
+        session["enrolling"] = True
+        return start()
+
+    @app.route("/access-form/<form_name>", methods=["GET", "POST"])
+    def access_form(form_name: str):
+        """The portal's access form, the One Healthcare ID filled in (Optum Connect guide)."""
+        if form_name not in ACCESS_FORMS:
+            return page("landing.html", notice="There is no such access form."), 404
+        user = signed_in_user()
+        if user is None:
+            session["notice"] = "Log In (With OHID) first to fill in an access form."
+            return redirect(url_for("home"))
+        portal_name, title = ACCESS_FORMS[form_name]
+        submitted = request.method == "POST"
+        return page(
+            "access_form.html",
+            user=user,
+            title=title,
+            portal_name=portal_name,
+            form_name=form_name,
+            submitted=submitted,
+            values=request.form if submitted else {},
+        )
+
+    @app.get("/register")
+    def register():
+        # The portal's registration starts with a One Healthcare ID sign-in (Optum Pro guide).
         return start()
 
     @app.get("/signup")
@@ -167,13 +239,55 @@ def create_portal_app(portal: Portal, issuer: str, secret: str | None, auth_meth
             session["notice"] = f"Sign-in did not finish: {exc.error} {exc.description or ''}"
             return redirect(url_for("home"))
         claims = dict(token["userinfo"])
+        refusal = portal_refusal(claims, dict(userinfo))
+        if refusal is not None:
+            return refusal
+        notice = portal_notice()
+        enrolling = session.get("enrolling", False)
         session.clear()
+        if enrolling:
+            session["enrolling"] = True
+        if notice:
+            session["notice"] = notice
+        if portal.idle_minutes:
+            session["last_seen"] = clock.now().isoformat()
         session["user"] = {
             "claims": claims,
             "userinfo": dict(userinfo),
             "id_token": token["id_token"],
             "sid": claims.get("sid"),
         }
+        return redirect(url_for("home"))
+
+    def portal_refusal(claims: dict, userinfo: dict):
+        """The page of a sign-in the portal refuses by its own rules, or None."""
+        if portal.refuses_shared_email and (
+            claims.get("email_shared") or userinfo.get("email_shared")
+        ):
+            session.clear()
+            return page("refused.html", message=SHARED_EMAIL_REFUSED), 403
+        if not portal.inactivity_days:
+            return None
+        reactivate = bool(session.pop("reactivate", False))
+        status = accounts.sign_in(claims["sub"], clock.now(), portal.inactivity_days, reactivate)
+        if status == "deactivated":
+            session.clear()
+            session["reactivate"] = True
+            message = ACCOUNT_DEACTIVATED.format(portal=portal.name, days=portal.inactivity_days)
+            return page("deactivated.html", message=message), 403
+        session["portal_status"] = status
+        return None
+
+    def portal_notice() -> str | None:
+        if session.pop("portal_status", None) == "reactivated":
+            return ACCOUNT_REACTIVATED.format(portal=portal.name)
+        return None
+
+    @app.post("/timeout")
+    def timeout():
+        """The page's idle timer ran out: sign out of the portal (not of One Healthcare ID)."""
+        if session.get("user"):
+            time_out()
         return redirect(url_for("home"))
 
     @app.post("/logout")

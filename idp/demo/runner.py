@@ -122,6 +122,7 @@ def start_portals(app, sockets: dict[str, socket.socket]) -> list[Served]:
     ports = {client_id: sock.getsockname()[1] for client_id, sock in sockets.items()}
     with app.app_context():
         issuer = get_settings().issuer
+        qa_token = get_settings()["qa.token"]
         registered = register_portals(ports)
     served = []
     for portal, entry, url in registered:
@@ -131,6 +132,7 @@ def start_portals(app, sockets: dict[str, socket.socket]) -> list[Served]:
             entry.get("client_secret"),
             entry.get("token_endpoint_auth_method", "client_secret_basic"),
             url,
+            qa_token=qa_token,
         )
         served.append(serve(portal.name, url, sockets.pop(portal.client_id), portal_app))
     for sock in sockets.values():

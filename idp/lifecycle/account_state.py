@@ -9,14 +9,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ..audit import record_event
-from ..errors import EmailInUse, UsernameTaken, ValidationFailed
+from ..errors import UsernameTaken, ValidationFailed
 from ..extensions import db, get_hashing, get_settings, now
 from ..models import PasswordHistory, User
 from ..policy.contact import check_email, check_phone, check_year_of_birth, email_key
 from ..policy.names import check_name
 from ..policy.passwords import check_password
 from ..policy.usernames import check_username, username_key
-from .accounts import find_by_email, find_by_username
+from .accounts import find_by_username
 
 
 def lock_account(user: User, minutes: int | None = None) -> None:
@@ -79,12 +79,10 @@ def apply_changes(user: User, changes: dict) -> User:
         else:
             user.username, user.username_key = value, username_key(value)
     if "email" in changes:
+        # Several IDs may share an email (SPEC §3.2), so any valid address is taken.
         problems, value = check_email(changes["email"])
-        other = find_by_email(value) if not problems else None
         if problems:
             errors["email"] = problems
-        elif other is not None and other.id != user.id:
-            raise EmailInUse()
         else:
             user.email, user.email_key = value, email_key(value)
     for name in ("first_name", "last_name"):

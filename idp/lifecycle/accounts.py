@@ -18,7 +18,7 @@ from ..policy.usernames import check_username, username_key
 
 # Built once: SQLAlchemy then reuses their compiled form (sign-in runs them each time).
 _BY_USERNAME = db.select(User).where(User.username_key == bindparam("key"))
-_BY_EMAIL = db.select(User).where(User.email_key == bindparam("key"))
+_BY_EMAIL = db.select(User).where(User.email_key == bindparam("key")).order_by(User.id)
 # Changes nothing; writing the row is what takes its lock.
 _HOLD_ROW = db.update(User).where(User.id == bindparam("account")).values(id=User.id)
 
@@ -27,8 +27,20 @@ def find_by_username(username: str) -> User | None:
     return db.session.execute(_BY_USERNAME, {"key": username_key(username)}).scalar_one_or_none()
 
 
+def find_all_by_email(email: str) -> list[User]:
+    """Every One Healthcare ID on ``email`` (several IDs may share an address), oldest first."""
+    return list(db.session.execute(_BY_EMAIL, {"key": email_key(email)}).scalars())
+
+
 def find_by_email(email: str) -> User | None:
-    return db.session.execute(_BY_EMAIL, {"key": email_key(email)}).scalar_one_or_none()
+    """The oldest One Healthcare ID on ``email``, or None."""
+    accounts = find_all_by_email(email)
+    return accounts[0] if accounts else None
+
+
+def email_in_use(email: str, besides: User | None = None) -> bool:
+    """Whether another One Healthcare ID than ``besides`` uses ``email``."""
+    return any(u is not besides for u in find_all_by_email(email))
 
 
 def hold_account_row(user: User) -> None:
@@ -42,14 +54,24 @@ def hold_account_row(user: User) -> None:
     execute_plain(_HOLD_ROW, {"account": user.id})
 
 
-def find_account(identifier: str) -> User | None:
-    """The account whose One Healthcare ID or email address is ``identifier``."""
+def find_accounts(identifier: str) -> list[User]:
+    """The accounts ``identifier`` names: the One Healthcare ID, or every ID on that email."""
     identifier = (identifier or "").strip()
     if not identifier:
-        return None
+        return []
     if "@" in identifier:
-        return find_by_email(identifier) or find_by_username(identifier)
-    return find_by_username(identifier)
+        accounts = find_all_by_email(identifier)
+        if accounts:
+            return accounts
+    user = find_by_username(identifier)
+    return [user] if user is not None else []
+
+
+def find_account(identifier: str) -> User | None:
+    """The account whose One Healthcare ID or email address is ``identifier``; None when
+    nothing, or more than one ID (a shared email), matches."""
+    accounts = find_accounts(identifier)
+    return accounts[0] if len(accounts) == 1 else None
 
 
 def validate_account_fields(
@@ -118,11 +140,13 @@ def create_account(
     require_profile: bool = False,
     commit: bool = True,
     password_hash: str | None = None,
+    shared_email: bool = False,
 ) -> User:
     """Create a One Healthcare ID; raises ValidationFailed, UsernameTaken or EmailInUse.
 
     ``password_hash`` is an argon2 hash already made of ``password`` (seeding
-    several demo users that share one password hashes it once).
+    several demo users that share one password hashes it once). An email another
+    ID uses raises EmailInUse unless ``shared_email`` says the caller chose to share it.
     """
     fields = validate_account_fields(
         username,
@@ -137,7 +161,7 @@ def create_account(
     )
     if find_by_username(fields["username"]):
         raise UsernameTaken()
-    if find_by_email(fields["email"]):
+    if not shared_email and find_all_by_email(fields["email"]):
         raise EmailInUse()
     moment = now()
     password_hash = password_hash or get_hashing().hash(password)
@@ -165,11 +189,10 @@ def create_account(
     try:
         db.session.flush()
     except IntegrityError:
-        # A concurrent request took the username or email between check and insert.
+        # A concurrent request took the username between check and insert (emails
+        # may be shared, so only the username is unique).
         db.session.rollback()
-        if find_by_username(fields["username"]):
-            raise UsernameTaken() from None
-        raise EmailInUse() from None
+        raise UsernameTaken() from None
     record_event("account_created", user)
     if commit:
         db.session.commit()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import secrets
+from contextlib import suppress
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit import record_event
-from ..errors import AccountInactive, AccountLocked, InvalidCredentials
+from ..errors import AccountInactive, AccountLocked, InvalidCredentials, SharedEmailNeedsId
 from ..extensions import (
     db,
     execute_plain,
@@ -22,7 +23,7 @@ from ..extensions import (
 from ..models import SsoSession, User
 from ..policy.lockout import is_inactive, is_locked, minutes_left
 from ..signals import sso_session_ended
-from .accounts import find_account
+from .accounts import find_accounts
 from .attempts import (
     claim_sign_in_attempt,
     fail_sign_in_attempt,
@@ -74,16 +75,36 @@ def authenticate_password(identifier: str, password: str) -> User:
 
     Wrong ID and wrong password raise the same error; the failure count and
     lock are kept on the account and committed even though sign-in fails.
+    An email shared by several IDs lets the password decide when it fits exactly
+    one of them; when it fits several, SharedEmailNeedsId asks for the One
+    Healthcare ID; when it fits none, the wrong try counts against each of them.
     """
-    settings = get_settings()
     hashing = get_hashing()
-    moment = now()
-    user = find_account(identifier)
-    if user is None:
+    accounts = find_accounts(identifier)
+    if not accounts:
         hashing.verify(_dummy_hash(), password or "")
         record_event("sign_in_failed", username=(identifier or "")[:50], reason="unknown_id")
         db.session.commit()
         raise InvalidCredentials()
+    if len(accounts) == 1:
+        return _authenticate(accounts[0], password)
+    fits = [u for u in accounts if hashing.verify(u.password_hash, password or "")]
+    if len(fits) == 1:
+        return _authenticate(fits[0], password)
+    if fits:
+        record_event("sign_in_needs_id", username=(identifier or "")[:50], ids=len(fits))
+        db.session.commit()
+        raise SharedEmailNeedsId()
+    for user in accounts:
+        with suppress(InvalidCredentials, AccountLocked):
+            _authenticate(user, password)
+    raise InvalidCredentials()
+
+
+def _authenticate(user: User, password: str) -> User:
+    """Check ``password`` against one account's state and hash (see authenticate_password)."""
+    hashing = get_hashing()
+    moment = now()
     if is_locked(user.locked_until, moment):
         record_event("sign_in_refused", user, reason="locked")
         db.session.commit()
@@ -111,7 +132,7 @@ def authenticate_password(identifier: str, password: str) -> User:
         record_event("sign_in_refused", user, reason="inactive")
         db.session.commit()
         release_sign_in_attempt(user)
-        raise AccountInactive(days=settings["account.inactivity_days"])
+        raise AccountInactive()
     try:
         pass_sign_in_attempt(user, claimed)
     except AccountLocked:

@@ -1,7 +1,9 @@
 """One-time codes sent by email, text or call: issue, resend limits, confirm.
 
 Codes are stored hashed, expire, die after the configured wrong tries, and are
-single use. A new code for the same purpose and destination replaces the old.
+single use. A new code for the same purpose and destination replaces the old
+one of the same account: several One Healthcare IDs may share an email address
+(or a phone), and each has its own codes there.
 The code itself is returned to the caller only so it can be put in the message.
 """
 
@@ -50,7 +52,7 @@ def issue_code(
     activation = purpose in ACTIVATION_PURPOSES
     plain = generate_code(rules.email_activation_digits if activation else rules.otp_digits)
     moment = now()
-    for old in _live_codes(destination, purpose):
+    for old in _live_codes(destination, purpose, user.id if user is not None else None):
         old.used_at = moment
     row = OneTimeCode(
         user_id=user.id if user is not None else None,
@@ -67,25 +69,28 @@ def issue_code(
     return row, plain
 
 
-def _live_codes(destination: str, purpose: str) -> list[OneTimeCode]:
-    return list(
-        db.session.execute(
-            db.select(OneTimeCode).filter_by(destination=destination, purpose=purpose, used_at=None)
-        ).scalars()
-    )
+def _codes_at(destination: str, purpose: str, owner_id: int | None):
+    """Codes for ``purpose`` at ``destination``; of one account when ``owner_id`` is given."""
+    query = db.select(OneTimeCode).filter_by(destination=destination, purpose=purpose)
+    return query if owner_id is None else query.filter_by(user_id=owner_id)
 
 
-def latest_code(destination: str, purpose: str) -> OneTimeCode | None:
-    """The newest code for ``purpose`` at ``destination`` (used or not)."""
+def _live_codes(destination: str, purpose: str, owner_id: int | None) -> list[OneTimeCode]:
+    query = _codes_at(destination, purpose, owner_id).filter_by(used_at=None)
+    return list(db.session.execute(query).scalars())
+
+
+def latest_code(destination: str, purpose: str, owner_id: int | None = None) -> OneTimeCode | None:
+    """The newest code for ``purpose`` at ``destination`` (used or not), of ``owner_id``'s
+    account when given."""
     return db.session.execute(
-        db.select(OneTimeCode)
-        .filter_by(destination=destination, purpose=purpose)
-        .order_by(OneTimeCode.id.desc())
-        .limit(1)
+        _codes_at(destination, purpose, owner_id).order_by(OneTimeCode.id.desc()).limit(1)
     ).scalar_one_or_none()
 
 
-def confirm_code(destination: str, purpose: str, typed: str) -> OneTimeCode:
+def confirm_code(
+    destination: str, purpose: str, typed: str, owner_id: int | None = None
+) -> OneTimeCode:
     """Accept the typed code or raise CodeInvalid / CodeExpired / TooManyAttempts.
 
     Each try is claimed before the code is compared (``claim_try``), so
@@ -95,7 +100,7 @@ def confirm_code(destination: str, purpose: str, typed: str) -> OneTimeCode:
     """
     rules = get_settings().codes
     moment = now()
-    row = latest_code(destination, purpose)
+    row = latest_code(destination, purpose, owner_id)
     if row is None:
         raise CodeInvalid()
     if row.used_at is not None:

@@ -87,7 +87,7 @@ def send_activation_if_none_pending(user: User) -> OutboxMessage | None:
 
 def has_live_code(user: User) -> bool:
     """Whether the newest activation code for the user's email can still be used."""
-    row = latest_code(user.email, PURPOSE)
+    row = latest_code(user.email, PURPOSE, user.id)
     rules = get_settings().codes
     return (
         row is not None
@@ -106,17 +106,12 @@ def _mark_verified(user: User, how: str) -> None:
 def confirm_activation_code(user: User, typed: str) -> None:
     """Verify the user's email with the typed code; raises CodeInvalid/CodeExpired/
     TooManyAttempts (wrong tries are counted)."""
-    confirm_code(user.email, PURPOSE, typed)
+    confirm_code(user.email, PURPOSE, typed, user.id)
     _mark_verified(user, "code")
 
 
-def activate_by_link(token: str) -> tuple[User, bool]:
-    """Verify an email from its one-click link; returns ``(user, newly_verified)``.
-
-    Raises LinkTokenInvalid (changed, unknown), LinkTokenStale (a newer code was
-    sent) or LinkTokenExpired. A link used again after it worked answers
-    ``newly_verified=False`` rather than an error.
-    """
+def _read_activation_link(token: str) -> tuple[User, OneTimeCode]:
+    """The account and code a link names; raises LinkTokenInvalid or LinkTokenExpired."""
     rules = get_settings().codes
     link = link_tokens().read(PURPOSE, token, rules.email_activation_hours * 3600)
     user_id, code_id = link.subject.get("u"), link.subject.get("c")
@@ -125,20 +120,43 @@ def activate_by_link(token: str) -> tuple[User, bool]:
     user = db.session.get(User, user_id)
     if user is None:
         raise LinkTokenInvalid()
-    current = latest_code(user.email, PURPOSE)
+    current = latest_code(user.email, PURPOSE, user.id)
     if current is None:
         raise LinkTokenInvalid()
     link.check_state(user.id, email_key(user.email), current.id)
+    return user, current
+
+
+def check_activation_link(token: str) -> tuple[User, bool]:
+    """What opening an activation link shows, changing nothing: ``(user, verified_already)``.
+
+    The same errors as ``activate_by_link``; verifying waits for "Continue", so a
+    mail scanner that opens the link verifies nothing.
+    """
+    user, current = _read_activation_link(token)
     if current.used_at is not None:
         if user.email_verified:
-            return user, False
+            return user, True
         raise LinkTokenStale()
-    if current.attempts >= rules.max_attempts:
+    if current.attempts >= get_settings().codes.max_attempts:
         raise TooManyAttempts()
-    moment = now()
-    if moment >= current.expires_at:
+    if now() >= current.expires_at:
         raise LinkTokenExpired()
-    if not claim_code(current, moment):
+    return user, False
+
+
+def activate_by_link(token: str) -> tuple[User, bool]:
+    """Verify an email from its activation link ("Continue"); returns ``(user, newly_verified)``.
+
+    Raises LinkTokenInvalid (changed, unknown), LinkTokenStale (a newer code was
+    sent) or LinkTokenExpired. A link used again after it worked answers
+    ``newly_verified=False`` rather than an error.
+    """
+    user, already = check_activation_link(token)
+    if already:
+        return user, False
+    current = latest_code(user.email, PURPOSE, user.id)
+    if not claim_code(current, now()):
         # Another request used this code a moment ago.
         db.session.refresh(user)
         if user.email_verified:

@@ -55,7 +55,7 @@ WRONG_GUESSES = (
 
 def confirm_sent_code(user: User, method: str, destination: str, purpose: str, typed: str) -> None:
     """Accept the code sent to ``destination``; raises the code errors."""
-    row = confirm_code(destination, purpose, typed)
+    row = confirm_code(destination, purpose, typed, user.id)
     if row.user_id != user.id:
         raise CodeInvalid()
 

@@ -284,7 +284,7 @@ def authenticate_passkey(
     if user.deactivated_at is not None:
         record_event("sign_in_refused", user, reason="inactive", method="passkey")
         db.session.commit()
-        raise AccountInactive(days=get_settings()["account.inactivity_days"])
+        raise AccountInactive()
     user.failed_sign_ins = 0
     db.session.commit()
     return user, assertion

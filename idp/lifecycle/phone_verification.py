@@ -56,7 +56,7 @@ def _mark_verified(user: User, channel: str) -> None:
 def confirm_phone_code(user: User, typed: str) -> None:
     """Verify the phone with the code the user typed; raises CodeInvalid, CodeExpired or
     TooManyAttempts (wrong tries are counted)."""
-    row = confirm_code(user.phone or "", PURPOSE, typed)
+    row = confirm_code(user.phone or "", PURPOSE, typed, user.id)
     _mark_verified(user, row.channel)
 
 
@@ -107,7 +107,7 @@ def call_status(user: User) -> CallStatus:
     if state == voice.EXPIRED:
         return CallStatus("expired", message("code_expired"))
     if state == voice.WRONG_DIGITS:
-        row = latest_code(destination, PURPOSE)
+        row = latest_code(destination, PURPOSE, user.id)
         left = rules.max_attempts - row.attempts
         return CallStatus("rejected", message("call_rejected", attempts_left=left))
     if state == voice.WAITING:

@@ -26,7 +26,7 @@ from ..policy.contact import check_email, check_phone, check_year_of_birth, emai
 from ..policy.names import check_name
 from ..policy.usernames import check_username, username_key
 from . import voice
-from .accounts import find_by_email, find_by_username
+from .accounts import email_in_use, find_by_username
 from .codes import check_resend_allowed, confirm_code, issue_code
 from .security_questions import QUESTIONS, set_security_answers
 
@@ -106,23 +106,20 @@ def _cancel(user: User, purpose: str) -> None:
 # --- Email ----------------------------------------------------------------------
 
 
-def _check_email_free(user: User, address: str) -> None:
-    other = find_by_email(address)
-    if other is not None and other.id != user.id:
-        raise SharedEmailAddress()
-
-
-def request_email_change(user: User, new_email: str) -> str:
+def request_email_change(user: User, new_email: str, share: bool = False) -> str:
     """Send a code to the new address; returns it normalized. Nothing changes yet.
 
-    Raises ValidationFailed, NothingToChange, SharedEmailAddress, ResendTooSoon.
+    Raises ValidationFailed, NothingToChange, ResendTooSoon, and SharedEmailAddress
+    when another ID uses the address and the user has not chosen (``share``) to
+    share it.
     """
     errors, address = check_email(new_email)
     if errors:
         raise ValidationFailed({"email": errors})
     if email_key(address) == user.email_key:
         raise NothingToChange(message("same_email"), field="email")
-    _check_email_free(user, address)
+    if not share and email_in_use(address, besides=user):
+        raise SharedEmailAddress()
     check_resend_allowed(address, EMAIL_CHANGE)
     _cancel(user, EMAIL_CHANGE)
     _row, plain = issue_code(user, EMAIL_CHANGE, "email", address)
@@ -159,17 +156,11 @@ def confirm_email_change(user: User, typed: str) -> None:
     address = pending_email(user)
     if address is None:
         raise NoPendingChange()
-    _check_email_free(user, address)
-    confirm_code(address, EMAIL_CHANGE, typed)
+    confirm_code(address, EMAIL_CHANGE, typed, user.id)
     old = user.email
     user.email = address
     user.email_key = email_key(address)
     user.email_verified = True
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        raise SharedEmailAddress() from None
     send_email(old, "email_changed", "email_changed", user=user, new_email=address)
     record_event("email_changed", user, old=old, new=address)
     db.session.commit()
@@ -228,7 +219,7 @@ def confirm_phone_change(user: User, typed: str) -> None:
     pending = pending_phone(user)
     if pending is None:
         raise NoPendingChange()
-    confirm_code(pending[0], PHONE_CHANGE, typed)
+    confirm_code(pending[0], PHONE_CHANGE, typed, user.id)
     _apply_phone(user, pending[0], "sms")
 
 

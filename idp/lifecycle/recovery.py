@@ -23,16 +23,18 @@ from ..errors import (
     NoSecurityQuestions,
     NotLocked,
     RecoveryExpired,
+    SharedEmailNeedsId,
     ValidationFailed,
 )
 from ..extensions import db, get_settings, now
+from ..messages import message
 from ..models import AuditEvent, OutboxMessage, User
 from ..policy.codes import may_send
 from ..policy.contact import check_email, mask_email, phone_last_four
 from ..policy.lockout import answers_blocked_minutes, is_locked
 from ..security.digests import token_digest
 from . import voice
-from .accounts import find_account, find_by_email, hold_account_row
+from .accounts import find_account, find_accounts, find_all_by_email, hold_account_row
 from .codes import confirm_code, issue_code
 from .notifications import notify
 from .password_change import end_other_sessions, revoke_tokens_of, set_password
@@ -48,7 +50,7 @@ METHODS = ("email", "sms", "voice", "questions")
 
 
 def send_forgotten_id(email: str) -> None:
-    """Email the One Healthcare ID registered to ``email``, if any.
+    """Email every One Healthcare ID registered to ``email`` (several may share it), if any.
 
     The caller says the same thing either way. A bad address raises
     ValidationFailed. Repeats within the resend cool-down or over the hourly
@@ -57,11 +59,12 @@ def send_forgotten_id(email: str) -> None:
     errors, normalized = check_email(email)
     if errors:
         raise ValidationFailed({"email": errors})
-    user = find_by_email(normalized)
-    if user is None:
+    accounts = find_all_by_email(normalized)
+    if not accounts:
         record_event("forgot_id_requested", username=None, found=False)
         db.session.commit()
         return
+    user = accounts[0]
     sent = db.session.execute(
         db.select(OutboxMessage.created_at).filter_by(to=user.email, purpose=FORGOT_ID_PURPOSE)
     ).scalars()
@@ -74,9 +77,10 @@ def send_forgotten_id(email: str) -> None:
         FORGOT_ID_PURPOSE,
         "forgot_id",
         user=user,
+        accounts=accounts,
         link=get_settings().issuer + "/signin",
     )
-    record_event("forgot_id_requested", user, found=True, sent=True)
+    record_event("forgot_id_requested", user, found=True, sent=True, ids=len(accounts))
     db.session.commit()
 
 
@@ -116,9 +120,13 @@ def recovery_options(user: User) -> list[RecoveryOption]:
 def begin_recovery(identifier: str) -> User:
     """Find the account to recover; sends the "Account Recovery Attempt" notice.
 
-    Raises AccountNotFound, or NoRecoveryOptions when nothing can verify the user.
+    Raises AccountNotFound, SharedEmailNeedsId when several IDs share that email
+    (recovery is per ID), or NoRecoveryOptions when nothing can verify the user.
     """
-    user = find_account(identifier)
+    accounts = find_accounts(identifier)
+    if len(accounts) > 1:
+        raise SharedEmailNeedsId(text=message("recover_shared_email"))
+    user = accounts[0] if accounts else None
     if user is None:
         raise AccountNotFound()
     if not recovery_options(user):
@@ -163,7 +171,7 @@ def send_recovery_code(user: User, method: str) -> str | None:
 def confirm_recovery_code(user: User, method: str, typed: str) -> None:
     """Accept the emailed or texted code (CodeInvalid / CodeExpired / TooManyAttempts)."""
     _check_method(user, method)
-    confirm_code(destination_of(user, method), RESET_PURPOSE, typed)
+    confirm_code(destination_of(user, method), RESET_PURPOSE, typed, user.id)
     record_event("recovery_verified", user, method=method)
     db.session.commit()
 
@@ -272,8 +280,10 @@ def reset_password(
 def begin_unlock(identifier: str) -> User:
     """Find a locked account to unlock with its security questions.
 
-    Raises AccountNotFound, NotLocked or NoSecurityQuestions.
+    Raises AccountNotFound, SharedEmailNeedsId, NotLocked or NoSecurityQuestions.
     """
+    if len(find_accounts(identifier)) > 1:
+        raise SharedEmailNeedsId(text=message("recover_shared_email"))
     user = find_account(identifier)
     if user is None:
         raise AccountNotFound()

@@ -10,12 +10,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import EmailInUse, RegistrationRefused, UsernameTaken, ValidationFailed
+from ..errors import (
+    EmailInUse,
+    RegistrationRefused,
+    SharedEmailWarning,
+    UsernameTaken,
+    ValidationFailed,
+)
 from ..extensions import db
 from ..messages import message
 from ..models import User
 from ..policy.security_answers import check_security_answers
-from .accounts import create_account, find_by_email, find_by_username, validate_account_fields
+from .accounts import (
+    create_account,
+    find_all_by_email,
+    find_by_username,
+    validate_account_fields,
+)
 from .email_verification import send_activation_email
 from .security_questions import QUESTIONS, set_security_answers
 
@@ -35,6 +46,8 @@ class Registration:
     phone: str = ""
     questions: tuple[tuple[str, str], ...] = ()
     agreed: bool = False
+    # The user saw that another ID uses the email and chose to share it anyway.
+    share_email: bool = False
 
 
 def _field_errors(form: Registration) -> dict[str, list[str]]:
@@ -68,17 +81,21 @@ def _field_errors(form: Registration) -> dict[str, list[str]]:
 
 
 def register_account(form: Registration) -> User:
-    """Create the account and send the activation email; raises RegistrationRefused."""
+    """Create the account and send the activation email.
+
+    Raises RegistrationRefused for broken rules or a taken ID, and SharedEmailWarning
+    when the form is otherwise right but another ID uses the email and the user has not
+    yet chosen to share it (Optum Pro guide: Sign In first, or the second option).
+    """
     errors = _field_errors(form)
     taken = set()
     if "username" not in errors and find_by_username(form.username):
         errors["username"] = [UsernameTaken().text]
         taken.add("username")
-    if "email" not in errors and find_by_email(form.email):
-        errors["email"] = [EmailInUse().text]
-        taken.add("email")
     if errors:
         raise RegistrationRefused(errors, taken)
+    if not form.share_email and find_all_by_email(form.email):
+        raise SharedEmailWarning(email=form.email.strip())
     try:
         user = create_account(
             username=form.username,
@@ -91,9 +108,10 @@ def register_account(form: Registration) -> User:
             country_code=form.country_code,
             require_profile=True,
             commit=False,
+            shared_email=form.share_email,
         )
     except (UsernameTaken, EmailInUse) as exc:
-        # Lost a race with another registration for the same ID or email.
+        # Lost a race with another registration for the same ID (or, not sharing, email).
         raise RegistrationRefused({exc.field: [exc.text]}, {exc.field}) from None
     set_security_answers(user, list(form.questions))
     send_activation_email(user, enforce_limits=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from authlib.oauth2.rfc6749.util import scope_to_list
 from authlib.oidc.core import UserInfo
 
+from ..lifecycle.accounts import email_in_use
 from ..models import User
 from ..policy.claims import (  # noqa: F401 - re-exported
     CLAIM_LABELS,
@@ -30,6 +31,7 @@ def user_claim_values(user: User) -> dict:
         "family_name": user.last_name,
         "email": user.email,
         "email_verified": bool(user.email_verified),
+        "email_shared": email_in_use(user.email, besides=user),
     }
     if user.year_of_birth:
         # OIDC Core §5.1 allows a year alone: "YYYY".

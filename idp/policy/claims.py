@@ -14,7 +14,9 @@ SCOPES_SUPPORTED = ["openid", "profile", "email", "phone", "offline_access", "po
 
 SCOPE_CLAIMS = {
     "profile": ["preferred_username", "name", "given_name", "family_name", "birthdate"],
-    "email": ["email", "email_verified"],
+    # email_shared (mock-ohid's own): whether another One Healthcare ID uses the same email,
+    # so a portal that needs a unique address (Optum Pro) can refuse a shared one.
+    "email": ["email", "email_verified", "email_shared"],
     "phone": ["phone_number", "phone_number_verified"],
 }
 
@@ -27,6 +29,7 @@ CLAIM_LABELS = {
     "birthdate": "Your year of birth",
     "email": "Your email address",
     "email_verified": "Whether your email address is verified",
+    "email_shared": "Whether another One Healthcare ID uses your email address",
     "phone_number": "Your phone number",
     "phone_number_verified": "Whether your phone number is verified",
 }

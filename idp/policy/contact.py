@@ -95,3 +95,12 @@ def display_phone(e164: str | None) -> str:
     except phonenumbers.NumberParseException:
         return e164
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def compact_phone(number: str) -> str:
+    """A North American support number as the Create page writes it: ``1(855)819-5909``;
+    any other number as given."""
+    digits = "".join(c for c in number if c.isdigit())
+    if len(digits) == 11 and digits.startswith("1"):
+        return f"1({digits[1:4]}){digits[4:7]}-{digits[7:]}"
+    return number

@@ -18,14 +18,18 @@ def password_rules(rules, username: str = "") -> list[Rule]:
     return [
         Rule(
             "length",
-            f"{rules.min_length} to {rules.max_length} characters",
+            f"Between {rules.min_length} and {rules.max_length} characters",
             lambda v: rules.min_length <= len(v) <= rules.max_length,
         ),
         Rule("upper", "At least 1 uppercase letter", lambda v: any(c.isupper() for c in v)),
         Rule("lower", "At least 1 lowercase letter", lambda v: any(c.islower() for c in v)),
         Rule("digit", "At least 1 number", lambda v: any(c.isdigit() for c in v)),
-        Rule("no_spaces", "No spaces", lambda v: not any(c.isspace() for c in v)),
-        Rule("no_ampersand", "No & character", lambda v: "&" not in v),
+        Rule(
+            "no_spaces",
+            "No spaces and no & symbol",
+            lambda v: not any(c.isspace() for c in v) and "&" not in v,
+        ),
+        # The mock's own rule (SPEC §2), after the guide's.
         Rule(
             "not_username",
             "Cannot be the same as your One Healthcare ID",

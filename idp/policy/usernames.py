@@ -72,11 +72,11 @@ def username_rules(rules) -> list[Rule]:
             lambda v: rules.min_length <= len(v) <= rules.max_length,
         ),
         Rule("letter", "At least one letter", _has_letter),
-        Rule("no_accents", "No letters with accents", _no_accents),
         Rule("no_spaces", "No spaces", _no_spaces),
+        Rule("no_accents", "No letters with accents", _no_accents),
         Rule(
             "no_symbols",
-            f"No special characters: {shown}",
+            f"None of these Symbols: {shown}",
             lambda v: not (set(v) & forbidden) and not any(_is_other_symbol(c) for c in v),
         ),
     ]

@@ -81,7 +81,9 @@ class NewClient(_ClientSettings):
     post_logout_redirect_uris: list[str] = None
     allowed_origins: list[str] = None
     response_types: list[str] = None
-    id_token_signed_response_alg: str = None
+    id_token_signed_response_alg: Annotated[
+        Literal["RS256", "ES256"], Says("id_token_signed_response_alg must be RS256 or ES256.")
+    ] = None
     jwks: dict[str, Any] = None
     jwks_uri: str = None
     scope_claims: dict[str, Any] = None

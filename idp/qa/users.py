@@ -10,7 +10,7 @@ from pydantic import ConfigDict, Field, model_validator
 from ..errors import EmailInUse, UsernameTaken, ValidationFailed
 from ..extensions import db, now
 from ..lifecycle.account_state import apply_changes
-from ..lifecycle.accounts import create_account, delete_account, find_by_username
+from ..lifecycle.accounts import create_account, delete_account, email_in_use, find_by_username
 from ..lifecycle.email_verification import send_activation_email
 from ..lifecycle.portal_claims import check_claims, set_portal_claims
 from ..models import User
@@ -30,6 +30,7 @@ def user_state(user: User) -> dict:
         "sub": user.sub,
         "email": user.email,
         "email_verified": user.email_verified,
+        "email_shared": email_in_use(user.email, besides=user),
         "first_name": user.first_name,
         "last_name": user.last_name,
         "year_of_birth": user.year_of_birth,
@@ -160,7 +161,8 @@ def create_user_in_state(body: dict) -> dict:
     claims = _checked_claims(body)
     fields = {k: body[k] for k in _ACCOUNT_FIELDS if body.get(k) is not None}
     try:
-        user = create_account(**fields, commit=False)
+        # SPEC §5.1: an email shared with another ID is allowed.
+        user = create_account(**fields, commit=False, shared_email=True)
         if claims:
             set_portal_claims(user, claims, replace=True)
         states = {k: body[k] for k in _STATE_FIELDS if body.get(k) is not None}

@@ -33,8 +33,7 @@
       upper: function (v) { return /\p{Lu}/u.test(v); },
       lower: function (v) { return /\p{Ll}/u.test(v); },
       digit: function (v) { return /\p{Nd}/u.test(v); },
-      no_spaces: function (v) { return !/\s/.test(v); },
-      no_ampersand: function (v) { return v.indexOf("&") === -1; },
+      no_spaces: function (v) { return !/\s/.test(v) && v.indexOf("&") === -1; },
       not_username: function (v, d) {
         var other = d.usernameField ? document.getElementById(d.usernameField) : null;
         var name = other ? other.value : (d.username || "");
@@ -66,7 +65,9 @@
         var other = document.getElementById(list.dataset.usernameField);
         if (other) { other.addEventListener("input", update); }
       }
-      update();
+      // An empty field after a refused submit (passwords are never sent back): keep the
+      // server's ticks, which name the rules the submitted value broke.
+      if (input.value) { update(); }
     });
   }
 

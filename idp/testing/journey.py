@@ -60,6 +60,8 @@ class _FormParser(HTMLParser):
         self.forms: list[Form] = []
         self.alerts: list[str] = []
         self._form: Form | None = None
+        self._forms_by_id: dict[str, Form] = {}  # for buttons outside with form="id"
+        self._button_form: Form | None = None
         self._ids: dict[str, str] = {}  # element id -> field name
         self._label_for: str | None = None
         self._label_text: list[str] = []
@@ -79,6 +81,8 @@ class _FormParser(HTMLParser):
         if tag == "form":
             self._form = Form(a.get("action", ""), a.get("method", "get").lower())
             self.forms.append(self._form)
+            if a.get("id"):
+                self._forms_by_id[a["id"]] = self._form
         elif tag == "label":
             self._label_for, self._label_text = a.get("for"), []
         elif tag in ("input", "textarea", "select") and self._form is not None and a.get("name"):
@@ -100,7 +104,9 @@ class _FormParser(HTMLParser):
             if "selected" in a or not self._select_set:
                 self._form.values[self._select] = a.get("value", "")
                 self._select_set = True
-        elif tag == "button" and self._form is not None:
+        elif tag == "button" and (self._form is not None or a.get("form") in self._forms_by_id):
+            # A button's form attribute names its form wherever the button stands (HTML).
+            self._button_form = self._forms_by_id.get(a.get("form", ""), self._form)
             self._button = {"name": a.get("name"), "value": a.get("value"), "text": []}
 
     def handle_data(self, data):
@@ -123,10 +129,12 @@ class _FormParser(HTMLParser):
                 (" ".join("".join(self._label_text).split()), self._label_for)
             )
             self._label_for = None
-        elif tag == "button" and self._button is not None and self._form is not None:
+        elif tag == "button" and self._button is not None and self._button_form is not None:
             text = " ".join("".join(self._button["text"]).split())
             if self._button["name"] is None or self._button["value"] is not None:
-                self._form.buttons.append((text, self._button["name"], self._button["value"]))
+                self._button_form.buttons.append(
+                    (text, self._button["name"], self._button["value"])
+                )
             self._button = None
         elif tag == "select":
             self._select = None
@@ -274,13 +282,13 @@ class Journey:
             "password": password,
             "password_again": password,
             "phone": phone or "",
-            "agreed": "y",
         }
-        form = page.form("Continue")
+        # "I Agree" is the agreement: its button sends agreed=y.
+        form = page.form("I Agree")
         for position, question in enumerate(self._questions(page), start=1):
             values[f"question_{position}"] = question
             values[f"answer_{position}"] = ("Rex", "Duluth", "Saab")[position - 1]
-        return self._walk(self._submit(page, form, "Continue", values))
+        return self._walk(self._submit(page, form, "I Agree", values))
 
     def authorize(self, client_id: str, redirect_uri: str, scope: str = "openid", **params):
         """The portal's authorization request: the first OHID page (or a callback)."""
@@ -541,6 +549,7 @@ _STEPS = {
     "/register/verify-email": Journey._verify_email,
     "/register/email-verified": Journey._continue,
     "/register/verify-phone": Journey._verify_phone,
+    "/register/phone-verified": Journey._continue,
     "/register/security": Journey._continue,
     "/recover/password/expiring": Journey._remind_later,
     "/recover/password/expired": Journey._password_expired,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import redirect, request, url_for
+from flask import flash, redirect, request, url_for
 
 from ..extensions import db, get_settings, now
 from ..lifecycle import browser
@@ -31,6 +31,7 @@ from ..lifecycle.interactions import (
 )
 from ..lifecycle.interactions import begin_sign_in as record_new_sign_in
 from ..lifecycle.journey import STEP_PAGES, next_step_for
+from ..messages import message
 from ..models import Interaction, User
 from ..policy.mfa import acr_for
 from ..policy.passwords import password_age
@@ -171,6 +172,8 @@ def signed_in_page(view):
     def wrapper(*args, **kwargs):
         signed_in = browser.signed_in_user()
         if signed_in is None:
+            # Said on the Sign In page: "Manage My One Healthcare ID" needs a sign-in first.
+            flash(message("sign_in_to_manage"), "info")
             return redirect(url_for("signin.start"))
         rules = get_settings().password
         if password_age(signed_in.user.password_changed_at, now(), rules).expired:

@@ -9,9 +9,18 @@ lifecycle function, and redirects back to its tab with a notice.
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, session, url_for
+from flask import (
+    Blueprint,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
-from ..errors import DomainError
+from ..errors import DomainError, SharedEmailAddress
 from ..extensions import get_settings, now
 from ..lifecycle import notifications, profile
 from ..lifecycle.password_change import change_password as change_password_of
@@ -187,12 +196,23 @@ def change_email(signed_in):
     """Send a code to a new email address; it becomes primary once verified."""
     form = EmailForm()
     if form.validate_on_submit():
+        share = request.form.get("share_email") == "y"
         try:
-            address = profile.request_email_change(signed_in.user, form.email.data)
+            profile.request_email_change(signed_in.user, form.email.data, share=share)
+        except SharedEmailAddress as exc:
+            return _page(
+                "profile/shared_email.html",
+                signed_in,
+                409,
+                form=form,
+                email=form.email.data.strip(),
+                warning=exc.text,
+                active="profile.sign_in_information",
+            )
         except DomainError as exc:
             attach_errors(form, exc)
         else:
-            flash(f"We sent a verification code to {address}.", "success")
+            # The page itself says where the code went: no banner repeating it.
             return redirect(url_for("profile.verify_email"))
     return _sign_in_tab(signed_in, 400, email_form=form)
 

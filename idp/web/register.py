@@ -21,12 +21,14 @@ from ..errors import (
     RegistrationRefused,
     ResendLimitReached,
     ResendTooSoon,
+    SharedEmailWarning,
     TooManyAttempts,
     ValidationFailed,
 )
 from ..extensions import get_settings
 from ..lifecycle.email_verification import (
     activate_by_link,
+    check_activation_link,
     confirm_activation_code,
     has_live_code,
     resend_activation_email,
@@ -40,7 +42,7 @@ from ..lifecycle.phone_verification import (
 )
 from ..lifecycle.registration import Registration, register_account
 from ..messages import message
-from ..policy.contact import phone_last_four
+from ..policy.contact import mask_email, phone_last_four
 from ..policy.passwords import password_checklist
 from ..policy.usernames import username_checklist
 from . import flow
@@ -86,6 +88,7 @@ def _registration_of(form: RegistrationForm) -> Registration:
         phone=form.phone.data or "",
         questions=form.question_pairs(),
         agreed=bool(form.agreed.data),
+        share_email=bool(form.share_email.data),
     )
 
 
@@ -100,6 +103,8 @@ def start():
         if form.validate():
             try:
                 user = register_account(_registration_of(form))
+            except SharedEmailWarning as exc:
+                return _shared_email_page(form, exc), 409
             except RegistrationRefused as exc:
                 errors, taken = exc.errors, exc.taken
                 status = 409 if taken and set(errors) <= taken else 400
@@ -114,6 +119,26 @@ def start():
             "register/start.html", form=form, errors=errors, taken=taken, **_checklists(form)
         ),
         status,
+    )
+
+
+def _shared_email_page(form: RegistrationForm, warning: SharedEmailWarning):
+    """The warning for an email another ID uses: Sign In first, or go on sharing it.
+
+    The second option posts the same form again (its values as hidden fields, as
+    the browser sent them) with ``share_email`` set.
+    """
+    carried = [
+        (field.name, field.data)
+        for field in form
+        if field.name not in ("csrf_token", "share_email") and field.data not in (None, "", False)
+    ]
+    return render_template(
+        "register/shared_email.html",
+        form=form,
+        email=form.email.data,
+        warning=warning.text,
+        carried=[(name, "y" if value is True else value) for name, value in carried],
     )
 
 
@@ -217,7 +242,31 @@ def email_verified():
 
 @bp.get("/activate/<token>")
 def activate(token: str):
-    """The one-click activation link from the email."""
+    """The activation link from the email: a page that verifies on "Continue".
+
+    Opening the link changes nothing, so a mail scanner following it verifies
+    nothing (Optum Pro guide: "In the browser that opens, select Continue").
+    """
+    try:
+        user, already = check_activation_link(token)
+    except (LinkTokenInvalid, LinkTokenExpired, *CODE_ERRORS) as exc:
+        return render_template("register/link_error.html", text=exc.text), 400
+    if already:
+        return _email_verified_page(user, message("email_already_verified"))
+    return render_template(
+        "register/activate.html",
+        user=user,
+        email=mask_email(user.email),
+        action_form=ActionForm(formdata=None),
+    )
+
+
+@bp.post("/activate/<token>")
+def confirm_activation(token: str):
+    """ "Continue" on the activation page: verify the email address."""
+    form = ActionForm()
+    if not form.validate():
+        return redirect(url_for("register.activate", token=token))
     try:
         user, newly = activate_by_link(token)
     except (LinkTokenInvalid, LinkTokenExpired, *CODE_ERRORS) as exc:
@@ -316,8 +365,22 @@ def send_phone():
 
 def _phone_verified():
     flow.set_pending_fact("phone_step_done", True)
-    flash(message("phone_verified"), "info")
-    return flow.continue_sign_in()
+    return redirect(url_for("register.phone_verified"))
+
+
+@bp.get("/register/phone-verified")
+def phone_verified():
+    """The success message and "Continue" (Optum Connect guide, step 9)."""
+    user, _state = _registrant()
+    if user is None:
+        return _leave_phone_step()
+    if not user.phone_verified:
+        return redirect(url_for("register.verify_phone"))
+    return render_template(
+        "register/phone_verified.html",
+        text=message("phone_verified"),
+        action_form=ActionForm(formdata=None),
+    )
 
 
 @bp.post("/register/verify-phone")

@@ -37,7 +37,7 @@ class RegistrationForm(FlaskForm):
     first_name = StringField("First name")
     last_name = StringField("Last name")
     year_of_birth = StringField("Year of birth")
-    email = StringField("Email address")
+    email = StringField("Your email address")
     username = StringField("Create One Healthcare ID")
     password = PasswordField("Create password")
     password_again = PasswordField("Type password again")
@@ -50,6 +50,8 @@ class RegistrationForm(FlaskForm):
     question_3 = SelectField("Security question 3", choices=_question_choices())
     answer_3 = StringField("Answer 3")
     agreed = BooleanField("I agree to the Terms of Use and the Website Privacy Policy")
+    # Set by the shared-email warning's second option, never shown on the form itself.
+    share_email = BooleanField("Use this email address for another One Healthcare ID")
 
     def question_pairs(self) -> tuple[tuple[str, str], ...]:
         return tuple(

@@ -87,6 +87,8 @@ def _method_added(user, in_registration: bool, kind: str, success: str):
         "security/done.html",
         success=success,
         code=group_recovery_code(code) if code else None,
+        # From My Profile, Continue goes back there, not through the registration offer.
+        continue_to=url_for("security.offer" if in_registration else "security.manage"),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, make_response, redirect, render_template, request, session, url_for
 
-from ..errors import DomainError
+from ..errors import DomainError, SharedEmailNeedsId
 from ..extensions import get_settings
 from ..lifecycle import browser
 from ..lifecycle.authentication import authenticate_password
@@ -48,7 +48,11 @@ def start():
         else:
             response.delete_cookie(REMEMBER_COOKIE)
         return response
-    return render_template("signin/identifier.html", form=form)
+    return render_template(
+        "signin/identifier.html",
+        form=form,
+        error=session.pop("signin_needs_id", None) if request.method == "GET" else None,
+    )
 
 
 @bp.route("/signin/password", methods=["GET", "POST"])
@@ -62,6 +66,11 @@ def password():
     if form.validate_on_submit():
         try:
             user = authenticate_password(identifier, form.password.data)
+        except SharedEmailNeedsId as exc:
+            # Said only after a right password: the email alone reveals nothing.
+            session.pop("signin_identifier", None)
+            session["signin_needs_id"] = exc.text
+            return redirect(url_for("signin.start"))
         except DomainError as exc:
             error = exc
         else:

@@ -60,6 +60,8 @@ class Walk:
     visit: Callable
     # The live server's settings: the unrecognized-device check is server-wide.
     settings: object = None
+    # The live server's app, to serve the demo portals beside it (None: no demo journey).
+    app: object = None
     screens: list[Screen] = field(default_factory=list)
     journey: str = ""
 
@@ -135,7 +137,7 @@ def sign_in_journey(walk: Walk) -> None:
         page.get_by_label("Password", exact=True).fill(PASSWORD)
         walk.at(page, "signin-password", "Sign In: password")
         page.get_by_role("button", name="Sign In").click()
-        expect(page.get_by_role("heading", name="Manage your One Healthcare ID")).to_be_visible()
+        expect(page.get_by_role("heading", name="My Profile")).to_be_visible()
 
 
 def registration_journey(walk: Walk) -> None:
@@ -144,30 +146,30 @@ def registration_journey(walk: Walk) -> None:
         expect(page.get_by_role("heading", name="Create One Healthcare ID")).to_be_visible()
         walk.at(page, "register", "Create One Healthcare ID")
         page.get_by_label("Create One Healthcare ID").fill("1234567")
-        page.get_by_label("Email address").fill("demo.provider@example.com")
-        page.get_by_role("button", name="Continue").click()
-        expect(page.locator("#email-error")).to_be_visible()
+        page.get_by_label("Your email address").fill("not-an-email")
+        page.get_by_role("button", name="I Agree").click()
+        expect(page.locator("#username-error")).to_be_visible()
         walk.at(page, "register-errors", "Create One Healthcare ID: errors")
 
-        page.get_by_label("First name").fill("Gale")
-        page.get_by_label("Last name").fill("Gallery")
-        page.get_by_label("Year of birth").fill("1988")
-        page.get_by_label("Email address").fill("gale.gallery@example.com")
-        page.get_by_label("Create One Healthcare ID").fill("gale.gallery")
-        page.get_by_label("Create password").fill(PASSWORD)
-        page.get_by_label("Type password again").fill(PASSWORD)
-        page.get_by_label("Country code").select_option("+1")
-        page.get_by_label("Phone number").fill("612 555 0188")
-        answers = ["Biscuit", "Rochester", "Dune"]
-        for n, answer in enumerate(answers, start=1):
-            page.get_by_label(f"Security question {n}").select_option(index=n)
-            page.get_by_label(f"Answer {n}", exact=True).fill(answer)
-        page.get_by_label("I agree to the Terms of Use and the Website Privacy Policy").check()
-        page.get_by_role("button", name="Continue").click()
+        # An email another ID uses: the warning with Sign In first and the second option.
+        fill_registration(page, "demo.provider@example.com")
+        page.get_by_role("button", name="I Agree").click()
+        expect(page.get_by_role("heading", name="Email Address Already in Use")).to_be_visible()
+        walk.at(page, "register-shared-email", "Create One Healthcare ID: email already in use")
+        page.go_back()
+        expect(page.get_by_role("heading", name="Create One Healthcare ID")).to_be_visible()
+        fill_registration(page, "gale.gallery@example.com")
+        page.get_by_role("button", name="I Agree").click()
 
         expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
         walk.at(page, "register-verify-email", "Verify Your Email Address")
         activation = walk.latest(page, channel="email", to="gale.gallery@example.com")
+        # The email's "Activate my One Healthcare ID" opens a page that verifies on Continue.
+        link_page = page.context.new_page()
+        link_page.goto(activation["link"])
+        expect(link_page.get_by_role("button", name="Continue")).to_be_visible()
+        walk.at(link_page, "register-activate", "Activate my One Healthcare ID: Continue")
+        link_page.close()
         page.get_by_label("Activation code").fill(activation["code"])
         page.get_by_role("button", name="Verify").click()
         expect(page.get_by_text("Your email address has been verified.")).to_be_visible()
@@ -190,6 +192,11 @@ def registration_journey(walk: Walk) -> None:
         page.request.post(
             f"{walk.base}/_qa/voice/answer", data={"to": "+16125550188", "digits": shown}
         )
+        # The call page shows the same sentence while it polls: wait for the success screen.
+        expect(page).to_have_url(re.compile(r"/register/phone-verified$"))
+        expect(page.get_by_text("Your phone number has been verified.")).to_be_visible()
+        walk.at(page, "register-phone-verified", "Verify Phone Number: verified")
+        page.get_by_role("button", name="Continue").click()
 
         offer = "Switch to faster and more secure sign-in methods"
         expect(page.get_by_role("heading", name=offer)).to_be_visible()
@@ -212,14 +219,41 @@ def registration_journey(walk: Walk) -> None:
         profile_journey(walk, page)
 
 
+def fill_registration(page, email: str) -> None:
+    """Every field of Create One Healthcare ID, valid, with ``email``."""
+    page.get_by_label("First name").fill("Gale")
+    page.get_by_label("Last name").fill("Gallery")
+    page.get_by_label("Year of birth").fill("1988")
+    page.get_by_label("Your email address").fill(email)
+    page.get_by_label("Create One Healthcare ID").fill("gale.gallery")
+    page.get_by_label("Create password").fill(PASSWORD)
+    page.get_by_label("Type password again").fill(PASSWORD)
+    page.get_by_label("Country code").select_option("+1")
+    page.get_by_label("Phone number").fill("612 555 0188")
+    answers = ["Biscuit", "Rochester", "Dune"]
+    for n, answer in enumerate(answers, start=1):
+        page.get_by_label(f"Security question {n}").select_option(index=n)
+        page.get_by_label(f"Answer {n}", exact=True).fill(answer)
+
+
 def profile_journey(walk: Walk, page) -> None:
     """My Profile's tabs, for the account signed in on ``page``."""
     walk.journey = "My Profile"
     page.goto(walk.base + "/profile")
-    expect(page.get_by_role("heading", name="Manage your One Healthcare ID")).to_be_visible()
+    expect(page.get_by_role("heading", name="My Profile")).to_be_visible()
     walk.at(page, "profile", "My Profile: Update Profile")
     page.get_by_role("link", name="Sign In Information").click()
     walk.at(page, "profile-sign-in-information", "My Profile: Sign In Information")
+    page.get_by_label("New email address").fill("demo.biller@example.com")
+    page.get_by_role("button", name="Change Email Address").click()
+    expect(page.get_by_role("heading", name="Shared Email Address")).to_be_visible()
+    walk.at(page, "profile-shared-email", "My Profile: Shared Email Address")
+    page.goto(walk.base + "/profile/sign-in-information")
+    page.get_by_label("New email address").fill("gale.new@example.com")
+    page.get_by_role("button", name="Change Email Address").click()
+    expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
+    walk.at(page, "profile-verify-email", "My Profile: verify a new email address")
+    page.goto(walk.base + "/profile")
     page.get_by_role("link", name="Manage Verification Options").click()
     walk.at(page, "profile-verification-options", "My Profile: Manage Verification Options")
     page.get_by_label("Phone number").fill("612 555 0199")
@@ -262,6 +296,138 @@ def second_factor_journey(walk: Walk) -> None:
         sign_in(walk, page, "gale.gallery")
         expect(page.get_by_role("button", name="Use your passkey")).to_be_visible()
         walk.at(page, "mfa-verify-passkey", "Verify your identity: passkey")
+
+
+def authenticator_journey(walk: Walk) -> None:
+    import pyotp
+
+    with walk.context("Second factor") as page:
+        walk.qa(
+            page,
+            "post",
+            "/users",
+            username="ava.authenticator",
+            email="ava.authenticator@example.com",
+            password=PASSWORD,
+            email_verified=True,
+        )
+        page.goto(walk.base + "/signin")
+        sign_in(walk, page, "ava.authenticator")
+        expect(page.get_by_role("heading", name="My Profile")).to_be_visible()
+        page.goto(walk.base + "/register/security/authenticator")
+        secret = page.locator("[data-totp-secret]").inner_text().replace(" ", "")
+        page.get_by_label("Verification Code").fill(pyotp.TOTP(secret).now())
+        page.get_by_role("button", name="Verify", exact=True).click()
+        expect(page.get_by_text("Your authenticator app is set up.")).to_be_visible()
+        walk.at(page, "security-authenticator-done", "Authenticator Setup: success")
+
+
+def demo_portals_journey(walk: Walk) -> None:
+    """The demo portals' own pages, beside the live server (when the walk has its app)."""
+    if walk.app is None:
+        return
+    from idp.demo.runner import bind, start_portals, stop
+
+    clients = ("optum-connect-claims-online", "optum-pro", "optum-provider-portal")
+    served = start_portals(
+        walk.app, {c: bind("127.0.0.1", 0) for c in clients + ("provider-express",)}
+    )
+    urls = {item.label: item.url for item in served}
+    try:
+        _optum_connect_pages(walk, urls["Claims Online Portal"])
+        _optum_pro_pages(walk, urls["Optum Pro"])
+        with walk.context("Demo portals") as page:
+            page.goto(urls["Provider Express"] + "/")
+            walk.at(page, "demo-provider-express", "Provider Express: First-Time User, Log In")
+            page.goto(urls["Optum Provider Portal"] + "/")
+            walk.at(page, "demo-provider-portal", "Optum Provider Portal: Sign In at the top right")
+    finally:
+        stop(served)
+
+
+def _optum_connect_pages(walk: Walk, portal: str) -> None:
+    with walk.context("Demo portals") as page:
+        walk.qa(
+            page,
+            "post",
+            "/users",
+            username="olive.portal",
+            email="olive.portal@example.com",
+            password=PASSWORD,
+            email_verified=True,
+        )
+        page.goto(portal + "/")
+        walk.at(page, "demo-optum-connect", "Optum Connect: Welcome to OPTUM-CONNECT.COM")
+        page.get_by_role("link", name="Sign Me Up").click()
+        pop_up = page.get_by_role("dialog", name="Validate with One Healthcare ID")
+        expect(pop_up).to_be_visible()
+        walk.at(page, "demo-validate-with-ohid", "Optum Connect: Validate with One Healthcare ID")
+        pop_up.get_by_role("link", name="One Healthcare ID", exact=True).click()
+        sign_in(walk, page, "olive.portal")
+        which = page.get_by_role("dialog", name="WHICH PORTAL DO YOU WANT TO REGISTER FOR?")
+        expect(which).to_be_visible()
+        walk.at(
+            page, "demo-which-portal", "Optum Connect: WHICH PORTAL DO YOU WANT TO REGISTER FOR?"
+        )
+        which.get_by_role("link", name="Claims Online Portal").click()
+        expect(page.get_by_label("One Healthcare ID")).to_have_value("olive.portal")
+        walk.at(page, "demo-access-form", "Optum Connect: Claims Online Portal access form")
+
+
+def _optum_pro_pages(walk: Walk, portal: str) -> None:
+    with walk.context("Demo portals") as page:
+        for username in ("sam.shared", "sky.shared"):
+            walk.qa(
+                page,
+                "post",
+                "/users",
+                username=username,
+                email="front.desk@example.com",
+                password=PASSWORD,
+                email_verified=True,
+            )
+        page.goto(portal + "/")
+        walk.at(page, "demo-optum-pro", "Optum Pro: Sign in, Register for Optum Pro")
+        page.get_by_role("link", name="Register for Optum Pro").click()
+        sign_in(walk, page, "sky.shared")
+        expect(page.locator("#refusal")).to_be_visible()
+        walk.at(page, "demo-optum-pro-shared-email", "Optum Pro: a shared email is refused")
+
+    with walk.context("Demo portals") as page:
+        page.clock.install()
+        page.goto(portal + "/")
+        page.get_by_role("link", name="Sign in").click()
+        sign_in(walk, page, "olive.portal")
+        expect(page.locator("#signed-in-state")).to_be_visible()
+        warning = page.get_by_role("dialog", name="Your session is about to time out")
+        page.clock.run_for("25:01")
+        expect(warning).to_be_visible()
+        walk.at(page, "demo-optum-pro-timeout-warning", "Optum Pro: the five-minute warning")
+
+    with walk.context("Demo portals") as page:
+        walk.qa(
+            page,
+            "post",
+            "/users",
+            username="dee.dormant",
+            email="dee.dormant@example.com",
+            password=PASSWORD,
+            email_verified=True,
+        )
+        page.goto(portal + "/login")
+        sign_in(walk, page, "dee.dormant")
+        expect(page.locator("#signed-in-state")).to_be_visible()
+    try:
+        with walk.context("Demo portals") as page:
+            walk.qa(page, "post", "/clock", advance="91d")
+            walk.qa(page, "patch", "/users/dee.dormant", password_age_days=0)
+            page.goto(portal + "/login")
+            sign_in(walk, page, "dee.dormant")
+            expect(page.locator("#deactivated")).to_be_visible()
+            walk.at(page, "demo-optum-pro-deactivated", "Optum Pro: deactivated after 90 days")
+    finally:
+        with walk.context("Demo portals") as page:
+            page.request.delete(f"{walk.base}/_qa/clock")
 
 
 def step_up_journey(walk: Walk) -> None:
@@ -451,6 +617,8 @@ JOURNEYS = (
     recovery_journey,
     expiry_and_lockout_journey,
     pages_journey,
+    authenticator_journey,
+    demo_portals_journey,
 )
 
 
@@ -465,9 +633,9 @@ def prepare(app) -> None:
         db.session.commit()
 
 
-def walk_all(base: str, browser, visit: Callable, settings) -> list[Screen]:
-    """Every journey in order (``settings``: the live server's); returns the screens."""
-    walk = Walk(base, browser, visit, settings)
+def walk_all(base: str, browser, visit: Callable, settings, app=None) -> list[Screen]:
+    """Every journey in order (``settings``, ``app``: the live server's); returns the screens."""
+    walk = Walk(base, browser, visit, settings, app)
     for journey in JOURNEYS:
         journey(walk)
     return walk.screens
@@ -511,7 +679,7 @@ def write_index(out: Path, screens: list[Screen]) -> None:
 
 @contextmanager
 def live_server():
-    """A seeded server on a free loopback port, in a temporary folder: (URL, settings)."""
+    """A seeded server on a free loopback port, in a temporary folder: (URL, settings, app)."""
     import logging
     import socket
 
@@ -544,7 +712,7 @@ def live_server():
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://localhost:{port}", app.extensions["mock_ohid.settings"]
+        yield f"http://localhost:{port}", app.extensions["mock_ohid.settings"], app
     finally:
         server.shutdown()
         thread.join(timeout=5)
@@ -561,12 +729,12 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("*.png"):
         old.unlink()
-    with live_server() as (base, settings), sync_playwright() as playwright:
+    with live_server() as (base, settings, app), sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=shutil.which("chromium"), args=CHROMIUM_FLAGS, headless=True
         )
         try:
-            screens = walk_all(base, browser, screenshot_visitor(out), settings)
+            screens = walk_all(base, browser, screenshot_visitor(out), settings, app)
         finally:
             browser.close()
     write_index(out, screens)

@@ -92,7 +92,7 @@ def test_sso_between_optum_connect_portals_and_back_channel_sign_out(demo, page,
     }
     page.set_viewport_size({"width": 1100, "height": 720})
     page.goto(f"{cop}/")
-    assert page.get_by_role("heading", name="Welcome to Optum Connect").is_visible()
+    assert page.get_by_role("heading", name="Welcome to OPTUM-CONNECT.COM").is_visible()
     assert page.get_by_role("link", name="Sign Me Up").is_visible()
     screens_dir.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(screens_dir / "demo-landing.png"))
@@ -122,9 +122,10 @@ def test_sso_between_optum_connect_portals_and_back_channel_sign_out(demo, page,
     assert "Stopped." in "".join(demo.output)
 
 
-def test_sign_me_up_opens_create_one_healthcare_id(demo, page):
-    page.goto(f"{demo.portals['Claims Online Portal']}/")
-    page.get_by_role("link", name="Sign Me Up").click()
+def test_provider_express_first_time_user_opens_create_one_healthcare_id(demo, page):
+    # Provider Express sends prompt=create: straight to "Create One Healthcare ID".
+    page.goto(f"{demo.portals['Provider Express']}/")
+    page.get_by_role("link", name="First-Time User").click()
     heading = page.get_by_role("heading", name="Create One Healthcare ID")
     # Wait for the page the two redirects lead to, not just for its URL.
     heading.wait_for()

@@ -31,6 +31,6 @@ def test_every_screen_passes_labels_ids_axe_and_fits_a_phone(live_server, browse
         page.set_viewport_size({"width": 1280, "height": 800})
 
     settings = live_server.app.extensions["mock_ohid.settings"]
-    screens = walk_all(live_server.url, browser, visit, settings)
+    screens = walk_all(live_server.url, browser, visit, settings, live_server.app)
     assert len(screens) >= 40
     assert not problems, "\n\n".join(problems)

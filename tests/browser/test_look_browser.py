@@ -21,7 +21,7 @@ def sign_in(page, base: str, username: str = "demo.provider", password: str = "P
     page.get_by_role("button", name="Continue").click()
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("heading", name="Manage your One Healthcare ID")).to_be_visible()
+    expect(page.get_by_role("heading", name="My Profile")).to_be_visible()
 
 
 def box(locator) -> dict:
@@ -117,8 +117,7 @@ def test_inbox_activation_link_wraps(live_server, page):
     for n in (1, 2, 3):
         page.get_by_label(f"Security question {n}").select_option(index=n)
         page.get_by_label(f"Answer {n}", exact=True).fill(f"answer {n}")
-    page.get_by_label("I agree to the Terms of Use and the Website Privacy Policy").check()
-    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="I Agree").click()
     expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
     page.goto(f"{live_server.url}/_qa/inbox")
     link = page.locator(".message-body a").first
@@ -154,6 +153,9 @@ def test_finish_one_font_spaced_buttons_brand_links_and_even_headings(live_serve
     page.get_by_label("One Healthcare ID or Email Address").fill("demo.provider")
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", name="Verify your identity")).to_be_visible()
+    # The heading is in the DOM before the page's stylesheet has loaded: read computed
+    # styles and boxes only once the load event has fired.
+    page.wait_for_load_state("load")
     body_font = page.evaluate("getComputedStyle(document.body).fontFamily")
     button = page.get_by_role("button", name="Continue")
     assert button.evaluate("el => getComputedStyle(el).fontFamily") == body_font
@@ -180,6 +182,7 @@ def test_finish_one_font_spaced_buttons_brand_links_and_even_headings(live_serve
     page.get_by_label("Password", exact=True).fill("Password1")
     page.get_by_role("button", name="Sign In").click()
     expect(page.get_by_role("heading", name="Your password will expire soon")).to_be_visible()
+    page.wait_for_load_state("load")
     change = page.get_by_role("button", name="Change Password")
     later = page.get_by_role("button", name="Remind Me Later")
     gap = box(later)["y"] - (box(change)["y"] + box(change)["height"])
@@ -187,6 +190,8 @@ def test_finish_one_font_spaced_buttons_brand_links_and_even_headings(live_serve
 
     sign_in(page, live_server.url)
     page.get_by_role("link", name="Manage Verification Options").click()
+    expect(page.get_by_role("heading", level=2, name="Manage Verification Options")).to_be_visible()
+    page.wait_for_load_state("load")
     sizes = page.locator("main h3").evaluate_all(
         "els => els.map(e => getComputedStyle(e).fontSize)"
     )
@@ -246,3 +251,14 @@ def test_removing_a_passkey_needs_a_second_click(live_server, page, virtual_auth
     item.get_by_role("button", name=f"Yes, remove {name}").click()
     expect(page.get_by_text("The passkey was removed.")).to_be_visible()
     expect(page.locator("[data-passkey-id]")).to_have_count(0)
+
+
+def test_password_checklist_after_a_refused_submit_keeps_the_servers_ticks(live_server, page):
+    """The refused password is not sent back; the list still shows which rules it met."""
+    page.goto(f"{live_server.url}/register")
+    page.get_by_label("Create One Healthcare ID").fill("checklist.user")
+    page.get_by_label("Create password").fill("short")
+    page.get_by_role("button", name="I Agree").click()
+    expect(page.locator("#password-error")).to_contain_text("At least 1 uppercase letter")
+    expect(page.locator('#password-rules li[data-rule="lower"]')).to_have_class("met")
+    expect(page.locator('#password-rules li[data-rule="upper"]')).not_to_have_class("met")

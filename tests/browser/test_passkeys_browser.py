@@ -39,10 +39,9 @@ def _register_passkey(page, base: str) -> None:
     page.get_by_text("Your passkey is set up.").wait_for()
     code = page.locator("[data-recovery-code]").inner_text().replace(" ", "")
     assert len(code) == 16 and code.isdigit()
+    # Set up from My Profile: Continue goes back to My Profile's security methods.
     page.get_by_role("link", name="Continue").click()
-    page.get_by_role("heading", name="Switch to faster and more secure sign-in methods").wait_for()
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_url(f"{base}/profile")
+    page.wait_for_url(f"{base}/profile/security")
 
 
 def _sign_out(page, base: str) -> None:
@@ -78,7 +77,7 @@ def test_passkey_registered_then_signs_in_alone_and_to_a_portal(
     _sign_out(page, base)
     page.get_by_role("button", name="Sign in with a passkey").click()
     page.wait_for_url(f"{base}/profile")
-    page.get_by_role("heading", name="Manage your One Healthcare ID").wait_for()
+    page.get_by_role("heading", name="My Profile").wait_for()
     assert virtual_authenticator.credentials()[0]["signCount"] >= 1
 
     # A portal login finished by the passkey: the ID token says hwk (or swk).

@@ -51,5 +51,5 @@ def test_forgot_password_by_text_code_then_sign_in(live_server, page):
     page.get_by_role("button", name="Continue").click()
     page.get_by_label("Password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Sign In").click()
-    page.get_by_role("heading", name="Manage your One Healthcare ID").wait_for()
+    page.get_by_role("heading", name="My Profile").wait_for()
     assert page.url.endswith("/profile")

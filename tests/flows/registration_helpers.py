@@ -65,6 +65,14 @@ def continue_after_email(client):
     return post_form(client, "/register/email-verified", "/register/continue")
 
 
+def continue_after_phone(client, response):
+    """The phone success screen (Optum Connect guide, step 9): its message, then Continue."""
+    assert response.headers["Location"].endswith("/register/phone-verified"), response.headers
+    page = client.get("/register/phone-verified").get_data(as_text=True)
+    assert "Your phone number has been verified." in page and ">Continue<" in page
+    return post_form(client, "/register/phone-verified", "/register/continue")
+
+
 def continue_past_security_offer(client, response):
     """A new registrant is offered "Switch to faster and more secure sign-in methods"
     after the phone step; press Continue there and return the response."""

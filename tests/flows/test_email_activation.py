@@ -31,6 +31,13 @@ def _activation(client) -> dict:
     return latest(client, channel="email", to="quinn@example.com", purpose="email_activation")
 
 
+def _continue(client, link: str):
+    """Open the activation link and select Continue, as the Optum Pro guide says."""
+    page = client.get(link)
+    assert page.status_code == 200, page.status_code
+    return client.post(link, data={"csrf_token": csrf_token(page.data)})
+
+
 def test_activation_email_has_a_ten_digit_code_and_a_link(client):
     register(client)
     email = _activation(client)
@@ -38,6 +45,7 @@ def test_activation_email_has_a_ten_digit_code_and_a_link(client):
     assert len(email["code"]) == 10 and email["code"].isdigit()
     assert email["code"] in email["body"] and email["link"] in email["body"]
     assert email["link"].startswith("http://localhost:8765/activate/")
+    assert f"Activate my One Healthcare ID\n{email['link']}" in email["body"]
 
 
 def test_verify_page_has_ohid_texts(client):
@@ -199,19 +207,37 @@ def test_resend_has_an_hourly_cap(client, clock):
     )
 
 
-def test_link_verifies_the_email(client, db):
+def test_opening_the_link_alone_verifies_nothing(client, db):
     register(client)
     response = client.get(path_of(_activation(client)["link"]))
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Select <strong>Continue</strong> to verify the email address q***@example.com" in page
+    assert 'method="post"' in page and ">Continue<" in page
+    assert not db.session.query(User).one().email_verified
+
+
+def test_continue_on_the_link_page_verifies_the_email(client, db):
+    register(client)
+    response = _continue(client, path_of(_activation(client)["link"]))
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "Your email address has been verified." in page and ">Continue<" in page
     assert db.session.query(User).one().email_verified
 
 
+def test_continue_without_the_form_token_verifies_nothing(client, db):
+    register(client)
+    link = path_of(_activation(client)["link"])
+    response = client.post(link)
+    assert response.status_code in (302, 400)
+    assert not db.session.query(User).one().email_verified
+
+
 def test_link_opened_in_another_browser_verifies_and_offers_sign_in(app, client, db):
     register(client)
     other = app.test_client()
-    page = other.get(path_of(_activation(client)["link"])).get_data(as_text=True)
+    page = _continue(other, path_of(_activation(client)["link"])).get_data(as_text=True)
     assert "Your email address has been verified." in page and "Sign In" in page
     assert db.session.query(User).one().email_verified
     # The registering browser's page sees it and moves on.
@@ -221,7 +247,7 @@ def test_link_opened_in_another_browser_verifies_and_offers_sign_in(app, client,
 def test_link_used_twice_says_already_verified(client):
     register(client)
     link = path_of(_activation(client)["link"])
-    client.get(link)
+    _continue(client, link)
     again = client.get(link)
     assert again.status_code == 200
     assert "Your email address is already verified." in again.get_data(as_text=True)

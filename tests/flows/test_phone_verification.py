@@ -10,6 +10,7 @@ from idp.models import OneTimeCode, SsoSession, User
 from ..helpers import csrf_token
 from .registration_helpers import (
     continue_after_email,
+    continue_after_phone,
     continue_past_security_offer,
     latest,
     post_form,
@@ -53,7 +54,7 @@ def test_text_message_code_verifies_the_phone_and_signs_in(registrant, db):
     page = registrant.get(PAGE).get_data(as_text=True)
     # Said once, in the page: no banner repeating it on the first text.
     assert "We sent a new code" not in page
-    assert page.count("We sent a text message") == 1
+    assert page.count("We have sent you a text message") == 1
     for text in (
         "Waiting for Text Message?",
         "Verification Code",
@@ -67,6 +68,7 @@ def test_text_message_code_verifies_the_phone_and_signs_in(registrant, db):
     sms = latest(registrant, channel="sms", to=PHONE)
     assert sms["purpose"] == "phone_verification" and len(sms["code"]) == 6
     response = post_form(registrant, PAGE, PAGE, code=sms["code"])
+    response = continue_after_phone(registrant, response)
     response = continue_past_security_offer(registrant, response)
     assert response.headers["Location"].endswith("/profile")
     assert _user(db).phone_verified
@@ -199,6 +201,7 @@ def test_answered_call_verifies_the_phone_and_the_page_moves_on(registrant, db):
     assert registrant.get("/register/verify-phone/status").json["state"] == "verified"
     assert _user(db).phone_verified
     response = registrant.post("/register/verify-phone/call-done", data={"csrf_token": token})
+    response = continue_after_phone(registrant, response)
     response = continue_past_security_offer(registrant, response)
     assert response.headers["Location"].endswith("/profile")
     assert db.session.query(SsoSession).count() == 1

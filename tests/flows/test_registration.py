@@ -35,7 +35,7 @@ def test_form_shows_ohid_sections_labels_and_buttons(client):
         "First name",
         "Last name",
         "Year of birth",
-        "Email address",
+        "Your email address",
         "Create password",
         "Type password again",
         "Phone number",
@@ -44,7 +44,7 @@ def test_form_shows_ohid_sections_labels_and_buttons(client):
         "Answer 3",
         "Terms of Use",
         "Website Privacy Policy",
-        ">Continue<",
+        ">I Agree<",
         ">Cancel<",
     ):
         assert text in page, text
@@ -61,15 +61,15 @@ def test_form_shows_the_username_and_password_rule_lists(client):
         "At least one letter",
         "No letters with accents",
         "No spaces",
-        "No special characters",
+        "None of these Symbols",
     ):
         assert rule in page
     for rule in (
-        "8 to 100 characters",
+        "Between 8 and 100 characters",
         "At least 1 uppercase letter",
         "At least 1 lowercase letter",
         "At least 1 number",
-        "No &amp; character",
+        "No spaces and no &amp; symbol",
         "Cannot be the same as your One Healthcare ID",
     ):
         assert rule in page
@@ -131,8 +131,8 @@ def test_phone_number_is_optional(client, db):
         ("abcde", "6 to 50 characters"),
         ("a" * 51, "6 to 50 characters"),
         ("quinn clinician", "No spaces"),
-        *[(f"quinn{symbol}c", "No special characters") for symbol in USERNAME_SYMBOLS],
-        ("quinn-c", "No special characters"),
+        *[(f"quinn{symbol}c", "None of these Symbols") for symbol in USERNAME_SYMBOLS],
+        ("quinn-c", "None of these Symbols"),
         ("1234567", "At least one letter"),
         ("josé.rivera", "No letters with accents"),
         ("quinn.clinici\u0430n", "No letters with accents"),  # Cyrillic a
@@ -140,7 +140,7 @@ def test_phone_number_is_optional(client, db):
         ("quinn\u202e.clinician", "No spaces"),  # right-to-left override
         ("quinn\u00a0clinician", "No spaces"),
         ("quinn\tclinician", "No spaces"),
-        ("quinn\x00clinician", "No special characters"),
+        ("quinn\x00clinician", "None of these Symbols"),
     ],
 )
 def test_each_broken_username_rule_is_named_next_to_the_field(client, db, username, rule):
@@ -155,13 +155,13 @@ def test_each_broken_username_rule_is_named_next_to_the_field(client, db, userna
 @pytest.mark.parametrize(
     ("password", "rule"),
     [
-        ("Short1", "8 to 100 characters"),
-        ("Aa1" + "b" * 98, "8 to 100 characters"),
+        ("Short1", "Between 8 and 100 characters"),
+        ("Aa1" + "b" * 98, "Between 8 and 100 characters"),
         ("welcome2ohid", "At least 1 uppercase letter"),
         ("WELCOME2OHID", "At least 1 lowercase letter"),
         ("WelcomeOhid", "At least 1 number"),
         ("Welcome 2Ohid", "No spaces"),
-        ("Welcome&2Ohid", "No & character"),
+        ("Welcome&2Ohid", "No spaces and no & symbol"),
         ("Quinn.Clinician1", "Cannot be the same as your One Healthcare ID"),
     ],
 )
@@ -176,7 +176,11 @@ def test_each_broken_password_rule_is_named_next_to_the_field(client, db, passwo
 def test_every_broken_password_rule_is_listed_at_once(client):
     page = register(client, password="a b", password_again="a b").get_data(as_text=True)
     errors = error_of(page, "password")
-    for rule in ("8 to 100 characters", "At least 1 uppercase letter", "At least 1 number"):
+    for rule in (
+        "Between 8 and 100 characters",
+        "At least 1 uppercase letter",
+        "At least 1 number",
+    ):
         assert rule in errors
     assert "No spaces" in errors
 
@@ -235,16 +239,13 @@ def test_taken_username_is_refused_without_regard_to_case(client, db, user_facto
     assert db.session.query(User).count() == 1
 
 
-def test_email_in_use_is_refused_without_regard_to_case_with_links(client, db, user_factory):
+def test_email_in_use_warns_without_regard_to_case(client, db, user_factory):
     user_factory(username="someone.else", email="quinn@example.com")
     response = register(client, email="QUINN@Example.com")
     assert response.status_code == 409
     page = response.get_data(as_text=True)
-    assert "Email is already in use" in error_of(page, "email")
-    taken = page.split('id="email-taken"')[1].split("</p>")[0]
-    assert 'href="/signin"' in taken and "Sign in" in taken
-    assert "Forgot One Healthcare ID?" in taken
-    assert 'aria-describedby="email-error email-taken"' in page
+    assert "Email is already in use: QUINN@Example.com is linked" in page
+    assert 'href="/signin">Sign In</a>' in page and "Forgot One Healthcare ID?" in page
     assert db.session.query(User).count() == 1
 
 
@@ -296,15 +297,3 @@ def test_two_registrations_racing_for_one_username_make_one_account(app, db, att
     )
     assert statuses == [302, 409]
     assert db.session.query(User).count() == 1
-
-
-@pytest.mark.parametrize("attempt", range(3))
-def test_two_registrations_racing_for_one_email_make_one_account(app, db, attempt):
-    statuses = _race(
-        app,
-        {"username": "racer.one", "email": "same@example.com"},
-        {"username": "racer.two", "email": "SAME@example.com"},
-    )
-    assert statuses == [302, 409]
-    assert db.session.query(User).count() == 1
-    assert db.session.query(OutboxMessage).count() == 1

@@ -56,8 +56,7 @@ def test_registration_heads_the_rule_lists_and_offers_sign_in_now(client):
 def test_email_in_use_links_forgot_one_healthcare_id_to_the_recover_id_form(client, user_factory):
     user_factory(username="taken.person", email="taken@example.com")
     html = register(client, email="taken@example.com").get_data(as_text=True)
-    links = html.split('id="email-taken"')[1].split("</p>")[0]
-    assert '<a href="/recover/id">Forgot One Healthcare ID?</a>' in links
+    assert '<a href="/recover/id">Forgot One Healthcare ID?</a>' in html
 
 
 def test_update_phone_number_says_what_the_number_is_for(client):
@@ -125,3 +124,221 @@ def test_show_password_is_an_eye_with_an_accessible_name(client):
     eye = re.search(r'<button type="button" class="eye".*?</button>', html, re.S).group(0)
     assert 'aria-label="Show"' in eye and 'title="Show password"' in eye and "<svg" in eye
     assert ">Show<" not in eye
+
+
+# --- The guides' words and order (Optum Connect, Optum Pro, Provider Express guides) ---
+
+INLINE = re.compile(r"</?(?:strong|em|a|span|code|b|i|label)\b[^>]*>")
+
+
+def read(html: str) -> str:
+    """Like ``words_of``, but inline tags (links, bold) leave no gap before punctuation."""
+    return words_of(INLINE.sub("", html)).strip()
+
+
+def in_order(text: str, *parts: str) -> None:
+    """Each of ``parts`` is in ``text``, each after the one before."""
+    at = -1
+    for part in parts:
+        found = text.find(part, at + 1)
+        assert found > at, f"{part!r} is missing or out of order"
+        at = found
+
+
+def list_items(html: str, list_id: str) -> list[str]:
+    block = re.search(rf'<ul[^>]*id="{list_id}"[^>]*>(.*?)</ul>', html, re.S)
+    assert block, list_id
+    items = re.findall(r"<li[^>]*>(.*?)</li>", block.group(1), re.S)
+    return [read(re.sub(r'<span class="visually-hidden[^>]*>.*?</span>', "", i)) for i in items]
+
+
+def test_create_page_intro_is_the_provider_express_guides_sentence(client):
+    assert (
+        "One Healthcare ID securely manages your account so that you can use one One Healthcare "
+        "ID and password to sign in to all integrated applications."
+    ) in read(page_of(client, "/register"))
+
+
+def test_create_page_labels_and_help_icons_as_the_provider_express_transcript(client):
+    html = page_of(client, "/register")
+    assert '<label for="email">Your email address</label>' in html
+    assert '<label for="year_of_birth">Year of birth</label>' in html
+    assert '<label for="username">Create One Healthcare ID</label>' in html
+    for field in ("year_of_birth", "username"):
+        assert f'<details class="help-tip" id="{field}-help">' in html
+
+
+def test_username_rules_in_the_guides_words_and_order(client):
+    items = list_items(page_of(client, "/register"), "username-rules")
+    assert items[:4] == [
+        "6 to 50 characters",
+        "At least one letter",
+        "No spaces",
+        "No letters with accents",
+    ]
+    assert items[4].startswith("None of these Symbols: % + \" & [ ] \\ ^ ' { | } < > # / , ; ( ) :")
+    assert len(items) == 5
+
+
+def test_password_rules_in_the_guides_words_then_the_mocks_own(client):
+    assert list_items(page_of(client, "/register"), "password-rules") == [
+        "Between 8 and 100 characters",
+        "At least 1 uppercase letter",
+        "At least 1 lowercase letter",
+        "At least 1 number",
+        "No spaces and no & symbol",
+        "Cannot be the same as your One Healthcare ID",
+    ]
+
+
+def test_terms_sentence_with_i_agree_and_cancel(client):
+    html = page_of(client, "/register")
+    text = read(html)
+    assert (
+        "You must agree to the Terms of Use and Website Privacy Policy to use the One Healthcare "
+        "ID service. If you do not agree, click Cancel and do not use any aspect of the One "
+        "Healthcare ID service."
+    ) in text
+    in_order(text, "Website Privacy Policy to use", "I Agree", "Cancel")
+    assert 'name="agreed" value="y"' in html and ">I Agree</button>" in html
+
+
+def test_support_lines_per_screen_as_the_guides_show_them(client, sign_in, user):
+    assert "If you'd like assistance, contact support at 1-855-819-5909." in read(
+        page_of(client, "/signin")
+    )
+    assert (
+        "If you'd like assistance, contact support at 1(855)819-5909 or optumsupport@optum.com."
+    ) in read(page_of(client, "/register"))
+    assert "contact support at 1-855-819-5909 or optumsupport@optum.com." in read(
+        page_of(client, "/help")
+    )
+    for _ in range(5):
+        locked = sign_in("dana.provider", "Wrong12345")
+    assert "contact support at 1-855-819-5909 or optumsupport@optum.com." in read(
+        locked.get_data(as_text=True)
+    )
+
+
+def test_lockout_offers_each_page_once(client, sign_in, user):
+    for _ in range(5):
+        html = sign_in("dana.provider", "Wrong12345").get_data(as_text=True)
+    assert html.count('href="/recover/password"') == 1
+    assert "Forgot Password?" not in html
+
+
+def test_sign_in_page_in_the_optum_connect_guides_order(client):
+    html = page_of(client, "/signin")
+    text = read(html.split('<aside class="welcome"')[0])
+    in_order(
+        text,
+        "One Healthcare ID or Email Address",
+        "Forgot One Healthcare ID?",
+        "Continue",
+        "or",
+        "Create One Healthcare ID",
+        "Manage My One Healthcare ID",
+        "Help Center",
+        "English",
+        "Remember me",
+        "Sign in with a passkey",
+    )
+    assert '<a href="/help">Help Center</a>' in html
+    # "English" is the page's language, a label, not a control with one choice.
+    assert '<p class="language" id="page-language">English</p>' in html
+    assert 'form="signin-form"' in html
+
+
+def test_manage_my_one_healthcare_id_signed_out_says_to_sign_in(client):
+    response = client.get("/profile")
+    assert response.headers["Location"].endswith("/signin")
+    assert "Sign in to manage your One Healthcare ID." in read(page_of(client, "/signin"))
+
+
+def test_text_verification_in_the_optum_connect_guides_words(client):
+    register(client)
+    verify_email_by_code(client)
+    continue_after_email(client)
+    page = page_of(client, "/register/verify-phone")
+    token = csrf_token(page)
+    client.post("/register/verify-phone/send", data={"csrf_token": token, "method": "sms"})
+    text = read(page_of(client, "/register/verify-phone"))
+    assert (
+        "We have sent you a text message with verification code on your registered phone "
+        "number. Enter code below to complete the verification."
+    ) in text
+    in_order(text, "Verification Code", "Waiting for Text Message? Resend Code", "Verify")
+
+
+def test_phone_success_screen_says_so_with_continue(client):
+    register(client)
+    verify_email_by_code(client)
+    continue_after_email(client)
+    token = csrf_token(page_of(client, "/register/verify-phone"))
+    client.post("/register/verify-phone/send", data={"csrf_token": token, "method": "sms"})
+    code = client.get("/_qa/outbox/latest", query_string={"channel": "sms"}).json["code"]
+    token = csrf_token(page_of(client, "/register/verify-phone"))
+    done = client.post("/register/verify-phone", data={"csrf_token": token, "code": code})
+    assert done.headers["Location"].endswith("/register/phone-verified")
+    text = read(page_of(client, "/register/phone-verified"))
+    in_order(text, "Verify Phone Number", "Your phone number has been verified.", "Continue")
+
+
+def test_email_page_note_is_the_guides(client):
+    register(client)
+    assert (
+        "Allow up to 1-2 minutes for the email to arrive in your inbox. If you do not find the "
+        "email in your primary inbox, check your spam or junk folders."
+    ) in read(page_of(client, "/register/verify-email"))
+
+
+def test_activation_email_button_and_the_continue_page(client):
+    register(client)
+    email = client.get("/_qa/outbox/latest", query_string={"channel": "email"}).json
+    assert "Activate my One Healthcare ID" in email["body"]
+    path = "/" + email["link"].split("/", 3)[3]
+    text = read(page_of(client, path))
+    assert "Select Continue to verify the email address" in text
+    assert text.endswith("Continue") or "Continue" in text.split("Select Continue")[1]
+
+
+def test_my_profile_is_the_pages_name(client, sign_in, user):
+    sign_in("dana.provider")
+    html = page_of(client, "/profile")
+    assert "<h1>My Profile</h1>" in html and "<title>My Profile" in html
+
+
+def test_demo_landings_as_their_guides_show_them():
+    from idp.demo.portal_app import create_portal_app
+    from idp.demo.portals import PORTALS
+
+    def landing(name):
+        portal = next(p for p in PORTALS if p.name == name)
+        app = create_portal_app(portal, "http://localhost:1", None, "none", "http://localhost:2")
+        return read(app.test_client().get("/").get_data(as_text=True))
+
+    connect = landing("Claims Online Portal")
+    in_order(connect, "Welcome to OPTUM-CONNECT.COM", "Log In here to access Optum's Clinical")
+    assert "Log In (With OHID)" in connect and "Sign Me Up" in connect
+    assert landing("Physician Info Portal") == connect.replace(
+        "Claims Online Portal", "Physician Info Portal"
+    )
+    pro = landing("Optum Pro")
+    assert "Register for Optum Pro" in pro and "Sign in" in pro
+    express = landing("Provider Express")
+    assert "First-Time User" in express and "Log In" in express
+    portal = landing("Optum Provider Portal")
+    in_order(portal, "Optum Provider Portal", "Sign In")
+
+
+def test_shared_email_warning_and_optum_pros_refusal_in_the_guides_words(client, user_factory):
+    from idp.demo.portal_rules import SHARED_EMAIL_REFUSED
+
+    assert SHARED_EMAIL_REFUSED == (
+        "A request is already in the system with the email you're trying to use. If the email "
+        "is a shared address, register again with a unique email address. Work with your "
+        "coworkers to decide who will/won't use the shared address."
+    )
+    user_factory(email="desk@example.com")
+    text = read(register(client, email="desk@example.com").get_data(as_text=True))
+    in_order(text, "Email is already in use", "Sign In", "Use this email address for another")

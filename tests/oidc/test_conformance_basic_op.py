@@ -258,8 +258,8 @@ def test_oidcc_scope_profile(rp):
 
 
 def test_oidcc_scope_email(rp):
-    info = scope_check(rp, "email", {"email", "email_verified"})
-    assert info["email_verified"] is True
+    info = scope_check(rp, "email", {"email", "email_verified", "email_shared"})
+    assert info["email_verified"] is True and info["email_shared"] is False
 
 
 def test_oidcc_scope_phone(rp):

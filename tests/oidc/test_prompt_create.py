@@ -7,6 +7,7 @@ from idp.models import Interaction
 
 from ..flows.registration_helpers import (
     continue_after_email,
+    continue_after_phone,
     continue_past_security_offer,
     latest,
     post_form,
@@ -42,6 +43,7 @@ def test_registration_from_prompt_create_returns_to_the_portal_with_a_code(clien
     post_form(client, "/register/verify-phone", "/register/verify-phone/send", method="sms")
     code = latest(client, channel="sms")["code"]
     response = post_form(client, "/register/verify-phone", "/register/verify-phone", code=code)
+    response = continue_after_phone(client, response)
     response = continue_past_security_offer(client, response)
     assert "/authorize/resume/" in response.headers["Location"]
     response = client.get(response.headers["Location"])

@@ -53,4 +53,5 @@ def test_too_large_html_form_gets_a_page(client, path):
 
 def test_a_body_under_the_cap_is_read_as_usual(client):
     response = client.post("/token", data={"grant_type": "client_credentials", "x": "y" * 8000})
-    assert response.status_code == 401 and response.json["error"] == "invalid_client"
+    # Read and answered: no credentials came (400: no Authorization header, RFC 6749 §5.2).
+    assert response.status_code == 400 and response.json["error"] == "invalid_client"

@@ -21,7 +21,7 @@ def test_defaults_match_the_spec():
     assert (s.lockout.max_failed_sign_ins, s.lockout.lock_minutes) == (5, 30)
     assert (s.session.idle_minutes, s.session.absolute_hours) == (30, 12)
     assert s.session.remember_device_days == 30
-    assert s["account.inactivity_days"] == 90
+    assert s["account.inactivity_days"] == 0
     assert s["security.password_hash_profile"] == "standard"
     assert s["server.support_phone"] == "1-855-819-5909"
     assert s["server.max_request_kb"] == 1024
