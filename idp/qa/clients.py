@@ -26,6 +26,7 @@ from ..oidc.clients import (
     remove_client,
     update_client,
 )
+from ..oidc.id_tokens import ID_TOKEN_ALGS
 from .api import QAError, bp, json_body
 from .schemas import QARequest, Says, parse, rule_broken
 
@@ -82,7 +83,8 @@ class NewClient(_ClientSettings):
     allowed_origins: list[str] = None
     response_types: list[str] = None
     id_token_signed_response_alg: Annotated[
-        Literal["RS256", "ES256"], Says("id_token_signed_response_alg must be RS256 or ES256.")
+        Literal[tuple(ID_TOKEN_ALGS)],
+        Says(f"id_token_signed_response_alg must be {' or '.join(ID_TOKEN_ALGS)}."),
     ] = None
     jwks: dict[str, Any] = None
     jwks_uri: str = None
