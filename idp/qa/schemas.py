@@ -29,8 +29,8 @@ from .api import QAError
 
 class Says:
     """The sentence a field's refused value gets: a text, or a function of the value
-    (or, with ``whole_body``, of the whole request) returning one; ``on_type``: also
-    for a value of the wrong JSON type."""
+    (or, with ``whole_body``, of the whole request) returning one; ``on_type``: the
+    sentence for a value of the wrong JSON type instead."""
 
     def __init__(
         self,
@@ -180,15 +180,19 @@ def _sentence(model: type[BaseModel], data: dict, errors: list) -> str:
         return f"Must not be null: {', '.join(nulls)}."
     for name in names:
         says = _says(model, name)
-        text = says.sentence(data[name], data) if says else None
+        text = says.sentence(data[name], data) if says and not says.on_type else None
         if text:
             return text
     for error in errors:
         if error["type"] == "qa_rule":
             return error["msg"]
-    error = errors[0]
-    where = ".".join(str(part) for part in error["loc"])
-    return f"'{where}': {error['msg']}." if where else f"{error['msg']}."
+    # A union member of the value's own type says more than the members it is not.
+    error = min(errors, key=lambda e: e["type"].endswith("_type"))
+    if not error["loc"]:
+        return f"{error['msg']}."
+    name, *inside = error["loc"]
+    where = str(name) + "".join(f"[{part}]" for part in inside if isinstance(part, int))
+    return f"'{where}': {error['msg']}."
 
 
 def _tidy(schema: Any) -> Any:
