@@ -21,7 +21,7 @@ from joserfc import jwt
 
 from ..extensions import get_clock, get_key_store, get_settings
 from .claims import released_portal_claims
-from .id_tokens import real_auth_time
+from .id_tokens import sign_in_claims
 
 FORMATS = ("jwt", "opaque")
 TYPES = ("at+jwt", "JWT")
@@ -82,15 +82,7 @@ def _grant_context(request) -> dict:
         source = getattr(request, "refresh_token", None)
     if source is None or not getattr(source, "auth_time", None):
         return {}
-    issued = get_clock().real_timestamp()
-    context = {"auth_time": real_auth_time(source.auth_time, source.sid, issued)}
-    if source.acr:
-        context["acr"] = source.acr
-    if source.amr:
-        context["amr"] = list(source.amr)
-    if source.sid:
-        context["sid"] = source.sid
-    return context
+    return sign_in_claims(source, get_clock().real_timestamp())
 
 
 def jwt_access_token(request, client, user, scope: str | None, lifetime: int) -> str:

@@ -128,15 +128,23 @@ class OhidOpenIDRefresh(IdTokenSigning, OpenIDToken):
     def get_compatible_claims(self, request) -> dict:
         claims = super().get_compatible_claims(request)
         parent = request.refresh_token
-        if parent.auth_time:
-            claims["auth_time"] = real_auth_time(parent.auth_time, parent.sid, claims["iat"])
-        if parent.acr:
-            claims["acr"] = parent.acr
-        if parent.amr:
-            claims["amr"] = list(parent.amr)
-        if parent.sid:
-            claims["sid"] = parent.sid
+        claims.update(sign_in_claims(parent, claims["iat"]))
         return claims
+
+
+def sign_in_claims(source, issued: int) -> dict:
+    """``auth_time`` (in real time), ``acr``, ``amr`` and ``sid`` of the sign-in behind
+    a code or refresh token, for the tokens issued from it."""
+    context = {}
+    if source.auth_time:
+        context["auth_time"] = real_auth_time(source.auth_time, source.sid, issued)
+    if source.acr:
+        context["acr"] = source.acr
+    if source.amr:
+        context["amr"] = list(source.amr)
+    if source.sid:
+        context["sid"] = source.sid
+    return context
 
 
 def read_id_token_hint(hint: str) -> dict | None:

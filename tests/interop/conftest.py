@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import secrets
 import subprocess
-import tomllib
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
@@ -21,7 +20,6 @@ import requests
 from authlib.integrations.requests_client import OAuth2Session
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
-from idp.resources import bundled_path
 from idp.testing import QAClient
 
 from ..live import clean_env, free_port, mock_ohid_command, start_serve, stop_process, wait_for_http
@@ -147,24 +145,15 @@ def sign_in_by_form(
     return answer
 
 
-def _issuer_follows_port() -> bool:
-    """Whether this mock-ohid advertises the port it is bound to when no issuer is
-    set (``issuer = ""`` by default); older ones need the issuer spelled out."""
-    default = tomllib.loads(bundled_path("config/default.toml").read_text())
-    return default["server"]["issuer"] == ""
-
-
 def start_ohid(workdir: Path, **settings: str) -> LiveOhid:
     """``mock-ohid serve --workers 2`` in ``workdir`` the way a newcomer starts it:
-    no issuer set where this mock-ohid follows its bound port; ``settings`` are
-    extra MOCK_OHID_* variables. Stop it with ``stop_ohid``."""
+    no issuer set, so the issuer follows the bound port; ``settings`` are extra
+    MOCK_OHID_* variables. Stop it with ``stop_ohid``."""
     port = free_port()
     issuer = f"http://localhost:{port}"
     extra = dict(
         MOCK_OHID_SECURITY_PASSWORD_HASH_PROFILE="fast", MOCK_OHID_USERS_SEED="false", **settings
     )
-    if not _issuer_follows_port():
-        extra["MOCK_OHID_SERVER_ISSUER"] = issuer
     env = clean_env(**extra)
     process = start_serve(workdir, env, port, "--workers", "2")
     try:
