@@ -67,6 +67,14 @@ def force_password(user: User, password: str) -> None:
 
 def apply_changes(user: User, changes: dict) -> User:
     """Apply QA/CLI changes to an account, validating every field; commits or raises."""
+    change_account(user, changes)
+    db.session.commit()
+    return user
+
+
+def change_account(user: User, changes: dict) -> User:
+    """Apply QA/CLI changes to an account, validating every field (not committed: the
+    caller commits them with whatever else its request writes)."""
     errors: dict[str, list[str]] = {}
     settings = get_settings()
     if "username" in changes:
@@ -130,5 +138,4 @@ def apply_changes(user: User, changes: dict) -> User:
         lock_account(user) if changes["locked"] else unlock_account(user)
     if "deactivated" in changes:
         deactivate_account(user) if changes["deactivated"] else reactivate_account(user)
-    db.session.commit()
     return user

@@ -9,7 +9,7 @@ from pydantic import ConfigDict, Field, model_validator
 
 from ..errors import EmailInUse, UsernameTaken, ValidationFailed
 from ..extensions import db, now
-from ..lifecycle.account_state import apply_changes
+from ..lifecycle.account_state import change_account
 from ..lifecycle.accounts import create_account, delete_account, email_in_use, find_by_username
 from ..lifecycle.email_verification import send_activation_email
 from ..lifecycle.portal_claims import check_claims, set_portal_claims
@@ -166,7 +166,9 @@ def create_user_in_state(body: dict) -> dict:
         if claims:
             set_portal_claims(user, claims, replace=True)
         states = {k: body[k] for k in _STATE_FIELDS if body.get(k) is not None}
-        apply_changes(user, states)
+        # One commit for the account, its factors and its activation email: a write
+        # that fails part-way (a full disk) leaves no account behind.
+        change_account(user, states)
     except ValidationFailed as exc:
         db.session.rollback()
         raise QAError(400, "invalid_request", _validation_detail(exc)) from None
@@ -189,7 +191,7 @@ def change_user(user: User, body: dict) -> dict:
         if claims is not None:
             set_portal_claims(user, claims)
         if changes:
-            apply_changes(user, changes)
+            change_account(user, changes)
     except ValidationFailed as exc:
         raise QAError(400, "invalid_request", _validation_detail(exc)) from None
     except (UsernameTaken, EmailInUse) as exc:
