@@ -22,6 +22,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from .clock import real_now
+
 CA_NAME = "mock-ohid local CA"
 # Names every local CA covers; the issuer's host is added when it is another one.
 LOCAL_NAMES = ("localhost", "127.0.0.1", "::1")
@@ -92,7 +94,7 @@ def _pem_key(key: ec.EllipticCurvePrivateKey) -> bytes:
 
 def _now() -> dt.datetime:
     # Certificates carry real time: the QA clock moves what the mock enforces, not X.509.
-    return dt.datetime.now(dt.UTC)
+    return real_now()
 
 
 def _make_ca(names: tuple[str, ...]) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:

@@ -9,9 +9,11 @@ that moves that clock reaches the portal's rules too.
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import requests
+
+from ..clock import real_now
 
 SHARED_EMAIL_REFUSED = (
     "A request is already in the system with the email you're trying to use. If the email "
@@ -48,7 +50,7 @@ class IssuerClock:
         return timedelta(seconds=seconds)
 
     def now(self) -> datetime:
-        return datetime.now(UTC) + self.offset()
+        return real_now() + self.offset()
 
 
 def is_inactive(last_sign_in: datetime | None, now: datetime, days: int) -> bool:
