@@ -296,9 +296,8 @@ def _nest(overrides: Mapping[str, Any]) -> dict:
 def _validate(values: dict) -> None:
     server = values["server"]
     parts = urlsplit(server["issuer"])
-    if not server["issuer"]:
-        pass
-    elif parts.scheme not in ("http", "https") or not parts.hostname:
+    # An empty issuer follows the bound port; any other must be an http(s) URL.
+    if server["issuer"] and (parts.scheme not in ("http", "https") or not parts.hostname):
         raise SettingsError(f"server.issuer: must be an http(s) URL, got {server['issuer']!r}")
     if parts.query or parts.fragment or server["issuer"].endswith("/"):
         raise SettingsError("server.issuer: must have no query, fragment or trailing slash")
