@@ -27,9 +27,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .crypto.digests import digest_matches, token_digest
 from .extensions import db, now
 from .policy.client_auth import accepted_methods
-from .security.digests import digest_matches, token_digest
 
 
 class UTCDateTime(TypeDecorator):

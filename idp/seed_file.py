@@ -10,7 +10,7 @@ from __future__ import annotations
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from .security.hashing import PasswordHashing
+from .crypto.hashing import PasswordHashing
 from .settings import Settings, SettingsError, read_toml
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import select
 import socket
 
-from idp.cli import KEEPALIVE_SECONDS
+from idp.cli.serve import KEEPALIVE_SECONDS
 
 from .live import clean_env, free_port, start_serve, stop_process, wait_for_http
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from sqlalchemy import bindparam, select
 
 from ..audit import record_event
+from ..crypto import totp
 from ..errors import SetupExpired, TotpCodeInvalid, TotpCodeReused
 from ..extensions import db, now, read_plain
 from ..models import TotpAuthenticator, User
-from ..security import totp
 
 NAME = "Authenticator app"
 

@@ -14,9 +14,9 @@ from datetime import timedelta
 from sqlalchemy import bindparam, select
 
 from ..audit import record_event
+from ..crypto.digests import token_digest
 from ..extensions import db, get_settings, now
 from ..models import RememberedDevice, User
-from ..security.digests import token_digest
 
 PURPOSES = ("mfa", "device")
 LABEL_LENGTH = 120

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import current_app
 
 from ..audit import record_event
+from ..crypto.link_tokens import LinkTokens
 from ..errors import (
     CodeInvalid,
     LinkTokenExpired,
@@ -23,7 +24,6 @@ from ..errors import (
 from ..extensions import db, get_clock, get_settings, now
 from ..models import OneTimeCode, OutboxMessage, User
 from ..policy.contact import email_key
-from ..security.link_tokens import LinkTokens
 from .codes import claim_code, confirm_code, issue_code, latest_code
 
 PURPOSE = "email_activation"

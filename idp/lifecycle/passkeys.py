@@ -17,15 +17,15 @@ from typing import TYPE_CHECKING
 from sqlalchemy import bindparam, select
 
 from ..audit import record_event
+from ..crypto.digests import token_digest
 from ..errors import AccountInactive, AccountLocked, DeviceNameInvalid, PasskeyRejected
 from ..extensions import db, get_settings, now, read_plain
 from ..models import PasskeyChallenge, PasskeyCredential, User
 from ..policy.lockout import is_locked, minutes_left
-from ..security.digests import token_digest
 from .authentication import refresh_inactivity
 
 if TYPE_CHECKING:
-    from ..security import passkeys as ceremony
+    from ..crypto import passkeys as ceremony
 
 CEREMONY_MINUTES = 5
 NAME_LENGTH = 64
@@ -33,7 +33,7 @@ PURPOSES = ("register", "sign_in", "second_factor")
 
 
 def relying_party() -> ceremony.RelyingParty:
-    from ..security import passkeys as ceremony
+    from ..crypto import passkeys as ceremony
 
     return ceremony.RelyingParty.for_issuer(get_settings().issuer)
 
@@ -122,7 +122,7 @@ def begin_passkey_registration(user: User) -> tuple[str, dict]:
     """(ceremony id, options for navigator.credentials.create())."""
     from webauthn.helpers import base64url_to_bytes
 
-    from ..security import passkeys as ceremony
+    from ..crypto import passkeys as ceremony
 
     handle = _user_handle(user)
     ceremony_id, challenge = _store_challenge("register", user, handle)
@@ -141,7 +141,7 @@ def finish_passkey_registration(
     user: User, ceremony_id: str | None, raw_credential: str | None
 ) -> PasskeyCredential:
     """Verify the browser's ``create()`` response and store the passkey (committed)."""
-    from ..security import passkeys as ceremony
+    from ..crypto import passkeys as ceremony
 
     credential = ceremony.parse_credential(raw_credential)
     stored = _claim_challenge(ceremony_id, "register", user)
@@ -187,9 +187,9 @@ def enroll_soft_passkey(user: User, backup_eligible: bool = False) -> dict:
     """
     from webauthn.helpers import base64url_to_bytes
 
+    from ..crypto import passkeys as ceremony
+    from ..crypto.soft_authenticator import SoftAuthenticator
     from ..policy.mfa import passkey_amr
-    from ..security import passkeys as ceremony
-    from ..security.soft_authenticator import SoftAuthenticator
 
     db.session.flush()  # the user needs an id
     rp = relying_party()
@@ -223,7 +223,7 @@ def begin_passkey_sign_in(user: User | None = None) -> tuple[str, dict]:
     Without ``user``: a discoverable-credential sign-in from the sign-in page.
     With ``user``: the second factor, limited to that user's passkeys.
     """
-    from ..security import passkeys as ceremony
+    from ..crypto import passkeys as ceremony
 
     purpose = "sign_in" if user is None else "second_factor"
     ceremony_id, challenge = _store_challenge(purpose, user)
@@ -242,7 +242,7 @@ def finish_passkey_sign_in(
     be one of theirs. The sign count is stored; a count that did not grow is
     refused (a cloned authenticator, WebAuthn §6.1.1).
     """
-    from ..security import passkeys as ceremony
+    from ..crypto import passkeys as ceremony
 
     credential = ceremony.parse_credential(raw_credential)
     purpose = "sign_in" if user is None else "second_factor"

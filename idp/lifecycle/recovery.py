@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..audit import add_event, record_event
+from ..crypto.digests import token_digest
 from ..delivery.outbox import send_email, send_sms
 from ..errors import (
     AccountNotFound,
@@ -32,7 +33,6 @@ from ..models import AuditEvent, OutboxMessage, User
 from ..policy.codes import may_send
 from ..policy.contact import check_email, mask_email, phone_last_four
 from ..policy.lockout import answers_blocked_minutes, is_locked
-from ..security.digests import token_digest
 from . import voice
 from .accounts import find_account, find_accounts, find_all_by_email, hold_account_row
 from .codes import confirm_code, issue_code

@@ -3,7 +3,7 @@
 When an SSO session ends, every client that received a code in that session
 and registered a ``backchannel_logout_uri`` gets a *logout token* POSTed to
 it (§2.5). Delivery is best effort: all portals are called at once, under the
-server's fetch rules (:mod:`idp.security.fetch`), and the whole delivery has one
+server's fetch rules (:mod:`idp.fetch`), and the whole delivery has one
 deadline, so a slow or silent portal never holds the user's sign-out longer
 than ``DELIVERY_SECONDS``. Every attempt is an audit event.
 """
@@ -19,9 +19,9 @@ from joserfc import jwt
 
 from ..audit import record_event
 from ..extensions import db, get_clock, get_key_store, get_settings
+from ..fetch import FetchError, FetchRefused, fetch
 from ..lifecycle.clients import find_client
 from ..models import AuthorizationCode, OAuth2Client, SsoSession
-from ..security.fetch import FetchError, FetchRefused, fetch
 
 LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 # The most a sign-out waits for all portals together.

@@ -5,7 +5,7 @@
 For ``private_key_jwt`` the client signs a short-lived JWT with its private
 key; we verify it with the public keys it registered, either inline (``jwks``)
 or at a ``jwks_uri``, fetched under the server's fetch rules
-(:mod:`idp.security.fetch`: loopback, the issuer's host and
+(:mod:`idp.fetch`: loopback, the issuer's host and
 ``security.allowed_fetch_hosts``; no redirects, one deadline, a byte cap).
 """
 
@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..clock import real_now
 from ..extensions import db, execute_plain, get_settings
+from ..fetch import FetchError, fetch
 from ..lifecycle.clients import find_client
 from ..models import ClientAssertion
 from ..policy.client_auth import (
@@ -38,7 +39,6 @@ from ..policy.client_auth import (
     presented_method,
     refusal,
 )
-from ..security.fetch import FetchError, fetch
 from .internal_hosts import back_channel_base
 
 ASSERTION_ALGS = ["RS256", "ES256"]

@@ -90,9 +90,9 @@ require_oauth = OhidResourceProtector()
 
 def init_oauth(app) -> None:
     """Wire the server to the app: grants, client auth, OIDC, RFC 9207 and the endpoints."""
+    from .client_registration import OhidClientRegistrationEndpoint
     from .end_session import OhidEndSessionEndpoint
     from .grants import ClientCredentialsGrant, RefreshTokenGrant
-    from .registration import OhidClientRegistrationEndpoint
     from .revocation import OhidIntrospectionEndpoint, OhidRevocationEndpoint
 
     app.config.setdefault("OAUTH2_SCOPES_SUPPORTED", SCOPES_SUPPORTED)

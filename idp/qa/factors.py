@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from ..crypto import totp
 from ..extensions import db, now
 from ..lifecycle.browser import DEVICE_COOKIE
 from ..lifecycle.devices import forget_device, new_device_token, remember_device
@@ -24,7 +25,6 @@ from ..lifecycle.security_questions import QUESTIONS, set_security_answers
 from ..models import TotpAuthenticator, User
 from ..policy.mfa import ACR_MULTI_FACTOR
 from ..policy.security_answers import check_security_answers
-from ..security import totp
 from .schemas import QARequest, Says, parse, rule_broken
 
 PASSKEY_KINDS = {"hwk": False, "swk": True}  # amr -> backup eligible (synced)

@@ -16,11 +16,11 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import NumberRange
 
+from ..crypto.digests import digest_matches
 from ..errors import NoPendingCall
 from ..extensions import db
 from ..lifecycle.voice import answer_call, pending_call
 from ..models import OutboxMessage
-from ..security.digests import digest_matches
 from .api import bp, form_page
 from .operations import find_messages
 from .voice import keypad_digits

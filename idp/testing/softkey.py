@@ -8,7 +8,7 @@ pages around it.
 
 from __future__ import annotations
 
-from ..security.soft_authenticator import (
+from ..crypto.soft_authenticator import (
     DEFAULT_ORIGIN,
     SoftAuthenticator,
     SoftCredential,

@@ -11,7 +11,7 @@ import pytest
 
 # Each is needed by one page, one command or one kind of client only.
 ONLY_WHERE_USED = {
-    "requests": "the QA client of idp.testing (the server fetches with idp.security.fetch)",
+    "requests": "the QA client of idp.testing (the server fetches with idp.fetch)",
     "urllib3": "through requests",
     "segno": "the authenticator app's QR code",
     "webauthn": "passkey ceremonies",

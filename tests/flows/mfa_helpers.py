@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from idp.security import totp
+from idp.crypto import totp
 
 from ..helpers import csrf_token, query_of
 

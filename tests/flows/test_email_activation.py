@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from idp.crypto.digests import token_digest
 from idp.errors import CodeInvalid
 from idp.lifecycle.email_verification import confirm_activation_code
 from idp.models import OneTimeCode, SsoSession, User
-from idp.security.digests import token_digest
 
 from ..helpers import authorize_url, csrf_token, query_of
 from .registration_helpers import (

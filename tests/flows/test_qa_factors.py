@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from idp.security import totp
+from idp.crypto import totp
 from idp.testing.softkey import SoftAuthenticator
 
 from ..helpers import authorize_url, csrf_token

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from idp.security import totp
+from idp.crypto import totp
 
 from ..helpers import authorize_url
 from .mfa_helpers import follow_to_callback, submit_second_factor

@@ -122,7 +122,7 @@ def test_password_is_stored_as_argon2id(user):
 
 
 def test_hash_from_other_profile_is_upgraded_at_sign_in(client, sign_in, user, db, app):
-    from idp.security.hashing import PasswordHashing
+    from idp.crypto.hashing import PasswordHashing
 
     user.password_hash = PasswordHashing("standard").hash("Password1")
     db.session.commit()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from idp.crypto.digests import token_digest
 from idp.models import AuthorizationCode, Token
-from idp.security.digests import token_digest
 
 from ..helpers import authorize_url, pkce_pair, query_of
 from .portal import CLAIMS_ONLINE, add_client, basic_auth, decode_id_token, exchange, get_code

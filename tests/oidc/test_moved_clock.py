@@ -9,8 +9,8 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
+from idp.crypto.digests import token_digest
 from idp.models import AuthorizationCode, SsoSession
-from idp.security.digests import token_digest
 
 from .portal import CLAIMS_ONLINE, add_client, basic_auth, decode_id_token, exchange, get_code
 from .receiver import portal_backend

@@ -12,8 +12,8 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import ECKey, KeySet, RSAKey
 
+from idp.crypto.digests import token_digest
 from idp.models import AuditEvent, AuthorizationCode, Token
-from idp.security.digests import token_digest
 
 from ..helpers import sign_out
 from .portal import CLAIMS_ONLINE, add_client, basic_auth, decode_id_token, exchange, get_code

@@ -171,7 +171,7 @@ def child_phases() -> None:
     phases.lap("import sqlalchemy.orm, flask_sqlalchemy")
     import idp.cli  # noqa: F401
     from idp import seed_file
-    from idp.cli_base import AppContext, early_seed_hashes
+    from idp.cli.base import AppContext, early_seed_hashes
 
     phases.lap("import idp.cli (the rest: settings, Flask-WTF, argon2...)")
     spent: dict[str, tuple[float, float]] = {}
@@ -189,7 +189,7 @@ def child_phases() -> None:
     app = obj.app
     phases.lap("create_app (the page modules, settings, engine, routes)")
     from idp import bootstrap
-    from idp.cli_base import initialize_app
+    from idp.cli.base import initialize_app
     from idp.extensions import db
     from idp.oidc.keys import KeyStore
 

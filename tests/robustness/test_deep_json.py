@@ -67,7 +67,7 @@ def test_client_assertion_with_a_deep_payload_is_invalid_client(client):
 
 
 def test_a_fetched_answer_nested_too_deep_is_not_json():
-    from idp.security.fetch import FetchAnswer
+    from idp.fetch import FetchAnswer
 
     with pytest.raises(ValueError):
         FetchAnswer(status=200, body=DEEP_ARRAY.encode()).json()

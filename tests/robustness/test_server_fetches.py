@@ -15,9 +15,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
+from idp.fetch import FetchError, FetchRefused, FetchTimeout, FetchTooLarge, fetch
 from idp.models import AuditEvent
 from idp.policy.fetch_rules import FetchRule
-from idp.security.fetch import FetchError, FetchRefused, FetchTimeout, FetchTooLarge, fetch
 
 from ..helpers import csrf_token
 from ..oidc.portal import add_client, get_code

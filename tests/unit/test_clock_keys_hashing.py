@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from idp.clock import Clock, parse_duration, parse_instant
+from idp.crypto.hashing import PasswordHashing
 from idp.oidc.keys import KeyStore
-from idp.security.hashing import PasswordHashing
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -10,10 +10,10 @@ from click.testing import CliRunner
 
 from idp import create_app
 from idp.cli import main
-from idp.cli_base import AppContext, early_seed_hashes
+from idp.cli.base import AppContext, early_seed_hashes
+from idp.crypto.hashing import PasswordHashing
 from idp.extensions import get_hashing
 from idp.lifecycle.accounts import find_by_username
-from idp.security.hashing import PasswordHashing
 
 
 @pytest.fixture

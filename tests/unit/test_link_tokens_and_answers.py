@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from idp.crypto.link_tokens import LinkTokens, state_digest
 from idp.errors import LinkTokenExpired, LinkTokenInvalid, LinkTokenStale
 from idp.lifecycle.security_questions import QUESTIONS
 from idp.policy.security_answers import check_security_answers, normalize_answer
-from idp.security.link_tokens import LinkTokens, state_digest
 
 
 class FakeClock:

@@ -1,4 +1,4 @@
-"""The TOTP and WebAuthn wrappers (idp.security.totp, idp.security.passkeys). No app."""
+"""The TOTP and WebAuthn wrappers (idp.crypto.totp, idp.crypto.passkeys). No app."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pyotp
 import pytest
 
+from idp.crypto import passkeys, totp
 from idp.errors import PasskeyMissing, PasskeyRejected, TotpCodeInvalid, TotpCodeReused
-from idp.security import passkeys, totp
 from idp.testing.softkey import SoftAuthenticator
 
 MOMENT = datetime(2025, 3, 4, 12, 0, 10, tzinfo=UTC)

@@ -1,8 +1,8 @@
 """The ``mock-ohid`` group and what every command shares: the lazily built app,
 one-line errors, start-up (tables, keys, clients, demo users) and its banner.
 
-The commands live in ``cli`` (serve, init, keys, clients), ``cli_admin`` (users,
-outbox, clock, totp) and ``cli_portal`` (tokens, claims, demo); each imports
+The commands live in ``serve`` (serve, init, keys, clients), ``admin`` (users,
+outbox, clock, totp) and ``portal`` (tokens, claims, demo); each imports
 this module, and ``cli`` gathers them.
 """
 
@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 import click
 
-from .settings import SettingsError
+from ..settings import SettingsError
 
 SERVED_ISSUER = "served-issuer"
 
@@ -31,7 +31,7 @@ class AppContext:
     @property
     def app(self):
         if self._app is None:
-            from . import create_app
+            from .. import create_app
 
             overrides, served = self.overrides, None
             if not self.listening:
@@ -83,7 +83,7 @@ def served_issuer(config_file, overrides) -> tuple[str, str] | None:
     """(issuer, file) recorded by the last `serve` here, when no issuer is set."""
     from urllib.parse import urlsplit
 
-    from .settings import load_settings
+    from ..settings import load_settings
 
     try:
         settings = load_settings(config_file=config_file, overrides=overrides)
@@ -117,7 +117,7 @@ class MockOhidGroup(click.Group):
     def invoke(self, ctx):
         from sqlalchemy.exc import SQLAlchemyError
 
-        from .oidc.keys import KeyError_
+        from ..oidc.keys import KeyError_
 
         if ctx.params.get("debug"):
             return super().invoke(ctx)
@@ -204,10 +204,10 @@ def early_seed_hashes(obj: AppContext):
     """
     from pathlib import Path
 
-    from . import _sqlite_file
-    from .security.hashing import PasswordHashing
-    from .seed_file import hash_in_background, read_seed_file, seed_path
-    from .settings import load_settings
+    from ..app import _sqlite_file
+    from ..crypto.hashing import PasswordHashing
+    from ..seed_file import hash_in_background, read_seed_file, seed_path
+    from ..settings import load_settings
 
     try:
         settings = load_settings(config_file=obj.config_file, overrides=obj.overrides)
@@ -228,7 +228,7 @@ def early_seed_hashes(obj: AppContext):
 
 
 def initialize_app(app, keys_in_background: bool = False, hashes=None):
-    from .bootstrap import initialize
+    from ..bootstrap import initialize
 
     with app.app_context():
         return initialize(keys_in_background=keys_in_background, hashes=hashes)
@@ -237,7 +237,7 @@ def initialize_app(app, keys_in_background: bool = False, hashes=None):
 @contextmanager
 def app_with_tables(obj: AppContext):
     """An app context on a database that has its tables (no seeding)."""
-    from .extensions import db
+    from ..extensions import db
 
     with obj.app.app_context():
         db.create_all()

@@ -1,4 +1,4 @@
-"""The ``mock-ohid`` command line (click)."""
+"""``mock-ohid`` serve, init, keys and clients: starting the IdP and its registrations."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ import os
 
 import click
 
-from .cli_base import (  # noqa: F401 - re-exported: tests and scripts import them from here
+from .base import (
     AppContext,
-    MockOhidGroup,
     app_with_tables,
     early_seed_hashes,
     fail,
@@ -85,8 +84,8 @@ def serve(obj: AppContext, host, port, workers, threads, https, cert, key):
       mock-ohid serve --port 9000 --workers 4
       mock-ohid serve --https
     """
-    from .serving import ListenError, bind, url_host
-    from .settings import load_settings
+    from ..serving import ListenError, bind, url_host
+    from ..settings import load_settings
 
     if bool(cert) != bool(key):
         fail("--cert and --key go together (a certificate and its private key)")
@@ -137,14 +136,14 @@ def serve(obj: AppContext, host, port, workers, threads, https, cert, key):
     if _engine(settings) == "gunicorn":
         _serve_gunicorn(obj, listener, workers, threads, tls)
     else:
-        from .serving import serve_waitress
+        from ..serving import serve_waitress
 
         serve_waitress(app, listener, threads)
 
 
 def _engine(settings) -> str:
     """gunicorn where processes fork, waitress elsewhere, unless server.engine names one."""
-    from .serving import can_fork
+    from ..serving import can_fork
 
     chosen = settings["server.engine"]
     if chosen == "auto":
@@ -158,7 +157,7 @@ def _tls_files(settings):
     """The certificate and key to serve: one's own, or the local CA's (made when missing)."""
     from urllib.parse import urlsplit
 
-    from .local_ca import ServerCertificate, ensure_server_certificate
+    from ..local_ca import ServerCertificate, ensure_server_certificate
 
     if settings["server.tls_cert"]:
         cert, key = settings.path("server.tls_cert"), settings.path("server.tls_key")
@@ -185,7 +184,7 @@ def _trust_own_ca(ca) -> None:
 
 
 def _print_tls(tls) -> None:
-    from .local_ca import trust_instructions
+    from ..local_ca import trust_instructions
 
     if tls.ca is None:
         click.echo(f"HTTPS with your certificate {tls.cert}")
@@ -225,7 +224,7 @@ def _serve_gunicorn(obj: AppContext, listener, workers: int, threads: int, tls) 
                 self.cfg.set("keyfile", str(tls.key))
 
         def load(self):
-            from . import create_app
+            from .. import create_app
 
             # Each worker builds its own app (and database engine) after the fork.
             return create_app(overrides=overrides, config_file=config_file)
@@ -248,8 +247,8 @@ def ca(obj: AppContext):
     """
     from urllib.parse import urlsplit
 
-    from .local_ca import ensure_server_certificate
-    from .settings import load_settings
+    from ..local_ca import ensure_server_certificate
+    from ..settings import load_settings
 
     settings = load_settings(config_file=obj.config_file, overrides=obj.overrides)
     host = None if settings.issuer_is_derived else urlsplit(settings.issuer).hostname
@@ -291,7 +290,7 @@ def keys_list(obj: AppContext):
     Example:
       mock-ohid keys list
     """
-    from .extensions import get_clock, get_key_store
+    from ..extensions import get_clock, get_key_store
 
     with app_with_tables(obj):
         store, moment = get_key_store(), get_clock().now()
@@ -313,7 +312,7 @@ def keys_generate(obj: AppContext):
     Example:
       mock-ohid keys generate
     """
-    from .extensions import get_clock, get_key_store
+    from ..extensions import get_clock, get_key_store
 
     with app_with_tables(obj):
         store, moment = get_key_store(), get_clock().now()
@@ -350,7 +349,7 @@ def keys_rotate(obj: AppContext, alg, retire_after_hours):
     """
     from datetime import timedelta
 
-    from .extensions import get_clock, get_key_store, get_settings
+    from ..extensions import get_clock, get_key_store, get_settings
 
     with app_with_tables(obj):
         store, moment = get_key_store(), get_clock().now()
@@ -388,8 +387,8 @@ def clients_list(obj: AppContext):
     Example:
       mock-ohid clients list
     """
-    from .extensions import db
-    from .models import OAuth2Client
+    from ..extensions import db
+    from ..models import OAuth2Client
 
     with app_with_tables(obj):
         rows = db.session.execute(db.select(OAuth2Client).order_by(OAuth2Client.client_id))
@@ -559,8 +558,8 @@ def clients_add(
           --redirect-uri http://localhost:3000/callback \\
           --post-logout-redirect-uri http://localhost:3000/
     """
-    from .extensions import db
-    from .oidc.clients import ClientConfigError, new_client_secret, register_client
+    from ..extensions import db
+    from ..oidc.clients import ClientConfigError, new_client_secret, register_client
 
     entry = {
         "client_id": client_id,
@@ -620,9 +619,9 @@ def clients_show(obj: AppContext, client_id):
     """
     import json
 
-    from .extensions import get_settings
-    from .lifecycle.clients import find_client
-    from .oidc.clients import client_details
+    from ..extensions import get_settings
+    from ..lifecycle.clients import find_client
+    from ..oidc.clients import client_details
 
     with app_with_tables(obj):
         client = find_client(client_id)
@@ -667,9 +666,9 @@ def clients_update(obj: AppContext, client_id, **options):
       mock-ohid clients update my-portal --add-post-logout-redirect-uri http://localhost:3000
       mock-ohid clients update my-portal --auth-method client_secret_post --new-secret
     """
-    from .extensions import db
-    from .lifecycle.clients import find_client
-    from .oidc.clients import ClientConfigError, update_client
+    from ..extensions import db
+    from ..lifecycle.clients import find_client
+    from ..oidc.clients import ClientConfigError, update_client
 
     changes = {
         name: list(options.pop(name))
@@ -724,16 +723,9 @@ def clients_remove(obj: AppContext, client_id):
     Example:
       mock-ohid clients remove my-portal
     """
-    from .oidc.clients import remove_client
+    from ..oidc.clients import remove_client
 
     with app_with_tables(obj):
         if not remove_client(client_id):
             fail(f"no client {client_id!r}")
         click.echo(f"Removed client {client_id}; its tokens are revoked.")
-
-
-# The QA and portal commands register themselves on `main`.
-from . import cli_admin, cli_portal  # noqa: E402, F401
-
-if __name__ == "__main__":
-    main()

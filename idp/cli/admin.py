@@ -10,8 +10,8 @@ import time
 
 import click
 
-from .cli_base import AppContext, WholeNumber, fail, main
-from .policy.passwords import MAX_PASSWORD_AGE_DAYS
+from ..policy.passwords import MAX_PASSWORD_AGE_DAYS
+from .base import AppContext, WholeNumber, fail, main
 
 
 def _ready(obj: AppContext):
@@ -22,8 +22,8 @@ def _ready(obj: AppContext):
     click.get_current_context().call_on_close(context.pop)
     from sqlalchemy import inspect
 
-    from .bootstrap import initialize
-    from .extensions import db
+    from ..bootstrap import initialize
+    from ..extensions import db
 
     # Seed the demo users only into a brand-new database, so a deleted one stays deleted.
     fresh = not inspect(db.engine).has_table("users")
@@ -32,7 +32,7 @@ def _ready(obj: AppContext):
 
 
 def _user_or_fail(username: str):
-    from .lifecycle.accounts import find_by_username
+    from ..lifecycle.accounts import find_by_username
 
     user = find_by_username(username)
     if user is None:
@@ -115,11 +115,11 @@ def users_add(
     Example:
       mock-ohid users add --username jane.doe1 --email jane@example.com --password Password1
     """
-    from .errors import EmailInUse, UsernameTaken, ValidationFailed
-    from .extensions import db
-    from .lifecycle.accounts import create_account
-    from .lifecycle.email_verification import send_activation_email
-    from .lifecycle.portal_claims import check_claims, set_portal_claims
+    from ..errors import EmailInUse, UsernameTaken, ValidationFailed
+    from ..extensions import db
+    from ..lifecycle.accounts import create_account
+    from ..lifecycle.email_verification import send_activation_email
+    from ..lifecycle.portal_claims import check_claims, set_portal_claims
 
     _ready(obj)
     claims = parse_claims_json(claims_json) if claims_json else None
@@ -172,8 +172,8 @@ def users_list(obj, limit):
     Example:
       mock-ohid users list --limit 10
     """
-    from .extensions import db
-    from .models import User
+    from ..extensions import db
+    from ..models import User
 
     _ready(obj)
     rows = db.session.execute(db.select(User).order_by(User.id.desc()).limit(limit)).scalars()
@@ -211,7 +211,7 @@ def users_show(obj, username):
     Example:
       mock-ohid users show demo.provider
     """
-    from .qa.users import user_state
+    from ..qa.users import user_state
 
     _ready(obj)
     click.echo(json.dumps(user_state(_user_or_fail(username)), indent=2))
@@ -228,7 +228,7 @@ def users_delete(obj, username, yes):
     Example:
       mock-ohid users delete jane.doe1 --yes
     """
-    from .lifecycle.accounts import delete_account
+    from ..lifecycle.accounts import delete_account
 
     _ready(obj)
     user = _user_or_fail(username)
@@ -239,8 +239,8 @@ def users_delete(obj, username, yes):
 
 
 def _change(obj, username, changes: dict, done: str):
-    from .errors import ValidationFailed
-    from .lifecycle.account_state import apply_changes
+    from ..errors import ValidationFailed
+    from ..lifecycle.account_state import apply_changes
 
     _ready(obj)
     try:
@@ -329,10 +329,10 @@ def users_factors(
       mock-ohid users factors demo.provider --totp --passkey swk
       mock-ohid users factors demo.provider --no-totp --passkey none
     """
-    from .extensions import db
-    from .qa.api import QAError
-    from .qa.factors import apply_factors, check_factors
-    from .qa.users import user_state
+    from ..extensions import db
+    from ..qa.api import QAError
+    from ..qa.factors import apply_factors, check_factors
+    from ..qa.users import user_state
 
     _ready(obj)
     user = _user_or_fail(username)
@@ -378,7 +378,7 @@ def users_import(obj, csv_file, skip_invalid, send_activation):
     Example:
       mock-ohid users import people.csv
     """
-    from .lifecycle.bulk_import import import_accounts, read_rows
+    from ..lifecycle.bulk_import import import_accounts, read_rows
 
     _ready(obj)
     rows, problems = read_rows(csv_file)
@@ -431,8 +431,8 @@ def outbox(obj, to, channel, limit, follow, as_json):
       mock-ohid outbox --channel sms
       mock-ohid outbox --follow
     """
-    from .extensions import db
-    from .qa.operations import find_messages
+    from ..extensions import db
+    from ..qa.operations import find_messages
 
     _ready(obj)
 
@@ -468,7 +468,7 @@ def clock():
 
 
 def _move_clock(obj, describe: str, move, *args):
-    from .qa.operations import QAInputError
+    from ..qa.operations import QAInputError
 
     _ready(obj)
     try:
@@ -488,7 +488,7 @@ def clock_advance(obj, duration):
     Example:
       mock-ohid clock advance 91d
     """
-    from .qa.operations import advance_clock
+    from ..qa.operations import advance_clock
 
     _move_clock(obj, f"Advanced {duration}", advance_clock, duration)
 
@@ -503,7 +503,7 @@ def clock_set(obj, instant):
     Example:
       mock-ohid clock set 2027-03-01T09:00:00Z
     """
-    from .qa.operations import set_clock
+    from ..qa.operations import set_clock
 
     _move_clock(obj, "Set", set_clock, instant)
 
@@ -517,7 +517,7 @@ def clock_reset(obj):
     Example:
       mock-ohid clock reset
     """
-    from .qa.operations import reset_clock
+    from ..qa.operations import reset_clock
 
     _move_clock(obj, "Reset", reset_clock)
 
@@ -531,7 +531,7 @@ def clock_show(obj):
     Example:
       mock-ohid clock show
     """
-    from .extensions import get_clock
+    from ..extensions import get_clock
 
     _ready(obj)
     current = get_clock()
@@ -548,7 +548,7 @@ def totp(obj, username):
     Example:
       mock-ohid totp demo.provider
     """
-    from .lifecycle.authenticators import confirmed_authenticators, current_code
+    from ..lifecycle.authenticators import confirmed_authenticators, current_code
 
     _ready(obj)
     user = _user_or_fail(username)

@@ -6,8 +6,8 @@ import json
 
 import click
 
-from .cli_admin import _ready, _user_or_fail, _validation_line, parse_claims_json, users
-from .cli_base import AppContext, fail, main
+from .admin import _ready, _user_or_fail, _validation_line, parse_claims_json, users
+from .base import AppContext, fail, main
 
 
 def _custom_value(text: str):
@@ -41,9 +41,9 @@ def users_set_claims(obj: AppContext, username, claims_json, replace, custom, un
       mock-ohid users set-claims demo.provider --npi 1234567893 --tax-id 123456789 \\
         --state MN --role Administrator --claim tier=gold
     """
-    from .errors import ValidationFailed
-    from .extensions import db
-    from .lifecycle.portal_claims import set_portal_claims
+    from ..errors import ValidationFailed
+    from ..extensions import db
+    from ..lifecycle.portal_claims import set_portal_claims
 
     claims = parse_claims_json(claims_json) if claims_json else {}
     for name, value in named.items():
@@ -102,8 +102,8 @@ def tokens_issue(obj, client_id, username, scope, claims_json, expires_in, acr, 
       mock-ohid tokens issue --client-id optum-connect-claims-online \\
         --username demo.provider --scope "openid profile portal"
     """
-    from .qa.api import QAError
-    from .qa.tokens import issue_for
+    from ..qa.api import QAError
+    from ..qa.tokens import issue_for
 
     body = {"client_id": client_id, "username": username, "scope": scope}
     if claims_json:
@@ -190,10 +190,10 @@ def demo(obj: AppContext, any_ports, portal_ports, portal_id, issuer, host, port
     import signal
     import threading
 
-    from .cli_base import initialize_app, port_note, print_banner, remember_issuer
-    from .demo.portals import PORTALS
-    from .demo.runner import DemoError, bind, serve, start_portals, stop
-    from .settings import load_settings
+    from ..demo.portals import PORTALS
+    from ..demo.runner import DemoError, bind, serve, start_portals, stop
+    from ..settings import load_settings
+    from .base import initialize_app, port_note, print_banner, remember_issuer
 
     if portal_ports is not None:
         obj.overrides["demo.portal_ports"] = portal_ports
@@ -255,9 +255,9 @@ def _wait_for_stop() -> None:
 
 
 def _demo_one(obj: AppContext, portal_id: str, issuer: str | None, host: str, port: int | None):
-    from .demo.portals import PORTALS
-    from .demo.runner import DemoError, bind, serve_portal, stop
-    from .settings import load_settings
+    from ..demo.portals import PORTALS
+    from ..demo.runner import DemoError, bind, serve_portal, stop
+    from ..settings import load_settings
 
     settings = load_settings(config_file=obj.config_file, overrides=obj.overrides)
     first = settings["demo.portal_ports"]

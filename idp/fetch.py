@@ -27,8 +27,8 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from ..policy.fetch_rules import FetchRule, normal_host
-from ..policy.json_limits import loads_bounded
+from .policy.fetch_rules import FetchRule, normal_host
+from .policy.json_limits import loads_bounded
 
 # Status line and headers of an answer, on top of its body cap.
 HEADER_ALLOWANCE = 16 * 1024
