@@ -21,10 +21,11 @@ from werkzeug.security import safe_join
 
 from .clock import Clock
 from .crypto.hashing import PasswordHashing
-from .extensions import csrf, db
+from .extensions import csrf
 from .policy.json_limits import loads_bounded
 from .resources import PACKAGE_DIR, bundled_path
 from .settings import Settings, SettingsError, load_settings
+from .store import db
 
 __all__ = ["create_app"]
 
@@ -221,8 +222,8 @@ def create_app(
         if _sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"]) is not None:
             _sqlite_pragmas(db.engine)
 
-    from . import models  # noqa: F401 - registers the tables
     from .oidc.server import init_oauth
+    from .store import models  # noqa: F401 - registers the tables
 
     init_oauth(app)
     _register_blueprints(app)

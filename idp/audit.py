@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import insert
 
-from .extensions import db, execute_plain, now
-from .models import AuditEvent, User
+from .extensions import now
+from .store import db, execute_plain
+from .store.models import AuditEvent, User
 
 # Built once: SQLAlchemy caches a statement's compiled form by the statement object.
 _INSERT_EVENT = insert(AuditEvent)

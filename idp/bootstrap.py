@@ -9,14 +9,15 @@ from sqlalchemy import select
 from sqlalchemy.schema import CreateIndex
 
 from .errors import DomainError
-from .extensions import db, get_clock, get_hashing, get_key_store, get_settings
+from .extensions import get_clock, get_hashing, get_key_store, get_settings
 from .lifecycle.accounts import create_account, find_by_username
 from .lifecycle.portal_claims import set_portal_claims
-from .models import AuthorizationCode, User
 from .oidc.clients import ClientConfigError, load_clients_file
 from .policy.usernames import username_key
 from .seed_file import hash_each, read_seed_file, seed_path
 from .settings import SettingsError
+from .store import db
+from .store.models import AuthorizationCode, User
 
 
 @dataclass

@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from .clock import Clock
-from .extensions import db, execute_plain
-from .models import ClockState
+from .store import db, execute_plain
+from .store.models import ClockState
 
 
 def _row() -> ClockState:

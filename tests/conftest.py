@@ -23,9 +23,9 @@ from werkzeug.serving import make_server
 
 from idp import create_app
 from idp.bootstrap import initialize
-from idp.extensions import db as _db
 from idp.extensions import get_clock, get_key_store
 from idp.oidc.keys import KeyStore
+from idp.store import db as _db
 
 from .factories import UserFactory
 from .helpers import ClockControl, Outbox, SignIn

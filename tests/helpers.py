@@ -52,8 +52,8 @@ def query_of(location: str) -> dict[str, str]:
 def begin_registrant_sign_in(client, user) -> None:
     """Make ``client``'s browser a registrant part-way through Create One Healthcare ID
     (account made, password step done), as the registration page leaves it."""
-    from idp.extensions import db
     from idp.lifecycle.interactions import begin_interaction, begin_sign_in
+    from idp.store import db
 
     interaction = begin_interaction(None, {})
     begin_sign_in(interaction, user.id, ["pwd"], registration=True)
@@ -130,7 +130,7 @@ class Outbox:
     """The messages the mock 'sent', read from the database (oldest first)."""
 
     def _query(self, **filters):
-        from idp.models import OutboxMessage
+        from idp.store.models import OutboxMessage
 
         return OutboxMessage.query.filter_by(**filters).order_by(OutboxMessage.id)
 

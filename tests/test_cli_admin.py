@@ -243,7 +243,7 @@ def test_outbox_prints_messages(run):
     )
     from idp import create_app
     from idp.delivery.outbox import send_sms
-    from idp.extensions import db
+    from idp.store import db
 
     app = create_app()
     with app.app_context():
@@ -272,9 +272,9 @@ def test_every_command_has_help_with_an_example(run, args):
 
 def test_totp_prints_the_current_code(run):
     from idp import create_app
-    from idp.extensions import db
     from idp.lifecycle.accounts import find_by_username
     from idp.qa.factors import add_qa_authenticator
+    from idp.store import db
 
     assert run("totp", "demo.provider").output.strip() == (
         "Error: demo.provider has no authenticator app set up"

@@ -6,9 +6,9 @@ import threading
 
 import pytest
 
-from idp.extensions import db
 from idp.lifecycle.accounts import create_account
-from idp.models import User
+from idp.store import db
+from idp.store.models import User
 
 from .conftest import make_test_app
 from .oidc.portal import decode_id_token, exchange, get_code

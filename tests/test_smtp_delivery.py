@@ -9,8 +9,8 @@ import threading
 import pytest
 
 from idp.delivery.outbox import send_email
-from idp.extensions import db as _db
-from idp.models import OutboxMessage
+from idp.store import db as _db
+from idp.store.models import OutboxMessage
 
 from .conftest import make_test_app
 from .live import free_port

@@ -23,7 +23,7 @@ def _ready(obj: AppContext):
     from sqlalchemy import inspect
 
     from ..bootstrap import initialize
-    from ..extensions import db
+    from ..store import db
 
     # Seed the demo users only into a brand-new database, so a deleted one stays deleted.
     fresh = not inspect(db.engine).has_table("users")
@@ -116,10 +116,10 @@ def users_add(
       mock-ohid users add --username jane.doe1 --email jane@example.com --password Password1
     """
     from ..errors import EmailInUse, UsernameTaken, ValidationFailed
-    from ..extensions import db
     from ..lifecycle.accounts import create_account
     from ..lifecycle.email_verification import send_activation_email
     from ..lifecycle.portal_claims import check_claims, set_portal_claims
+    from ..store import db
 
     _ready(obj)
     claims = parse_claims_json(claims_json) if claims_json else None
@@ -172,8 +172,8 @@ def users_list(obj, limit):
     Example:
       mock-ohid users list --limit 10
     """
-    from ..extensions import db
-    from ..models import User
+    from ..store import db
+    from ..store.models import User
 
     _ready(obj)
     rows = db.session.execute(db.select(User).order_by(User.id.desc()).limit(limit)).scalars()
@@ -329,10 +329,10 @@ def users_factors(
       mock-ohid users factors demo.provider --totp --passkey swk
       mock-ohid users factors demo.provider --no-totp --passkey none
     """
-    from ..extensions import db
     from ..qa.api import QAError
     from ..qa.factors import apply_factors, check_factors
     from ..qa.users import user_state
+    from ..store import db
 
     _ready(obj)
     user = _user_or_fail(username)
@@ -431,8 +431,8 @@ def outbox(obj, to, channel, limit, follow, as_json):
       mock-ohid outbox --channel sms
       mock-ohid outbox --follow
     """
-    from ..extensions import db
     from ..qa.operations import find_messages
+    from ..store import db
 
     _ready(obj)
 

@@ -237,7 +237,7 @@ def initialize_app(app, keys_in_background: bool = False, hashes=None):
 @contextmanager
 def app_with_tables(obj: AppContext):
     """An app context on a database that has its tables (no seeding)."""
-    from ..extensions import db
+    from ..store import db
 
     with obj.app.app_context():
         db.create_all()

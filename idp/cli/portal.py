@@ -42,8 +42,8 @@ def users_set_claims(obj: AppContext, username, claims_json, replace, custom, un
         --state MN --role Administrator --claim tier=gold
     """
     from ..errors import ValidationFailed
-    from ..extensions import db
     from ..lifecycle.portal_claims import set_portal_claims
+    from ..store import db
 
     claims = parse_claims_json(claims_json) if claims_json else {}
     for name, value in named.items():

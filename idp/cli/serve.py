@@ -387,8 +387,8 @@ def clients_list(obj: AppContext):
     Example:
       mock-ohid clients list
     """
-    from ..extensions import db
-    from ..models import OAuth2Client
+    from ..store import db
+    from ..store.models import OAuth2Client
 
     with app_with_tables(obj):
         rows = db.session.execute(db.select(OAuth2Client).order_by(OAuth2Client.client_id))
@@ -558,8 +558,8 @@ def clients_add(
           --redirect-uri http://localhost:3000/callback \\
           --post-logout-redirect-uri http://localhost:3000/
     """
-    from ..extensions import db
     from ..oidc.clients import ClientConfigError, new_client_secret, register_client
+    from ..store import db
 
     entry = {
         "client_id": client_id,
@@ -666,9 +666,9 @@ def clients_update(obj: AppContext, client_id, **options):
       mock-ohid clients update my-portal --add-post-logout-redirect-uri http://localhost:3000
       mock-ohid clients update my-portal --auth-method client_secret_post --new-secret
     """
-    from ..extensions import db
     from ..lifecycle.clients import find_client
     from ..oidc.clients import ClientConfigError, update_client
+    from ..store import db
 
     changes = {
         name: list(options.pop(name))

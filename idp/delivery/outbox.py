@@ -10,8 +10,9 @@ from __future__ import annotations
 from flask import current_app, render_template
 
 from ..audit import record_event
-from ..extensions import db, get_settings, now
-from ..models import OutboxMessage, User
+from ..extensions import get_settings, now
+from ..store import db
+from ..store.models import OutboxMessage, User
 
 CHANNELS = ("email", "sms", "voice")
 

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from ..extensions import db, get_settings
+from ..extensions import get_settings
 from ..oidc.clients import register_client
+from ..store import db
 from .portal_app import create_portal_app
 from .portals import PORTALS, Portal
 

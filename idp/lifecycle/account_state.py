@@ -10,12 +10,13 @@ from datetime import timedelta
 
 from ..audit import record_event
 from ..errors import UsernameTaken, ValidationFailed
-from ..extensions import db, get_hashing, get_settings, now
-from ..models import PasswordHistory, User
+from ..extensions import get_hashing, get_settings, now
 from ..policy.contact import check_email, check_phone, check_year_of_birth, email_key
 from ..policy.names import check_name
 from ..policy.passwords import check_password
 from ..policy.usernames import check_username, username_key
+from ..store import db
+from ..store.models import PasswordHistory, User
 from .accounts import find_by_username
 
 

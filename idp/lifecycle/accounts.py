@@ -9,12 +9,13 @@ from sqlalchemy.exc import IntegrityError
 
 from ..audit import record_event
 from ..errors import EmailInUse, UsernameTaken, ValidationFailed
-from ..extensions import db, execute_plain, get_hashing, get_settings, now
-from ..models import PasswordHistory, User
+from ..extensions import get_hashing, get_settings, now
 from ..policy.contact import check_email, check_phone, check_year_of_birth, email_key
 from ..policy.names import check_name
 from ..policy.passwords import check_password
 from ..policy.usernames import check_username, username_key
+from ..store import db, execute_plain
+from ..store.models import PasswordHistory, User
 
 # Built once: SQLAlchemy then reuses their compiled form (sign-in runs them each time).
 _BY_USERNAME = db.select(User).where(User.username_key == bindparam("key"))

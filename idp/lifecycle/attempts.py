@@ -19,9 +19,10 @@ from sqlalchemy import bindparam, or_, update
 
 from ..audit import record_event
 from ..errors import AccountLocked
-from ..extensions import db, execute_plain, get_settings, now
-from ..models import User
+from ..extensions import get_settings, now
 from ..policy.lockout import FailureOutcome, after_failed_password, is_locked, minutes_left
+from ..store import db, execute_plain
+from ..store.models import User
 
 # "No limit" (a limit of 0 in the settings) as a count no account reaches.
 _NO_LIMIT = 2**31 - 1

@@ -11,18 +11,11 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit import record_event
 from ..errors import AccountInactive, AccountLocked, InvalidCredentials, SharedEmailNeedsId
-from ..extensions import (
-    db,
-    execute_plain,
-    get_clock,
-    get_hashing,
-    get_settings,
-    insert_row,
-    now,
-)
-from ..models import SsoSession, User
+from ..extensions import get_clock, get_hashing, get_settings, now
 from ..policy.lockout import is_inactive, is_locked, minutes_left
 from ..signals import sso_session_ended
+from ..store import db, execute_plain, insert_row
+from ..store.models import SsoSession, User
 from .accounts import find_accounts
 from .attempts import (
     claim_sign_in_attempt,

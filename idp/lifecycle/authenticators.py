@@ -13,8 +13,9 @@ from sqlalchemy import bindparam, select
 from ..audit import record_event
 from ..crypto import totp
 from ..errors import SetupExpired, TotpCodeInvalid, TotpCodeReused
-from ..extensions import db, now, read_plain
-from ..models import TotpAuthenticator, User
+from ..extensions import now
+from ..store import db, read_plain
+from ..store.models import TotpAuthenticator, User
 
 NAME = "Authenticator app"
 

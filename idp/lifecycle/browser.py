@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from flask import request, session
 
-from ..models import Interaction, SsoSession, User
+from ..store.models import Interaction, SsoSession, User
 from .authentication import end_sso_session, load_sso_session
 from .interactions import SignIn, load_interaction
 

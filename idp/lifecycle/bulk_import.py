@@ -17,10 +17,11 @@ from sqlalchemy import insert, select
 
 from ..audit import record_event
 from ..errors import ValidationFailed
-from ..extensions import db, get_hashing, now
-from ..models import PasswordHistory, User
+from ..extensions import get_hashing, now
 from ..policy.contact import email_key
 from ..policy.usernames import username_key
+from ..store import db
+from ..store.models import PasswordHistory, User
 from .accounts import validate_account_fields
 from .email_verification import send_activation_email
 

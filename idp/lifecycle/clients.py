@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from sqlalchemy import bindparam
 
-from ..extensions import db, held_row, request_memo
-from ..models import OAuth2Client
+from ..store import db, held_row, request_memo
+from ..store.models import OAuth2Client
 
 # Longer ids are never registered; refusing them early keeps odd input cheap.
 MAX_CLIENT_ID_LENGTH = 100

@@ -14,9 +14,10 @@ import math
 from ..audit import record_event
 from ..crypto.digests import token_digest
 from ..errors import CodeExpired, CodeInvalid, ResendLimitReached, ResendTooSoon, TooManyAttempts
-from ..extensions import db, get_settings, now
-from ..models import OneTimeCode, User
+from ..extensions import get_settings, now
 from ..policy.codes import generate_code, lifetime, may_send, normalize_code
+from ..store import db
+from ..store.models import OneTimeCode, User
 
 # Purposes whose code is the 10-digit, 24-hour email activation code.
 ACTIVATION_PURPOSES = {"email_activation"}

@@ -7,10 +7,11 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from ..audit import record_event
-from ..extensions import db, now, read_plain
-from ..models import ConsentGrant, User
+from ..extensions import now
 from ..policy.claims import claims_named_in, parse_claims_request
 from ..policy.consent import Sharing
+from ..store import db, read_plain
+from ..store.models import ConsentGrant, User
 
 
 def requested_sharing(params: dict) -> Sharing:

@@ -13,8 +13,8 @@ import secrets
 
 from ..audit import record_event
 from ..errors import MethodUnavailable, SecurityAnswerWrong
-from ..extensions import db
-from ..models import OutboxMessage, User
+from ..store import db
+from ..store.models import OutboxMessage, User
 from .mfa import confirm_sent_code, judge_sign_in_step, refuse_if_locked
 from .second_factors import sent_code_method
 from .security_questions import check_security_answer

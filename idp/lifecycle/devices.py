@@ -15,8 +15,9 @@ from sqlalchemy import bindparam, select
 
 from ..audit import record_event
 from ..crypto.digests import token_digest
-from ..extensions import db, get_settings, now
-from ..models import RememberedDevice, User
+from ..extensions import get_settings, now
+from ..store import db
+from ..store.models import RememberedDevice, User
 
 PURPOSES = ("mfa", "device")
 LABEL_LENGTH = 120

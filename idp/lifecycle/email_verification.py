@@ -21,9 +21,10 @@ from ..errors import (
     ResendTooSoon,
     TooManyAttempts,
 )
-from ..extensions import db, get_clock, get_settings, now
-from ..models import OneTimeCode, OutboxMessage, User
+from ..extensions import get_clock, get_settings, now
 from ..policy.contact import email_key
+from ..store import db
+from ..store.models import OneTimeCode, OutboxMessage, User
 from .codes import claim_code, confirm_code, issue_code, latest_code
 
 PURPOSE = "email_activation"

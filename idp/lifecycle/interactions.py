@@ -17,8 +17,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..extensions import db, execute_plain, held_row, insert_row, now, request_memo
-from ..models import Interaction
+from ..extensions import now
+from ..store import db, execute_plain, held_row, insert_row, request_memo
+from ..store.models import Interaction
 
 INTERACTION_MINUTES = 30
 ABANDONED_DAYS = 7

@@ -8,11 +8,11 @@ sign-in record, this browser's remembered device) and asks it.
 from __future__ import annotations
 
 from ..extensions import get_settings, now
-from ..models import Interaction, User
 from ..policy.consent import consent_needed
 from ..policy.journey import JourneyState, next_step
 from ..policy.mfa import wants_multi_factor
 from ..policy.passwords import password_age
+from ..store.models import Interaction, User
 from .clients import find_client
 from .consent import consent_answer, granted_sharing, requested_sharing
 from .devices import is_remembered

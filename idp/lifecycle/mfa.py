@@ -24,10 +24,11 @@ from ..errors import (
     TotpCodeInvalid,
     TotpCodeReused,
 )
-from ..extensions import db, now
-from ..models import SsoSession, User
+from ..extensions import now
 from ..policy.lockout import is_locked, minutes_left
 from ..policy.mfa import acr_for, with_second_factor
+from ..store import db
+from ..store.models import SsoSession, User
 from .attempts import (
     claim_sign_in_attempt,
     fail_sign_in_attempt,

@@ -11,9 +11,10 @@ from __future__ import annotations
 from ..audit import record_event
 from ..delivery.outbox import send_email, send_sms
 from ..errors import ValidationFailed
-from ..extensions import db, get_settings, now
-from ..models import OutboxMessage, User
+from ..extensions import get_settings, now
 from ..policy.alerts import ALERT_WINDOW, alert_allowed
+from ..store import db
+from ..store.models import OutboxMessage, User
 from .accounts import hold_account_row
 
 # Event key (also the outbox purpose) -> OHID's name for it.

@@ -19,9 +19,10 @@ from sqlalchemy import bindparam, select
 from ..audit import record_event
 from ..crypto.digests import token_digest
 from ..errors import AccountInactive, AccountLocked, DeviceNameInvalid, PasskeyRejected
-from ..extensions import db, get_settings, now, read_plain
-from ..models import PasskeyChallenge, PasskeyCredential, User
+from ..extensions import get_settings, now
 from ..policy.lockout import is_locked, minutes_left
+from ..store import db, read_plain
+from ..store.models import PasskeyChallenge, PasskeyCredential, User
 from .authentication import refresh_inactivity
 
 if TYPE_CHECKING:

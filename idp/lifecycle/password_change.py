@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from ..audit import record_event
 from ..errors import CurrentPasswordWrong, PasswordReused, ValidationFailed
-from ..extensions import db, get_hashing, get_settings, now
+from ..extensions import get_hashing, get_settings, now
 from ..messages import message
-from ..models import PasswordHistory, SsoSession, User
 from ..policy.passwords import check_password
+from ..store import db
+from ..store.models import PasswordHistory, SsoSession, User
 from .tokens import revoke_tokens_of_user
 
 

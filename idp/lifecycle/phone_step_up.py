@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from ..audit import record_event
 from ..errors import PhoneInvalid
-from ..extensions import db
-from ..models import User
 from ..policy.contact import check_phone
+from ..store import db
+from ..store.models import User
 from .mfa import confirm_sent_code
 from .second_factors import CALL, TEXT
 

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 from ..audit import record_event
 from ..errors import DomainError, ValidationFailed
-from ..extensions import db, get_settings
+from ..extensions import get_settings
 from ..messages import message
-from ..models import User
 from ..policy.contact import check_phone
+from ..store import db
+from ..store.models import User
 from . import voice
 from .codes import confirm_code, issue_code, latest_code
 

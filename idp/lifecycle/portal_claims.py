@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ..audit import record_event
 from ..errors import ValidationFailed
-from ..models import User
 from ..policy.portal_claims import check_portal_claims, merge_portal_claims
+from ..store.models import User
 
 
 def check_claims(claims) -> dict:

@@ -19,12 +19,13 @@ from ..errors import (
     UsernameTaken,
     ValidationFailed,
 )
-from ..extensions import db, get_settings, now
+from ..extensions import get_settings, now
 from ..messages import message
-from ..models import AuditEvent, OneTimeCode, User
 from ..policy.contact import check_email, check_phone, check_year_of_birth, email_key
 from ..policy.names import check_name
 from ..policy.usernames import check_username, username_key
+from ..store import db
+from ..store.models import AuditEvent, OneTimeCode, User
 from . import voice
 from .accounts import email_in_use, find_by_username
 from .codes import check_resend_allowed, confirm_code, issue_code

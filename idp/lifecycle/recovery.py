@@ -27,12 +27,13 @@ from ..errors import (
     SharedEmailNeedsId,
     ValidationFailed,
 )
-from ..extensions import db, get_settings, now
+from ..extensions import get_settings, now
 from ..messages import message
-from ..models import AuditEvent, OutboxMessage, User
 from ..policy.codes import may_send
 from ..policy.contact import check_email, mask_email, phone_last_four
 from ..policy.lockout import answers_blocked_minutes, is_locked
+from ..store import db
+from ..store.models import AuditEvent, OutboxMessage, User
 from . import voice
 from .accounts import find_account, find_accounts, find_all_by_email, hold_account_row
 from .codes import confirm_code, issue_code

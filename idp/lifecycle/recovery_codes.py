@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from ..audit import record_event
 from ..errors import RecoveryCodeInvalid
-from ..extensions import db, get_hashing, get_settings, now
-from ..models import RecoveryCode, User
+from ..extensions import get_hashing, get_settings, now
 from ..policy.codes import generate_code, normalize_code
+from ..store import db
+from ..store.models import RecoveryCode, User
 
 
 def live_recovery_code(user: User) -> RecoveryCode | None:

@@ -17,10 +17,10 @@ from ..errors import (
     UsernameTaken,
     ValidationFailed,
 )
-from ..extensions import db
 from ..messages import message
-from ..models import User
 from ..policy.security_answers import check_security_answers
+from ..store import db
+from ..store.models import User
 from .accounts import (
     create_account,
     find_all_by_email,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from ..extensions import db, get_hashing
-from ..models import SecurityAnswer, User
+from ..extensions import get_hashing
 from ..policy.security_answers import normalize_answer
+from ..store import db
+from ..store.models import SecurityAnswer, User
 
 QUESTIONS = [
     "What is the name of your first pet?",

@@ -9,8 +9,9 @@ or by client (the client was removed). Nothing here commits.
 
 from __future__ import annotations
 
-from ..extensions import db, now
-from ..models import Token
+from ..extensions import now
+from ..store import db
+from ..store.models import Token
 
 
 def _revoke(condition) -> int:

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from ..audit import record_event
 from ..delivery.outbox import place_call
 from ..errors import CallNotAnswered, CodeExpired, CodeInvalid, NoPendingCall, TooManyAttempts
-from ..extensions import db, get_settings, now
+from ..extensions import get_settings, now
 from ..messages import message
-from ..models import OneTimeCode, User
 from ..policy.codes import normalize_code
+from ..store import db
+from ..store.models import OneTimeCode, User
 from .codes import claim_code, issue_code
 
 CALL_SCRIPT = (

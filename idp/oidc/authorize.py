@@ -24,7 +24,7 @@ from authlib.oidc.core.errors import (
 from flask import redirect, render_template, url_for
 from werkzeug.datastructures import MultiDict
 
-from ..extensions import db, get_settings, now
+from ..extensions import get_settings, now
 from ..lifecycle import browser
 from ..lifecycle.browser import SignedInUser
 from ..lifecycle.clients import find_client
@@ -38,9 +38,10 @@ from ..lifecycle.interactions import (
     save_interaction,
 )
 from ..lifecycle.journey import STEP_PAGES, next_step_for
-from ..models import Interaction, User
 from ..policy.redirects import near_miss
 from ..policy.scopes import with_default_scopes
+from ..store import db
+from ..store.models import Interaction, User
 from .clients import default_scopes
 from .id_tokens import read_id_token_hint
 from .response_modes import RESPONSE_MODES, form_post

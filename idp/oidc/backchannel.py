@@ -18,10 +18,11 @@ from urllib.parse import urlencode
 from joserfc import jwt
 
 from ..audit import record_event
-from ..extensions import db, get_clock, get_key_store, get_settings
+from ..extensions import get_clock, get_key_store, get_settings
 from ..fetch import FetchError, FetchRefused, fetch
 from ..lifecycle.clients import find_client
-from ..models import AuthorizationCode, OAuth2Client, SsoSession
+from ..store import db
+from ..store.models import AuthorizationCode, OAuth2Client, SsoSession
 
 LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 # The most a sign-out waits for all portals together.

@@ -6,7 +6,6 @@ from authlib.oauth2.rfc6749.util import scope_to_list
 from authlib.oidc.core import UserInfo
 
 from ..lifecycle.accounts import email_in_use
-from ..models import User
 from ..policy.claims import (  # noqa: F401 - re-exported
     CLAIM_LABELS,
     CLAIMS_SUPPORTED,
@@ -17,6 +16,7 @@ from ..policy.claims import (  # noqa: F401 - re-exported
 )
 from ..policy.mfa import ACR_SINGLE_FACTOR, ACR_VALUES_SUPPORTED  # noqa: F401 - re-exported
 from ..policy.portal_claims import released_portal_claims as released_portal_claims_for
+from ..store.models import User
 
 # The ``acr`` of a session signed in with a password alone (level of assurance 1).
 DEFAULT_ACR = ACR_SINGLE_FACTOR

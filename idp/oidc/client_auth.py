@@ -26,10 +26,9 @@ from sqlalchemy import bindparam, delete, insert
 from sqlalchemy.exc import IntegrityError
 
 from ..clock import real_now
-from ..extensions import db, execute_plain, get_settings
+from ..extensions import get_settings
 from ..fetch import FetchError, fetch
 from ..lifecycle.clients import find_client
-from ..models import ClientAssertion
 from ..policy.client_auth import (
     BAD_BASIC_HEADER,
     MISSING_CREDENTIALS,
@@ -39,6 +38,8 @@ from ..policy.client_auth import (
     presented_method,
     refusal,
 )
+from ..store import db, execute_plain
+from ..store.models import ClientAssertion
 from .internal_hosts import back_channel_base
 
 ASSERTION_ALGS = ["RS256", "ES256"]

@@ -23,8 +23,9 @@ from authlib.oidc.rpinitiated import ClientMetadataClaims as LogoutClientMetadat
 from joserfc.errors import InvalidClaimError
 
 from ..audit import record_event
-from ..extensions import db, get_clock, get_settings
+from ..extensions import get_clock, get_settings
 from ..policy.client_metadata import metadata_problem
+from ..store import db
 from .clients import ClientConfigError, new_client_secret, register_client
 from .cors import is_origin
 from .discovery import provider_metadata

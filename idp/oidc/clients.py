@@ -11,13 +11,14 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from ..crypto.digests import token_digest
-from ..extensions import db, get_settings, now
+from ..extensions import get_settings, now
 from ..lifecycle.clients import find_client
 from ..lifecycle.tokens import revoke_tokens_of_client
-from ..models import ConsentGrant, OAuth2Client
 from ..policy.client_metadata import is_uri_text
 from ..policy.portal_claims import check_scope_claims
 from ..policy.scopes import default_scopes_of
+from ..store import db
+from ..store.models import ConsentGrant, OAuth2Client
 from .access_tokens import FORMATS, TYPES
 from .claims import SCOPES_SUPPORTED
 from .cors import is_origin

@@ -16,11 +16,12 @@ from sqlalchemy import bindparam, insert
 
 from ..audit import record_event
 from ..crypto.digests import token_digest
-from ..extensions import db, execute_plain, get_clock, get_settings
+from ..extensions import get_clock, get_settings
 from ..lifecycle.browser import SignedInUser
 from ..lifecycle.tokens import revoke_tokens_of_code
-from ..models import AuthorizationCode, SsoSession, User
 from ..policy.claims import parse_claims_request
+from ..store import db, execute_plain
+from ..store.models import AuthorizationCode, SsoSession, User
 from .claims import DEFAULT_ACR
 from .id_tokens import remember_real_auth_time
 from .response_modes import form_post

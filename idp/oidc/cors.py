@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 
 from flask import request
 
-from ..extensions import db, request_memo
-from ..models import OAuth2Client
+from ..store import db, request_memo
+from ..store.models import OAuth2Client
 
 PUBLIC_ENDPOINTS = ("oidc.discovery", "oidc.jwks")
 CLIENT_ENDPOINTS = ("oidc.token", "oidc.userinfo", "oidc.revoke", "oidc.introspect")

@@ -16,8 +16,9 @@ from authlib.oauth2 import OAuth2Request
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 
 from ..crypto.digests import token_digest
-from ..extensions import db, get_clock, get_settings
-from ..models import AuthorizationCode, OAuth2Client, User
+from ..extensions import get_clock, get_settings
+from ..store import db
+from ..store.models import AuthorizationCode, OAuth2Client, User
 from .claims import DEFAULT_ACR
 from .id_tokens import OhidOpenIDCode
 from .tokens import generate_tokens, save_token

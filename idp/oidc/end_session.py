@@ -18,11 +18,12 @@ from flask import render_template, request, session
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
-from ..extensions import db, get_clock, get_key_store
+from ..extensions import get_clock, get_key_store
 from ..lifecycle.authentication import end_sso_session
 from ..lifecycle.browser import browser_sso_session
-from ..models import DebuggerRun, SsoSession
 from ..policy.redirects import near_miss
+from ..store import db
+from ..store.models import DebuggerRun, SsoSession
 from .id_tokens import ID_TOKEN_ALGS
 
 # Request parameters of RP-Initiated Logout 1.0 §2 kept through the confirmation.

@@ -15,9 +15,10 @@ from datetime import timedelta
 from authlib.oauth2.rfc6749 import InvalidGrantError, InvalidScopeError, grants
 
 from ..audit import record_event
-from ..extensions import db, get_clock, get_settings
+from ..extensions import get_clock, get_settings
 from ..lifecycle.tokens import revoke_grant
-from ..models import Token, User
+from ..store import db
+from ..store.models import Token, User
 from .code_grant import ALL_CLIENT_AUTH_METHODS, CONFIDENTIAL_AUTH_METHODS
 from .tokens import IssuesAccessTokens, find_by_refresh_token, was_rotated
 

@@ -9,8 +9,9 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from sqlalchemy import bindparam
 
-from ..extensions import db, execute_plain, get_clock, get_key_store, get_settings, request_memo
-from ..models import AuthorizationCode, SsoSession
+from ..extensions import get_clock, get_key_store, get_settings
+from ..store import db, execute_plain, request_memo
+from ..store.models import AuthorizationCode, SsoSession
 from .claims import generate_user_info, released_portal_claims, requested_claims
 
 ID_TOKEN_ALGS = ["RS256", "ES256"]

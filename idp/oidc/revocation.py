@@ -10,10 +10,11 @@ from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 
 from ..audit import record_event
-from ..extensions import db, get_clock, get_settings
+from ..extensions import get_clock, get_settings
 from ..lifecycle.clients import find_client
 from ..lifecycle.tokens import revoke_access_token, revoke_grant
 from ..policy.introspection import NOT_ITS_RESOURCE_SERVER, may_introspect
+from ..store import db
 from .access_tokens import audience, is_jwt, unverified_claims
 from .code_grant import ALL_CLIENT_AUTH_METHODS, CONFIDENTIAL_AUTH_METHODS
 from .tokens import PresentedToken, find_presented_token

@@ -18,10 +18,11 @@ from sqlalchemy import bindparam, insert
 
 from ..audit import record_event
 from ..crypto.digests import token_digest
-from ..extensions import db, execute_plain, get_clock, get_settings
+from ..extensions import get_clock, get_settings
 from ..lifecycle.browser import SignedInUser
-from ..models import Token
 from ..policy.scopes import gets_refresh_token
+from ..store import db, execute_plain
+from ..store.models import Token
 from .access_tokens import access_token_format, jwt_access_token, requested_resources
 
 # Longer strings are never issued (a JWT access token carrying every portal claim

@@ -12,9 +12,10 @@ from flask import request as flask_request
 from sqlalchemy import bindparam
 
 from ..crypto.digests import token_digest
-from ..extensions import db, get_settings, request_memo
+from ..extensions import get_settings
 from ..lifecycle.clients import find_client, hold_client
-from ..models import AuthorizationCode, OAuth2Client, Token
+from ..store import db, request_memo
+from ..store.models import AuthorizationCode, OAuth2Client, Token
 from .claims import generate_user_info, released_portal_claims, requested_claims
 from .tokens import MAX_TOKEN_LENGTH
 

@@ -7,9 +7,10 @@ from pydantic import ConfigDict
 
 from ..bootstrap import reset_data
 from ..clock import parse_instant
-from ..extensions import db, get_clock
+from ..extensions import get_clock
 from ..lifecycle.accounts import find_by_username
-from ..models import AuditEvent
+from ..store import db
+from ..store.models import AuditEvent
 from .api import bp, json_body
 from .schemas import SINCE, QAQuery, QARequest, parse
 

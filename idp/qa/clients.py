@@ -13,7 +13,6 @@ from typing import Annotated, Any, Literal
 from flask import jsonify
 from pydantic import Field, create_model, model_validator
 
-from ..extensions import db
 from ..lifecycle.clients import find_client
 from ..oidc.access_tokens import FORMATS, TYPES
 from ..oidc.clients import (
@@ -27,6 +26,7 @@ from ..oidc.clients import (
     update_client,
 )
 from ..oidc.id_tokens import ID_TOKEN_ALGS
+from ..store import db
 from .api import QAError, bp, json_body
 from .schemas import QARequest, Says, parse, rule_broken
 
@@ -123,7 +123,7 @@ def _client_or_404(client_id: str):
 @bp.get("/clients")
 def list_clients():
     """Every registered client, as ``GET /_qa/clients/<id>`` shows it."""
-    from ..models import OAuth2Client
+    from ..store.models import OAuth2Client
 
     rows = db.session.execute(db.select(OAuth2Client).order_by(OAuth2Client.client_id))
     return jsonify([client_details(c) for c in rows.scalars()])

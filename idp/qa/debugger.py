@@ -29,12 +29,13 @@ from joserfc.jwk import KeySet
 from wtforms import IntegerField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..extensions import db, get_clock, get_settings, now
+from ..extensions import get_clock, get_settings, now
 from ..fetch import FetchAnswer, FetchError, fetch
 from ..lifecycle.clients import find_client
-from ..models import DebuggerRun, OAuth2Client
 from ..policy.id_token_checks import check_id_token
 from ..policy.mfa import ACR_VALUES_SUPPORTED
+from ..store import db
+from ..store.models import DebuggerRun, OAuth2Client
 from .api import bp as qa_bp
 from .api import form_page
 

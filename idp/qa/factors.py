@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ..crypto import totp
-from ..extensions import db, now
+from ..extensions import now
 from ..lifecycle.browser import DEVICE_COOKIE
 from ..lifecycle.devices import forget_device, new_device_token, remember_device
 from ..lifecycle.devices import remembered_devices as devices_of
@@ -22,9 +22,10 @@ from ..lifecycle.passkeys import enroll_soft_passkey
 from ..lifecycle.recovery_codes import drop_recovery_code, has_recovery_code, issue_recovery_code
 from ..lifecycle.second_factors import AUTHENTICATOR, PASSKEY, has_strong_method, remove_enrolled
 from ..lifecycle.security_questions import QUESTIONS, set_security_answers
-from ..models import TotpAuthenticator, User
 from ..policy.mfa import ACR_MULTI_FACTOR
 from ..policy.security_answers import check_security_answers
+from ..store import db
+from ..store.models import TotpAuthenticator, User
 from .schemas import QARequest, Says, parse, rule_broken
 
 PASSKEY_KINDS = {"hwk": False, "swk": True}  # amr -> backup eligible (synced)

@@ -16,10 +16,11 @@ from pydantic import ConfigDict, Field, model_validator
 
 from ..audit import record_event
 from ..crypto.digests import token_digest
-from ..extensions import db, execute_plain, now
+from ..extensions import now
 from ..lifecycle.clients import find_client
-from ..models import InjectedFault, Token
 from ..policy.faults import FAULT_ENDPOINTS, KINDS, MAX_COUNT, MAX_DELAY_MS, check_fault
+from ..store import db, execute_plain
+from ..store.models import InjectedFault, Token
 from .api import QAError, bp, json_body
 from .schemas import WHOLE, QARequest, Says, parse, rule_broken
 

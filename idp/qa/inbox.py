@@ -18,9 +18,9 @@ from wtforms.validators import NumberRange
 
 from ..crypto.digests import digest_matches
 from ..errors import NoPendingCall
-from ..extensions import db
 from ..lifecycle.voice import answer_call, pending_call
-from ..models import OutboxMessage
+from ..store import db
+from ..store.models import OutboxMessage
 from .api import bp, form_page
 from .operations import find_messages
 from .voice import keypad_digits

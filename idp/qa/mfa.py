@@ -8,7 +8,7 @@ from ..lifecycle.accounts import find_by_username
 from ..lifecycle.authenticators import confirmed_authenticators, current_code
 from ..lifecycle.devices import remembered_devices
 from ..lifecycle.second_factors import describe_methods
-from ..models import User
+from ..store.models import User
 from .api import QAError, bp
 from .users import STATE_EXTENSIONS
 

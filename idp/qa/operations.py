@@ -11,8 +11,9 @@ from ..audit import record_event
 from ..clock import EARLIEST, LATEST, check_in_range, parse_duration, parse_instant
 from ..clock_store import save_clock_offset
 from ..delivery.outbox import CHANNELS
-from ..extensions import db, get_clock
-from ..models import OutboxMessage
+from ..extensions import get_clock
+from ..store import db
+from ..store.models import OutboxMessage
 
 
 class QAInputError(ValueError):

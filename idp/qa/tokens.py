@@ -12,7 +12,6 @@ from flask import jsonify
 from pydantic import Field
 
 from ..audit import record_event
-from ..extensions import db
 from ..lifecycle.accounts import find_by_username
 from ..lifecycle.clients import find_client
 from ..oidc.clients import default_scopes
@@ -20,6 +19,7 @@ from ..oidc.direct_tokens import issue_tokens as issue_direct_tokens
 from ..policy.claims import SCOPES_SUPPORTED
 from ..policy.mfa import ACR_MULTI_FACTOR, ACR_VALUES_SUPPORTED, acr_for
 from ..policy.scopes import with_default_scopes
+from ..store import db
 from .api import QAError, bp, json_body
 from .schemas import WHOLE, QARequest, Says, parse
 

@@ -8,13 +8,14 @@ from flask import jsonify
 from pydantic import ConfigDict, Field, model_validator
 
 from ..errors import EmailInUse, UsernameTaken, ValidationFailed
-from ..extensions import db, now
+from ..extensions import now
 from ..lifecycle.account_state import change_account
 from ..lifecycle.accounts import create_account, delete_account, email_in_use, find_by_username
 from ..lifecycle.email_verification import send_activation_email
 from ..lifecycle.portal_claims import check_claims, set_portal_claims
-from ..models import User
 from ..policy.passwords import MAX_PASSWORD_AGE_DAYS
+from ..store import db
+from ..store.models import User
 from .api import QAError, bp, json_body
 from .factors import FactorFields, apply_factors
 from .schemas import WHOLE, QARequest, Says, WholeNumber, parse, rule_broken

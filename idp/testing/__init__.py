@@ -250,8 +250,8 @@ def start_mock_ohid(
 
     from .. import create_app
     from ..bootstrap import initialize
-    from ..extensions import db
     from ..serving import BACKLOG, bind
+    from ..store import db
 
     settings = dict(settings or {})
     listener = bind("127.0.0.1", port or settings.get("server.port") or 0)

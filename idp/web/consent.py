@@ -14,10 +14,10 @@ from wtforms import SubmitField
 from ..lifecycle.clients import find_client
 from ..lifecycle.consent import record_consent, record_consent_declined, requested_sharing
 from ..lifecycle.interactions import deny_interaction, portal_waiting
-from ..models import OAuth2Client
 from ..policy.claims import CLAIM_LABELS, SCOPE_CLAIMS
 from ..policy.consent import Sharing
 from ..policy.portal_claims import claim_label, portal_claims_named
+from ..store.models import OAuth2Client
 from . import flow
 
 bp = Blueprint("consent", __name__)

@@ -14,7 +14,7 @@ from functools import wraps
 
 from flask import flash, redirect, request, url_for
 
-from ..extensions import db, get_settings, now
+from ..extensions import get_settings, now
 from ..lifecycle import browser
 from ..lifecycle.authentication import start_sso_session
 from ..lifecycle.email_verification import send_activation_if_none_pending
@@ -32,9 +32,10 @@ from ..lifecycle.interactions import (
 from ..lifecycle.interactions import begin_sign_in as record_new_sign_in
 from ..lifecycle.journey import STEP_PAGES, next_step_for
 from ..messages import message
-from ..models import Interaction, User
 from ..policy.mfa import acr_for
 from ..policy.passwords import password_age
+from ..store import db
+from ..store.models import Interaction, User
 
 signed_in_user = browser.signed_in_user
 current_interaction = browser.current_interaction

@@ -13,8 +13,9 @@ from sqlalchemy import bindparam, delete, insert, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from ..extensions import db, execute_plain, get_key_store, get_settings
-from ..models import HealthProbe
+from ..extensions import get_key_store, get_settings
+from ..store import db, execute_plain
+from ..store.models import HealthProbe
 
 bp = Blueprint("health", __name__)
 

@@ -96,4 +96,4 @@ def test_a_restart_does_not_load_what_only_seeding_needed(starts, module):
 
 def test_the_check_sees_what_start_up_does_load(loaded_at_start):
     # The same subprocess finds the libraries every request needs.
-    assert {"flask", "sqlalchemy", "authlib", "idp.models"} <= loaded_at_start
+    assert {"flask", "sqlalchemy", "authlib", "idp.store.models"} <= loaded_at_start

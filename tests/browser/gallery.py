@@ -624,8 +624,8 @@ JOURNEYS = (
 
 def prepare(app) -> None:
     """A portal that needs a verified phone (for the step-up screens)."""
-    from idp.extensions import db
-    from idp.models import OAuth2Client
+    from idp.store import db
+    from idp.store.models import OAuth2Client
 
     with app.app_context():
         portal = db.session.query(OAuth2Client).filter_by(client_id="provider-express").one()

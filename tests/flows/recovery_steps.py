@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from idp.extensions import db
 from idp.lifecycle.security_questions import QUESTIONS, set_security_answers
+from idp.store import db
 
 from ..helpers import csrf_token
 

@@ -6,7 +6,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from idp.models import AuditEvent, SsoSession, TotpAuthenticator
+from idp.store.models import AuditEvent, SsoSession, TotpAuthenticator
 
 from ..helpers import authorize_url, csrf_token, pkce_pair
 from ..oidc.portal import decode_id_token, exchange

@@ -9,9 +9,9 @@ import pytest
 from idp.crypto.digests import token_digest
 from idp.delivery.outbox import send_email, send_sms
 from idp.errors import CodeExpired, CodeInvalid, ResendLimitReached, ResendTooSoon, TooManyAttempts
-from idp.extensions import db
 from idp.lifecycle.codes import confirm_code, issue_code
-from idp.models import OneTimeCode
+from idp.store import db
+from idp.store.models import OneTimeCode
 
 
 def _send(user, purpose="phone_verification", channel="sms", to="+16125550123"):

@@ -8,7 +8,7 @@ import pytest
 from idp.crypto.digests import token_digest
 from idp.errors import CodeInvalid
 from idp.lifecycle.email_verification import confirm_activation_code
-from idp.models import OneTimeCode, SsoSession, User
+from idp.store.models import OneTimeCode, SsoSession, User
 
 from ..helpers import authorize_url, csrf_token, query_of
 from .registration_helpers import (

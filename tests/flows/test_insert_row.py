@@ -4,8 +4,9 @@ from datetime import timedelta
 
 from sqlalchemy import event, inspect
 
-from idp.extensions import insert_row, now
-from idp.models import AuditEvent, Interaction
+from idp.extensions import now
+from idp.store import insert_row
+from idp.store.models import AuditEvent, Interaction
 
 
 def _interaction(uid: str, **values) -> Interaction:

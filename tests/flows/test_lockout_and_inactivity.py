@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from idp.models import AuditEvent
+from idp.store.models import AuditEvent
 
 from .recovery_steps import NEW_PASSWORD, Recovery, post, text, token, with_questions
 

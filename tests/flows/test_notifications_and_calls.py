@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from idp.errors import CallNotAnswered, NoPendingCall
-from idp.extensions import db
 from idp.lifecycle.notifications import preferences, set_preferences
 from idp.lifecycle.voice import answer_call, call_status, confirm_call, start_call
+from idp.store import db
 
 from .recovery_steps import Recovery, text
 

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from idp.models import PasskeyCredential, RecoveryCode, SsoSession
+from idp.store.models import PasskeyCredential, RecoveryCode, SsoSession
 from idp.testing.softkey import SoftAuthenticator, b64url
 
 from ..helpers import SignIn, authorize_url, begin_registrant_sign_in, csrf_token, sign_out

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from idp.extensions import db
 from idp.lifecycle.password_change import set_password
-from idp.models import PasswordHistory, SsoSession, User
+from idp.store import db
+from idp.store.models import PasswordHistory, SsoSession, User
 
 from ..helpers import authorize_url
 from ..oidc.portal import CLAIMS_ONLINE

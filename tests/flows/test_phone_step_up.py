@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from idp.models import OAuth2Client
+from idp.store.models import OAuth2Client
 
 from ..helpers import authorize_url, csrf_token
 from .mfa_helpers import follow_to_callback, text

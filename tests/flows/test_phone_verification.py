@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from idp.models import OneTimeCode, SsoSession, User
+from idp.store.models import OneTimeCode, SsoSession, User
 
 from ..helpers import csrf_token
 from .registration_helpers import (

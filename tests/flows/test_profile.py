@@ -6,7 +6,7 @@ import pytest
 
 from idp.lifecycle.security_questions import QUESTIONS, check_security_answer
 from idp.lifecycle.voice import answer_call
-from idp.models import SsoSession
+from idp.store.models import SsoSession
 
 from .recovery_steps import NEW_PASSWORD, Recovery, latest, post, text, token
 

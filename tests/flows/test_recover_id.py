@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from idp.models import OutboxMessage
+from idp.store.models import OutboxMessage
 
 from .recovery_steps import post, text
 

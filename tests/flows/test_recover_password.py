@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from idp.lifecycle.voice import answer_call
-from idp.models import AuditEvent, SsoSession
+from idp.store.models import AuditEvent, SsoSession
 
 from .recovery_steps import ANSWERS, NEW_PASSWORD, Recovery, latest, post, text, with_questions
 

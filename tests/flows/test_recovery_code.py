@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from idp.extensions import get_hashing
 from idp.lifecycle.authenticators import confirmed_authenticators
-from idp.models import RecoveryCode
 from idp.policy.codes import normalize_code
+from idp.store.models import RecoveryCode
 
 from ..helpers import authorize_url, csrf_token, sign_out
 from ..oidc.portal import decode_id_token, exchange

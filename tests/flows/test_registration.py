@@ -10,7 +10,7 @@ import threading
 import pytest
 
 from idp.lifecycle.security_questions import check_security_answer
-from idp.models import OutboxMessage, SecurityAnswer, User
+from idp.store.models import OutboxMessage, SecurityAnswer, User
 
 from ..helpers import csrf_token
 from .registration_helpers import QUESTIONS, register, registration_data

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 
-from idp.models import OAuth2Client
+from idp.store.models import OAuth2Client
 from idp.web.country_codes import country_code_choices
 
 from ..helpers import authorize_url, csrf_token

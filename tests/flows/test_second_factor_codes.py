@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from idp.models import SsoSession
+from idp.store.models import SsoSession
 
 from ..helpers import csrf_token
 from .mfa_helpers import send_code, set_up_authenticator, submit_second_factor, text
@@ -112,7 +112,7 @@ def test_verify_page_without_a_sign_in_goes_to_sign_in(client):
 def test_remove_authenticator_from_my_profile_ends_the_second_factor(
     client, mfa_user, db, clock, outbox
 ):
-    from idp.models import TotpAuthenticator
+    from idp.store.models import TotpAuthenticator
 
     send_code(client, "email")
     email = outbox.one(purpose="mfa")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from idp.models import User
+from idp.store.models import User
 
 from ..helpers import csrf_token, post_form
 from .registration_helpers import register, registration_data

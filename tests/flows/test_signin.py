@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from idp.models import AuditEvent, SsoSession
+from idp.store.models import AuditEvent, SsoSession
 
 from ..helpers import csrf_token
 

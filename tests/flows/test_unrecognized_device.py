@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from idp.extensions import db as _db
 from idp.lifecycle.security_questions import set_security_answers
-from idp.models import RememberedDevice
+from idp.store import db as _db
+from idp.store.models import RememberedDevice
 
 from ..helpers import SignIn, csrf_token, sign_out
 from .mfa_helpers import text

@@ -80,8 +80,8 @@ __all__ = [
 
 def add_client(**entry):
     """Register a client for one test (validated like clients.toml); returns its row."""
-    from idp.extensions import db
     from idp.oidc.clients import register_client
+    from idp.store import db
 
     entry.setdefault("client_name", entry["client_id"])
     client = register_client(entry, source="test")

@@ -8,7 +8,7 @@ import time
 import jwt as pyjwt
 import pytest
 
-from idp.models import AuditEvent
+from idp.store.models import AuditEvent
 
 from .portal import CLAIMS_ONLINE, add_client, basic_auth, exchange, get_code
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from idp.crypto.digests import token_digest
-from idp.models import AuthorizationCode, Token
+from idp.store.models import AuthorizationCode, Token
 
 from ..helpers import authorize_url, pkce_pair, query_of
 from .portal import CLAIMS_ONLINE, add_client, basic_auth, decode_id_token, exchange, get_code
@@ -405,7 +405,7 @@ def test_interaction_of_another_browser_cannot_be_resumed(app, client, user):
 
 def test_interactions_abandoned_for_a_week_are_swept_and_newer_ones_kept(app, client, db, clock):
     from idp.lifecycle.interactions import sweep_abandoned_interactions
-    from idp.models import Interaction
+    from idp.store.models import Interaction
 
     old = query_of(client.get(authorize_url()).headers["Location"])["interaction"]
     clock.advance(days=6)

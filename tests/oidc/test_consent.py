@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from idp.models import AuditEvent, ConsentGrant
+from idp.store.models import AuditEvent, ConsentGrant
 
 from ..helpers import authorize_url, csrf_token, query_of
 from .portal import add_client, allow_consent

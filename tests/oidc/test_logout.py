@@ -8,7 +8,7 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from idp.models import AuditEvent, SsoSession
+from idp.store.models import AuditEvent, SsoSession
 
 from ..helpers import authorize_url, csrf_token
 from .portal import CLAIMS_ONLINE, add_client, exchange, get_code

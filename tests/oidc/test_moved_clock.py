@@ -10,7 +10,7 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from idp.crypto.digests import token_digest
-from idp.models import AuthorizationCode, SsoSession
+from idp.store.models import AuthorizationCode, SsoSession
 
 from .portal import CLAIMS_ONLINE, add_client, basic_auth, decode_id_token, exchange, get_code
 from .receiver import portal_backend

@@ -3,7 +3,7 @@ the user straight to Create One Healthcare ID and gets a code for the new accoun
 
 from __future__ import annotations
 
-from idp.models import Interaction
+from idp.store.models import Interaction
 
 from ..flows.registration_helpers import (
     continue_after_email,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from idp.models import AuditEvent
+from idp.store.models import AuditEvent
 
 from .portal import CLAIMS_ONLINE, basic_auth
 from .test_races import _race

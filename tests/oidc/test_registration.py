@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from joserfc.jwk import RSAKey
 
-from idp.models import OAuth2Client
+from idp.store.models import OAuth2Client
 
 from ..helpers import authorize_url
 from .portal import allow_consent, basic_auth, exchange

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from idp.models import OAuth2Client
 from idp.policy import client_metadata as limits
+from idp.store.models import OAuth2Client
 
 REDIRECT = "http://localhost:9000/cb"
 

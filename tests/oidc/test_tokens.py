@@ -13,7 +13,7 @@ from joserfc import jwt
 from joserfc.jwk import ECKey, KeySet, RSAKey
 
 from idp.crypto.digests import token_digest
-from idp.models import AuditEvent, AuthorizationCode, Token
+from idp.store.models import AuditEvent, AuthorizationCode, Token
 
 from ..helpers import sign_out
 from .portal import CLAIMS_ONLINE, add_client, basic_auth, decode_id_token, exchange, get_code

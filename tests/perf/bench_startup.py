@@ -180,9 +180,9 @@ def child_phases() -> None:
     hashes = early_seed_hashes(obj)
     assert hashes is not None, "a fresh directory should start the demo hashes early"
     phases.lap("demo passwords' hash started (a thread beside what follows)")
-    import idp.models  # noqa: F401
+    import idp.store.models  # noqa: F401
 
-    phases.lap("import idp.models (the tables declared, authlib's mixins)")
+    phases.lap("import idp.store.models (the tables declared, authlib's mixins)")
     import idp.oidc.server  # noqa: F401
 
     phases.lap("import idp.oidc.server (Authlib's server, joserfc)")
@@ -190,8 +190,8 @@ def child_phases() -> None:
     phases.lap("create_app (the page modules, settings, engine, routes)")
     from idp import bootstrap
     from idp.cli.base import initialize_app
-    from idp.extensions import db
     from idp.oidc.keys import KeyStore
+    from idp.store import db
 
     for owner, name in (
         (db, "create_all"),

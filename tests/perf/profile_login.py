@@ -32,7 +32,7 @@ from sqlalchemy import event
 
 from idp import create_app
 from idp.bootstrap import initialize
-from idp.extensions import db
+from idp.store import db
 
 CLIENT_ID, SECRET = "optum-connect-claims-online", "claims-online-demo-secret"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

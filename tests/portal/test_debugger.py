@@ -139,8 +139,8 @@ def test_debugger_routes_refuse_bad_input(live_server, session):
 
 
 def _registration(live_server, client_id=COP) -> dict:
-    from idp.extensions import db
-    from idp.models import OAuth2Client
+    from idp.store import db
+    from idp.store.models import OAuth2Client
 
     with live_server.app.app_context():
         client = db.session.execute(db.select(OAuth2Client).filter_by(client_id=client_id))
@@ -150,8 +150,8 @@ def _registration(live_server, client_id=COP) -> dict:
 
 
 def _stored_runs(live_server) -> list[dict]:
-    from idp.extensions import db
-    from idp.models import DebuggerRun
+    from idp.store import db
+    from idp.store.models import DebuggerRun
 
     with live_server.app.app_context():
         runs = [dict(r.data) for r in db.session.execute(db.select(DebuggerRun)).scalars()]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from idp import create_app
-from idp.extensions import db
+from idp.store import db
 
 
 def test_healthy_server_says_ok(client):

@@ -10,7 +10,7 @@ import requests
 from click.testing import CliRunner
 
 from idp.cli import main
-from idp.models import AuditEvent
+from idp.store.models import AuditEvent
 from idp.testing import QAError
 
 from ..oidc.portal import basic_auth, decode_id_token

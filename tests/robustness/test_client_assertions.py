@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from idp.models import ClientAssertion
+from idp.store.models import ClientAssertion
 
 from ..oidc.portal import add_client
 from ..oidc.receiver import portal_backend

@@ -123,7 +123,7 @@ class TestPostgreSQL:
     def test_read_only_postgresql_gets_a_503_naming_the_cause_and_recovers(
         self, tmp_path, postgres_url
     ):
-        from idp.extensions import db
+        from idp.store import db
 
         app = make_test_app(tmp_path, **{"database.url": postgres_url})
         client = app.test_client()

@@ -18,8 +18,8 @@ from authlib.oauth2.base import invalid_error_characters
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from idp.extensions import db
-from idp.models import OAuth2Client
+from idp.store import db
+from idp.store.models import OAuth2Client
 
 from ..conftest import make_test_app
 from ..helpers import SignIn, pkce_pair

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from idp.extensions import db
-from idp.models import OAuth2Client, User
+from idp.store import db
+from idp.store.models import OAuth2Client, User
 
 from ..conftest import make_test_app
 from ..helpers import authorize_url

@@ -8,8 +8,8 @@ import re
 import pytest
 import requests
 
-from idp.models import User
 from idp.settings import SettingsError, load_settings
+from idp.store.models import User
 
 from ..helpers import csrf_token
 

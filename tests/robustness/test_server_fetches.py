@@ -16,8 +16,8 @@ import pytest
 import requests
 
 from idp.fetch import FetchError, FetchRefused, FetchTimeout, FetchTooLarge, fetch
-from idp.models import AuditEvent
 from idp.policy.fetch_rules import FetchRule
+from idp.store.models import AuditEvent
 
 from ..helpers import csrf_token
 from ..oidc.portal import add_client, get_code

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from idp.models import OAuth2Client
+from idp.store.models import OAuth2Client
 
 from ..helpers import csrf_token
 

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from idp import create_app
 from idp.cli import main
 from idp.lifecycle.notifications import notify
-from idp.models import OutboxMessage
 from idp.policy.alerts import alert_allowed
+from idp.store.models import OutboxMessage
 
 from ..helpers import csrf_token
 

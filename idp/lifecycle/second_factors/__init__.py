@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from ...audit import record_event
 from ...errors import MethodUnavailable
-from ...extensions import db
-from ...models import OutboxMessage, User
+from ...store import db
+from ...store.models import OutboxMessage, User
 from ..mfa import judge_sign_in_step, refuse_if_locked
 from ..recovery_codes import drop_recovery_code
 from .authenticator import AUTHENTICATOR

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...models import User
+from ...store.models import User
 from ..authenticators import (
     check_authenticator_code,
     confirmed_authenticators,

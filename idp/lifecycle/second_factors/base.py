@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from ...errors import MethodUnavailable
-from ...extensions import db, get_settings
-from ...models import OutboxMessage, User
+from ...extensions import get_settings
+from ...store import db
+from ...store.models import OutboxMessage, User
 from ..codes import issue_code
 from ..mfa import MFA_PURPOSE, confirm_sent_code
 

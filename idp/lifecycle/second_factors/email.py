@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ...delivery.outbox import send_email
-from ...models import OutboxMessage, User
 from ...policy.contact import mask_email
+from ...store.models import OutboxMessage, User
 from .base import SentCodeMethod
 
 

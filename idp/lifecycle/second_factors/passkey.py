@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ...models import User
 from ...policy.mfa import passkey_amr
+from ...store.models import User
 from ..passkeys import finish_passkey_sign_in, has_passkey, passkeys_of, remove_passkey
 from .base import Answer, Passed, SecondFactorMethod
 

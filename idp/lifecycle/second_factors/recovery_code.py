@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...models import User
+from ...store.models import User
 from ..recovery_codes import has_recovery_code, live_recovery_code, use_recovery_code
 from .base import Answer, Passed, SecondFactorMethod
 

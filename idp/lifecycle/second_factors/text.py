@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ...delivery.outbox import send_sms
-from ...models import OutboxMessage, User
 from ...policy.contact import phone_last_four
+from ...store.models import OutboxMessage, User
 from .base import SentCodeMethod
 
 
