@@ -26,6 +26,7 @@ from .policy.json_limits import loads_bounded
 from .resources import PACKAGE_DIR, bundled_path
 from .settings import Settings, SettingsError, load_settings
 from .store import db
+from .store.units import finish_unit
 
 __all__ = ["create_app"]
 
@@ -87,7 +88,7 @@ def _secret_key(settings: Settings) -> str:
 
 
 class OhidFlask(Flask):
-    """Flask, with static files answered from bytes read at once.
+    """Flask, with each request one unit of work and static files answered from bytes.
 
     Werkzeug's server skips a response's ``close()`` when the browser resets
     the connection while the server drains it (a page navigating away while a
@@ -112,6 +113,16 @@ class OhidFlask(Flask):
             last_modified=stat.st_mtime,
             max_age=self.get_send_file_max_age(filename),
         )
+
+    def dispatch_request(self):
+        """The view's answer, with the request's unit of work committed once it returns.
+
+        A view that raises leaves nothing written: its errors are answered by the
+        error handlers, and the session is rolled back when the request ends.
+        """
+        response = super().dispatch_request()
+        finish_unit()
+        return response
 
 
 class BoundedJSONProvider(DefaultJSONProvider):

@@ -1,0 +1,48 @@
+"""Units of work: what is written together is committed together, once.
+
+A request is one unit (``OhidFlask.dispatch_request`` ends it when the view
+returns; a request that ends in an exception leaves nothing written). A CLI
+command is one unit, and so is each piece of background work (a back-channel
+logout send, key generation). The few deliberate commits before a unit's end
+are named in ``EARLY_COMMITS``: each says why its write cannot wait.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from .base import db
+
+# Every commit made before its unit ends, by name, with the reason it cannot wait.
+# ``tests/architecture`` checks that no module outside the store commits another way.
+EARLY_COMMITS: dict[str, str] = {}
+
+
+def commit_now(name: str) -> None:
+    """Commit the unit's writes so far, for one of the reasons of ``EARLY_COMMITS``."""
+    if name not in EARLY_COMMITS:
+        raise ValueError(f"not a named early commit: {name!r}")
+    db.session.commit()
+
+
+def finish_unit() -> None:
+    """Commit the current unit of work (the end of a request, command or task)."""
+    db.session.commit()
+
+
+def abandon_unit() -> None:
+    """Drop the current unit's unwritten changes."""
+    db.session.rollback()
+
+
+@contextmanager
+def unit_of_work() -> Iterator[None]:
+    """One unit of work outside a request: committed when the block ends, dropped
+    if it raises."""
+    try:
+        yield
+    except BaseException:
+        abandon_unit()
+        raise
+    finish_unit()
