@@ -11,29 +11,24 @@ endpoint finishes it (or My Profile opens, when no portal is waiting).
 from __future__ import annotations
 
 import secrets
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.orm.attributes import set_committed_value
-
 from ..extensions import now
-from ..store import db, execute_plain, held_row, insert_row, request_memo
-from ..store.models import Interaction
+from ..store.interactions import (
+    account_of_sign_in,
+    delete_interaction,
+    delete_interactions_begun_before,
+    insert_interaction,
+    interaction_by_uid,
+    keep_interaction,
+    mark_interaction_signed_in,
+)
+from ..store.models import Interaction, SsoSession, User
 
 INTERACTION_MINUTES = 30
 ABANDONED_DAYS = 7
 SWEEP_EVERY = 64
-
-# Built once (SQLAlchemy caches a statement's compiled form by the statement object):
-# each sign-in request loads its interaction, and the resume deletes it.
-_BY_UID = select(Interaction).where(Interaction.uid == bindparam("uid"))
-_DELETE = delete(Interaction).where(Interaction.uid == bindparam("uid"))
-_SIGNED_IN = (
-    update(Interaction)
-    .where(Interaction.uid == bindparam("interaction"))
-    .values(authenticated_at=bindparam("moment"), sign_in=None)
-)
 
 
 @dataclass(frozen=True)
@@ -46,6 +41,9 @@ class Prompt:
     acr_values: str = ""
     # prompt=consent: ask again even when the portal was allowed before.
     consent: bool = False
+    # The user must sign in (or create an account) before the portal is answered:
+    # False once the authorization endpoint accepted the browser's SSO session.
+    sign_in_owed: bool = True
 
 
 @dataclass(frozen=True)
@@ -88,6 +86,31 @@ class SignIn:
         return cls(**values)
 
 
+@dataclass
+class SignedInUser:
+    """The user of a live SSO session: a finished sign-in, as a portal's
+    authorization sees it."""
+
+    user: User
+    sid: str | None
+    auth_time: int
+    amr: list[str] = field(default_factory=list)
+    acr: str | None = None
+
+    @classmethod
+    def of(cls, sso: SsoSession) -> SignedInUser:
+        """The user of the SSO session ``sso``."""
+        return cls(sso.user, sso.id, int(sso.auth_time.timestamp()), list(sso.amr or []), sso.acr)
+
+    def get_user_id(self) -> int:
+        """Authlib's name for the user's id."""
+        return self.user.id
+
+    def as_sign_in(self) -> SignIn:
+        """This SSO session as a sign-in record (resumed: nothing new to start)."""
+        return SignIn(user_id=self.user.id, amr=tuple(self.amr), acr=self.acr, sso_id=self.sid)
+
+
 def new_interaction(client_id: str | None, params: dict, prompt: Prompt | None = None):
     """An interaction not yet saved (the journey can be asked about it first)."""
     moment = now()
@@ -102,18 +125,9 @@ def new_interaction(client_id: str | None, params: dict, prompt: Prompt | None =
     )
 
 
-def stage_interaction(interaction: Interaction) -> Interaction:
-    """Add ``interaction`` (new or changed) to the unit of work, not yet committed:
-    a sign-in step commits once, when the journey has decided where to go next."""
-    db.session.add(interaction)
-    return interaction
-
-
 def save_interaction(interaction: Interaction) -> Interaction:
-    """Store ``interaction`` (new or changed) and commit."""
-    stage_interaction(interaction)
-    db.session.commit()
-    return interaction
+    """Keep ``interaction`` (new or changed): written with the request's other changes."""
+    return keep_interaction(interaction)
 
 
 def begin_interaction(client_id: str | None, params: dict, prompt: Prompt | None = None):
@@ -124,18 +138,12 @@ def begin_interaction(client_id: str | None, params: dict, prompt: Prompt | None
     # even when nothing is old enough, and every portal request begins here.
     if secrets.randbelow(SWEEP_EVERY) == 0:
         sweep_abandoned_interactions(interaction.created_at)
-    insert_row(interaction)
-    db.session.commit()
-    return interaction
+    return insert_interaction(interaction)
 
 
 def sweep_abandoned_interactions(moment: datetime) -> int:
-    """Delete interactions begun more than a week before ``moment`` (not committed)."""
-    return db.session.execute(
-        db.delete(Interaction).where(
-            Interaction.created_at < moment - timedelta(days=ABANDONED_DAYS)
-        )
-    ).rowcount
+    """Delete interactions begun more than a week before ``moment``; how many went."""
+    return delete_interactions_begun_before(moment - timedelta(days=ABANDONED_DAYS))
 
 
 def load_interaction(uid: str | None) -> Interaction | None:
@@ -143,13 +151,7 @@ def load_interaction(uid: str | None) -> Interaction | None:
     registrant's sign-in outlives it); ``portal_waiting`` tells whether it has."""
     if not uid or not isinstance(uid, str) or len(uid) > 64:
         return None
-    held = request_memo("interactions")
-    interaction = held_row(held.get(uid))
-    if interaction is None:
-        interaction = db.session.scalars(_BY_UID, {"uid": uid}).one_or_none()
-        if interaction is not None:
-            held[uid] = interaction
-    return interaction
+    return interaction_by_uid(uid)
 
 
 def portal_waiting(interaction: Interaction | None) -> bool:
@@ -176,27 +178,28 @@ def sign_in_of(interaction: Interaction | None) -> SignIn | None:
     return SignIn.from_json(interaction.sign_in)
 
 
-def record_sign_in(interaction: Interaction, sign_in: SignIn | None) -> None:
-    """Replace the sign-in recorded on ``interaction`` (None forgets it)."""
+def user_of(sign_in: SignIn) -> User | None:
+    """The account of ``sign_in``."""
+    return account_of_sign_in(sign_in.user_id)
+
+
+def _record(interaction: Interaction, sign_in: SignIn | None) -> None:
     interaction.sign_in = sign_in.to_json() if sign_in is not None else None
     save_interaction(interaction)
 
 
 def begin_sign_in(interaction: Interaction, user_id: int, amr, acr=None, **steps) -> SignIn:
-    """The first factor is done (or an SSO session resumed): start the record afresh.
-
-    Not committed: the page that called it goes on to the journey, which commits.
-    """
+    """The first factor is done (or an SSO session resumed): start the record afresh."""
     sign_in = SignIn(user_id=user_id, amr=tuple(dict.fromkeys(amr)), acr=acr, **steps)
-    interaction.sign_in = sign_in.to_json()
-    stage_interaction(interaction)
+    _record(interaction, sign_in)
     return sign_in
 
 
 def update_sign_in(interaction: Interaction, **changes) -> SignIn:
-    """Record steps done on the sign-in in progress (unknown step names raise)."""
+    """Record steps done (or choices made) on the sign-in in progress (unknown names
+    raise)."""
     sign_in = replace(sign_in_of(interaction), **changes)
-    record_sign_in(interaction, sign_in)
+    _record(interaction, sign_in)
     return sign_in
 
 
@@ -209,15 +212,15 @@ def add_methods(interaction: Interaction, methods, acr: str | None = None) -> Si
     return update_sign_in(interaction, **changes)
 
 
+def forget_sign_in(interaction: Interaction) -> None:
+    """Forget the sign-in recorded on ``interaction`` (the interaction stays)."""
+    _record(interaction, None)
+
+
 def mark_signed_in(interaction: Interaction) -> None:
     """The user has (re)authenticated inside this interaction: the sign-in record is
-    done with (the SSO session carries it from here). Not committed: the sign-in
-    step that finished the journey commits it with the new SSO session."""
-    moment = now()
-    # A plain UPDATE, not a flush: every sign-in for a portal ends here.
-    execute_plain(_SIGNED_IN, {"interaction": interaction.uid, "moment": moment})
-    set_committed_value(interaction, "authenticated_at", moment)
-    set_committed_value(interaction, "sign_in", None)
+    done with (the SSO session carries it from here)."""
+    mark_interaction_signed_in(interaction, now())
 
 
 def deny_interaction(interaction: Interaction) -> None:
@@ -227,10 +230,6 @@ def deny_interaction(interaction: Interaction) -> None:
 
 
 def finish_interaction(interaction: Interaction) -> None:
-    """The interaction is over (code issued, error sent, or My Profile reached): delete
-    it and commit, with whatever else the request has pending."""
-    if interaction in db.session:
-        db.session.expunge(interaction)
-    if interaction.uid is not None:
-        execute_plain(_DELETE, {"uid": interaction.uid})
-    db.session.commit()
+    """The interaction is over (code issued, error sent, or My Profile reached): it
+    is deleted with whatever else the request writes."""
+    delete_interaction(interaction)

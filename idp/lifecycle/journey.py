@@ -2,7 +2,8 @@
 
 ``policy.journey.next_step`` is pure: it orders the checks. This module reads
 what those checks need (the account, the portal, the interaction's prompt and
-sign-in record, this browser's remembered device) and asks it.
+sign-in record, this browser's remembered device) and asks it. Which page
+handles a step is the web layer's business (``web.flow.STEP_PAGES``).
 """
 
 from __future__ import annotations
@@ -19,19 +20,10 @@ from .devices import is_remembered
 from .interactions import SignIn, prompt_of
 from .second_factors import has_strong_method
 
-# Journey step (``policy.journey``) -> the endpoint of the page that handles it. The
-# sign-in pages and the authorization endpoint both send the browser there.
-STEP_PAGES = {
-    "verify_email": "register.verify_email",
-    "verify_phone": "register.verify_phone",
-    "offer_security_methods": "security.offer",
-    "second_factor": "mfa.verify",
-    "unrecognized_device": "mfa.device",
-    "phone_step_up": "mfa.phone",
-    "consent": "consent.share",
-    "password_expired": "recover.password_expired",
-    "password_expiring": "recover.password_expiring",
-}
+# Where a portal's request starts before the journey's steps (``policy.journey``):
+# the authorization endpoint decides these from the request and the SSO session.
+SIGN_IN = "sign_in"
+CREATE_ACCOUNT = "create_account"
 
 
 def journey_state(

@@ -1,17 +1,27 @@
 """The authorization endpoint (OIDC Core §3.1.2) and resuming saved interactions.
 
-An authorization request is validated by Authlib first. If the user must
-sign in (or do anything else), the request is saved as an *interaction* and
-the browser goes to the sign-in pages; when they are done the interaction is
-resumed here and the code is issued. Errors that cannot be sent back to a
-verified redirect_uri are shown as a page, never redirected (RFC 6749 §4.1.2.1).
+An authorization request goes through ``CHECKS``: named one-purpose steps in
+order (as node-oidc-provider composes its authorization actions). The request
+checks come first (Authlib's validation, then the OIDC rules Authlib leaves to
+us), then whether the user must sign in, then whether the sign-in journey has
+steps left; the last step issues the code. When the user must do something the
+request is saved as an *interaction* and the browser enters the sign-in journey
+at the step named (``web.flow.enter_journey`` picks the page). When the journey
+is over the interaction resumes here and runs only the checks it has not
+passed: never the request checks again, the sign-in checks only while a
+sign-in is still owed, the journey only when it did not end inside the
+interaction. Errors that cannot be sent back to a verified redirect_uri are
+shown as a page, never redirected (RFC 6749 §4.1.2.1).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
 from authlib.common.urls import add_params_to_uri
 from authlib.oauth2 import OAuth2Error, OAuth2Request
-from authlib.oauth2.rfc6749 import AccessDeniedError, InvalidRequestError
+from authlib.oauth2.rfc6749 import AccessDeniedError, InvalidClientError, InvalidRequestError
 from authlib.oauth2.rfc6749.requests import OAuth2Payload
 from authlib.oauth2.rfc6749.util import scope_to_list
 from authlib.oidc.core.errors import (
@@ -21,27 +31,30 @@ from authlib.oidc.core.errors import (
     RequestNotSupportedError,
     RequestURINotSupportedError,
 )
-from flask import redirect, render_template, url_for
+from flask import redirect, render_template
 from werkzeug.datastructures import MultiDict
 
 from ..extensions import get_settings, now
-from ..lifecycle import browser
-from ..lifecycle.browser import SignedInUser
 from ..lifecycle.clients import find_client
 from ..lifecycle.interactions import (
     Prompt,
+    SignedInUser,
     begin_interaction,
     finish_interaction,
     load_interaction,
     new_interaction,
     portal_waiting,
+    prompt_of,
     save_interaction,
 )
-from ..lifecycle.journey import STEP_PAGES, next_step_for
+from ..lifecycle.journey import CREATE_ACCOUNT, SIGN_IN, next_step_for
 from ..policy.redirects import near_miss
 from ..policy.scopes import with_default_scopes
-from ..store import db
-from ..store.models import Interaction, User
+from ..store.interactions import username_of_sub
+from ..store.models import Interaction
+from ..web import browser
+from ..web.device_cookie import device_token
+from ..web.flow import enter_journey
 from .clients import default_scopes
 from .id_tokens import read_id_token_hint
 from .response_modes import RESPONSE_MODES, form_post
@@ -138,75 +151,298 @@ def _first(params, name: str) -> str | None:
     return (params.get(name) or [None])[0]
 
 
-def _needs_login(
-    params, signed_in: SignedInUser | None, interaction: Interaction | None, hint: dict | None
-) -> bool:
-    if signed_in is None:
-        return True
-    if interaction is not None and interaction.authenticated_at is not None:
-        return False
-    if "login" in _prompts(params):
-        return True
-    if hint is not None and hint["sub"] != signed_in.user.sub:
-        # OIDC Core §3.1.2.1 id_token_hint: the hinted user is not the one signed in.
-        return True
-    max_age = _first(params, "max_age")
-    if max_age is not None:
-        try:
-            seconds = int(max_age)
-        except ValueError:
-            seconds = 0
-        # OIDC Core §3.1.2.1 max_age: re-authenticate when the last one is older
-        # (max_age=0 is the same as prompt=login).
-        if seconds <= 0 or now().timestamp() - signed_in.auth_time > seconds:
-            return True
-    return False
+@dataclass
+class Authorization:
+    """One authorization request on its way through ``CHECKS``, as they find it out."""
+
+    params: dict[str, list[str]]
+    # The user of this browser's SSO session, if any.
+    signed_in: SignedInUser | None
+    # The saved interaction: being resumed, or begun when the user must act.
+    interaction: Interaction | None = None
+    resumed: bool = False
+    request: SavedAuthorizationRequest | None = None
+    grant: object = None
+    redirect_uri: str | None = None
+    # The claims of a valid id_token_hint.
+    hint: dict | None = None
+    prompts: set[str] = field(init=False)
+
+    def __post_init__(self):
+        self.prompts = _prompts(self.params)
+
+    def first(self, name: str) -> str | None:
+        """The request parameter ``name`` (its first value), if sent."""
+        return _first(self.params, name)
+
+    def refuse(self, error: OAuth2Error):
+        """Answer with ``error``: to the portal when its redirect_uri is verified."""
+        return _error_response(error, self.params)
+
+    @property
+    def client_id(self) -> str:
+        return self.request.client.client_id
 
 
-def _protocol_error(params, redirect_uri: str) -> OAuth2Error | None:
-    """OIDC checks Authlib leaves to us, once the redirect_uri is known to be good."""
-    nonce = _first(params, "nonce")
+# --- The request checks: passed once, when the request comes ---------------------------
+
+
+def validate_request(auth: Authorization):
+    """Authlib's validation (RFC 6749 §4.1.1, PKCE, the OIDC prompt and nonce rules):
+    the client, its redirect_uri, response_type and scope."""
+    auth.request = SavedAuthorizationRequest(auth.params)
+    try:
+        auth.grant = server.get_consent_grant(request=auth.request, end_user=auth.signed_in)
+    except OAuth2Error as error:
+        return auth.refuse(error)
+    return None
+
+
+def require_redirect_uri(auth: Authorization):
+    """OIDC Core §3.1.2.1: redirect_uri is REQUIRED in an OpenID Connect request."""
+    payload = auth.request.payload
+    if not payload.redirect_uri and "openid" in (scope_to_list(payload.scope or "") or []):
+        return auth.refuse(InvalidRequestError("Missing 'redirect_uri' in request."))
+    auth.redirect_uri = payload.redirect_uri or auth.request.client.get_default_redirect_uri()
+    return None
+
+
+def limit_nonce_length(auth: Authorization):
+    """OIDC sets no limit; the nonce is stored with the code, in an index."""
+    nonce = auth.first("nonce")
     if nonce is not None and len(nonce) > NONCE_MAX_LENGTH:
-        # OIDC sets no limit; the nonce is stored with the code, in an index.
-        return InvalidRequestError(
-            f"'nonce' is too long: at most {NONCE_MAX_LENGTH} characters.",
-            redirect_uri=redirect_uri,
-        )
-    if _first(params, "request"):
-        # OIDC Core §6: an OP without request object support returns request_not_supported.
-        return RequestNotSupportedError(redirect_uri=redirect_uri)
-    if _first(params, "request_uri"):
-        return RequestURINotSupportedError(redirect_uri=redirect_uri)
-    mode = _first(params, "response_mode")
-    if mode is not None and mode not in RESPONSE_MODES:
-        params.pop("response_mode")
-        # OAuth 2.0 Multiple Response Type Encoding Practices §2.1: a mode the
-        # server does not support is an invalid request, answered the default way.
-        return InvalidRequestError(
-            "Unsupported 'response_mode': use query or form_post.",
-            redirect_uri=redirect_uri,
+        return auth.refuse(
+            InvalidRequestError(
+                f"'nonce' is too long: at most {NONCE_MAX_LENGTH} characters.",
+                redirect_uri=auth.redirect_uri,
+            )
         )
     return None
 
 
-def _resolve_prompt(params, hint: dict | None) -> Prompt:
+def refuse_request_objects(auth: Authorization):
+    """OIDC Core §6: an OP without request object support says so."""
+    if auth.first("request"):
+        return auth.refuse(RequestNotSupportedError(redirect_uri=auth.redirect_uri))
+    if auth.first("request_uri"):
+        return auth.refuse(RequestURINotSupportedError(redirect_uri=auth.redirect_uri))
+    return None
+
+
+def check_response_mode(auth: Authorization):
+    """OAuth 2.0 Multiple Response Type Encoding Practices §2.1: a mode the server does
+    not support is an invalid request, answered the default way."""
+    mode = auth.first("response_mode")
+    if mode is not None and mode not in RESPONSE_MODES:
+        auth.params.pop("response_mode")
+        return auth.refuse(
+            InvalidRequestError(
+                "Unsupported 'response_mode': use query or form_post.",
+                redirect_uri=auth.redirect_uri,
+            )
+        )
+    return None
+
+
+def verify_id_token_hint(auth: Authorization):
+    """OIDC Core §3.1.2.1 id_token_hint: an ID token this provider issued."""
+    if auth.first("id_token_hint"):
+        auth.hint = read_id_token_hint(auth.first("id_token_hint"))
+        if auth.hint is None:
+            return auth.refuse(
+                InvalidRequestError(
+                    "Invalid 'id_token_hint': not an ID token issued by this provider.",
+                    redirect_uri=auth.redirect_uri,
+                )
+            )
+    return None
+
+
+# --- On resume: the saved request, for the client as registered now ---------------------
+
+
+def reload_request(auth: Authorization):
+    """The saved request passed the request checks when it came: its grant is
+    rebuilt, not validated again. A client removed since gets the error page."""
+    client = find_client(auth.first("client_id"))
+    if client is None:
+        return auth.refuse(
+            InvalidClientError(description="The client does not exist on this server.")
+        )
+    auth.request = SavedAuthorizationRequest(auth.params)
+    auth.request.client = client
+    auth.request.user = auth.signed_in
+    auth.request.scope = client.get_allowed_scope(auth.request.payload.scope)
+    auth.grant = server.get_authorization_grant(auth.request)
+    auth.redirect_uri = auth.request.payload.redirect_uri or client.get_default_redirect_uri()
+    auth.grant.redirect_uri = auth.redirect_uri
+    return None
+
+
+# --- Whether the user must sign in ----------------------------------------------------
+
+
+def _resolve_prompt(auth: Authorization, sign_in_owed: bool) -> Prompt:
     """What the sign-in pages need to know of the request, resolved once here."""
-    login_hint = (_first(params, "login_hint") or "")[:254]
-    if not login_hint and hint is not None:
+    login_hint = (auth.first("login_hint") or "")[:254]
+    if not login_hint and auth.hint is not None:
         # OIDC Core §3.1.2.1 id_token_hint: prefill the ID of the user it names.
-        user = db.session.execute(db.select(User).filter_by(sub=hint["sub"])).scalar_one_or_none()
-        login_hint = user.username if user is not None else ""
+        login_hint = username_of_sub(auth.hint["sub"]) or ""
     return Prompt(
         login_hint=login_hint,
-        acr_values=_first(params, "acr_values") or "",
-        consent="consent" in _prompts(params),
+        acr_values=auth.first("acr_values") or "",
+        consent="consent" in auth.prompts,
+        sign_in_owed=sign_in_owed,
     )
 
 
-def _begin(params, client_id: str, hint: dict | None) -> Interaction:
-    interaction = begin_interaction(client_id, params, _resolve_prompt(params, hint))
-    browser.bind_interaction(interaction)
-    return interaction
+def _enter_sign_in(auth: Authorization, step: str):
+    """The user must sign in (``step``: or create an account) inside an interaction."""
+    if auth.interaction is None:
+        auth.interaction = begin_interaction(
+            auth.client_id, auth.params, _resolve_prompt(auth, sign_in_owed=True)
+        )
+    return enter_journey(auth.interaction, step)
+
+
+def offer_account_creation(auth: Authorization):
+    """Initiating User Registration via OpenID Connect 1.0 §4.1: prompt=create starts
+    at account creation; once the new account is signed in the interaction resumes."""
+    if "create" in auth.prompts:
+        return _enter_sign_in(auth, CREATE_ACCOUNT)
+    return None
+
+
+def require_sso_session(auth: Authorization):
+    """No SSO session in this browser: the user signs in (prompt=none: login_required)."""
+    if auth.signed_in is None:
+        return _sign_in(auth)
+    return None
+
+
+def _sign_in(auth: Authorization):
+    if "none" in auth.prompts:
+        return auth.refuse(LoginRequiredError(redirect_uri=auth.redirect_uri))
+    return _enter_sign_in(auth, SIGN_IN)
+
+
+def _max_age_passed(auth: Authorization) -> bool:
+    max_age = auth.first("max_age")
+    if max_age is None:
+        return False
+    try:
+        seconds = int(max_age)
+    except ValueError:
+        seconds = 0
+    # max_age=0 is the same as prompt=login.
+    return seconds <= 0 or now().timestamp() - auth.signed_in.auth_time > seconds
+
+
+def require_fresh_sign_in(auth: Authorization):
+    """The SSO session does not do for this request: prompt=login, an id_token_hint
+    naming another user, or a sign-in older than max_age (OIDC Core §3.1.2.1)."""
+    hinted_other = auth.hint is not None and auth.hint["sub"] != auth.signed_in.user.sub
+    if "login" in auth.prompts or hinted_other or _max_age_passed(auth):
+        return _sign_in(auth)
+    return None
+
+
+# --- The sign-in journey ----------------------------------------------------------------
+
+
+def finish_journey(auth: Authorization):
+    """Signed in already: is anything left (second factor, step-up, consent, ...)?"""
+    asking = auth.interaction or new_interaction(
+        auth.client_id, auth.params, _resolve_prompt(auth, sign_in_owed=False)
+    )
+    signed_in = auth.signed_in
+    step = next_step_for(signed_in.user, signed_in.as_sign_in(), asking, device_token())
+    if step is None:
+        return None
+    if "none" in auth.prompts:
+        # OIDC Core §3.1.2.6: consent_required when only consent is missing.
+        error_class = ConsentRequiredError if step == "consent" else InteractionRequiredError
+        return auth.refuse(error_class(redirect_uri=auth.redirect_uri))
+    if auth.interaction is None:
+        auth.interaction = save_interaction(asking)
+    return enter_journey(auth.interaction, step)
+
+
+# --- The answer -------------------------------------------------------------------------
+
+
+def issue_code(auth: Authorization):
+    """Issue the code to the portal; the interaction ends with it (written together)."""
+    grant = auth.grant
+    status, body, headers = grant.create_authorization_response(auth.redirect_uri, auth.signed_in)
+    response = server.handle_response(status, body, headers)
+    # What Authlib's server adds to an authorization response it makes (RFC 9207's iss).
+    server.execute_hook("after_create_authorization_response", response)
+    grant.execute_hook("after_authorization_response", response)
+    if auth.interaction is not None:
+        _forget_interaction(auth.interaction)
+    return response
+
+
+# --- The checks, in order -----------------------------------------------------------------
+
+
+def _passed_when_saved(interaction: Interaction) -> bool:
+    return True
+
+
+def _never_passed(interaction: Interaction) -> bool:
+    return False
+
+
+def _sign_in_done(interaction: Interaction) -> bool:
+    return interaction.authenticated_at is not None or not prompt_of(interaction).sign_in_owed
+
+
+def _journey_done(interaction: Interaction) -> bool:
+    return interaction.authenticated_at is not None
+
+
+@dataclass(frozen=True)
+class Check:
+    """One step of the authorization endpoint: it answers (a response) or lets the
+    request go on (None)."""
+
+    run: Callable[[Authorization], object]
+    # Whether a saved interaction has been through it: its resume skips the check.
+    passed_by: Callable[[Interaction], bool]
+    # Whether a request coming in (not a resume) goes through it.
+    on_request: bool = True
+
+    @property
+    def name(self) -> str:
+        return self.run.__name__
+
+
+CHECKS: list[Check] = [
+    Check(validate_request, _passed_when_saved),
+    Check(require_redirect_uri, _passed_when_saved),
+    Check(limit_nonce_length, _passed_when_saved),
+    Check(refuse_request_objects, _passed_when_saved),
+    Check(check_response_mode, _passed_when_saved),
+    Check(verify_id_token_hint, _passed_when_saved),
+    Check(reload_request, _never_passed, on_request=False),
+    Check(offer_account_creation, _sign_in_done),
+    Check(require_sso_session, _never_passed),
+    Check(require_fresh_sign_in, _sign_in_done),
+    Check(finish_journey, _journey_done),
+    Check(issue_code, _never_passed),
+]
+
+
+def _run_checks(auth: Authorization):
+    for check in CHECKS:
+        runs = not check.passed_by(auth.interaction) if auth.resumed else check.on_request
+        if runs:
+            response = check.run(auth)
+            if response is not None:
+                return response
+    raise AssertionError("issue_code always answers")
 
 
 def _with_default_scopes(params: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -222,74 +458,11 @@ def _with_default_scopes(params: dict[str, list[str]]) -> dict[str, list[str]]:
     return {**params, "scope": [" ".join(wanted)]}
 
 
-def process_authorization(params: dict[str, list[str]], interaction: Interaction | None = None):
-    """Validate, then either send the user to sign in (or another step) or issue the code."""
-    params = _with_default_scopes(params)
-    oauth_request = SavedAuthorizationRequest(params)
-    signed_in = browser.signed_in_user()
-    try:
-        grant = server.get_consent_grant(request=oauth_request, end_user=signed_in)
-    except OAuth2Error as error:
-        return _error_response(error, params)
-    if not oauth_request.payload.redirect_uri and "openid" in (
-        scope_to_list(oauth_request.payload.scope or "") or []
-    ):
-        # OIDC Core §3.1.2.1: redirect_uri is REQUIRED in an OpenID Connect request.
-        return _error_response(InvalidRequestError("Missing 'redirect_uri' in request."), params)
-    redirect_uri = (
-        oauth_request.payload.redirect_uri or grant.request.client.get_default_redirect_uri()
-    )
-    error = _protocol_error(params, redirect_uri)
-    hint = None
-    if error is None and _first(params, "id_token_hint"):
-        hint = read_id_token_hint(_first(params, "id_token_hint"))
-        if hint is None:
-            error = InvalidRequestError(
-                "Invalid 'id_token_hint': not an ID token issued by this provider.",
-                redirect_uri=redirect_uri,
-            )
-    if error is not None:
-        return _error_response(error, params)
-    prompts = _prompts(params)
-    if "create" in prompts and (interaction is None or interaction.authenticated_at is None):
-        # Initiating User Registration via OpenID Connect 1.0 §4.1: prompt=create starts at
-        # account creation; once the new account is signed in the interaction resumes here.
-        interaction = interaction or _begin(params, grant.request.client.client_id, hint)
-        return redirect(url_for("register.start"))
-    if _needs_login(params, signed_in, interaction, hint):
-        if "none" in prompts:
-            return _error_response(LoginRequiredError(redirect_uri=redirect_uri), params)
-        interaction = interaction or _begin(params, grant.request.client.client_id, hint)
-        return redirect(url_for("signin.start", interaction=interaction.uid))
-    # Signed in already: is anything left (second factor, step-up, consent, ...)?
-    # A sign-in finished inside this interaction has just been through the
-    # journey to its end (``web.flow``), so the code is issued at once.
-    asking = interaction or new_interaction(
-        grant.request.client.client_id, params, _resolve_prompt(params, hint)
-    )
-    step = (
-        None
-        if interaction is not None and interaction.authenticated_at is not None
-        else next_step_for(signed_in.user, signed_in.as_sign_in(), asking, browser.device_token())
-    )
-    if step is not None:
-        if "none" in prompts:
-            # OIDC Core §3.1.2.6: consent_required when only consent is missing.
-            error_class = ConsentRequiredError if step == "consent" else InteractionRequiredError
-            return _error_response(error_class(redirect_uri=redirect_uri), params)
-        if interaction is None:
-            save_interaction(asking)
-            browser.bind_interaction(asking)
-        return redirect(url_for(STEP_PAGES[step]))
-    response = server.create_authorization_response(
-        request=oauth_request, grant_user=signed_in, grant=grant
-    )
-    # The code and the end of the interaction are committed together.
-    if interaction is not None:
-        _forget_interaction(interaction)
-    else:
-        db.session.commit()
-    return response
+def process_authorization(params: dict[str, list[str]]):
+    """Run a portal's authorization request through ``CHECKS``: a code, an error, or
+    the browser sent to sign in (or to another step of the journey)."""
+    auth = Authorization(_with_default_scopes(params), browser.signed_in_user())
+    return _run_checks(auth)
 
 
 def _forget_interaction(interaction: Interaction) -> None:
@@ -314,10 +487,14 @@ def _deny(interaction: Interaction):
 
 
 def resume(uid: str):
-    """Continue a saved authorization request after the user signed in (or declined)."""
+    """Continue a saved authorization request after the user signed in (or declined),
+    through the checks it has not passed yet."""
     interaction = load_interaction(uid) if browser.owns_interaction(uid) else None
     if not portal_waiting(interaction):
         return render_template("errors/interaction.html"), 400
     if interaction.denied_at is not None:
         return _deny(interaction)
-    return process_authorization(interaction.params, interaction)
+    auth = Authorization(
+        interaction.params, browser.signed_in_user(), interaction=interaction, resumed=True
+    )
+    return _run_checks(auth)

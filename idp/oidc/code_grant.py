@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, insert
 from ..audit import record_event
 from ..crypto.digests import token_digest
 from ..extensions import get_clock, get_settings
-from ..lifecycle.browser import SignedInUser
+from ..lifecycle.interactions import SignedInUser
 from ..lifecycle.tokens import revoke_tokens_of_code
 from ..policy.claims import parse_claims_request
 from ..store import db, execute_plain

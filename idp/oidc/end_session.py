@@ -20,10 +20,10 @@ from wtforms import HiddenField
 
 from ..extensions import get_clock, get_key_store
 from ..lifecycle.authentication import end_sso_session
-from ..lifecycle.browser import browser_sso_session
 from ..policy.redirects import near_miss
 from ..store import db
 from ..store.models import DebuggerRun, SsoSession
+from ..web.browser import browser_sso_session
 from .id_tokens import ID_TOKEN_ALGS
 
 # Request parameters of RP-Initiated Logout 1.0 §2 kept through the confirmation.

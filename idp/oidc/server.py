@@ -13,8 +13,8 @@ from authlib.oauth2 import OAuth2Request
 from authlib.oauth2.rfc6749 import UnsupportedResponseTypeError
 from flask import request as flask_request
 
-from ..lifecycle.browser import SignedInUser
 from ..lifecycle.clients import find_client
+from ..lifecycle.interactions import SignedInUser
 from ..signals import sso_session_ended
 from .backchannel import send_backchannel_logouts
 from .claims import SCOPES_SUPPORTED

@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, insert
 from ..audit import record_event
 from ..crypto.digests import token_digest
 from ..extensions import get_clock, get_settings
-from ..lifecycle.browser import SignedInUser
+from ..lifecycle.interactions import SignedInUser
 from ..policy.scopes import gets_refresh_token
 from ..store import db, execute_plain
 from ..store.models import Token

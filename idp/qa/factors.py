@@ -15,7 +15,6 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ..crypto import totp
 from ..extensions import now
-from ..lifecycle.browser import DEVICE_COOKIE
 from ..lifecycle.devices import forget_device, new_device_token, remember_device
 from ..lifecycle.devices import remembered_devices as devices_of
 from ..lifecycle.passkeys import enroll_soft_passkey
@@ -26,6 +25,7 @@ from ..policy.mfa import ACR_MULTI_FACTOR
 from ..policy.security_answers import check_security_answers
 from ..store import db
 from ..store.models import TotpAuthenticator, User
+from ..web.device_cookie import DEVICE_COOKIE
 from .schemas import QARequest, Says, parse, rule_broken
 
 PASSKEY_KINDS = {"hwk": False, "swk": True}  # amr -> backup eligible (synced)

@@ -18,7 +18,7 @@ from ..policy.claims import CLAIM_LABELS, SCOPE_CLAIMS
 from ..policy.consent import Sharing
 from ..policy.portal_claims import claim_label, portal_claims_named
 from ..store.models import OAuth2Client
-from . import flow
+from . import browser, flow
 
 bp = Blueprint("consent", __name__)
 
@@ -56,7 +56,7 @@ def shared_items(sharing: Sharing, client: OAuth2Client | None = None) -> list[s
 def share():
     """ "Share my One Healthcare ID": Allow continues to the portal, Cancel goes back."""
     user = flow.journey_user()
-    interaction = flow.current_interaction()
+    interaction = browser.current_interaction()
     client = find_client(interaction.client_id) if portal_waiting(interaction) else None
     if user is None or client is None:
         return render_template("errors/interaction.html"), 400
@@ -68,7 +68,7 @@ def share():
             return flow.continue_journey()
         record_consent_declined(user, client.client_id)
         deny_interaction(interaction)
-        flow.clear_pending()
+        flow.forget_sign_in()
         # The authorization endpoint sends access_denied back to the portal.
         return redirect(url_for("oidc.resume_interaction", uid=interaction.uid))
     return render_template(

@@ -9,11 +9,16 @@ from __future__ import annotations
 from flask import request
 
 from ..extensions import get_settings
-from ..lifecycle.browser import DEVICE_COOKIE, device_token  # noqa: F401 - re-exported
 from ..lifecycle.devices import new_device_token
 
+DEVICE_COOKIE = "ohid_device"
 # The cookie outlives any trust; each trust row has its own expiry.
 COOKIE_DAYS = 400
+
+
+def device_token() -> str | None:
+    """This browser's device id (a long random cookie), if it has one."""
+    return request.cookies.get(DEVICE_COOKIE) or None
 
 
 def device_token_or_new() -> str:

@@ -1,11 +1,15 @@
-"""Where a signing-in user goes next, and finishing the sign-in.
+"""The sign-in journey in this browser: which page handles each step, the sign-in
+in progress, and finishing it.
 
 The sign-in so far is recorded on this browser's interaction
-(``lifecycle.interactions``). A page that has done its part calls
-``continue_journey``: ``lifecycle.journey`` names the next step, ``STEP_PAGES``
-(``lifecycle.journey``) says which page handles it, and when nothing is left the SSO session starts
-(with a fresh session id) and the portal's authorization request resumes at
-the authorization endpoint (or My Profile opens, when no portal is waiting).
+(``lifecycle.interactions``), in the same words here as there: a page begins
+the sign-in, updates it with the steps done and adds the methods used. A page
+that has done its part calls ``continue_journey``: ``lifecycle.journey`` names
+the next step and ``STEP_PAGES`` says which page handles it; when nothing is
+left the SSO session starts (with a fresh session id) and the portal's
+authorization request resumes at the authorization endpoint (or My Profile
+opens, when no portal is waiting). The authorization endpoint sends a browser
+into the journey through ``enter_journey`` alone: it names steps, never pages.
 """
 
 from __future__ import annotations
@@ -15,78 +19,90 @@ from functools import wraps
 from flask import flash, redirect, request, url_for
 
 from ..extensions import get_settings, now
-from ..lifecycle import browser
+from ..lifecycle import interactions
 from ..lifecycle.authentication import start_sso_session
 from ..lifecycle.email_verification import send_activation_if_none_pending
-from ..lifecycle.interactions import (
-    SignIn,
-    add_methods,
-    begin_interaction,
-    finish_interaction,
-    mark_signed_in,
-    portal_waiting,
-    record_sign_in,
-    sign_in_of,
-    update_sign_in,
-)
-from ..lifecycle.interactions import begin_sign_in as record_new_sign_in
-from ..lifecycle.journey import STEP_PAGES, next_step_for
+from ..lifecycle.interactions import SignIn, portal_waiting, sign_in_of, user_of
+from ..lifecycle.journey import CREATE_ACCOUNT, SIGN_IN, next_step_for
 from ..messages import message
 from ..policy.mfa import acr_for
 from ..policy.passwords import password_age
-from ..store import db
+from ..store.interactions import reading_without_flush
 from ..store.models import Interaction, User
+from . import browser
+from .device_cookie import device_token
 
-signed_in_user = browser.signed_in_user
-current_interaction = browser.current_interaction
+# Journey step -> the endpoint of the page that handles it.
+STEP_PAGES = {
+    SIGN_IN: "signin.start",
+    CREATE_ACCOUNT: "register.start",
+    "verify_email": "register.verify_email",
+    "verify_phone": "register.verify_phone",
+    "offer_security_methods": "security.offer",
+    "second_factor": "mfa.verify",
+    "unrecognized_device": "mfa.device",
+    "phone_step_up": "mfa.phone",
+    "consent": "consent.share",
+    "password_expired": "recover.password_expired",
+    "password_expiring": "recover.password_expiring",
+}
+
+
+def enter_journey(interaction: Interaction, step: str):
+    """This browser goes into ``interaction`` at ``step``: to the page that handles it."""
+    browser.bind_interaction(interaction)
+    if step == SIGN_IN:
+        # The sign-in page names the portal request it is for.
+        return redirect(url_for(STEP_PAGES[step], interaction=interaction.uid))
+    return redirect(url_for(STEP_PAGES[step]))
 
 
 def _interaction_for_sign_in() -> Interaction:
     """This browser's interaction, or a new one for signing in to My Profile."""
     interaction = browser.current_interaction()
     if interaction is None:
-        interaction = begin_interaction(None, {})
+        interaction = interactions.begin_interaction(None, {})
         browser.bind_interaction(interaction)
     return interaction
 
 
 def begin_sign_in(user: User, amr: list[str], acr: str | None = None, **steps) -> None:
-    """The first factor is done: record the sign-in on this browser's interaction."""
-    record_new_sign_in(_interaction_for_sign_in(), user.id, amr, acr, **steps)
+    """The first factor is done: begin the sign-in on this browser's interaction."""
+    interactions.begin_sign_in(_interaction_for_sign_in(), user.id, amr, acr, **steps)
 
 
-def pending() -> SignIn | None:
+def current_sign_in() -> SignIn | None:
     """The sign-in in progress in this browser (first factor done, not yet complete)."""
     sign_in = sign_in_of(browser.current_interaction())
     return sign_in if sign_in is not None and sign_in.sso_id is None else None
 
 
-def pending_user() -> User | None:
+def signing_in_user() -> User | None:
     """The user of the sign-in in progress, if any."""
-    sign_in = pending()
-    return db.session.get(User, sign_in.user_id) if sign_in is not None else None
+    sign_in = current_sign_in()
+    return user_of(sign_in) if sign_in is not None else None
 
 
-def add_method(method: str, acr: str | None = None) -> None:
-    """Record another authentication method on the sign-in in progress (for ``amr``)."""
-    add_methods(browser.current_interaction(), [method], acr)
+def update_sign_in(**changes) -> None:
+    """Record steps done (or choices made) on the sign-in in progress."""
+    interactions.update_sign_in(browser.current_interaction(), **changes)
 
 
-def set_pending_fact(name: str, value) -> None:
-    """Record a step done (or a choice made) on the sign-in in progress."""
-    update_sign_in(browser.current_interaction(), **{name: value})
+def add_methods(methods: list[str], acr: str | None = None) -> None:
+    """Add authentication methods (``amr`` values) to the sign-in in progress."""
+    interactions.add_methods(browser.current_interaction(), methods, acr)
 
 
-def clear_pending() -> None:
+def forget_sign_in() -> None:
     """Forget the sign-in in progress (its interaction stays)."""
     interaction = browser.current_interaction()
     if interaction is not None and interaction.sign_in is not None:
-        record_sign_in(interaction, None)
+        interactions.forget_sign_in(interaction)
 
 
 def journey_user() -> User | None:
-    """Whoever a journey page is for: the pending user, else the signed-in one."""
-    user = pending_user()
+    """Whoever a journey page is for: the user signing in, else the signed-in one."""
+    user = signing_in_user()
     if user is not None:
         return user
     signed_in = browser.signed_in_user()
@@ -96,26 +112,25 @@ def journey_user() -> User | None:
 def current_step() -> str | None:
     """The journey step this browser is at, so a step page cannot be used out of turn."""
     interaction = browser.current_interaction()
-    sign_in = pending()
+    sign_in = current_sign_in()
     if sign_in is None:
         signed_in = browser.signed_in_user()
         if signed_in is None:
             return None
         sign_in = signed_in.as_sign_in()
-    user = db.session.get(User, sign_in.user_id)
     portal = interaction if portal_waiting(interaction) else None
-    return next_step_for(user, sign_in, portal, browser.device_token())
+    return next_step_for(user_of(sign_in), sign_in, portal, device_token())
 
 
 def _journey_user_of(sign_in: SignIn | None) -> User:
     if sign_in is not None:
-        return db.session.get(User, sign_in.user_id)
+        return user_of(sign_in)
     return browser.signed_in_user().user
 
 
 def continue_sign_in():
-    """Send the pending user to their next step, or finish signing in."""
-    if pending() is None:
+    """Send the user signing in to their next step, or finish signing in."""
+    if current_sign_in() is None:
         return redirect(url_for("signin.start"))
     return continue_journey()
 
@@ -123,20 +138,16 @@ def continue_sign_in():
 def continue_journey():
     """After a step page is done: the next step, or back to the portal (or My Profile).
 
-    The step's changes (the sign-in recorded, the SSO session started) are
-    committed here, once, with the decision.
+    The step's changes (the sign-in updated, the SSO session started) are written
+    with the decision, when the request's unit of work ends.
     """
-    # The journey's reads need not see this step's changes flushed first: they are
-    # written once, at the commit.
-    with db.session.no_autoflush:
-        response = _next_page()
-    db.session.commit()
-    return response
+    with reading_without_flush():
+        return _next_page()
 
 
 def _next_page():
     interaction = browser.current_interaction()
-    sign_in = pending()
+    sign_in = current_sign_in()
     if sign_in is None and not portal_waiting(interaction):
         return redirect(url_for("profile.show"))
     step = current_step()
@@ -153,14 +164,14 @@ def _next_page():
 
 def _complete_sign_in(interaction: Interaction, sign_in: SignIn):
     """Start the SSO session with a fresh id and go back to the portal (or My Profile)."""
-    user = db.session.get(User, sign_in.user_id)
+    user = user_of(sign_in)
     amr = list(sign_in.amr) or ["pwd"]
     sso = start_sso_session(user, amr, sign_in.acr or acr_for(amr))
     browser.keep_signed_in(sso.id)
     if portal_waiting(interaction):
-        mark_signed_in(interaction)
+        interactions.mark_signed_in(interaction)
         return redirect(url_for("oidc.resume_interaction", uid=interaction.uid))
-    finish_interaction(interaction)
+    interactions.finish_interaction(interaction)
     browser.forget_interaction()
     return redirect(url_for("profile.show"))
 

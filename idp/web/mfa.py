@@ -1,7 +1,7 @@
 """Sign-in steps after the password (SPEC §3.1): passkey sign-in, "Verify your
 identity" (second factor), "Unrecognized device" and phone "Step up".
 
-Each page works for a *pending* sign-in and for an already signed-in user
+Each page works for a sign-in in progress and for an already signed-in user
 whom a portal asks for more (``acr_values``, ``require_phone``); it calls one
 lifecycle function and then ``flow.continue_journey()``.
 """
@@ -21,7 +21,6 @@ from flask import (
 )
 
 from ..errors import AccountLocked, DomainError, MethodUnavailable
-from ..lifecycle import browser
 from ..lifecycle.device_check import (
     device_check_label,
     device_check_methods,
@@ -52,7 +51,7 @@ from ..policy.mfa import (
     group_recovery_code,
     passkey_amr,
 )
-from . import flow
+from . import browser, flow
 from .device_cookie import device_label, device_token_or_new, set_device_cookie
 from .forms import IdentifierForm
 from .mfa_forms import (
@@ -89,12 +88,12 @@ def take_ceremony(purpose: str) -> str | None:
 
 
 def _journey():
-    """(user, sso id) for a pending sign-in (sso id None) or a signed-in user; else None."""
-    state = flow.pending()
+    """(user, sso id) for a sign-in in progress (sso id None) or a signed-in user; else None."""
+    state = flow.current_sign_in()
     if state is not None:
-        user = flow.pending_user()
+        user = flow.signing_in_user()
         return (user, None) if user is not None else None
-    signed_in = flow.signed_in_user()
+    signed_in = browser.signed_in_user()
     if signed_in is None:
         return None
     return signed_in.user, signed_in.sid
@@ -105,22 +104,20 @@ def _stop(text: str, sso_id: str | None):
     if sso_id is not None:
         browser.sign_out_browser(reason="locked")
     else:
-        flow.clear_pending()
+        flow.forget_sign_in()
     return render_template("mfa/stopped.html", error=text), 403
 
 
 def _record_methods(sso_id: str | None, methods: list[str]) -> None:
-    """Add a passed second factor to the pending sign-in, or to the SSO session."""
+    """Add a passed second factor to the sign-in in progress, or to the SSO session."""
     if sso_id is None:
-        for method in methods:
-            flow.add_method(method)
-        flow.add_method("mfa", acr=ACR_MULTI_FACTOR)
+        flow.add_methods([*methods, "mfa"], acr=ACR_MULTI_FACTOR)
     else:
         add_second_factor_to_sso(sso_id, methods)
 
 
 def _pending_amr() -> list[str]:
-    sign_in = flow.pending()
+    sign_in = flow.current_sign_in()
     return list(sign_in.amr) if sign_in is not None else []
 
 
@@ -146,7 +143,7 @@ def passkey_signin():
     except DomainError as exc:
         return _signin_page(exc.text), 401
     amr = passkey_amr(assertion.device_type, assertion.user_verified)
-    flow.clear_pending()
+    flow.forget_sign_in()
     flow.begin_sign_in(user, amr, acr_for(amr))
     return flow.continue_sign_in()
 
@@ -334,7 +331,7 @@ def verify_passkey_options():
 @bp.route("/signin/device", methods=["GET", "POST"])
 def device():
     """The first sign-in from an unknown browser: a security question or a code."""
-    user = flow.pending_user()
+    user = flow.signing_in_user()
     if user is None:
         return redirect(url_for("signin.start"))
     methods = device_check_methods(user)
@@ -342,12 +339,12 @@ def device():
     if method not in methods:
         method = methods[0]
     session["device_method"] = method
-    state = flow.pending()
+    state = flow.current_sign_in()
     position = state.device_question
     if method == "question" and position is None:
         # Asked once per sign-in: reloading does not offer an easier question.
         position = pick_question(user)
-        flow.set_pending_fact("device_question", position)
+        flow.update_sign_in(device_question=position)
     form = DeviceAnswerForm()
     form.answer.label.text = "Answer" if method == "question" else "Verification Code"
     error = None
@@ -359,7 +356,7 @@ def device():
         except DomainError as exc:
             error = exc
         else:
-            flow.set_pending_fact("device_checked", True)
+            flow.update_sign_in(device_checked=True)
             session.pop("device_method", None)
             response = flow.continue_sign_in()
             if form.personal.data:
@@ -385,7 +382,7 @@ def device():
 
 @bp.post("/signin/device/send")
 def device_send():
-    user = flow.pending_user()
+    user = flow.signing_in_user()
     if user is None:
         return redirect(url_for("signin.start"))
     return _send_code_and_return(user, None, send_device_code, "mfa.device")

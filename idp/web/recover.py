@@ -18,7 +18,7 @@ from ..lifecycle import voice as calls
 from ..lifecycle.password_change import set_password
 from ..messages import message
 from ..policy.passwords import password_age, password_checklist
-from . import flow
+from . import browser, flow
 from .form_errors import attach_errors
 from .recover_forms import (
     ActionForm,
@@ -51,7 +51,7 @@ def _rules(form: NewPasswordForm, user):
 
 def _own_session_id(user) -> str | None:
     """This browser's SSO session id when it is signed in as ``user`` (kept alive)."""
-    signed_in = flow.signed_in_user()
+    signed_in = browser.signed_in_user()
     return signed_in.sid if signed_in is not None and signed_in.user.id == user.id else None
 
 
@@ -122,9 +122,9 @@ def password_expiring_later():
     """ "Remind Me Later": go on signing in; the warning shows again next time."""
     if not ActionForm().validate_on_submit():
         return redirect(url_for("recover.password_expiring"))
-    user = flow.pending_user()
+    user = flow.signing_in_user()
     if user is not None and flow.current_step() == "password_expiring":
-        flow.set_pending_fact("password_warning_seen", True)
+        flow.update_sign_in(password_warning_seen=True)
     return flow.continue_journey()
 
 

@@ -1,8 +1,8 @@
 """Create One Healthcare ID (SPEC §3.2), Verify Your Email Address (§3.3) and
 Verify Phone Number (§3.4).
 
-After the form is accepted the new user is *pending* in the sign-in journey
-(``flow.begin_sign_in``) with the fact ``registration``; the journey then asks
+After the form is accepted the new user is signing in (``flow.begin_sign_in``),
+with the step ``registration`` recorded on the sign-in; the journey then asks
 for the email (every sign-in, while it is unverified) and, for a registrant who
 gave a phone number, the phone. Each page calls ``flow.continue_journey()``
 when its step is done.
@@ -288,10 +288,10 @@ def continue_journey():
 
 def _registrant():
     """The pending registrant and their journey state, or ``(None, None)``."""
-    state = flow.pending()
+    state = flow.current_sign_in()
     if state is None or not state.registration:
         return None, None
-    return flow.pending_user(), state
+    return flow.signing_in_user(), state
 
 
 def _phone_done(user, state) -> bool:
@@ -356,15 +356,14 @@ def send_phone():
         return _verify_phone_page(user, state, error=exc.text, status=429)
     # The screen itself says a text was sent or a call placed; a banner only for a resent text.
     resent = method == "sms" and state.phone_method == "sms"
-    flow.set_pending_fact("phone_method", method)
-    flow.set_pending_fact("call_code", code if method == "voice" else None)
+    flow.update_sign_in(phone_method=method, call_code=code if method == "voice" else None)
     if resent:
         flash(message("phone_code_sent", last4=phone_last_four(user.phone)), "info")
     return redirect(url_for("register.verify_phone"))
 
 
 def _phone_verified():
-    flow.set_pending_fact("phone_step_done", True)
+    flow.update_sign_in(phone_step_done=True)
     return redirect(url_for("register.phone_verified"))
 
 
@@ -430,7 +429,7 @@ def skip_phone():
     if user is None:
         return _leave_phone_step()
     record_event("phone_verification_skipped", user)
-    flow.set_pending_fact("phone_step_done", True)
+    flow.update_sign_in(phone_step_done=True)
     return flow.continue_sign_in()
 
 
@@ -450,8 +449,7 @@ def update_phone_number():
         except ValidationFailed as exc:
             errors = exc.errors
         else:
-            flow.set_pending_fact("phone_method", None)
-            flow.set_pending_fact("call_code", None)
+            flow.update_sign_in(phone_method=None, call_code=None)
             flash(message("phone_updated"), "info")
             return redirect(url_for("register.verify_phone"))
     else:

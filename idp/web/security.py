@@ -36,7 +36,7 @@ from ..lifecycle.second_factors import (
 )
 from ..messages import message
 from ..policy.mfa import ACR_MULTI_FACTOR, group_recovery_code, passkey_amr
-from . import flow
+from . import browser, flow
 from .flow import signed_in_page
 from .mfa import keep_ceremony, take_ceremony
 from .mfa_forms import CodeForm, ContinueForm, ManageForm, PasskeyForm, RenameForm
@@ -62,12 +62,12 @@ def _security_user():
     must not add a method: that would let a password alone bypass the
     second factor.
     """
-    state = flow.pending()
+    state = flow.current_sign_in()
     if state is not None:
         if state.registration:
-            return flow.pending_user(), True
+            return flow.signing_in_user(), True
         return None, False
-    signed_in = flow.signed_in_user()
+    signed_in = browser.signed_in_user()
     return (signed_in.user, False) if signed_in is not None else (None, False)
 
 
@@ -80,8 +80,7 @@ def _method_added(user, in_registration: bool, kind: str, success: str):
     """After a passkey or authenticator is set up: success, recovery code, Continue."""
     if in_registration:
         # Setting the method up proved the user holds it: it is this sign-in's second factor.
-        flow.add_method(kind)
-        flow.add_method("mfa", acr=ACR_MULTI_FACTOR)
+        flow.add_methods([kind, "mfa"], acr=ACR_MULTI_FACTOR)
     code = first_recovery_code(user)
     return render_template(
         "security/done.html",
@@ -104,7 +103,7 @@ def offer():
     form = ContinueForm()
     if form.validate_on_submit():
         if in_registration:
-            flow.set_pending_fact("security_methods_offered", True)
+            flow.update_sign_in(security_methods_offered=True)
             return flow.continue_sign_in()
         return redirect(url_for("profile.show"))
     return render_template(

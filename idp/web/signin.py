@@ -6,10 +6,9 @@ from flask import Blueprint, make_response, redirect, render_template, request, 
 
 from ..errors import DomainError, SharedEmailNeedsId
 from ..extensions import get_settings
-from ..lifecycle import browser
 from ..lifecycle.authentication import authenticate_password
 from ..lifecycle.interactions import prompt_of
-from . import flow
+from . import browser, flow
 from .forms import IdentifierForm, PasswordForm
 
 bp = Blueprint("signin", __name__)
@@ -20,7 +19,7 @@ REMEMBER_DAYS = 365
 
 def _login_hint() -> str:
     """The ID to prefill: what the portal hinted (login_hint or id_token_hint)."""
-    return prompt_of(flow.current_interaction()).login_hint
+    return prompt_of(browser.current_interaction()).login_hint
 
 
 @bp.route("/signin", methods=["GET", "POST"])

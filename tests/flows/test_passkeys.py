@@ -282,7 +282,7 @@ def test_new_registrant_sets_up_a_passkey_then_continues_to_my_profile(client, u
 
 
 def test_registration_journey_shows_the_security_screen_before_finishing(client, user_factory):
-    from idp.lifecycle.journey import STEP_PAGES
+    from idp.web.flow import STEP_PAGES
 
     registrant = user_factory(username="new.registrant", email="new@example.com")
     begin_registrant_sign_in(client, registrant)
