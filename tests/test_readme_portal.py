@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .oidc.test_rp_authlib import _browser_sign_in
+from tests.oidc.test_rp_authlib import _browser_sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "README.md", ROOT / "docs" / "portals" / "connect.md"]

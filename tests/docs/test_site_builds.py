@@ -80,6 +80,6 @@ def test_the_built_site_stays_out_of_the_checkout():
 
 
 def test_the_screens_page_is_the_gallerys_own():
-    from tests.browser.gallery import INDEX_HEADER
+    from tests.e2e.gallery import INDEX_HEADER
 
     assert (DOCS / "screens" / "index.md").read_text().startswith(INDEX_HEADER)
