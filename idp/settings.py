@@ -684,6 +684,12 @@ def _check_together(settings: Settings) -> None:
             FetchRule.from_entries([entry])
         except ValueError as exc:
             raise SettingsError(f"security.allowed_fetch_hosts: {exc}") from None
+    try:
+        # The issuer's host joins the fetch rule; built now so a bad one stops start-up.
+        settings.fetch_rule  # noqa: B018
+    except ValueError as exc:
+        named = "server.host" if settings.issuer_is_derived else "server.issuer"
+        raise SettingsError(f"{named}: {exc}") from None
 
 
 def load_settings(

@@ -198,6 +198,23 @@ def test_a_bad_config_file_is_one_line_naming_the_setting(tmp_path, toml, messag
     assert got == message.format(config=config)
 
 
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        (
+            {"MOCK_OHID_SERVER_ISSUER": "http://a_b:1"},
+            "server.issuer: 'a_b' is neither a host name nor an IP address or network",
+        ),
+        (
+            {"MOCK_OHID_SERVER_HOST": "a_b"},
+            "server.host: 'a_b' is neither a host name nor an IP address or network",
+        ),
+    ],
+)
+def test_an_issuer_host_the_fetch_rule_cannot_hold_is_named(environ, message):
+    assert _error(lambda: load_settings(environ=environ)) == message
+
+
 def test_a_value_overridden_by_a_later_layer_is_not_held_against_it(tmp_path):
     config = tmp_path / "my.toml"
     config.write_text('[server]\nengine = "uwsgi"\n')
