@@ -12,7 +12,7 @@ from idp.store.models import User
 
 from .conftest import make_test_app
 from .oidc.portal import decode_id_token, exchange, get_code
-from .postgres import NEEDS_POSTGRES
+from .postgres import NEEDS_POSTGRES, drop_tables
 
 pytestmark = NEEDS_POSTGRES
 
@@ -23,7 +23,7 @@ def pg_app(tmp_path, postgres_url):
     with app.app_context():
         yield app
         db.session.remove()
-        db.drop_all()
+        drop_tables(db)
         db.engine.dispose()
 
 

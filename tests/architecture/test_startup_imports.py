@@ -46,6 +46,7 @@ print(json.dumps(sorted(sys.modules)))
 NOT_LOADED_ON_RESTART = {
     "email_validator": "checking an email address",
     "phonenumbers": "checking or showing a phone number",
+    "alembic": "making or upgrading the schema (a current one is read with one query)",
 }
 
 

@@ -16,7 +16,7 @@ from idp.web.health import _sqlite_folder, database_unwritable
 
 from ..conftest import make_test_app
 from ..helpers import authorize_url
-from ..postgres import NEEDS_POSTGRES
+from ..postgres import NEEDS_POSTGRES, drop_tables
 
 
 @contextmanager
@@ -143,5 +143,5 @@ class TestPostgreSQL:
                     assert client.get("/healthz").status_code == 200
             finally:
                 db.session.remove()
-                db.drop_all()
+                drop_tables(db)
                 db.engine.dispose()

@@ -9,7 +9,7 @@ from idp.store.models import OAuth2Client, User
 
 from ..conftest import make_test_app
 from ..helpers import authorize_url
-from ..postgres import NEEDS_POSTGRES
+from ..postgres import NEEDS_POSTGRES, drop_tables
 
 pytestmark = NEEDS_POSTGRES
 REDIRECT = "http://localhost:9000/cb"
@@ -22,7 +22,7 @@ def pg_client(tmp_path, postgres_url):
     with app.app_context():
         yield app.test_client()
         db.session.remove()
-        db.drop_all()
+        drop_tables(db)
         db.engine.dispose()
 
 

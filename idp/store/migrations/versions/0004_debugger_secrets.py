@@ -4,8 +4,8 @@ Older runs kept the secret typed into the debugger in ``debugger_runs.data``;
 it now stays in the browser's signed cookie, so the copies are removed. The
 older debugger also added its callback and signed-out URIs to the registration
 of a client it signed in with; a run now allows them for itself, so they are
-taken out of every client that has URIs of its own (a throw-away client the
-debugger registered has only these, and keeps them).
+taken out of every client but the throw-away ones the debugger registered for
+itself (whose only URIs they are).
 
 Revision ID: 0004_debugger_secrets
 Revises: 0003_health_probes
@@ -23,8 +23,13 @@ depends_on = None
 
 _RUNS = sa.table("debugger_runs", sa.column("id", sa.String), sa.column("data", sa.JSON))
 _CLIENTS = sa.table(
-    "oauth2_clients", sa.column("id", sa.Integer), sa.column("metadata_json", sa.JSON)
+    "oauth2_clients",
+    sa.column("id", sa.Integer),
+    sa.column("client_name", sa.String),
+    sa.column("metadata_json", sa.JSON),
 )
+# The name the debugger gives the clients it registers for itself.
+_THROWAWAY_NAME = "mock-ohid debugger (throw-away)"
 _DEBUGGER_URIS = {
     "redirect_uris": "/_qa/debugger/callback",
     "post_logout_redirect_uris": "/_qa/debugger/signed-out",
@@ -46,9 +51,7 @@ def _without_debugger_uris(metadata):
         uris = metadata.get(key)
         if not isinstance(uris, list):
             continue
-        kept = [uri for uri in uris if not (isinstance(uri, str) and uri.endswith(path))]
-        if kept and len(kept) < len(uris):
-            changed[key] = kept
+        changed[key] = [uri for uri in uris if not (isinstance(uri, str) and uri.endswith(path))]
     return changed if changed != metadata else None
 
 
@@ -58,7 +61,11 @@ def upgrade() -> None:
         cleaned = _without_secret(data)
         if cleaned is not None:
             bind.execute(_RUNS.update().where(_RUNS.c.id == run_id).values(data=cleaned))
-    rows = bind.execute(sa.select(_CLIENTS.c.id, _CLIENTS.c.metadata_json)).all()
+    rows = bind.execute(
+        sa.select(_CLIENTS.c.id, _CLIENTS.c.metadata_json).where(
+            _CLIENTS.c.client_name != _THROWAWAY_NAME
+        )
+    ).all()
     for client_id, metadata in rows:
         cleaned = _without_debugger_uris(metadata)
         if cleaned is not None:
