@@ -27,10 +27,9 @@ from idp.extensions import get_clock, get_key_store
 from idp.oidc.keys import KeyStore
 from idp.store import db as _db
 from idp.store.migrate import bring_to_head
-
-from .factories import UserFactory
-from .helpers import ClockControl, Outbox, SignIn
-from .postgres import postgres_cluster
+from tests.factories import UserFactory
+from tests.helpers import ClockControl, Outbox, SignIn
+from tests.postgres import postgres_cluster
 
 pytest_plugins = ["pytester"]
 

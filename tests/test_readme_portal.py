@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .oidc.test_rp_authlib import _browser_sign_in
+from tests.oidc.test_rp_authlib import _browser_sign_in
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

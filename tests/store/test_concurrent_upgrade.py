@@ -14,7 +14,7 @@ from idp.store.base import Base
 from idp.store.migrate import BASE_REVISION, HEAD, alembic_config
 from idp.store.schema import describe, describe_metadata
 
-from ..postgres import NEEDS_POSTGRES, postgres_cluster
+from tests.postgres import NEEDS_POSTGRES, postgres_cluster
 
 
 def _start(url: str, folder: str, barrier, answers) -> None:

@@ -24,7 +24,7 @@ from idp.store.migrate import (
 )
 from idp.store.schema import b0fa761_metadata, describe, describe_metadata
 
-from ..postgres import NEEDS_POSTGRES, postgres_cluster
+from tests.postgres import NEEDS_POSTGRES, postgres_cluster
 
 
 def _sqlite_engine(path):

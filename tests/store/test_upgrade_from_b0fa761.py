@@ -29,7 +29,7 @@ from idp.testing import start_mock_ohid
 from idp.testing.journey import Journey
 from idp.testing.softkey import SoftAuthenticator
 
-from ..postgres import NEEDS_POSTGRES, postgres_cluster
+from tests.postgres import NEEDS_POSTGRES, postgres_cluster
 
 OLD = "b0fa761"
 REPO = Path(__file__).resolve().parents[2]
