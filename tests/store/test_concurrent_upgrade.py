@@ -13,7 +13,6 @@ from idp.store import models  # noqa: F401 - registers the tables
 from idp.store.base import Base
 from idp.store.migrate import BASE_REVISION, HEAD, alembic_config
 from idp.store.schema import describe, describe_metadata
-
 from tests.postgres import NEEDS_POSTGRES, postgres_cluster
 
 

@@ -23,7 +23,6 @@ from idp.store.migrate import (
     head_revision,
 )
 from idp.store.schema import b0fa761_metadata, describe, describe_metadata
-
 from tests.postgres import NEEDS_POSTGRES, postgres_cluster
 
 

@@ -28,7 +28,6 @@ from idp.store.migrate import HEAD, current_revision
 from idp.testing import start_mock_ohid
 from idp.testing.journey import Journey
 from idp.testing.softkey import SoftAuthenticator
-
 from tests.postgres import NEEDS_POSTGRES, postgres_cluster
 
 OLD = "b0fa761"
