@@ -7,10 +7,8 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from click.testing import CliRunner
 from sqlalchemy import create_engine, event, inspect, text
 
-from idp.cli import main
 from idp.store import models  # noqa: F401 - registers the tables
 from idp.store.base import Base
 from idp.store.migrate import (
@@ -182,50 +180,3 @@ def test_a_database_of_a_newer_release_is_refused_in_one_line(empty_engine):
         refused.value
     )
     assert current_revision(empty_engine) == "0099_from_later"
-
-
-def _write_config(tmp_path, url: str):
-    config = tmp_path / "mock-ohid.toml"
-    config.write_text(f'[database]\nurl = "{url}"\n[keys]\ndir = "{tmp_path / "keys"}"\n')
-    return str(config)
-
-
-def test_the_cli_refuses_a_database_of_unknown_shape_with_one_line_and_no_traceback(tmp_path):
-    database = tmp_path / "instance" / "mock-ohid.db"
-    database.parent.mkdir()
-    engine = _sqlite_engine(database)
-    with engine.begin() as connection:
-        connection.exec_driver_sql("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)")
-    engine.dispose()
-    config = _write_config(tmp_path, f"sqlite:///{database}")
-    for args in (["init"], ["db", "upgrade"], ["users", "list"]):
-        result = CliRunner().invoke(main, ["--config", config, *args])
-        assert result.exit_code == 2, result.output
-        assert result.output == (
-            f"Error: database {database} has tables but no schema version this mock-ohid "
-            "knows (made before b0fa761 or by a commit between releases); back it up and "
-            "point database.url at a new database (or start in a fresh instance directory)\n"
-        )
-
-
-def test_db_current_and_db_upgrade_say_where_the_database_stands(tmp_path):
-    database = tmp_path / "mock-ohid.db"
-    config = _write_config(tmp_path, f"sqlite:///{database}")
-
-    def run(*args):
-        result = CliRunner().invoke(main, ["--config", config, *args])
-        assert result.exit_code == 0, result.output
-        return result.output
-
-    assert run("db", "current") == (
-        "Database: empty (serve, init or db upgrade makes the tables)\n"
-    )
-    engine = _sqlite_engine(database)
-    _upgrade_to(engine, BASE_REVISION)
-    assert run("db", "current") == (
-        f"Database: {BASE_REVISION} (behind {HEAD}: serve, init or db upgrade brings it there)\n"
-    )
-    assert run("db", "upgrade") == f"Database: upgraded from {BASE_REVISION} to {HEAD}\n"
-    assert run("db", "current") == f"Database: {HEAD} (current)\n"
-    assert run("db", "upgrade") == f"Database: at {HEAD}\n"
-    engine.dispose()
