@@ -24,7 +24,16 @@ from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import Column, MetaData, String, Table, Text, inspect, text
+from sqlalchemy import (
+    Column,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    inspect,
+    text,
+)
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
@@ -43,6 +52,15 @@ _HEALTH_PROBES = "0003_health_probes"
 ADVISORY_LOCK_KEY = 0x6D6F636B6F686964  # "mockohid"
 # How long a starting server waits for another one's upgrade of an SQLite file.
 SQLITE_LOCK_WAIT_SECONDS = 600
+
+
+# Alembic's version table, as its MigrationContext creates it.
+_VERSION = Table(
+    VERSION_TABLE,
+    MetaData(),
+    Column("version_num", String(32), nullable=False),
+    PrimaryKeyConstraint("version_num", name="alembic_version_pkc"),
+)
 
 
 class SchemaRefused(Exception):
@@ -156,19 +174,21 @@ def _upgrade(connection: Connection) -> str:
     current = _stored_revision(connection)
     if current == HEAD:
         return f"at {HEAD}"
+    from . import models  # noqa: F401 - registers the tables
+
+    if current is None and not set(inspect(connection).get_table_names()) - {VERSION_TABLE}:
+        # A fresh database (every test makes many): today's tables and the stamp, the
+        # version table as Alembic makes it, without loading Alembic.
+        Base.metadata.create_all(connection)
+        _VERSION.create(connection, checkfirst=True)
+        connection.execute(_VERSION.insert().values(version_num=HEAD))
+        return f"created at {HEAD}"
     from alembic import command
     from alembic.migration import MigrationContext
-
-    from . import models  # noqa: F401 - registers the tables
 
     context = MigrationContext.configure(connection)
     head = HEAD
     if current is None:
-        tables = set(inspect(connection).get_table_names()) - {VERSION_TABLE}
-        if not tables:
-            Base.metadata.create_all(connection)
-            context.stamp(_scripts(), head)
-            return f"created at {head}"
         current = _pre_migration_revision(connection)
         context.stamp(_scripts(), current)
     if not _known_revision(current):

@@ -86,11 +86,22 @@ def test_the_chain_from_b0fa761_makes_exactly_the_tables_create_all_makes(empty_
     assert chained == describe_metadata(Base.metadata)
     # And a second database made the fast way (create_all and a stamp) is the same.
     with empty_engine.begin() as connection:
+        version_table = _version_table(connection)
         Base.metadata.drop_all(connection)
         connection.exec_driver_sql("DROP TABLE alembic_version")
     assert bring_to_head(empty_engine) == f"created at {HEAD}"
     assert _schema(empty_engine) == chained
     assert current_revision(empty_engine) == HEAD
+    with empty_engine.connect() as connection:
+        assert _version_table(connection) == version_table
+
+
+def _version_table(connection) -> tuple:
+    inspector = inspect(connection)
+    columns = [
+        (c["name"], str(c["type"]), c["nullable"]) for c in inspector.get_columns("alembic_version")
+    ]
+    return columns, inspector.get_pk_constraint("alembic_version")
 
 
 def test_the_first_revision_is_the_schema_of_b0fa761(empty_engine):
