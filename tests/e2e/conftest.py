@@ -92,7 +92,7 @@ def virtual_authenticator(page):
 
 @pytest.fixture
 def screens_dir(tmp_path):
-    """Where README screenshots go: docs/screens/ when MOCK_OHID_SCREENS=1 (to refresh
+    """Where the docs' screenshots go: docs/screens/ when MOCK_OHID_SCREENS=1 (to refresh
     them), else a temporary folder, so an ordinary test run leaves the tree clean."""
     if os.environ.get("MOCK_OHID_SCREENS") == "1":
         return pathlib.Path(__file__).resolve().parents[2] / "docs" / "screens"

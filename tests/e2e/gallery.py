@@ -14,7 +14,7 @@ import tempfile
 import threading
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -29,6 +29,22 @@ PORTALS = {"optum-connect-claims-online": 5001, "provider-express": 5005, "no-su
 PORTAL_URL = re.compile(r"^http://localhost:500\d/")
 PASSWORD = "Password1"
 NEW_PASSWORD = "Gallery7Pass"
+# The top of docs/screens/index.md, the Screens page of the documentation site.
+INDEX_HEADER = """# Screens
+
+Every screen of every journey (sign-in and its steps, registration, both phone paths,
+security methods, recovery, expiry, lockout, My Profile's tabs, consent, sign-out, the
+dev inbox, help, errors, the shared-email warnings, the activation Continue page, and
+the demo portals' own pages) as Chromium draws it at 1280 px and 375 px, so a portal
+team sees what its users will see before installing.
+
+`python tests/e2e/gallery.py` regenerates this page and its pictures from a
+throw-away server. The same walk is a test (`tests/e2e/test_every_screen.py`): on
+each screen every input is found by `get_by_label` with its visible label, no id
+repeats, nothing scrolls sideways at either width, and axe-core (from
+`axe-playwright-python`) reports no serious or critical violation; allowed exceptions,
+with reasons, would be listed in `tests/e2e/screens.py` (there are none).
+"""
 
 
 def authorize_url(base: str, client_id: str = "optum-connect-claims-online", **extra: str) -> str:
@@ -58,7 +74,8 @@ class Walk:
     base: str
     browser: object
     visit: Callable
-    # The live server's settings: the unrecognized-device check is server-wide.
+    # The live server's settings: the unrecognized-device check is server-wide, so a
+    # journey turns it on by giving ``app`` other settings, and gives these back.
     settings: object = None
     # The live server's app, to serve the demo portals beside it (None: no demo journey).
     app: object = None
@@ -584,8 +601,9 @@ def pages_journey(walk: Walk) -> None:
 
 def unrecognized_device_journey(walk: Walk) -> None:
     """The device check is a server-wide setting: on for this journey only."""
-    security = walk.settings.values["security"]
-    security["unrecognized_device_check"] = True
+    settings = walk.settings
+    security = replace(settings.security, unrecognized_device_check=True)
+    walk.app.extensions["mock_ohid.settings"] = replace(settings, security=security)
     try:
         with walk.context("Unrecognized device") as page:
             walk.qa(
@@ -604,7 +622,7 @@ def unrecognized_device_journey(walk: Walk) -> None:
             expect(page.get_by_role("heading", name="Unrecognized device")).to_be_visible()
             walk.at(page, "unrecognized-device", "Unrecognized device")
     finally:
-        security["unrecognized_device_check"] = False
+        walk.app.extensions["mock_ohid.settings"] = settings
 
 
 JOURNEYS = (
@@ -655,13 +673,7 @@ def screenshot_visitor(out: Path) -> Callable:
 
 def write_index(out: Path, screens: list[Screen]) -> None:
     """docs/screens/index.md: each screen, grouped by journey, at both widths."""
-    lines = [
-        "# mock-ohid screens",
-        "",
-        "Every screen of every journey, at 1280 px and 375 px wide, as Chromium renders it.",
-        "Regenerate with `python tests/e2e/gallery.py`.",
-        "",
-    ]
+    lines = INDEX_HEADER.split("\n")
     journey = None
     for screen in screens:
         if screen.journey != journey:
@@ -727,8 +739,11 @@ def main() -> None:
 
     out = ROOT / "docs" / "screens"
     out.mkdir(parents=True, exist_ok=True)
-    for old in out.glob("*.png"):
-        old.unlink()
+    # Only the gallery's own pictures: other browser tests write debugger.png and
+    # demo-landing.png here for the debugger's and the demo portals' pages.
+    for width in WIDTHS:
+        for old in out.glob(f"*-{width}.png"):
+            old.unlink()
     with live_server() as (base, settings, app), sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=shutil.which("chromium"), args=CHROMIUM_FLAGS, headless=True

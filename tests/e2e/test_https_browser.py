@@ -1,6 +1,6 @@
 """Signing in over `serve --https` in Chromium that trusts the local CA the way a user
 makes it trust it on Linux: certutil into the NSS database of their home folder
-(README "Containers and HTTPS"). Certificate errors are not ignored."""
+(docs/containers.md). Certificate errors are not ignored."""
 
 from __future__ import annotations
 

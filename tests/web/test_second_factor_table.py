@@ -53,14 +53,14 @@ def test_openapi_documents_each_method_state(client):
     assert set(mfa["mfa"]["properties"]) == {*description_schema(), "remembered_devices"}
 
 
-def test_method_names_are_one_list_in_readme_and_openapi(client):
+def test_method_names_are_one_list_in_the_qa_api_page_and_openapi(client):
     import re
     from pathlib import Path
 
     from idp.lifecycle.second_factors import METHOD_NAMES
 
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    listed = re.search(r"\*\*Second-factor method names\*\*[^:]*:([^.]*)\.", readme).group(1)
+    page = (Path(__file__).resolve().parents[2] / "docs" / "qa" / "api.md").read_text()
+    listed = re.search(r"\*\*Second-factor method names\*\*[^:]*:([^.]*)\.", page).group(1)
     assert tuple(re.findall(r"`(\w+)`", listed)) == METHOD_NAMES
     document = client.get("/_qa/openapi.json").json
     assert document["components"]["schemas"]["SecondFactorMethod"]["enum"] == list(METHOD_NAMES)
