@@ -158,6 +158,12 @@ def test_a_database_made_before_migrations_is_recognised_and_upgraded(
         )
 
 
+def _where(engine) -> str:
+    if engine.dialect.name == "sqlite":
+        return engine.url.database
+    return engine.url.render_as_string(hide_password=True)
+
+
 def test_a_database_of_no_known_version_is_refused_in_one_line(empty_engine):
     _upgrade_to(empty_engine, "head")
     _without_version(empty_engine)
@@ -165,15 +171,10 @@ def test_a_database_of_no_known_version_is_refused_in_one_line(empty_engine):
         connection.exec_driver_sql("ALTER TABLE users ADD COLUMN nickname VARCHAR(20)")
     with pytest.raises(SchemaRefused) as refused:
         bring_to_head(empty_engine)
-    where = (
-        empty_engine.url.database
-        if empty_engine.dialect.name == "sqlite"
-        else empty_engine.url.render_as_string(hide_password=True)
-    )
     assert str(refused.value) == (
-        f"database {where} has tables but no schema version this mock-ohid knows (made "
-        "before b0fa761 or by a commit between releases); back it up and point database.url "
-        "at a new database (or start in a fresh instance directory)"
+        f"database {_where(empty_engine)} has tables but no schema version this mock-ohid "
+        "knows (made before b0fa761 or by a commit between releases); back it up and point "
+        "database.url at a new database (or start in a fresh instance directory)"
     )
     # Nothing was changed: still no version, the column still there.
     assert current_revision(empty_engine) is None
@@ -187,7 +188,9 @@ def test_a_database_of_a_newer_release_is_refused_in_one_line(empty_engine):
         connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0099_from_later'")
     with pytest.raises(SchemaRefused) as refused:
         bring_to_head(empty_engine)
-    assert "is at schema revision '0099_from_later', which this mock-ohid does not know" in str(
-        refused.value
+    assert str(refused.value) == (
+        f"database {_where(empty_engine)} is at schema revision '0099_from_later', which this "
+        f"mock-ohid does not know (it knows up to '{HEAD}'): a newer release made it; run that "
+        "release, or point database.url at a new database"
     )
     assert current_revision(empty_engine) == "0099_from_later"
