@@ -36,6 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.schema import CreateIndex
 
 from .base import Base
 from .schema import VERSION_TABLE, b0fa761_metadata, describe, describe_metadata
@@ -135,7 +136,15 @@ def _pre_migration_revision(connection: Connection) -> str:
     first: it holds no rows between requests, and revision 0003 makes it again.
     """
     found = describe(connection)
-    expected = describe_metadata(b0fa761_metadata())
+    metadata = b0fa761_metadata()
+    expected = describe_metadata(metadata)
+    codes = found.get("authorization_codes")
+    code_indexes = expected["authorization_codes"]["indexes"]
+    # Databases made before the code indexes shipped (they came a little before
+    # b0fa761, created at start since): the same schema but for them.
+    without_code_indexes = codes is not None and not codes["indexes"] & code_indexes
+    if without_code_indexes:
+        codes["indexes"] = codes["indexes"] | code_indexes
     probes = found.pop("health_probes", None)
     users = found.get("users")
     index = ("ix_users_email_key", ("email_key",))
@@ -148,6 +157,9 @@ def _pre_migration_revision(connection: Connection) -> str:
         users["indexes"] = users["indexes"] - {index}
     if found != expected:
         raise _refuse_unknown_schema(connection)
+    if without_code_indexes:
+        for index in metadata.tables["authorization_codes"].indexes:
+            connection.execute(CreateIndex(index))
     if probes is not None and probes != describe_metadata(_probe_metadata())["health_probes"]:
         raise _refuse_unknown_schema(connection)
     if not shared_emails:
