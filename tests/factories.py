@@ -6,8 +6,7 @@ import itertools
 
 from idp.lifecycle.accounts import create_account
 from idp.store.units import finish_unit
-
-from .helpers import DEFAULT_PASSWORD
+from tests.helpers import DEFAULT_PASSWORD
 
 # Named bundles of fields: user_factory("with_phone", "expired_password", username=...).
 TRAITS: dict[str, dict] = {

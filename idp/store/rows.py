@@ -9,6 +9,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .base import db
+from .units import note_write
 
 
 def request_memo(kind: str) -> dict:
@@ -28,6 +29,8 @@ def execute_plain(statement, params=None):
     one-column reads of a sign-in's hot path, where ``session.execute`` costs
     several times as much. The caller refreshes any row object it changed.
     """
+    if statement.is_dml:
+        note_write()
     return db.session.connection().execute(statement, params)
 
 

@@ -13,10 +13,9 @@ from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 
 from idp.web.health import _sqlite_folder, database_unwritable
-
-from ..conftest import make_test_app
-from ..helpers import authorize_url
-from ..postgres import NEEDS_POSTGRES
+from tests.conftest import make_test_app
+from tests.helpers import authorize_url
+from tests.postgres import NEEDS_POSTGRES
 
 
 @contextmanager
