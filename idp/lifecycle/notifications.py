@@ -82,4 +82,4 @@ def notify(user: User, event: str, **context) -> None:
 
 def _within_rate(user: User, event: str, channel: str, moment) -> bool:
     sent = store.notice_times(user, event, channel, moment - ALERT_WINDOW)
-    return alert_allowed(sent, moment, get_settings()["security.alerts_per_hour"])
+    return alert_allowed(sent, moment, get_settings().security.alerts_per_hour)

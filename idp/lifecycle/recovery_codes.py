@@ -29,7 +29,7 @@ def issue_recovery_code(user: User) -> str:
     moment = now()
     for old in store.unused_recovery_codes(user):
         old.used_at = moment
-    plain = generate_code(get_settings()["recovery.code_digits"])
+    plain = generate_code(get_settings().recovery.code_digits)
     store.add(RecoveryCode(user_id=user.id, code_hash=get_hashing().hash(plain), created_at=moment))
     record_event("recovery_code_issued", user)
     return plain

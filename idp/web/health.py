@@ -51,7 +51,7 @@ def database_unwritable(exc: BaseException, database_url: str | None = None) -> 
     """Why the database takes no writes, if ``exc`` says so (full disk, read-only); else None."""
     if not isinstance(exc, DBAPIError):
         return None
-    database_url = database_url or get_settings()["database.url"]
+    database_url = database_url or get_settings().database.url
     orig = exc.orig
     code = str(getattr(orig, "sqlite_errorname", "") or getattr(orig, "sqlstate", "") or "")
     message = str(orig).lower()

@@ -10,8 +10,8 @@ from idp.settings import SettingsError, load_settings
 def test_defaults_match_the_spec():
     s = load_settings(environ={})
     assert s.issuer == "http://localhost:8765"
-    assert s["server.host"] == "127.0.0.1" and s["server.port"] == 8765
-    assert s["database.url"] == "sqlite:///instance/mock-ohid.db"
+    assert s.server.host == "127.0.0.1" and s.server.port == 8765
+    assert s.database.url == "sqlite:///instance/mock-ohid.db"
     assert (s.username.min_length, s.username.max_length) == (6, 50)
     assert (s.password.min_length, s.password.max_length) == (8, 100)
     assert (s.password.max_age_days, s.password.warn_days, s.password.history) == (90, 14, 5)
@@ -21,10 +21,10 @@ def test_defaults_match_the_spec():
     assert (s.lockout.max_failed_sign_ins, s.lockout.lock_minutes) == (5, 30)
     assert (s.session.idle_minutes, s.session.absolute_hours) == (30, 12)
     assert s.session.remember_device_days == 30
-    assert s["account.inactivity_days"] == 0
-    assert s["security.password_hash_profile"] == "standard"
-    assert s["server.support_phone"] == "1-855-819-5909"
-    assert s["server.max_request_kb"] == 1024
+    assert s.account.inactivity_days == 0
+    assert s.security.password_hash_profile == "standard"
+    assert s.server.support_phone == "1-855-819-5909"
+    assert s.server.max_request_kb == 1024
 
 
 def test_environment_overrides_single_values():
@@ -37,16 +37,16 @@ def test_environment_overrides_single_values():
             "MOCK_OHID_DATABASE_URL": "sqlite:///x.db",
         }
     )
-    assert s.issuer == "http://localhost:9999" and s["server.port"] == 9999
-    assert s["security.password_hash_profile"] == "fast" and s["qa.token"] == "abc"
-    assert s["database.url"] == "sqlite:///x.db"
+    assert s.issuer == "http://localhost:9999" and s.server.port == 9999
+    assert s.security.password_hash_profile == "fast" and s.qa.token == "abc"
+    assert s.database.url == "sqlite:///x.db"
 
 
 def test_config_file_layers_over_defaults_and_env_wins(tmp_path):
     config = tmp_path / "my.toml"
     config.write_text('[server]\nport = 9000\nissuer = "http://localhost:9000"\n')
     s = load_settings(config_file=config, environ={"MOCK_OHID_SERVER_PORT": "9100"})
-    assert s["server.port"] == 9100 and s.issuer == "http://localhost:9000"
+    assert s.server.port == 9100 and s.issuer == "http://localhost:9000"
 
 
 def test_config_file_from_environment_variable(tmp_path):

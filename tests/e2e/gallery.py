@@ -14,7 +14,7 @@ import tempfile
 import threading
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -74,7 +74,8 @@ class Walk:
     base: str
     browser: object
     visit: Callable
-    # The live server's settings: the unrecognized-device check is server-wide.
+    # The live server's settings: the unrecognized-device check is server-wide, so a
+    # journey turns it on by giving ``app`` other settings, and gives these back.
     settings: object = None
     # The live server's app, to serve the demo portals beside it (None: no demo journey).
     app: object = None
@@ -600,8 +601,9 @@ def pages_journey(walk: Walk) -> None:
 
 def unrecognized_device_journey(walk: Walk) -> None:
     """The device check is a server-wide setting: on for this journey only."""
-    security = walk.settings.values["security"]
-    security["unrecognized_device_check"] = True
+    settings = walk.settings
+    security = replace(settings.security, unrecognized_device_check=True)
+    walk.app.extensions["mock_ohid.settings"] = replace(settings, security=security)
     try:
         with walk.context("Unrecognized device") as page:
             walk.qa(
@@ -620,7 +622,7 @@ def unrecognized_device_journey(walk: Walk) -> None:
             expect(page.get_by_role("heading", name="Unrecognized device")).to_be_visible()
             walk.at(page, "unrecognized-device", "Unrecognized device")
     finally:
-        security["unrecognized_device_check"] = False
+        walk.app.extensions["mock_ohid.settings"] = settings
 
 
 JOURNEYS = (

@@ -73,7 +73,7 @@ def test_allowed_host_lists_come_from_the_environment_as_comma_separated_lists()
             "MOCK_OHID_SECURITY_ALLOWED_FETCH_HOSTS": "portal,172.18.0.0/16",
         }
     )
-    assert settings["qa.allowed_hosts"] == ["mock-ohid", "qa-box"]
+    assert settings.qa.allowed_hosts == ("mock-ohid", "qa-box")
     assert {"mock-ohid", "qa-box", "localhost"} <= settings.qa_hosts
     assert settings.fetch_rule.allows("portal", "172.20.0.3")
     assert settings.fetch_rule.allows("other", "172.18.4.5")

@@ -44,7 +44,7 @@ def _user(n: int) -> dict:
 
 
 def _expected_folder(app) -> str:
-    return _sqlite_folder(app.extensions["mock_ohid.settings"]["database.url"])[1]
+    return _sqlite_folder(app.extensions["mock_ohid.settings"].database.url)[1]
 
 
 def test_full_database_gets_a_503_naming_the_cause_and_recovers(app, client, db):
