@@ -1,4 +1,5 @@
-"""Start-up work: tables, signing keys, client registrations and demo users."""
+"""Start-up work: the schema (made or upgraded), signing keys, client registrations and
+demo users."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.schema import CreateIndex
 
 from .errors import DomainError
 from .extensions import get_clock, get_hashing, get_key_store, get_settings
@@ -17,7 +17,8 @@ from .policy.usernames import username_key
 from .seed_file import hash_each, read_seed_file, seed_path
 from .settings import SettingsError
 from .store import db
-from .store.models import AuthorizationCode, User
+from .store.migrate import bring_to_head
+from .store.models import User
 
 
 @dataclass
@@ -101,14 +102,6 @@ def _load_clients(report: InitReport) -> None:
     ]
 
 
-def _create_later_indexes() -> None:
-    """Indexes added after their table first shipped: ``create_all`` leaves a table
-    that exists alone, so an older database gets them here (a no-op once made)."""
-    with db.engine.begin() as connection:
-        for index in AuthorizationCode.__table__.indexes:
-            connection.execute(CreateIndex(index, if_not_exists=True))
-
-
 def initialize(
     seed: bool | None = None, keys_in_background: bool = False, hashes: Future | None = None
 ) -> InitReport:
@@ -121,8 +114,8 @@ def initialize(
     """
     settings = get_settings()
     report = InitReport()
-    db.create_all()
-    _create_later_indexes()
+    # Made, or upgraded with every row kept; one server does it while others wait.
+    bring_to_head(db.engine)
     entries = None
     seeding = settings.users.seed if seed is None else seed
     if seeding:

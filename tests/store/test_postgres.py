@@ -12,7 +12,7 @@ from idp.store.models import User
 from idp.store.units import finish_unit
 from tests.conftest import make_test_app
 from tests.oidc.portal import decode_id_token, exchange, get_code
-from tests.postgres import NEEDS_POSTGRES
+from tests.postgres import NEEDS_POSTGRES, drop_tables
 
 pytestmark = NEEDS_POSTGRES
 
@@ -23,7 +23,7 @@ def pg_app(tmp_path, postgres_url):
     with app.app_context():
         yield app
         db.session.remove()
-        db.drop_all()
+        drop_tables(db)
         db.engine.dispose()
 
 
