@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert
-
 from .extensions import now
-from .store import db, execute_plain
+from .store import accounts as store
 from .store.models import AuditEvent, User
-
-# Built once: SQLAlchemy caches a statement's compiled form by the statement object.
-_INSERT_EVENT = insert(AuditEvent)
 
 
 def _event_values(kind: str, user: User | None, username: str | None, detail: dict) -> dict:
@@ -23,16 +18,16 @@ def _event_values(kind: str, user: User | None, username: str | None, detail: di
 
 
 def record_event(kind: str, user: User | None = None, username: str | None = None, **detail):
-    """Write an audit event in the current transaction (committed with the operation).
+    """Write an audit event in the current transaction (committed with the unit of work).
 
     A plain INSERT: the event is never read back by the request that writes it,
     so it needs no row object and no unit-of-work flush.
     """
-    execute_plain(_INSERT_EVENT, _event_values(kind, user, username, detail))
+    store.insert_event(_event_values(kind, user, username, detail))
 
 
 def add_event(kind: str, user: User | None = None, **detail) -> AuditEvent:
     """Add an audit event as a row object, for a caller that changes it before the commit."""
     event = AuditEvent(**_event_values(kind, user, None, detail))
-    db.session.add(event)
+    store.add(event)
     return event

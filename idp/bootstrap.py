@@ -61,7 +61,7 @@ def seed_users(path, entries: list[dict] | None = None, hashes=None) -> list[Dem
                 made[demo.password] = get_hashing().hash(demo.password)
             fields = {k: v for k, v in entry.items() if k != "claims"}
             try:
-                user = create_account(**fields, password_hash=made[demo.password], commit=False)
+                user = create_account(**fields, password_hash=made[demo.password])
                 if entry.get("claims") is not None:
                     set_portal_claims(user, entry["claims"], replace=True)
             except (DomainError, TypeError) as exc:

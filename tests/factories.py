@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 from idp.lifecycle.accounts import create_account
+from idp.store.units import finish_unit
 from tests.helpers import DEFAULT_PASSWORD
 
 # Named bundles of fields: user_factory("with_phone", "expired_password", username=...).
@@ -36,4 +37,6 @@ class UserFactory:
         for trait in traits:
             values.update(TRAITS[trait])
         values.update(fields)
-        return create_account(**values)
+        user = create_account(**values)
+        finish_unit()
+        return user

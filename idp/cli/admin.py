@@ -11,6 +11,7 @@ import time
 import click
 
 from ..policy.passwords import MAX_PASSWORD_AGE_DAYS
+from ..store.units import finish_unit
 from .base import AppContext, WholeNumber, fail, main
 
 
@@ -137,7 +138,6 @@ def users_add(
             phone=phone,
             email_verified=email_verified,
             phone_verified=phone_verified,
-            commit=False,
             shared_email=shared_email,
         )
         if claims:
@@ -235,6 +235,7 @@ def users_delete(obj, username, yes):
     if not yes and not click.confirm(f"Delete {user.username}?", default=False):
         fail("not deleted")
     delete_account(user)
+    finish_unit()
     click.echo(f"Deleted {username}")
 
 
@@ -247,6 +248,7 @@ def _change(obj, username, changes: dict, done: str):
         apply_changes(_user_or_fail(username), changes)
     except ValidationFailed as exc:
         fail(_validation_line(exc))
+    finish_unit()
     click.echo(done)
 
 
@@ -388,6 +390,7 @@ def users_import(obj, csv_file, skip_invalid, send_activation):
         report = import_accounts(
             rows, skip_invalid=skip_invalid, progress=bar.update, send_activation=send_activation
         )
+    finish_unit()
     for line in report.errors[:20]:
         click.echo(line, err=True)
     if len(report.errors) > 20:

@@ -11,7 +11,7 @@ from flask import current_app, render_template
 
 from ..audit import record_event
 from ..extensions import get_settings, now
-from ..store import db
+from ..store import accounts as store
 from ..store.models import OutboxMessage, User
 
 CHANNELS = ("email", "sms", "voice")
@@ -38,7 +38,7 @@ def _record(
         created_at=now(),
         user_id=user.id if user is not None else None,
     )
-    db.session.add(message)
+    store.add(message)
     record_event(f"{channel}_sent", user, to=to, purpose=purpose)
     return message
 

@@ -15,7 +15,6 @@ from ..policy.contact import check_email, check_phone, check_year_of_birth, emai
 from ..policy.names import check_name
 from ..policy.passwords import check_password
 from ..policy.usernames import check_username, username_key
-from ..store import db
 from ..store.models import PasswordHistory, User
 from .accounts import find_by_username
 
@@ -53,11 +52,19 @@ def age_password(user: User, days: int) -> None:
     record_event("password_aged", user, days=days)
 
 
-def force_password(user: User, password: str) -> None:
-    """Set a password that meets the rules, bypassing the history rule."""
-    errors = check_password(password, get_settings().password, user.username)
+def _checked_password(user: User, password: str, username: str) -> str:
+    errors = check_password(password, get_settings().password, username)
     if errors:
         raise ValidationFailed({"password": errors})
+    return password
+
+
+def force_password(user: User, password: str) -> None:
+    """Set a password that meets the rules, bypassing the history rule."""
+    _store_password(user, _checked_password(user, password, user.username))
+
+
+def _store_password(user: User, password: str) -> None:
     hashed = get_hashing().hash(password)
     moment = now()
     user.password_hash = hashed
@@ -67,17 +74,17 @@ def force_password(user: User, password: str) -> None:
 
 
 def apply_changes(user: User, changes: dict) -> User:
-    """Apply QA/CLI changes to an account, validating every field; commits or raises."""
-    change_account(user, changes)
-    db.session.commit()
-    return user
+    """Apply QA/CLI changes to an account, validating every field; raises before
+    changing anything when one is wrong."""
+    return change_account(user, changes)
 
 
 def change_account(user: User, changes: dict) -> User:
-    """Apply QA/CLI changes to an account, validating every field (not committed: the
-    caller commits them with whatever else its request writes)."""
+    """Apply QA/CLI changes to an account, validating every field first: a wrong one
+    raises and changes nothing (written with the caller's unit of work)."""
     errors: dict[str, list[str]] = {}
     settings = get_settings()
+    values: dict = {}
     if "username" in changes:
         problems, value = check_username(changes["username"], settings.username)
         other = find_by_username(value) if not problems else None
@@ -86,48 +93,50 @@ def change_account(user: User, changes: dict) -> User:
         elif other is not None and other.id != user.id:
             raise UsernameTaken()
         else:
-            user.username, user.username_key = value, username_key(value)
+            values.update(username=value, username_key=username_key(value))
     if "email" in changes:
         # Several IDs may share an email (SPEC §3.2), so any valid address is taken.
         problems, value = check_email(changes["email"])
         if problems:
             errors["email"] = problems
         else:
-            user.email, user.email_key = value, email_key(value)
+            values.update(email=value, email_key=email_key(value))
     for name in ("first_name", "last_name"):
         if name in changes:
             problems, value = check_name(changes[name], required=False)
             if problems:
                 errors[name] = problems
             else:
-                setattr(user, name, value)
+                values[name] = value
     if "year_of_birth" in changes:
         if changes["year_of_birth"] is None:
-            user.year_of_birth = None
+            values["year_of_birth"] = None
         else:
             problems, year = check_year_of_birth(changes["year_of_birth"], now().year)
             if problems:
                 errors["year_of_birth"] = problems
             else:
-                user.year_of_birth = year
+                values["year_of_birth"] = year
     if "phone" in changes:
         if not changes["phone"]:
-            user.phone, user.phone_verified = None, False
+            values.update(phone=None, phone_verified=False)
         else:
             problems, value = check_phone(changes["phone"])
             if problems:
                 errors["phone"] = problems
             elif value != user.phone:
-                user.phone, user.phone_verified = value, False
+                values.update(phone=value, phone_verified=False)
     if errors:
-        db.session.rollback()
         raise ValidationFailed(errors)
+    password = None
     if "password" in changes:
-        try:
-            force_password(user, changes["password"])
-        except ValidationFailed:
-            db.session.rollback()
-            raise
+        password = _checked_password(
+            user, changes["password"], values.get("username", user.username)
+        )
+    for name, value in values.items():
+        setattr(user, name, value)
+    if password is not None:
+        _store_password(user, password)
     for name in ("email_verified", "phone_verified"):
         if name in changes:
             setattr(

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import bindparam
-from sqlalchemy.exc import IntegrityError
-
 from ..audit import record_event
 from ..errors import EmailInUse, UsernameTaken, ValidationFailed
 from ..extensions import get_hashing, get_settings, now
@@ -14,23 +11,18 @@ from ..policy.contact import check_email, check_phone, check_year_of_birth, emai
 from ..policy.names import check_name
 from ..policy.passwords import check_password
 from ..policy.usernames import check_username, username_key
-from ..store import db, execute_plain
+from ..store import accounts as store
 from ..store.models import PasswordHistory, User
-
-# Built once: SQLAlchemy then reuses their compiled form (sign-in runs them each time).
-_BY_USERNAME = db.select(User).where(User.username_key == bindparam("key"))
-_BY_EMAIL = db.select(User).where(User.email_key == bindparam("key")).order_by(User.id)
-# Changes nothing; writing the row is what takes its lock.
-_HOLD_ROW = db.update(User).where(User.id == bindparam("account")).values(id=User.id)
 
 
 def find_by_username(username: str) -> User | None:
-    return db.session.execute(_BY_USERNAME, {"key": username_key(username)}).scalar_one_or_none()
+    """The account whose One Healthcare ID is ``username`` (any case), or None."""
+    return store.find_by_username_key(username_key(username))
 
 
 def find_all_by_email(email: str) -> list[User]:
     """Every One Healthcare ID on ``email`` (several IDs may share an address), oldest first."""
-    return list(db.session.execute(_BY_EMAIL, {"key": email_key(email)}).scalars())
+    return store.find_by_email_key(email_key(email))
 
 
 def find_by_email(email: str) -> User | None:
@@ -52,7 +44,7 @@ def hold_account_row(user: User) -> None:
     lock, on PostgreSQL the row's lock. A parallel request for the same account
     waits here and then counts what this one wrote.
     """
-    execute_plain(_HOLD_ROW, {"account": user.id})
+    store.hold_account_row(user)
 
 
 def find_accounts(identifier: str) -> list[User]:
@@ -139,7 +131,6 @@ def create_account(
     phone_verified: bool = False,
     password_age_days: int = 0,
     require_profile: bool = False,
-    commit: bool = True,
     password_hash: str | None = None,
     shared_email: bool = False,
 ) -> User:
@@ -186,22 +177,15 @@ def create_account(
     user.password_history.append(
         PasswordHistory(password_hash=password_hash, created_at=changed_at)
     )
-    db.session.add(user)
-    try:
-        db.session.flush()
-    except IntegrityError:
+    if not store.add_account(user):
         # A concurrent request took the username between check and insert (emails
         # may be shared, so only the username is unique).
-        db.session.rollback()
-        raise UsernameTaken() from None
+        raise UsernameTaken()
     record_event("account_created", user)
-    if commit:
-        db.session.commit()
     return user
 
 
 def delete_account(user: User) -> None:
     """Delete a One Healthcare ID and everything hanging on it."""
     record_event("account_deleted", username=user.username)
-    db.session.delete(user)
-    db.session.commit()
+    store.delete_account(user)

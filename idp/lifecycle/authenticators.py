@@ -8,56 +8,32 @@ cannot be used twice (nor by two racing requests).
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
-
 from ..audit import record_event
 from ..crypto import totp
 from ..errors import SetupExpired, TotpCodeInvalid, TotpCodeReused
 from ..extensions import now
-from ..store import db, read_plain
+from ..store import factors as store
 from ..store.models import TotpAuthenticator, User
 
 NAME = "Authenticator app"
 
-# Built once (SQLAlchemy caches a statement's compiled form by the statement object):
-# every password sign-in asks whether the account has an app.
-_CONFIRMED = (
-    select(TotpAuthenticator)
-    .where(
-        TotpAuthenticator.user_id == bindparam("user_id"),
-        TotpAuthenticator.confirmed_at.is_not(None),
-    )
-    .order_by(TotpAuthenticator.id)
-)
-_ANY_CONFIRMED = (
-    select(TotpAuthenticator.id)
-    .where(
-        TotpAuthenticator.user_id == bindparam("user_id"),
-        TotpAuthenticator.confirmed_at.is_not(None),
-    )
-    .limit(1)
-)
-
 
 def confirmed_authenticators(user: User) -> list[TotpAuthenticator]:
     """The user's working authenticator apps, oldest first."""
-    return list(db.session.scalars(_CONFIRMED, {"user_id": user.id}))
+    return store.confirmed_authenticators(user)
 
 
 def has_authenticator(user: User) -> bool:
     """Whether the user has a working authenticator app (one indexed read, no rows built)."""
-    return read_plain(_ANY_CONFIRMED, {"user_id": user.id}).first() is not None
+    return store.has_authenticator(user)
 
 
 def begin_authenticator_setup(user: User) -> TotpAuthenticator:
     """A new unconfirmed authenticator with a fresh secret (any older unconfirmed one goes)."""
-    for old in db.session.execute(
-        db.select(TotpAuthenticator).filter_by(user_id=user.id, confirmed_at=None)
-    ).scalars():
-        db.session.delete(old)
+    for old in store.unconfirmed_authenticators(user):
+        store.remove(old)
     row = TotpAuthenticator(user_id=user.id, name=NAME, secret=totp.new_secret(), created_at=now())
-    db.session.add(row)
-    db.session.commit()
+    store.add_now(row)
     return row
 
 
@@ -65,7 +41,7 @@ def pending_authenticator(user: User, authenticator_id: int | None) -> TotpAuthe
     """The unconfirmed authenticator ``authenticator_id`` of ``user``, if it still exists."""
     if authenticator_id is None:
         return None
-    row = db.session.get(TotpAuthenticator, authenticator_id)
+    row = store.authenticator(authenticator_id)
     if row is None or row.user_id != user.id or row.confirmed_at is not None:
         return None
     return row
@@ -84,7 +60,6 @@ def confirm_authenticator(
     row.last_used_step = step
     row.last_used_at = moment
     record_event("authenticator_added", user, authenticator_id=row.id)
-    db.session.commit()
     return row
 
 
@@ -101,30 +76,18 @@ def check_authenticator_code(user: User, typed: str) -> TotpAuthenticator:
         except TotpCodeInvalid:
             continue
         # Move the step forward only if no racing request got there first.
-        claimed = db.session.execute(
-            db.update(TotpAuthenticator)
-            .where(
-                TotpAuthenticator.id == row.id,
-                db.or_(
-                    TotpAuthenticator.last_used_step.is_(None),
-                    TotpAuthenticator.last_used_step < step,
-                ),
-            )
-            .values(last_used_step=step, last_used_at=moment)
-        ).rowcount
-        db.session.commit()
-        if claimed != 1:
+        if not store.claim_totp_step(row, step, moment):
             raise TotpCodeReused()
         return row
     raise TotpCodeReused() if reused else TotpCodeInvalid()
 
 
 def remove_authenticator(user: User, authenticator_id: int) -> bool:
-    """Remove one of the user's authenticators (not committed); False if not theirs."""
-    row = db.session.get(TotpAuthenticator, authenticator_id)
+    """Remove one of the user's authenticators; False if not theirs."""
+    row = store.authenticator(authenticator_id)
     if row is None or row.user_id != user.id:
         return False
-    db.session.delete(row)
+    store.remove(row)
     record_event("authenticator_removed", user, authenticator_id=authenticator_id)
     return True
 

@@ -13,15 +13,12 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert, select
-
 from ..audit import record_event
 from ..errors import ValidationFailed
 from ..extensions import get_hashing, now
 from ..policy.contact import email_key
 from ..policy.usernames import username_key
-from ..store import db
-from ..store.models import PasswordHistory, User
+from ..store import accounts as store
 from .accounts import validate_account_fields
 from .email_verification import send_activation_email
 
@@ -97,8 +94,8 @@ def import_accounts(
     email is not verified gets its activation email, as a registration would.
     """
     report = ImportReport()
-    existing_names = set(db.session.execute(select(User.username_key)).scalars())
-    existing_emails = set(db.session.execute(select(User.email_key)).scalars())
+    existing_names = store.all_username_keys()
+    existing_emails = store.all_email_keys()
     good: list[dict] = []
     for line, row in enumerate(rows, start=2):
         try:
@@ -139,7 +136,6 @@ def import_accounts(
     if send_activation:
         report.activations_sent = _send_activations(good)
     record_event("accounts_imported", count=report.created)
-    db.session.commit()
     return report
 
 
@@ -148,7 +144,7 @@ def _send_activations(accounts: list[dict]) -> int:
     sent = 0
     for start in range(0, len(keys), BATCH):
         chunk = keys[start : start + BATCH]
-        for user in db.session.execute(select(User).where(User.username_key.in_(chunk))).scalars():
+        for user in store.accounts_by_username_keys(chunk):
             send_activation_email(user, enforce_limits=False)
             sent += 1
     return sent
@@ -186,14 +182,6 @@ def _insert(accounts: list[dict], progress) -> None:
                     "notifications": {},
                 }
             )
-        db.session.execute(insert(User), user_rows)
-        keys = [row["username_key"] for row in user_rows]
-        ids = db.session.execute(
-            select(User.id, User.password_hash).where(User.username_key.in_(keys))
-        ).all()
-        db.session.execute(
-            insert(PasswordHistory),
-            [{"user_id": uid, "password_hash": h, "created_at": moment} for uid, h in ids],
-        )
+        store.insert_accounts(user_rows, moment)
         if progress is not None:
             progress(len(chunk))

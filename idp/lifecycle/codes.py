@@ -16,23 +16,16 @@ from ..crypto.digests import token_digest
 from ..errors import CodeExpired, CodeInvalid, ResendLimitReached, ResendTooSoon, TooManyAttempts
 from ..extensions import get_settings, now
 from ..policy.codes import generate_code, lifetime, may_send, normalize_code
-from ..store import db
+from ..store import accounts as store
 from ..store.models import OneTimeCode, User
 
 # Purposes whose code is the 10-digit, 24-hour email activation code.
 ACTIVATION_PURPOSES = {"email_activation"}
 
 
-def _sends_to(destination: str, purpose: str) -> list:
-    rows = db.session.execute(
-        db.select(OneTimeCode.created_at).filter_by(destination=destination, purpose=purpose)
-    ).scalars()
-    return list(rows)
-
-
 def check_resend_allowed(destination: str, purpose: str) -> None:
     """Raise ResendTooSoon or ResendLimitReached when another code may not go out yet."""
-    decision = may_send(_sends_to(destination, purpose), now(), get_settings().codes)
+    decision = may_send(store.code_send_times(destination, purpose), now(), get_settings().codes)
     if decision.reason == "cooldown":
         raise ResendTooSoon(seconds=decision.wait_seconds)
     if decision.reason == "hourly_cap":
@@ -45,7 +38,7 @@ def issue_code(
     """Create a code for ``purpose`` at ``destination``; returns ``(row, plain_code)``.
 
     Any earlier live code for the same purpose and destination stops working.
-    Not committed: the caller sends the message and commits both together.
+    Written with the message the caller sends, in the same unit of work.
     """
     rules = get_settings().codes
     if enforce_limits:
@@ -53,7 +46,7 @@ def issue_code(
     activation = purpose in ACTIVATION_PURPOSES
     plain = generate_code(rules.email_activation_digits if activation else rules.otp_digits)
     moment = now()
-    for old in _live_codes(destination, purpose, user.id if user is not None else None):
+    for old in store.live_codes(destination, purpose, user.id if user is not None else None):
         old.used_at = moment
     row = OneTimeCode(
         user_id=user.id if user is not None else None,
@@ -65,28 +58,15 @@ def issue_code(
         expires_at=moment + lifetime(activation, rules),
         attempts=0,
     )
-    db.session.add(row)
+    store.add(row)
     record_event("code_issued", user, purpose=purpose, channel=channel)
     return row, plain
-
-
-def _codes_at(destination: str, purpose: str, owner_id: int | None):
-    """Codes for ``purpose`` at ``destination``; of one account when ``owner_id`` is given."""
-    query = db.select(OneTimeCode).filter_by(destination=destination, purpose=purpose)
-    return query if owner_id is None else query.filter_by(user_id=owner_id)
-
-
-def _live_codes(destination: str, purpose: str, owner_id: int | None) -> list[OneTimeCode]:
-    query = _codes_at(destination, purpose, owner_id).filter_by(used_at=None)
-    return list(db.session.execute(query).scalars())
 
 
 def latest_code(destination: str, purpose: str, owner_id: int | None = None) -> OneTimeCode | None:
     """The newest code for ``purpose`` at ``destination`` (used or not), of ``owner_id``'s
     account when given."""
-    return db.session.execute(
-        _codes_at(destination, purpose, owner_id).order_by(OneTimeCode.id.desc()).limit(1)
-    ).scalar_one_or_none()
+    return store.latest_code(destination, purpose, owner_id)
 
 
 def confirm_code(
@@ -96,8 +76,8 @@ def confirm_code(
 
     Each try is claimed before the code is compared (``claim_try``), so
     parallel tries get at most the configured number; wrong tries stay counted
-    and committed even though the call fails. A right code is marked used
-    atomically and committed, so of two racing confirmations exactly one wins.
+    (the pages answer the error and their request is written). A right code is
+    marked used atomically, so of two racing confirmations exactly one wins.
     """
     rules = get_settings().codes
     moment = now()
@@ -113,9 +93,8 @@ def confirm_code(
         raise CodeExpired()
     claimed = claim_try(row)
     if not row.matches(normalize_code(typed)):
-        owner = db.session.get(User, row.user_id) if row.user_id else None
+        owner = store.account(row.user_id) if row.user_id else None
         record_event("code_rejected", owner, purpose=purpose, attempts=claimed)
-        db.session.commit()
         if claimed >= rules.max_attempts:
             raise TooManyAttempts()
         raise CodeInvalid()
@@ -125,26 +104,15 @@ def confirm_code(
 
 
 def claim_try(row: OneTimeCode) -> int:
-    """Claim one of the code's tries (committed); raises when none is left or it was used."""
-    db.session.commit()
-    claimed = db.session.execute(
-        db.update(OneTimeCode)
-        .where(
-            OneTimeCode.id == row.id,
-            OneTimeCode.used_at.is_(None),
-            OneTimeCode.attempts < get_settings().codes.max_attempts,
-        )
-        .values(attempts=OneTimeCode.attempts + 1)
-        .returning(OneTimeCode.attempts)
-    ).scalar_one_or_none()
-    db.session.commit()
+    """Claim one of the code's tries atomically; raises when none is left or it was used."""
+    claimed = store.claim_code_try(row, get_settings().codes.max_attempts)
     if claimed is None:
         raise _dead_or_used(row)
     return claimed
 
 
 def _dead_or_used(row: OneTimeCode) -> Exception:
-    db.session.refresh(row)
+    store.reread(row)
     if row.used_at is None and row.attempts >= get_settings().codes.max_attempts:
         return TooManyAttempts()
     return CodeInvalid()
@@ -155,23 +123,6 @@ def claim_code(row: OneTimeCode, moment, claimed_try: int | None = None) -> bool
 
     With ``claimed_try`` (the try that typed the right code), the code is dead
     instead when tries claimed after it used the limit up: the limit wins over
-    a right answer in the same burst. Committed on success so the code is
-    spent even if the caller's next step fails; rolled back (and False) when
-    another request got there first.
+    a right answer in the same burst. False when another request got there first.
     """
-    conditions = [OneTimeCode.id == row.id, OneTimeCode.used_at.is_(None)]
-    if claimed_try is not None:
-        conditions.append(
-            db.or_(
-                OneTimeCode.attempts < get_settings().codes.max_attempts,
-                OneTimeCode.attempts == claimed_try,
-            )
-        )
-    claimed = db.session.execute(
-        db.update(OneTimeCode).where(*conditions).values(used_at=moment)
-    ).rowcount
-    if claimed != 1:
-        db.session.rollback()
-        return False
-    db.session.commit()
-    return True
+    return store.spend_code(row, moment, get_settings().codes.max_attempts, claimed_try)

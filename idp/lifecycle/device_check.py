@@ -13,7 +13,6 @@ import secrets
 
 from ..audit import record_event
 from ..errors import MethodUnavailable, SecurityAnswerWrong
-from ..store import db
 from ..store.models import OutboxMessage, User
 from .mfa import confirm_sent_code, judge_sign_in_step, refuse_if_locked
 from .second_factors import sent_code_method
@@ -52,7 +51,7 @@ def question_text(user: User, position: int | None) -> str | None:
 
 
 def send_device_code(user: User, method: str) -> OutboxMessage:
-    """Text, call or email a code for the device check (committed)."""
+    """Text, call or email a code for the device check."""
     sender = sent_code_method(method)
     if sender is None or method not in device_check_methods(user):
         raise MethodUnavailable()
@@ -75,4 +74,3 @@ def pass_device_check(user: User, method: str, answer: str, position: int | None
         raise MethodUnavailable()
     judge_sign_in_step(user, "unrecognized_device", lambda: _check(user, method, answer, position))
     record_event("device_check_passed", user, method=method)
-    db.session.commit()

@@ -11,12 +11,10 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import bindparam, select
-
 from ..audit import record_event
 from ..crypto.digests import token_digest
 from ..extensions import get_settings, now
-from ..store import db
+from ..store import sign_in as store
 from ..store.models import RememberedDevice, User
 
 PURPOSES = ("mfa", "device")
@@ -28,63 +26,42 @@ def new_device_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-# Built once (SQLAlchemy caches a statement's compiled form by the statement object):
-# each sign-in of a browser that was remembered asks this.
-_REMEMBERED = select(RememberedDevice).where(
-    RememberedDevice.user_id == bindparam("user_id"),
-    RememberedDevice.purpose == bindparam("purpose"),
-    RememberedDevice.token_hash == bindparam("token_hash"),
-)
-
-
 def is_remembered(user: User, purpose: str, token: str | None) -> bool:
     """Whether this browser (``token``) is trusted by ``user`` for ``purpose`` now."""
     if not token or len(token) > 200:
         return False
-    row = db.session.scalars(
-        _REMEMBERED, {"user_id": user.id, "purpose": purpose, "token_hash": token_digest(token)}
-    ).one_or_none()
+    row = store.remembered_device(user, purpose, token_digest(token))
     return row is not None and now() < row.expires_at
 
 
 def remember_device(user: User, purpose: str, token: str, label: str = "") -> RememberedDevice:
-    """Trust this browser for ``purpose`` for the configured days (committed)."""
+    """Trust this browser for ``purpose`` for the configured days."""
     if purpose not in PURPOSES:
         raise ValueError(f"unknown device purpose {purpose!r}")
     moment = now()
     expires = moment + timedelta(days=get_settings().session.remember_device_days)
     digest = token_digest(token)
-    row = db.session.execute(
-        db.select(RememberedDevice).filter_by(user_id=user.id, purpose=purpose, token_hash=digest)
-    ).scalar_one_or_none()
+    row = store.remembered_device(user, purpose, digest)
     if row is None:
         row = RememberedDevice(user_id=user.id, purpose=purpose, token_hash=digest)
-        db.session.add(row)
+        store.add(row)
     row.label = (label or "")[:LABEL_LENGTH]
     row.created_at = moment
     row.expires_at = expires
     record_event("device_remembered", user, purpose=purpose)
-    db.session.commit()
     return row
 
 
 def remembered_devices(user: User) -> list[RememberedDevice]:
     """The browsers ``user`` trusts now, newest first."""
-    rows = db.session.execute(
-        db.select(RememberedDevice)
-        .filter_by(user_id=user.id)
-        .where(RememberedDevice.expires_at > now())
-        .order_by(RememberedDevice.created_at.desc())
-    ).scalars()
-    return list(rows)
+    return store.remembered_devices_of(user, now())
 
 
 def forget_device(user: User, device_id: int) -> bool:
     """Stop trusting one remembered browser of ``user``; False if it is not theirs."""
-    row = db.session.get(RememberedDevice, device_id)
+    row = store.device(device_id)
     if row is None or row.user_id != user.id:
         return False
-    db.session.delete(row)
+    store.remove(row)
     record_event("device_forgotten", user, purpose=row.purpose)
-    db.session.commit()
     return True

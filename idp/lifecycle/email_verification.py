@@ -23,7 +23,7 @@ from ..errors import (
 )
 from ..extensions import get_clock, get_settings, now
 from ..policy.contact import email_key
-from ..store import db
+from ..store import accounts as store
 from ..store.models import OneTimeCode, OutboxMessage, User
 from .codes import claim_code, confirm_code, issue_code, latest_code
 
@@ -43,7 +43,7 @@ def _link_for(user: User, row: OneTimeCode) -> str:
 
 
 def send_activation_email(user: User, enforce_limits: bool = True) -> OutboxMessage:
-    """Issue a new activation code and email it with its link (not committed).
+    """Issue a new activation code and email it with its link.
 
     Raises ResendTooSoon or ResendLimitReached when ``enforce_limits`` and the
     address has had too many codes lately.
@@ -51,7 +51,7 @@ def send_activation_email(user: User, enforce_limits: bool = True) -> OutboxMess
     from ..delivery.outbox import send_email
 
     row, plain = issue_code(user, PURPOSE, "email", user.email, enforce_limits=enforce_limits)
-    db.session.flush()  # the link names the code row, so it needs its id
+    store.add_now(row)  # the link names the code row, so it needs its id
     return send_email(
         user.email,
         PURPOSE,
@@ -66,12 +66,11 @@ def send_activation_email(user: User, enforce_limits: bool = True) -> OutboxMess
 def resend_activation_email(user: User) -> OutboxMessage:
     """ "Resend Code": a new code and link (older ones stop working), within the limits."""
     message = send_activation_email(user)
-    db.session.commit()
     return message
 
 
 def send_activation_if_none_pending(user: User) -> OutboxMessage | None:
-    """Email a new activation code unless a usable one is waiting (not committed).
+    """Email a new activation code unless a usable one is waiting.
 
     The journey step calls this when it sends an unverified account to "Verify
     Your Email Address", so the email the page speaks of exists; within the
@@ -101,7 +100,6 @@ def has_live_code(user: User) -> bool:
 def _mark_verified(user: User, how: str) -> None:
     user.email_verified = True
     record_event("email_verified", user, method=how)
-    db.session.commit()
 
 
 def confirm_activation_code(user: User, typed: str) -> None:
@@ -118,7 +116,7 @@ def _read_activation_link(token: str) -> tuple[User, OneTimeCode]:
     user_id, code_id = link.subject.get("u"), link.subject.get("c")
     if not isinstance(user_id, int) or not isinstance(code_id, int):
         raise LinkTokenInvalid()
-    user = db.session.get(User, user_id)
+    user = store.account(user_id)
     if user is None:
         raise LinkTokenInvalid()
     current = latest_code(user.email, PURPOSE, user.id)
@@ -159,7 +157,7 @@ def activate_by_link(token: str) -> tuple[User, bool]:
     current = latest_code(user.email, PURPOSE, user.id)
     if not claim_code(current, now()):
         # Another request used this code a moment ago.
-        db.session.refresh(user)
+        store.reread(user)
         if user.email_verified:
             return user, False
         raise CodeInvalid()

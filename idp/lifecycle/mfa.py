@@ -27,7 +27,7 @@ from ..errors import (
 from ..extensions import now
 from ..policy.lockout import is_locked, minutes_left
 from ..policy.mfa import acr_for, with_second_factor
-from ..store import db
+from ..store import sign_in as store
 from ..store.models import SsoSession, User
 from .attempts import (
     claim_sign_in_attempt,
@@ -69,15 +69,13 @@ def refuse_if_locked(user: User) -> None:
 
 
 def count_failed_verification(user: User, step: str, claimed: int) -> None:
-    """A claimed try at a sign-in step was wrong; the limit-th locks the account (committed)."""
+    """A claimed try at a sign-in step was wrong; the limit-th locks the account."""
     moment = now()
     outcome = fail_sign_in_attempt(user, claimed, moment)
     record_event("verification_failed", user, step=step, count=outcome.failed_sign_ins)
     if outcome.locked_until is not None:
         record_event("account_locked", user, until=outcome.locked_until.isoformat())
-        db.session.commit()
         raise AccountLocked(minutes=minutes_left(outcome.locked_until, moment))
-    db.session.commit()
 
 
 def judge_sign_in_step(user: User, step: str, check: Callable[[], T]) -> T:
@@ -101,12 +99,11 @@ def judge_sign_in_step(user: User, step: str, check: Callable[[], T]) -> T:
 
 def add_second_factor_to_sso(sso_id: str, methods: list[str]) -> SsoSession | None:
     """A signed-in user passed a second factor (step-up): record it on their SSO session."""
-    sso = db.session.get(SsoSession, sso_id)
+    sso = store.known_sso_session(sso_id)
     if sso is None:
         return None
     sso.amr = with_second_factor(list(sso.amr or []), methods)
     sso.acr = acr_for(sso.amr)
-    db.session.commit()
     return sso
 
 
@@ -119,5 +116,4 @@ def first_recovery_code(user: User) -> str | None:
     if has_recovery_code(user):
         return None
     plain = issue_recovery_code(user)
-    db.session.commit()
     return plain

@@ -13,8 +13,8 @@ from ..delivery.outbox import send_email, send_sms
 from ..errors import ValidationFailed
 from ..extensions import get_settings, now
 from ..policy.alerts import ALERT_WINDOW, alert_allowed
-from ..store import db
-from ..store.models import OutboxMessage, User
+from ..store import accounts as store
+from ..store.models import User
 from .accounts import hold_account_row
 
 # Event key (also the outbox purpose) -> OHID's name for it.
@@ -56,11 +56,10 @@ def set_preferences(user: User, chosen: dict[str, list[str]]) -> None:
         event: [c for c in NOTIFY_CHANNELS if c in chosen.get(event, [])] for event in EVENTS
     }
     record_event("notifications_changed", user)
-    db.session.commit()
 
 
 def notify(user: User, event: str, **context) -> None:
-    """Send ``event``'s notice on the user's chosen channels (added, not committed).
+    """Send ``event``'s notice on the user's chosen channels (with the unit of work).
 
     Texts go only to a verified phone; the email goes to the primary address.
     """
@@ -82,12 +81,5 @@ def notify(user: User, event: str, **context) -> None:
 
 
 def _within_rate(user: User, event: str, channel: str, moment) -> bool:
-    sent = db.session.execute(
-        db.select(OutboxMessage.created_at).where(
-            OutboxMessage.user_id == user.id,
-            OutboxMessage.purpose == event,
-            OutboxMessage.channel == channel,
-            OutboxMessage.created_at > moment - ALERT_WINDOW,
-        )
-    ).scalars()
+    sent = store.notice_times(user, event, channel, moment - ALERT_WINDOW)
     return alert_allowed(sent, moment, get_settings().security.alerts_per_hour)

@@ -14,14 +14,12 @@ import secrets
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, select
-
 from ..audit import record_event
 from ..crypto.digests import token_digest
 from ..errors import AccountInactive, AccountLocked, DeviceNameInvalid, PasskeyRejected
 from ..extensions import get_settings, now
 from ..policy.lockout import is_locked, minutes_left
-from ..store import db, read_plain
+from ..store import accounts, factors
 from ..store.models import PasskeyChallenge, PasskeyCredential, User
 from .authentication import refresh_inactivity
 
@@ -39,37 +37,21 @@ def relying_party() -> ceremony.RelyingParty:
     return ceremony.RelyingParty.for_issuer(get_settings().issuer)
 
 
-# Built once (SQLAlchemy caches a statement's compiled form by the statement object):
-# every password sign-in asks whether the account has a passkey.
-_PASSKEYS_OF = (
-    select(PasskeyCredential)
-    .where(PasskeyCredential.user_id == bindparam("user_id"))
-    .order_by(PasskeyCredential.id)
-)
-
-
-_ANY_PASSKEY = (
-    select(PasskeyCredential.id).where(PasskeyCredential.user_id == bindparam("user_id")).limit(1)
-)
-
-
 def has_passkey(user: User) -> bool:
     """Whether the user has a passkey (one indexed read, no rows built)."""
-    return read_plain(_ANY_PASSKEY, {"user_id": user.id}).first() is not None
+    return factors.has_passkey(user)
 
 
 def passkeys_of(user: User) -> list[PasskeyCredential]:
     """The user's passkeys, oldest first."""
-    return list(db.session.scalars(_PASSKEYS_OF, {"user_id": user.id}))
+    return factors.passkeys_of(user)
 
 
 def _user_handle(user: User) -> str:
     """The WebAuthn user.id for ``user``: random, shared by all their passkeys."""
     from webauthn.helpers import bytes_to_base64url
 
-    existing = db.session.execute(
-        db.select(PasskeyCredential.user_handle).filter_by(user_id=user.id).limit(1)
-    ).scalar_one_or_none()
+    existing = factors.passkey_user_handle(user)
     return existing or bytes_to_base64url(secrets.token_bytes(32))
 
 
@@ -78,10 +60,10 @@ def _store_challenge(
 ) -> tuple[str, bytes]:
     moment = now()
     # Old ceremonies are of no use to anyone: clear them as new ones start.
-    db.session.execute(db.delete(PasskeyChallenge).where(PasskeyChallenge.expires_at < moment))
+    factors.clear_expired_challenges(moment)
     ceremony_id = secrets.token_urlsafe(32)
     challenge = secrets.token_bytes(32)
-    db.session.add(
+    factors.add(
         PasskeyChallenge(
             ceremony_hash=token_digest(ceremony_id),
             purpose=purpose,
@@ -92,7 +74,6 @@ def _store_challenge(
             expires_at=moment + timedelta(minutes=CEREMONY_MINUTES),
         )
     )
-    db.session.commit()
     return ceremony_id, challenge
 
 
@@ -100,21 +81,14 @@ def _claim_challenge(ceremony_id: str | None, purpose: str, user: User | None) -
     """This browser's stored ceremony, spent now; else PasskeyRejected."""
     if not ceremony_id:
         raise PasskeyRejected()
-    row = db.session.execute(
-        db.select(PasskeyChallenge).filter_by(ceremony_hash=token_digest(ceremony_id))
-    ).scalar_one_or_none()
+    row = factors.challenge_by_hash(token_digest(ceremony_id))
     if row is None or row.purpose != purpose:
         raise PasskeyRejected()
     if (user.id if user is not None else None) != row.user_id:
         raise PasskeyRejected()
     moment = now()
-    claimed = db.session.execute(
-        db.update(PasskeyChallenge)
-        .where(PasskeyChallenge.id == row.id, PasskeyChallenge.used_at.is_(None))
-        .values(used_at=moment)
-    ).rowcount
-    db.session.commit()
-    if claimed != 1 or moment >= row.expires_at:
+    claimed = factors.spend_challenge(row, moment)
+    if not claimed or moment >= row.expires_at:
         raise PasskeyRejected()
     return row
 
@@ -141,19 +115,15 @@ def begin_passkey_registration(user: User) -> tuple[str, dict]:
 def finish_passkey_registration(
     user: User, ceremony_id: str | None, raw_credential: str | None
 ) -> PasskeyCredential:
-    """Verify the browser's ``create()`` response and store the passkey (committed)."""
+    """Verify the browser's ``create()`` response and store the passkey."""
     from ..crypto import passkeys as ceremony
 
     credential = ceremony.parse_credential(raw_credential)
     stored = _claim_challenge(ceremony_id, "register", user)
     new = ceremony.verify_registration(relying_party(), credential, stored.challenge)
-    taken = db.session.execute(
-        db.select(PasskeyCredential.id).filter_by(credential_id=new.credential_id)
-    ).first()
-    if taken is not None:
+    if factors.credential_id_taken(new.credential_id):
         raise PasskeyRejected()
     row = _store_passkey(user, new, stored.user_handle or _user_handle(user))
-    db.session.commit()
     return row
 
 
@@ -171,13 +141,13 @@ def _store_passkey(user: User, new: ceremony.NewPasskey, user_handle: str) -> Pa
         name="Passkey" if count == 0 else f"Passkey {count + 1}",
         created_at=now(),
     )
-    db.session.add(row)
+    factors.add(row)
     record_event("passkey_added", user, transports=new.transports, device_type=new.device_type)
     return row
 
 
 def enroll_soft_passkey(user: User, backup_eligible: bool = False) -> dict:
-    """Give ``user`` a passkey of the soft authenticator (not committed); returns its export.
+    """Give ``user`` a passkey of the soft authenticator; returns its export.
 
     The registration goes through the same verification as a browser's (origin,
     rp id, attestation), only without a stored ceremony: nothing travels, so
@@ -192,7 +162,7 @@ def enroll_soft_passkey(user: User, backup_eligible: bool = False) -> dict:
     from ..crypto.soft_authenticator import SoftAuthenticator
     from ..policy.mfa import passkey_amr
 
-    db.session.flush()  # the user needs an id
+    factors.write_pending()  # the user needs an id
     rp = relying_party()
     handle = _user_handle(user)
     challenge = secrets.token_bytes(32)
@@ -210,7 +180,7 @@ def enroll_soft_passkey(user: User, backup_eligible: bool = False) -> dict:
         rp, ceremony.parse_credential(json.dumps(response)), challenge
     )
     row = _store_passkey(user, new, handle)
-    db.session.flush()
+    factors.write_pending()
     return {
         "id": row.id,
         **key.credentials[0].export(rp.origin),
@@ -248,9 +218,7 @@ def finish_passkey_sign_in(
     credential = ceremony.parse_credential(raw_credential)
     purpose = "sign_in" if user is None else "second_factor"
     challenge = _claim_challenge(ceremony_id, purpose, user).challenge
-    row = db.session.execute(
-        db.select(PasskeyCredential).filter_by(credential_id=credential["id"])
-    ).scalar_one_or_none()
+    row = factors.passkey_by_credential_id(credential["id"])
     if row is None or (user is not None and row.user_id != user.id):
         raise PasskeyRejected()
     handle = ceremony.user_handle_of(credential)
@@ -262,7 +230,6 @@ def finish_passkey_sign_in(
     row.sign_count = assertion.new_sign_count
     row.backed_up = assertion.backed_up
     row.last_used_at = now()
-    db.session.commit()
     return row, assertion
 
 
@@ -275,40 +242,36 @@ def authenticate_passkey(
     account is refused.
     """
     row, assertion = finish_passkey_sign_in(ceremony_id, raw_credential)
-    user = db.session.get(User, row.user_id)
+    user = accounts.account(row.user_id)
     moment = now()
     if is_locked(user.locked_until, moment):
         record_event("sign_in_refused", user, reason="locked", method="passkey")
-        db.session.commit()
         raise AccountLocked(minutes=minutes_left(user.locked_until, moment))
     refresh_inactivity(user, moment)
     if user.deactivated_at is not None:
         record_event("sign_in_refused", user, reason="inactive", method="passkey")
-        db.session.commit()
         raise AccountInactive()
     user.failed_sign_ins = 0
-    db.session.commit()
     return user, assertion
 
 
 def rename_passkey(user: User, passkey_id: int, name: str) -> PasskeyCredential | None:
-    """Rename one of the user's passkeys (committed); None if it is not theirs."""
+    """Rename one of the user's passkeys; None if it is not theirs."""
     name = " ".join((name or "").split())
     if not name or len(name) > NAME_LENGTH:
         raise DeviceNameInvalid()
-    row = db.session.get(PasskeyCredential, passkey_id)
+    row = factors.passkey(passkey_id)
     if row is None or row.user_id != user.id:
         return None
     row.name = name
-    db.session.commit()
     return row
 
 
 def remove_passkey(user: User, passkey_id: int) -> bool:
-    """Remove one of the user's passkeys (not committed); False if not theirs."""
-    row = db.session.get(PasskeyCredential, passkey_id)
+    """Remove one of the user's passkeys; False if not theirs."""
+    row = factors.passkey(passkey_id)
     if row is None or row.user_id != user.id:
         return False
-    db.session.delete(row)
+    factors.remove(row)
     record_event("passkey_removed", user, passkey_id=passkey_id)
     return True

@@ -12,8 +12,9 @@ from ..errors import CurrentPasswordWrong, PasswordReused, ValidationFailed
 from ..extensions import get_hashing, get_settings, now
 from ..messages import message
 from ..policy.passwords import check_password
-from ..store import db
-from ..store.models import PasswordHistory, SsoSession, User
+from ..store import accounts
+from ..store import sign_in as sign_ins
+from ..store.models import User
 from .tokens import revoke_tokens_of_user
 
 
@@ -23,12 +24,7 @@ def verify_current_password(user: User, password: str) -> bool:
 
 
 def _recent_hashes(user: User, count: int) -> list[str]:
-    rows = db.session.execute(
-        db.select(PasswordHistory.password_hash)
-        .filter_by(user_id=user.id)
-        .order_by(PasswordHistory.id.desc())
-        .limit(count)
-    ).scalars()
+    rows = accounts.recent_password_hashes(user, count)
     # The current hash counts even if an older database never recorded it.
     return list(dict.fromkeys([user.password_hash, *rows]))[:count]
 
@@ -57,32 +53,15 @@ def check_new_password(user: User, new_password: str, confirm_password: str) -> 
         raise PasswordReused(count=rules.history)
 
 
-def _prune_history(user: User) -> None:
-    keep = max(get_settings().password.history, 1)
-    old_ids = db.session.execute(
-        db.select(PasswordHistory.id)
-        .filter_by(user_id=user.id)
-        .order_by(PasswordHistory.id.desc())
-        .offset(keep)
-    ).scalars()
-    ids = list(old_ids)
-    if ids:
-        db.session.execute(db.delete(PasswordHistory).where(PasswordHistory.id.in_(ids)))
-
-
 def end_other_sessions(user: User, keep_session_id: str | None, reason: str) -> int:
     """End every live SSO session of ``user`` but ``keep_session_id``; returns how many.
 
     Each goes through ``end_sso_session``, so portals with a back-channel
-    logout URI hear about it. Committed.
+    logout URI hear about it.
     """
     from .authentication import end_sso_session
 
-    sessions = (
-        db.session.execute(db.select(SsoSession).filter_by(user_id=user.id, ended_at=None))
-        .scalars()
-        .all()
-    )
+    sessions = sign_ins.live_sso_sessions_of(user)
     others = [sso for sso in sessions if sso.id != keep_session_id]
     for sso in others:
         end_sso_session(sso, reason=reason)
@@ -90,7 +69,7 @@ def end_other_sessions(user: User, keep_session_id: str | None, reason: str) -> 
 
 
 def revoke_tokens_of(user: User, reason: str) -> int:
-    """Revoke every access and refresh token issued to ``user`` (not committed)."""
+    """Revoke every access and refresh token issued to ``user``."""
     count = revoke_tokens_of_user(user.id)
     if count:
         record_event("tokens_revoked", user, reason=reason, count=count)
@@ -104,25 +83,26 @@ def set_password(
     *,
     reason: str,
     keep_session_id: str | None = None,
-    commit: bool = True,
 ) -> None:
-    """Check and store a new password, record it in the history, end other sessions.
+    """Check and store a new password, record it in the history, end other sessions."""
+    store_new_password(user, new_password, confirm_password, reason=reason)
+    end_other_sessions(user, keep_session_id, reason=f"password_{reason}")
 
-    With ``commit=False`` the caller commits, then calls ``end_other_sessions``.
-    """
+
+def store_new_password(
+    user: User, new_password: str, confirm_password: str, *, reason: str
+) -> None:
+    """Check and store a new password and record it in the history (the caller ends
+    the other sessions once everything else the change brings is written)."""
     check_new_password(user, new_password, confirm_password)
     moment = now()
     password_hash = get_hashing().hash(new_password)
     user.password_hash = password_hash
     user.password_changed_at = moment
-    db.session.add(PasswordHistory(user_id=user.id, password_hash=password_hash, created_at=moment))
-    db.session.flush()
-    _prune_history(user)
-    db.session.expire(user, ["password_history"])
+    accounts.add_password_history(
+        user, password_hash, moment, keep=max(get_settings().password.history, 1)
+    )
     record_event("password_changed", user, reason=reason)
-    if commit:
-        db.session.commit()
-        end_other_sessions(user, keep_session_id, reason=f"password_{reason}")
 
 
 def change_password(
@@ -135,7 +115,6 @@ def change_password(
     """My Profile: the current password is required before a new one is set."""
     if not verify_current_password(user, current_password):
         record_event("password_change_refused", user, reason="wrong_current_password")
-        db.session.commit()
         raise CurrentPasswordWrong()
     set_password(
         user, new_password, confirm_password, reason="profile", keep_session_id=keep_session_id

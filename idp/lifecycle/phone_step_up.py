@@ -10,7 +10,6 @@ from __future__ import annotations
 from ..audit import record_event
 from ..errors import PhoneInvalid
 from ..policy.contact import check_phone
-from ..store import db
 from ..store.models import User
 from .mfa import confirm_sent_code
 from .second_factors import CALL, TEXT
@@ -33,4 +32,3 @@ def confirm_step_up_code(user: User, e164: str, typed: str) -> None:
     user.phone = e164
     user.phone_verified = True
     record_event("phone_verified", user, reason="step_up")
-    db.session.commit()

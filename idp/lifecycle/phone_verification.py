@@ -16,7 +16,6 @@ from ..errors import DomainError, ValidationFailed
 from ..extensions import get_settings
 from ..messages import message
 from ..policy.contact import check_phone
-from ..store import db
 from ..store.models import User
 from . import voice
 from .codes import confirm_code, issue_code, latest_code
@@ -44,14 +43,12 @@ def send_phone_code(user: User, channel: str) -> str:
     else:
         body = message("voice_verification_call", digits=len(plain))
         place_call(user.phone, PURPOSE, body, user=user, code=plain)
-    db.session.commit()
     return plain
 
 
 def _mark_verified(user: User, channel: str) -> None:
     user.phone_verified = True
     record_event("phone_verified", user, channel=channel)
-    db.session.commit()
 
 
 def confirm_phone_code(user: User, typed: str) -> None:
@@ -73,7 +70,6 @@ def update_phone(user: User, phone: str, country_code: str = "+1") -> str:
         user.phone = e164
         user.phone_verified = False
         record_event("phone_changed", user)
-    db.session.commit()
     return e164
 
 

@@ -8,8 +8,6 @@ changes before the code is typed.
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
-
 from ..audit import record_event
 from ..delivery.outbox import send_email, send_sms
 from ..errors import (
@@ -24,7 +22,7 @@ from ..messages import message
 from ..policy.contact import check_email, check_phone, check_year_of_birth, email_key
 from ..policy.names import check_name
 from ..policy.usernames import check_username, username_key
-from ..store import db
+from ..store import accounts as store
 from ..store.models import AuditEvent, OneTimeCode, User
 from . import voice
 from .accounts import email_in_use, find_by_username
@@ -56,7 +54,6 @@ def update_profile(user: User, first_name: str, last_name: str, year_of_birth) -
         year,
     )
     record_event("profile_updated", user)
-    db.session.commit()
 
 
 def change_username(user: User, new_username: str) -> None:
@@ -70,37 +67,19 @@ def change_username(user: User, new_username: str) -> None:
     if other is not None and other.id != user.id:
         raise UsernameTaken()
     old = user.username
-    user.username = username
-    user.username_key = username_key(username)
-    try:
-        db.session.flush()
-    except IntegrityError:
+    if not store.change_username(user, username, username_key(username)):
         # Another request took the name between the check and the update.
-        db.session.rollback()
-        raise UsernameTaken() from None
+        raise UsernameTaken()
     record_event("username_changed", user, old=old)
-    db.session.commit()
 
 
 def _pending(user: User, purpose: str) -> OneTimeCode | None:
-    return db.session.execute(
-        db.select(OneTimeCode)
-        .where(
-            OneTimeCode.user_id == user.id,
-            OneTimeCode.purpose == purpose,
-            OneTimeCode.used_at.is_(None),
-            OneTimeCode.expires_at > now(),
-        )
-        .order_by(OneTimeCode.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
+    return store.pending_code_of(user, purpose, now())
 
 
 def _cancel(user: User, purpose: str) -> None:
     moment = now()
-    for row in db.session.execute(
-        db.select(OneTimeCode).filter_by(user_id=user.id, purpose=purpose, used_at=None)
-    ).scalars():
+    for row in store.unused_codes_of(user, purpose):
         row.used_at = moment
 
 
@@ -127,7 +106,6 @@ def request_email_change(user: User, new_email: str, share: bool = False) -> str
     minutes = get_settings().codes.otp_minutes
     send_email(address, EMAIL_CHANGE, "code", user=user, code=plain, minutes=minutes)
     record_event("email_change_requested", user, to=address)
-    db.session.commit()
     return address
 
 
@@ -145,7 +123,6 @@ def resend_email_code(user: User) -> str:
     _row, plain = issue_code(user, EMAIL_CHANGE, "email", address)
     minutes = get_settings().codes.otp_minutes
     send_email(address, EMAIL_CHANGE, "code", user=user, code=plain, minutes=minutes)
-    db.session.commit()
     return address
 
 
@@ -164,13 +141,11 @@ def confirm_email_change(user: User, typed: str) -> None:
     user.email_verified = True
     send_email(old, "email_changed", "email_changed", user=user, new_email=address)
     record_event("email_changed", user, old=old, new=address)
-    db.session.commit()
 
 
 def cancel_email_change(user: User) -> None:
     """Drop the pending new email address (its codes stop working)."""
     _cancel(user, EMAIL_CHANGE)
-    db.session.commit()
 
 
 # --- Phone ----------------------------------------------------------------------
@@ -197,7 +172,6 @@ def request_phone_change(user: User, phone: str, country_code: str, method: str)
     _row, plain = issue_code(user, PHONE_CHANGE, "sms", e164)
     minutes = get_settings().codes.otp_minutes
     send_sms(e164, PHONE_CHANGE, "code", user=user, code=plain, minutes=minutes)
-    db.session.commit()
     return None
 
 
@@ -212,7 +186,6 @@ def _apply_phone(user: User, number: str, method: str) -> None:
     user.phone = number
     user.phone_verified = True
     record_event("phone_changed", user, old=old, new=number, method=method)
-    db.session.commit()
 
 
 def confirm_phone_change(user: User, typed: str) -> None:
@@ -244,7 +217,6 @@ def confirm_phone_change_call(user: User) -> None:
 def cancel_phone_change(user: User) -> None:
     """Drop the pending new phone number (its codes stop working)."""
     _cancel(user, PHONE_CHANGE)
-    db.session.commit()
 
 
 # --- Security questions ------------------------------------------------------------
@@ -269,7 +241,6 @@ def change_security_questions(user: User, pairs: list[tuple[str, str]]) -> None:
         raise ValidationFailed(errors)
     set_security_answers(user, pairs)
     record_event("security_questions_changed", user)
-    db.session.commit()
 
 
 # --- Recent sign-in activity ----------------------------------------------------------
@@ -277,11 +248,4 @@ def change_security_questions(user: User, pairs: list[tuple[str, str]]) -> None:
 
 def recent_activity(user: User, limit: int = 10) -> list[AuditEvent]:
     """The user's latest sign-ins, failures and refusals, newest first."""
-    return list(
-        db.session.execute(
-            db.select(AuditEvent)
-            .where(AuditEvent.user_id == user.id, AuditEvent.kind.in_(ACTIVITY_KINDS))
-            .order_by(AuditEvent.id.desc())
-            .limit(limit)
-        ).scalars()
-    )
+    return store.latest_events(user, ACTIVITY_KINDS, limit)

@@ -32,13 +32,14 @@ from ..messages import message
 from ..policy.codes import may_send
 from ..policy.contact import check_email, mask_email, phone_last_four
 from ..policy.lockout import answers_blocked_minutes, is_locked
-from ..store import db
-from ..store.models import AuditEvent, OutboxMessage, User
+from ..store import accounts as store
+from ..store.models import AuditEvent, User
+from ..store.units import commit_now
 from . import voice
 from .accounts import find_account, find_accounts, find_all_by_email, hold_account_row
 from .codes import confirm_code, issue_code
 from .notifications import notify
-from .password_change import end_other_sessions, revoke_tokens_of, set_password
+from .password_change import end_other_sessions, revoke_tokens_of, store_new_password
 from .security_questions import check_security_answer
 
 RESET_PURPOSE = "password_reset"
@@ -63,15 +64,11 @@ def send_forgotten_id(email: str) -> None:
     accounts = find_all_by_email(normalized)
     if not accounts:
         record_event("forgot_id_requested", username=None, found=False)
-        db.session.commit()
         return
     user = accounts[0]
-    sent = db.session.execute(
-        db.select(OutboxMessage.created_at).filter_by(to=user.email, purpose=FORGOT_ID_PURPOSE)
-    ).scalars()
-    if not may_send(list(sent), now(), get_settings().codes).allowed:
+    sent = store.outbox_times_to(user.email, FORGOT_ID_PURPOSE)
+    if not may_send(sent, now(), get_settings().codes).allowed:
         record_event("forgot_id_requested", user, found=True, sent=False)
-        db.session.commit()
         return
     send_email(
         user.email,
@@ -82,7 +79,6 @@ def send_forgotten_id(email: str) -> None:
         link=get_settings().issuer + "/signin",
     )
     record_event("forgot_id_requested", user, found=True, sent=True, ids=len(accounts))
-    db.session.commit()
 
 
 # --- Verify your identity -------------------------------------------------------
@@ -134,7 +130,6 @@ def begin_recovery(identifier: str) -> User:
         raise NoRecoveryOptions(support_phone=get_settings().server.support_phone)
     record_event("recovery_started", user)
     notify(user, "account_recovery_attempt")
-    db.session.commit()
     return user
 
 
@@ -165,7 +160,6 @@ def send_recovery_code(user: User, method: str) -> str | None:
         send_email(destination, RESET_PURPOSE, "code", user=user, code=plain, minutes=minutes)
     else:
         send_sms(destination, RESET_PURPOSE, "code", user=user, code=plain, minutes=minutes)
-    db.session.commit()
     return None
 
 
@@ -174,7 +168,6 @@ def confirm_recovery_code(user: User, method: str, typed: str) -> None:
     _check_method(user, method)
     confirm_code(destination_of(user, method), RESET_PURPOSE, typed, user.id)
     record_event("recovery_verified", user, method=method)
-    db.session.commit()
 
 
 def recovery_call_status(user: User) -> str:
@@ -187,7 +180,6 @@ def confirm_recovery_call(user: User) -> None:
     _check_method(user, "voice")
     voice.confirm_call(destination_of(user, "voice"), RESET_PURPOSE)
     record_event("recovery_verified", user, method="voice")
-    db.session.commit()
 
 
 ANSWERS_FAILED = "security_answers_failed"
@@ -196,36 +188,28 @@ ANSWERS_TRIED = "security_answers_tried"
 
 
 def _claim_answer_try(user: User) -> AuditEvent:
-    """Claim a try at the security answers (committed): its event, counted until judged.
+    """Claim a try at the security answers (committed at once): its event, counted
+    until judged.
 
     The account row is locked first (an UPDATE: SQLite's write lock, PostgreSQL's
     row lock) so that parallel tries are counted one after the other and at
     most the limit are judged. Raises AnswersBlocked when no try is left.
     """
-    db.session.commit()
     hold_account_row(user)
     moment = now()
     rules = get_settings().lockout
     since = moment - timedelta(minutes=rules.lock_minutes)
-    tries = db.session.execute(
-        db.select(AuditEvent.created_at).where(
-            AuditEvent.user_id == user.id,
-            AuditEvent.kind.in_((ANSWERS_FAILED, ANSWERS_TRIED)),
-            AuditEvent.created_at > since,
-        )
-    ).scalars()
-    blocked = answers_blocked_minutes(list(tries), moment, rules)
+    tries = store.event_times(user, (ANSWERS_FAILED, ANSWERS_TRIED), since)
+    blocked = answers_blocked_minutes(tries, moment, rules)
     if blocked:
-        db.session.rollback()
         raise AnswersBlocked(minutes=blocked)
     attempt = add_event(ANSWERS_TRIED, user)
-    db.session.commit()
+    commit_now("security answers try claimed")
     return attempt
 
 
 def _judge_answer_try(attempt: AuditEvent, kind: str) -> None:
     attempt.kind = kind
-    db.session.commit()
 
 
 def answer_security_questions(user: User, answers: list[str]) -> None:
@@ -255,14 +239,7 @@ def reset_password(
 ) -> None:
     """Set the new password; unlock, reactivate, end the account's other sessions and
     revoke its tokens (whoever needed the reset may not be the only one holding them)."""
-    set_password(
-        user,
-        new_password,
-        confirm_password,
-        reason="reset",
-        keep_session_id=keep_session_id,
-        commit=False,
-    )
+    store_new_password(user, new_password, confirm_password, reason="reset")
     if is_locked(user.locked_until, now()):
         record_event("account_unlocked", user, method="password_reset")
     if user.deactivated_at is not None:
@@ -271,7 +248,6 @@ def reset_password(
     user.locked_until = None
     user.deactivated_at = None
     revoke_tokens_of(user, reason="password_reset")
-    db.session.commit()
     end_other_sessions(user, keep_session_id, reason="password_reset")
 
 
@@ -294,7 +270,6 @@ def begin_unlock(identifier: str) -> User:
         raise NoSecurityQuestions()
     record_event("recovery_started", user, purpose="unlock")
     notify(user, "account_recovery_attempt")
-    db.session.commit()
     return user
 
 
@@ -304,7 +279,6 @@ def unlock_with_security_answers(user: User, answers: list[str]) -> None:
     user.failed_sign_ins = 0
     user.locked_until = None
     record_event("account_unlocked", user, method="security_questions")
-    db.session.commit()
 
 
 # --- The ticket kept between the steps ---------------------------------------------
@@ -331,7 +305,7 @@ def load_ticket(ticket: dict | None, purpose: str = "reset") -> User:
     """The account a live ticket is for; RecoveryExpired when it is old or spent."""
     if not ticket or ticket.get("purpose") != purpose:
         raise RecoveryExpired()
-    user = db.session.get(User, ticket.get("user_id"))
+    user = store.account(ticket.get("user_id"))
     try:
         started = datetime.fromisoformat(ticket["started"])
     except (KeyError, TypeError, ValueError):

@@ -11,18 +11,13 @@ from ..audit import record_event
 from ..errors import RecoveryCodeInvalid
 from ..extensions import get_hashing, get_settings, now
 from ..policy.codes import generate_code, normalize_code
-from ..store import db
+from ..store import factors as store
 from ..store.models import RecoveryCode, User
 
 
 def live_recovery_code(user: User) -> RecoveryCode | None:
     """The user's unused recovery code, if any."""
-    return db.session.execute(
-        db.select(RecoveryCode)
-        .filter_by(user_id=user.id, used_at=None)
-        .order_by(RecoveryCode.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
+    return store.live_recovery_code(user)
 
 
 def has_recovery_code(user: User) -> bool:
@@ -30,24 +25,19 @@ def has_recovery_code(user: User) -> bool:
 
 
 def issue_recovery_code(user: User) -> str:
-    """A new recovery code replacing any other (not committed); returns the plain code."""
+    """A new recovery code replacing any other; returns the plain code."""
     moment = now()
-    for old in db.session.execute(
-        db.select(RecoveryCode).filter_by(user_id=user.id, used_at=None)
-    ).scalars():
+    for old in store.unused_recovery_codes(user):
         old.used_at = moment
     plain = generate_code(get_settings().recovery.code_digits)
-    db.session.add(
-        RecoveryCode(user_id=user.id, code_hash=get_hashing().hash(plain), created_at=moment)
-    )
+    store.add(RecoveryCode(user_id=user.id, code_hash=get_hashing().hash(plain), created_at=moment))
     record_event("recovery_code_issued", user)
     return plain
 
 
 def regenerate_recovery_code(user: User) -> str:
-    """Replace the recovery code (My Profile); committed. Returns the new plain code."""
+    """Replace the recovery code (My Profile). Returns the new plain code."""
     plain = issue_recovery_code(user)
-    db.session.commit()
     return plain
 
 
@@ -55,30 +45,21 @@ def use_recovery_code(user: User, typed: str) -> str:
     """Spend the recovery code in place of a second factor; returns its replacement.
 
     Raises RecoveryCodeInvalid. The old code is claimed atomically, so of two
-    racing uses exactly one wins; the replacement is committed with it.
+    racing uses exactly one wins; the replacement is written with it.
     """
     row = live_recovery_code(user)
     candidate = normalize_code(typed)
     if row is None or not candidate.isdigit() or not get_hashing().verify(row.code_hash, candidate):
         raise RecoveryCodeInvalid()
-    claimed = db.session.execute(
-        db.update(RecoveryCode)
-        .where(RecoveryCode.id == row.id, RecoveryCode.used_at.is_(None))
-        .values(used_at=now())
-    ).rowcount
-    if claimed != 1:
-        db.session.rollback()
+    if not store.spend_recovery_code(row, now()):
         raise RecoveryCodeInvalid()
     record_event("recovery_code_used", user)
     plain = issue_recovery_code(user)
-    db.session.commit()
     return plain
 
 
 def drop_recovery_code(user: User) -> None:
-    """Retire the recovery code (the last strong method was removed); not committed."""
+    """Retire the recovery code (the last strong method was removed)."""
     moment = now()
-    for row in db.session.execute(
-        db.select(RecoveryCode).filter_by(user_id=user.id, used_at=None)
-    ).scalars():
+    for row in store.unused_recovery_codes(user):
         row.used_at = moment

@@ -19,7 +19,6 @@ from ..errors import (
 )
 from ..messages import message
 from ..policy.security_answers import check_security_answers
-from ..store import db
 from ..store.models import User
 from .accounts import (
     create_account,
@@ -107,7 +106,6 @@ def register_account(form: Registration) -> User:
             phone=form.phone.strip() or None,
             country_code=form.country_code,
             require_profile=True,
-            commit=False,
             shared_email=form.share_email,
         )
     except (UsernameTaken, EmailInUse) as exc:
@@ -115,5 +113,4 @@ def register_account(form: Registration) -> User:
         raise RegistrationRefused({exc.field: [exc.text]}, {exc.field}) from None
     set_security_answers(user, list(form.questions))
     send_activation_email(user, enforce_limits=False)
-    db.session.commit()
     return user

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..extensions import get_hashing
 from ..policy.security_answers import normalize_answer
-from ..store import db
+from ..store import accounts as store
 from ..store.models import SecurityAnswer, User
 
 QUESTIONS = [
@@ -20,18 +20,19 @@ QUESTIONS = [
 
 
 def set_security_answers(user: User, pairs: list[tuple[str, str]]) -> None:
-    """Replace the user's three questions and answers (not committed)."""
+    """Replace the user's three questions and answers."""
     hashing = get_hashing()
-    user.security_answers.clear()
-    db.session.flush()
-    for position, (question, answer) in enumerate(pairs, start=1):
-        user.security_answers.append(
+    store.replace_security_answers(
+        user,
+        [
             SecurityAnswer(
                 position=position,
                 question=question,
                 answer_hash=hashing.hash(normalize_answer(answer)),
             )
-        )
+            for position, (question, answer) in enumerate(pairs, start=1)
+        ],
+    )
 
 
 def check_security_answer(user: User, position: int, answer: str) -> bool:

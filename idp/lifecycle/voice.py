@@ -17,7 +17,7 @@ from ..errors import CallNotAnswered, CodeExpired, CodeInvalid, NoPendingCall, T
 from ..extensions import get_settings, now
 from ..messages import message
 from ..policy.codes import normalize_code
-from ..store import db
+from ..store import accounts as store
 from ..store.models import OneTimeCode, User
 from .codes import claim_code, issue_code
 
@@ -41,22 +41,16 @@ WAITING, ANSWERED, WRONG_DIGITS, EXPIRED, DEAD, USED, NONE = (
 def start_call(user: User | None, purpose: str, to: str) -> str:
     """Place a verification call to ``to``; returns the code the screen must show.
 
-    Raises ResendTooSoon / ResendLimitReached like any code. Committed.
+    Raises ResendTooSoon / ResendLimitReached like any code.
     """
     _row, plain = issue_code(user, purpose, "voice", to)
     place_call(to, purpose, CALL_SCRIPT, user=user, code=plain)
-    db.session.commit()
     return plain
 
 
 def pending_call(to: str) -> OneTimeCode | None:
     """The newest live code a call to ``to`` is waiting for, whatever its purpose."""
-    return db.session.execute(
-        db.select(OneTimeCode)
-        .filter_by(destination=to, channel="voice", used_at=None)
-        .order_by(OneTimeCode.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
+    return store.pending_call(to)
 
 
 @dataclass(frozen=True)
@@ -79,7 +73,7 @@ def answer_call(to: str, digits: str) -> CallAnswer:
 
     The digits are kept on the code row; the page that showed the code claims
     it with ``confirm_call`` once they are right. Wrong digits count as a wrong
-    try. Raises NoPendingCall when no call waits at that number. Committed.
+    try. Raises NoPendingCall when no call waits at that number.
     """
     to = (to or "").strip()
     row = pending_call(to)
@@ -95,19 +89,12 @@ def answer_call(to: str, digits: str) -> CallAnswer:
     right = row.matches(typed)
     if not right:
         # Counted atomically: parallel wrong digits cannot get past the limit.
-        counted = db.session.execute(
-            db.update(OneTimeCode)
-            .where(OneTimeCode.id == row.id, OneTimeCode.attempts < rules.max_attempts)
-            .values(attempts=OneTimeCode.attempts + 1)
-            .returning(OneTimeCode.attempts)
-        ).scalar_one_or_none()
+        counted = store.count_wrong_call_digits(row, rules.max_attempts)
         if counted is None:
-            db.session.rollback()
             return CallAnswer(to, purpose, "dead", 0, message("code_dead"))
     row.keypad_digits = typed
-    owner = db.session.get(User, row.user_id) if row.user_id else None
+    owner = store.account(row.user_id) if row.user_id else None
     record_event("call_answered", owner, to=to, purpose=purpose, right_digits=right)
-    db.session.commit()
     if right:
         return CallAnswer(
             to, purpose, "accepted", rules.max_attempts - row.attempts, "The code was accepted."
@@ -119,12 +106,7 @@ def answer_call(to: str, digits: str) -> CallAnswer:
 
 
 def _latest_call(destination: str, purpose: str) -> OneTimeCode | None:
-    return db.session.execute(
-        db.select(OneTimeCode)
-        .filter_by(destination=destination, purpose=purpose, channel="voice")
-        .order_by(OneTimeCode.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
+    return store.latest_call(destination, purpose)
 
 
 def _status_of(row: OneTimeCode | None) -> str:
@@ -147,7 +129,7 @@ def call_status(destination: str, purpose: str) -> str:
 
 
 def confirm_call(destination: str, purpose: str) -> OneTimeCode:
-    """Claim a call whose right digits were keyed in; single use, committed.
+    """Claim a call whose right digits were keyed in; single use.
 
     Raises CallNotAnswered (no or wrong digits yet), CodeExpired,
     TooManyAttempts, or CodeInvalid (no call, or already used).

@@ -163,7 +163,7 @@ def create_user_in_state(body: dict) -> dict:
     fields = {k: body[k] for k in _ACCOUNT_FIELDS if body.get(k) is not None}
     try:
         # SPEC §5.1: an email shared with another ID is allowed.
-        user = create_account(**fields, commit=False, shared_email=True)
+        user = create_account(**fields, shared_email=True)
         if claims:
             set_portal_claims(user, claims, replace=True)
         states = {k: body[k] for k in _STATE_FIELDS if body.get(k) is not None}

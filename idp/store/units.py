@@ -22,7 +22,20 @@ _WROTE = "mock_ohid.unit_wrote"
 
 # Every commit made before its unit ends, by name, with the reason it cannot wait.
 # ``tests/architecture`` checks that no module outside the store commits another way.
-EARLY_COMMITS: dict[str, str] = {}
+EARLY_COMMITS: dict[str, str] = {
+    "sign-in try claimed": (
+        "release SQLite's write lock before argon2: the claimed try is counted before the"
+        " slow check, and other sign-ins need not wait for that check"
+    ),
+    "security answers try claimed": (
+        "release the account row's lock before the answers' argon2 checks: the claimed"
+        " try is counted while they run, and parallel tries wait only for the count"
+    ),
+    "sso session ended": (
+        "portals told of the ended session by back-channel may call back at once; they"
+        " must find it ended and its tokens revoked, and no write lock is held while they answer"
+    ),
+}
 
 
 def commit_now(name: str) -> None:

@@ -9,6 +9,7 @@ import pytest
 from idp.lifecycle.accounts import create_account
 from idp.store import db
 from idp.store.models import User
+from idp.store.units import finish_unit
 from tests.conftest import make_test_app
 from tests.oidc.portal import decode_id_token, exchange, get_code
 from tests.postgres import NEEDS_POSTGRES, drop_tables
@@ -36,6 +37,7 @@ def test_portal_login_on_postgresql(pg_app):
         last_name="Gres",
         email_verified=True,
     )
+    finish_unit()
     from tests.helpers import SignIn
 
     query = get_code(client, SignIn(client), username="pg.user1", nonce="pg-nonce")
@@ -60,6 +62,7 @@ def test_racing_registrations_leave_one_account_on_postgresql(pg_app):
                 create_account(
                     username="race.user", email=f"race{n}@example.com", password="Password1"
                 )
+                finish_unit()
                 outcomes.append("created")
             except Exception as exc:  # noqa: BLE001 - the loser's domain error is recorded
                 outcomes.append(type(exc).__name__)

@@ -12,6 +12,7 @@ from idp.errors import CodeExpired, CodeInvalid, ResendLimitReached, ResendTooSo
 from idp.lifecycle.codes import confirm_code, issue_code
 from idp.store import db
 from idp.store.models import OneTimeCode
+from idp.store.units import finish_unit
 
 
 def _send(user, purpose="phone_verification", channel="sms", to="+16125550123"):
@@ -106,6 +107,8 @@ def test_two_racing_confirmations_have_one_winner(app, user):
             except CodeInvalid:
                 results.append("refused")
             finally:
+                # The end of the request the confirmation ran in.
+                finish_unit()
                 db.session.remove()
 
     threads = [threading.Thread(target=attempt) for _ in range(2)]

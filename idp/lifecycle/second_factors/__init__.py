@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ...audit import record_event
 from ...errors import MethodUnavailable
-from ...store import db
+from ...store import factors as store
 from ...store.models import OutboxMessage, User
 from ..mfa import judge_sign_in_step, refuse_if_locked
 from ..recovery_codes import drop_recovery_code
@@ -91,7 +91,7 @@ def _usable(user: User, name: str) -> SecondFactorMethod:
 
 
 def send_second_factor_code(user: User, name: str) -> OutboxMessage:
-    """Send a text, call or email code for the second factor (committed)."""
+    """Send a text, call or email code for the second factor."""
     method = _usable(user, name)
     if not isinstance(method, SentCodeMethod):
         raise MethodUnavailable()
@@ -104,7 +104,6 @@ def verify_second_factor(user: User, name: str, answer: Answer) -> Passed:
     method = _usable(user, name)
     passed = judge_sign_in_step(user, "second_factor", lambda: method.verify(user, answer))
     record_event("second_factor_passed", user, method=method.name)
-    db.session.commit()
     return passed
 
 
@@ -117,10 +116,9 @@ def remove_enrolled(user: User, name: str, item_id: int) -> bool:
     method = method_named(name)
     if method is None or not method.remove(user, item_id):
         return False
-    db.session.flush()
+    store.write_pending()
     if not has_strong_method(user):
         drop_recovery_code(user)
-    db.session.commit()
     return True
 
 

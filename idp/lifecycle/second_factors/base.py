@@ -13,7 +13,6 @@ from typing import ClassVar
 
 from ...errors import MethodUnavailable
 from ...extensions import get_settings
-from ...store import db
 from ...store.models import OutboxMessage, User
 from ..codes import issue_code
 from ..mfa import MFA_PURPOSE, confirm_sent_code
@@ -75,7 +74,7 @@ class SecondFactorMethod:
         return []
 
     def remove(self, user: User, item_id: int) -> bool:
-        """Remove one enrolled row of ``user`` (not committed); False if not theirs."""
+        """Remove one enrolled row of ``user``; False if not theirs."""
         return False
 
     def describe(self, user: User) -> dict:
@@ -103,18 +102,17 @@ class SentCodeMethod(SecondFactorMethod):
     def send(
         self, user: User, purpose: str = MFA_PURPOSE, destination: str | None = None
     ) -> OutboxMessage:
-        """Send a new code for ``purpose`` (committed); ResendTooSoon / ResendLimitReached.
+        """Send a new code for ``purpose``; ResendTooSoon / ResendLimitReached.
 
         ``destination`` defaults to the account's own (a phone being added passes its number).
         """
         to = destination if destination is not None else self.destination(user)
         _, plain = issue_code(user, purpose, self.channel, to)
         message = self.deliver(user, to, purpose, plain, get_settings().codes.otp_minutes)
-        db.session.commit()
         return message
 
     def deliver(self, user: User, to: str, purpose: str, plain: str, minutes: int) -> OutboxMessage:
-        """Put the message carrying ``plain`` in the outbox (not committed)."""
+        """Put the message carrying ``plain`` in the outbox."""
         raise MethodUnavailable()
 
     def sent_notice(self, user: User) -> str:
