@@ -25,12 +25,6 @@ def find_all_by_email(email: str) -> list[User]:
     return store.find_by_email_key(email_key(email))
 
 
-def find_by_email(email: str) -> User | None:
-    """The oldest One Healthcare ID on ``email``, or None."""
-    accounts = find_all_by_email(email)
-    return accounts[0] if accounts else None
-
-
 def email_in_use(email: str, besides: User | None = None) -> bool:
     """Whether another One Healthcare ID than ``besides`` uses ``email``."""
     return any(u is not besides for u in find_all_by_email(email))
