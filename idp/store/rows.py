@@ -82,3 +82,8 @@ def read_plain(statement, params=None):
 def held_row(row):
     """``row`` if it is still a row of the current session, else None."""
     return row if row is not None and inspect(row).persistent else None
+
+
+def forget_request_memos() -> None:
+    """Empty every ``request_memo`` (a new request begins)."""
+    g.pop("_request_memos", None)
