@@ -91,15 +91,21 @@ _INSERTS_IF_NEW: dict[tuple[type, str], object] = {}
 _DIALECT_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
-def _insert_if_new(model):
-    """An INSERT that does nothing where the row's unique key exists already (the
-    database decides, so racing requests cannot both insert)."""
+def _insert_if_new(model, values: dict) -> bool:
+    """INSERT a row unless its unique key exists already; whether it was inserted.
+
+    The database decides (ON CONFLICT DO NOTHING), so racing requests cannot both
+    insert. RETURNING says whether the row went in: a driver's row count is -1
+    where the dialect adds RETURNING itself.
+    """
     name = db.session.get_bind().dialect.name
     statement = _INSERTS_IF_NEW.get((model, name))
     if statement is None:
-        statement = _DIALECT_INSERTS[name](model).on_conflict_do_nothing()
+        statement = (
+            _DIALECT_INSERTS[name](model).on_conflict_do_nothing().returning(model.__table__.c.id)
+        )
         _INSERTS_IF_NEW[(model, name)] = statement
-    return statement
+    return execute_plain(statement, values).first() is not None
 
 
 # --- clients ---
@@ -356,7 +362,7 @@ def remember_assertion(client_id: str, jti: str, expires_at: datetime) -> bool:
     The (client_id, jti) unique constraint decides, however requests race.
     """
     values = {"client_id": client_id, "jti": jti, "expires_at": expires_at}
-    return execute_plain(_insert_if_new(ClientAssertion), values).rowcount == 1
+    return _insert_if_new(ClientAssertion, values)
 
 
 # --- consent grants ---
@@ -391,7 +397,7 @@ def consent_to_change(user_id: int, client_id: str, moment: datetime) -> Consent
             "granted_at": moment,
             "interaction_uid": None,
         }
-        execute_plain(_insert_if_new(ConsentGrant), values)
+        _insert_if_new(ConsentGrant, values)
         grant = find_consent(user_id, client_id)
     return grant
 
