@@ -44,7 +44,7 @@ def _sqlite_file(url: str) -> Path | None:
 
 def _database_url(settings: Settings) -> str:
     """The database URL with a relative SQLite path resolved against the current directory."""
-    url = settings["database.url"]
+    url = settings.database.url
     try:
         sqlite_file = _sqlite_file(url)
     except Exception:  # noqa: BLE001 - SQLAlchemy raises several types for bad URLs
@@ -67,9 +67,9 @@ def _secret_key(settings: Settings) -> str:
     Kept in the keys folder so that servers sharing that folder (and a database)
     accept each other's cookies and act as one IdP.
     """
-    if settings["server.secret_key"]:
-        return settings["server.secret_key"]
-    folder = settings.path("keys.dir")
+    if settings.server.secret_key:
+        return settings.server.secret_key
+    folder = settings.path(settings.keys.dir)
     folder.mkdir(parents=True, exist_ok=True)
     key_file = folder / "cookie-secret"
     if not key_file.exists():
@@ -191,16 +191,16 @@ def create_app(
         # Flask-WTF's HTTPS check wants a same-site Referer, which no browser sends
         # here (Referrer-Policy: no-referrer); the token in the session still guards.
         WTF_CSRF_SSL_STRICT=False,
-        MAIL_SERVER=settings["mail.server"] or "localhost",
-        MAIL_PORT=settings["mail.port"],
-        MAIL_USE_TLS=settings["mail.use_tls"],
-        MAIL_USERNAME=settings["mail.username"] or None,
-        MAIL_PASSWORD=settings["mail.password"] or None,
-        MAIL_DEFAULT_SENDER=settings["mail.sender"],
-        MAIL_SUPPRESS_SEND=not settings["mail.server"],
+        MAIL_SERVER=settings.mail.server or "localhost",
+        MAIL_PORT=settings.mail.port,
+        MAIL_USE_TLS=settings.mail.use_tls,
+        MAIL_USERNAME=settings.mail.username or None,
+        MAIL_PASSWORD=settings.mail.password or None,
+        MAIL_DEFAULT_SENDER=settings.mail.sender,
+        MAIL_SUPPRESS_SEND=not settings.mail.server,
         # One bound for the whole body and for any one form field in it.
-        MAX_CONTENT_LENGTH=settings["server.max_request_kb"] * 1024,
-        MAX_FORM_MEMORY_SIZE=settings["server.max_request_kb"] * 1024,
+        MAX_CONTENT_LENGTH=settings.server.max_request_kb * 1024,
+        MAX_FORM_MEMORY_SIZE=settings.server.max_request_kb * 1024,
     )
     app.json = BoundedJSONProvider(app)
     app.json.sort_keys = False
@@ -209,22 +209,20 @@ def create_app(
 
     app.extensions["mock_ohid.clock"] = Clock()
     app.extensions["mock_ohid.clock_loader"] = load_clock_offset
-    app.extensions["mock_ohid.hashing"] = PasswordHashing(
-        settings["security.password_hash_profile"]
-    )
+    app.extensions["mock_ohid.hashing"] = PasswordHashing(settings.security.password_hash_profile)
 
     from .oidc.keys import KeyStore
 
-    app.extensions["mock_ohid.keys"] = KeyStore(settings.path("keys.dir"))
+    app.extensions["mock_ohid.keys"] = KeyStore(settings.path(settings.keys.dir))
 
     try:
         db.init_app(app)
     except (ImportError, ArgumentError) as exc:
         # The engine is made here: a URL naming a driver that is not installed fails now.
-        url = make_url(settings["database.url"]).render_as_string(hide_password=True)
+        url = make_url(settings.database.url).render_as_string(hide_password=True)
         raise SettingsError(f"database.url: cannot use {url!r} ({exc})") from None
     csrf.init_app(app)
-    if settings["mail.server"]:
+    if settings.mail.server:
         # Flask-Mail (and smtplib) only when emails really go out by SMTP.
         from flask_mail import Mail
 
@@ -241,8 +239,8 @@ def create_app(
     _register_hooks(app)
     # A global (not a context processor) so imported macros see it too.
     app.jinja_env.globals["password_policy"] = settings.password
-    app.jinja_env.globals["support_phone"] = settings["server.support_phone"]
-    app.jinja_env.globals["support_email"] = settings["server.support_email"]
+    app.jinja_env.globals["support_phone"] = settings.server.support_phone
+    app.jinja_env.globals["support_email"] = settings.server.support_email
     from .policy.contact import compact_phone, display_phone
 
     app.add_template_filter(compact_phone, "compact_phone")

@@ -88,7 +88,7 @@ def _seed_path():
 
 
 def _load_clients(report: InitReport) -> None:
-    path = get_settings().bundled_or_path("clients.file", "config/clients.toml")
+    path = get_settings().clients_file_path
     try:
         clients = load_clients_file(path)
     except ClientConfigError as exc:
@@ -121,7 +121,7 @@ def initialize(
     db.create_all()
     _create_later_indexes()
     entries = None
-    seeding = settings["users.seed"] if seed is None else seed
+    seeding = settings.users.seed if seed is None else seed
     if seeding:
         entries = read_seed_file(_seed_path())
     # argon2 releases the GIL: the demo password is hashed while clients are loaded
@@ -150,7 +150,7 @@ def reset_data() -> InitReport:
     too, so every worker is back to real time.
     """
     report = InitReport()
-    entries = read_seed_file(_seed_path()) if get_settings()["users.seed"] else []
+    entries = read_seed_file(_seed_path()) if get_settings().users.seed else []
     # Hash before the first write: SQLite holds its write lock until the commit.
     hashes: Future = Future()
     passwords = {str(entry.get("password", "")) for entry in entries}

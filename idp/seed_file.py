@@ -16,7 +16,7 @@ from .settings import Settings, SettingsError, read_toml
 
 def seed_path(settings: Settings) -> Path:
     """The seed file the settings name, or the bundled config/users.toml."""
-    return settings.bundled_or_path("users.seed_file", "config/users.toml")
+    return settings.seed_file_path
 
 
 def read_seed_file(path: Path) -> list[dict]:

@@ -26,10 +26,9 @@ from idp.bootstrap import initialize
 from idp.extensions import get_clock, get_key_store
 from idp.oidc.keys import KeyStore
 from idp.store import db as _db
-
-from .factories import UserFactory
-from .helpers import ClockControl, Outbox, SignIn
-from .postgres import postgres_cluster
+from tests.factories import UserFactory
+from tests.helpers import ClockControl, Outbox, SignIn
+from tests.postgres import postgres_cluster
 
 pytest_plugins = ["pytester"]
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import itertools
 
 from idp.lifecycle.accounts import create_account
-
-from .helpers import DEFAULT_PASSWORD
+from tests.helpers import DEFAULT_PASSWORD
 
 # Named bundles of fields: user_factory("with_phone", "expired_password", username=...).
 TRAITS: dict[str, dict] = {

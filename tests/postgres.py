@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from .live import free_port
+from tests.live import free_port
 
 
 def _server_binaries() -> tuple[str, str] | None:

@@ -1,4 +1,4 @@
-"""The README's QA examples run as written against a live server."""
+"""The QA examples the docs point to (docs/qa/index.md) run as written against a live server."""
 
 from __future__ import annotations
 

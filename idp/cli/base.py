@@ -74,7 +74,7 @@ def remember_issuer(settings) -> None:
     """Record the issuer `serve` or `demo` advertises (its port may have come from a
     flag), so that the other commands on this folder (tokens issue, activation links)
     speak for the same issuer."""
-    folder = settings.path("server.instance_dir")
+    folder = settings.path(settings.server.instance_dir)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / SERVED_ISSUER).write_text(settings.issuer + "\n")
 
@@ -89,7 +89,7 @@ def served_issuer(config_file, overrides) -> tuple[str, str] | None:
         settings = load_settings(config_file=config_file, overrides=overrides)
     except SettingsError:
         return None
-    path = settings.path("server.instance_dir") / SERVED_ISSUER
+    path = settings.path(settings.server.instance_dir) / SERVED_ISSUER
     if not settings.issuer_is_derived or not path.is_file():
         return None
     issuer = path.read_text().strip()
@@ -251,16 +251,16 @@ def early_seed_hashes(obj: AppContext):
 
     try:
         settings = load_settings(config_file=obj.config_file, overrides=obj.overrides)
-        database = _sqlite_file(settings["database.url"])
+        database = _sqlite_file(settings.database.url)
         if (
-            not settings["users.seed"]
+            not settings.users.seed
             or database is None
             or str(database).startswith("file:")
             or (Path.cwd() / database).exists()
         ):
             return None
         entries = read_seed_file(seed_path(settings))
-        hashing = PasswordHashing(settings["security.password_hash_profile"])
+        hashing = PasswordHashing(settings.security.password_hash_profile)
     except Exception:  # noqa: BLE001 - reported by the start-up that follows
         return None
     passwords = {str(entry.get("password", "")) for entry in entries if entry.get("password")}

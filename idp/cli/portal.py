@@ -197,11 +197,11 @@ def demo(obj: AppContext, any_ports, portal_ports, portal_id, issuer, host, port
     if portal_ports is not None:
         obj.overrides["demo.portal_ports"] = portal_ports
     settings = load_settings(config_file=obj.config_file, overrides=obj.overrides)
-    host = settings["server.host"]
-    first = 0 if any_ports else settings["demo.portal_ports"]
+    host = settings.server.host
+    first = 0 if any_ports else settings.demo.portal_ports
     sockets = {}
     try:
-        sockets["mock-ohid"] = bind(host, 0 if any_ports else settings["server.port"])
+        sockets["mock-ohid"] = bind(host, 0 if any_ports else settings.server.port)
         for offset, portal in enumerate(PORTALS):
             sockets[portal.client_id] = bind("127.0.0.1", first + offset if first else 0)
     except DemoError as exc:
@@ -259,7 +259,7 @@ def _demo_one(obj: AppContext, portal_id: str, issuer: str | None, host: str, po
     from ..settings import load_settings
 
     settings = load_settings(config_file=obj.config_file, overrides=obj.overrides)
-    first = settings["demo.portal_ports"]
+    first = settings.demo.portal_ports
 
     def default(portal) -> int:
         # The port it has in the whole demo (demo.portal_ports and on); 0: any free port.

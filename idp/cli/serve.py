@@ -109,7 +109,7 @@ def serve(obj: AppContext, host, port, workers, threads, https, cert, key):
         if workers > 1:
             fail("--workers needs gunicorn (Linux, macOS, WSL); waitress serves one process")
     try:
-        listener = bind(settings["server.host"], settings["server.port"])
+        listener = bind(settings.server.host, settings.server.port)
     except ListenError as exc:
         fail(str(exc))
     # Every setting from here on sees the port really bound (--port 0 included).
@@ -146,7 +146,7 @@ def _engine(settings) -> str:
     """gunicorn where processes fork, waitress elsewhere, unless server.engine names one."""
     from ..serving import can_fork
 
-    chosen = settings["server.engine"]
+    chosen = settings.server.engine
     if chosen == "auto":
         return "gunicorn" if can_fork() else "waitress"
     if chosen == "gunicorn" and not can_fork():
@@ -160,13 +160,15 @@ def _tls_files(settings):
 
     from ..local_ca import ServerCertificate, ensure_server_certificate
 
-    if settings["server.tls_cert"]:
-        cert, key = settings.path("server.tls_cert"), settings.path("server.tls_key")
+    if settings.server.tls_cert:
+        cert, key = settings.path(settings.server.tls_cert), settings.path(settings.server.tls_key)
         for label, path in (("certificate", cert), ("key", key)):
             if not path.is_file():
                 fail(f"TLS {label} not found: {path}")
         return ServerCertificate(cert, key, ca=None, names=(), made_ca=False)
-    return ensure_server_certificate(settings.path("keys.dir"), urlsplit(settings.issuer).hostname)
+    return ensure_server_certificate(
+        settings.path(settings.keys.dir), urlsplit(settings.issuer).hostname
+    )
 
 
 def _trust_own_ca(ca) -> None:
@@ -253,7 +255,7 @@ def ca(obj: AppContext):
 
     settings = load_settings(config_file=obj.config_file, overrides=obj.overrides)
     host = None if settings.issuer_is_derived else urlsplit(settings.issuer).hostname
-    tls = ensure_server_certificate(settings.path("keys.dir"), host)
+    tls = ensure_server_certificate(settings.path(settings.keys.dir), host)
     click.echo(tls.ca.read_text(), nl=False)
 
 
@@ -357,7 +359,7 @@ def keys_rotate(obj: AppContext, alg, retire_after_hours):
         hours = (
             retire_after_hours
             if retire_after_hours is not None
-            else get_settings()["keys.retire_after_hours"]
+            else get_settings().keys.retire_after_hours
         )
         current = store.keys()
         old = [k for k in current if k.alg == alg and k.retires_at is None]

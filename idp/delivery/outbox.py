@@ -52,7 +52,7 @@ def send_email(
     )
     subject, _, body = text.strip().partition("\n")
     message = _record("email", to, purpose, subject.strip(), body.strip(), code, link, user)
-    if get_settings()["mail.server"]:
+    if get_settings().mail.server:
         from flask_mail import Message
 
         try:

@@ -69,7 +69,7 @@ def portal_registration(entry: dict, url: str) -> dict:
 
 def clients_file_entries(settings) -> dict[str, dict]:
     """The entries of the clients file (``clients.file``, else the bundled one) by client_id."""
-    path = settings.bundled_or_path("clients.file", "config/clients.toml")
+    path = settings.clients_file_path
     return {e.get("client_id"): e for e in tomllib.loads(path.read_text()).get("client", [])}
 
 
@@ -102,7 +102,7 @@ def register_portals(ports: dict[str, int]) -> list[tuple[Portal, dict, str]]:
     """Register each portal's URIs on its client (from the clients file), as its own unit
     of work; needs an app context."""
     settings = get_settings()
-    path = settings.bundled_or_path("clients.file", "config/clients.toml")
+    path = settings.clients_file_path
     entries = clients_file_entries(settings)
     registered = []
     with unit_of_work():
@@ -124,7 +124,7 @@ def start_portals(app, sockets: dict[str, socket.socket]) -> list[Served]:
     ports = {client_id: sock.getsockname()[1] for client_id, sock in sockets.items()}
     with app.app_context():
         issuer = get_settings().issuer
-        qa_token = get_settings()["qa.token"]
+        qa_token = get_settings().qa.token
         registered = register_portals(ports)
     served = []
     for portal, entry, url in registered:

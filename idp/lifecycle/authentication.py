@@ -55,7 +55,7 @@ def refresh_inactivity(user: User, moment: datetime) -> None:
     """Deactivate an account that has not signed in for the configured days."""
     if user.deactivated_at is not None:
         return
-    days = get_settings()["account.inactivity_days"]
+    days = get_settings().account.inactivity_days
     # A password set since (a reset reactivates) counts as activity too.
     last = max(user.last_sign_in_at or user.created_at, user.password_changed_at)
     if is_inactive(last, moment, days):

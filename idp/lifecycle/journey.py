@@ -44,7 +44,7 @@ def journey_state(
     resumed = sign_in.sso_id is not None
     age = password_age(user.password_changed_at, now(), settings.password)
     device_check = (
-        settings["security.unrecognized_device_check"]
+        settings.security.unrecognized_device_check
         and not resumed
         and not sign_in.registration
         and not sign_in.device_checked

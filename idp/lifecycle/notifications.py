@@ -90,4 +90,4 @@ def _within_rate(user: User, event: str, channel: str, moment) -> bool:
             OutboxMessage.created_at > moment - ALERT_WINDOW,
         )
     ).scalars()
-    return alert_allowed(sent, moment, get_settings()["security.alerts_per_hour"])
+    return alert_allowed(sent, moment, get_settings().security.alerts_per_hour)

@@ -131,7 +131,7 @@ def begin_recovery(identifier: str) -> User:
     if user is None:
         raise AccountNotFound()
     if not recovery_options(user):
-        raise NoRecoveryOptions(support_phone=get_settings()["server.support_phone"])
+        raise NoRecoveryOptions(support_phone=get_settings().server.support_phone)
     record_event("recovery_started", user)
     notify(user, "account_recovery_attempt")
     db.session.commit()

@@ -36,7 +36,7 @@ def issue_recovery_code(user: User) -> str:
         db.select(RecoveryCode).filter_by(user_id=user.id, used_at=None)
     ).scalars():
         old.used_at = moment
-    plain = generate_code(get_settings()["recovery.code_digits"])
+    plain = generate_code(get_settings().recovery.code_digits)
     db.session.add(
         RecoveryCode(user_id=user.id, code_hash=get_hashing().hash(plain), created_at=moment)
     )

@@ -38,15 +38,13 @@ def access_token_format(client) -> str:
     """``jwt`` or ``opaque``: the client's choice, else the server's."""
     return (
         client.client_metadata.get("access_token_format")
-        or get_settings()["tokens.access_token_format"]
+        or get_settings().tokens.access_token_format
     )
 
 
 def access_token_typ(client) -> str:
     """The JWT ``typ`` header: ``at+jwt`` (RFC 9068) or ``JWT`` for decoders that take only that."""
-    return (
-        client.client_metadata.get("access_token_typ") or get_settings()["tokens.access_token_typ"]
-    )
+    return client.client_metadata.get("access_token_typ") or get_settings().tokens.access_token_typ
 
 
 def requested_resources(request) -> list[str]:

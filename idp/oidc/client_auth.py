@@ -122,7 +122,7 @@ def authenticate_client(request, endpoint_methods) -> tuple:
     client = find_client(client_id)
     if client is None:
         raise refuse(UNKNOWN_CLIENT)
-    strict = client.strict_auth_method or get_settings()["clients.strict_auth_method"]
+    strict = client.strict_auth_method or get_settings().clients.strict_auth_method
     problem = refusal(
         client.token_endpoint_auth_method,
         presented,
@@ -226,7 +226,7 @@ class PrivateKeyJwtAuthentication(JWTBearerClientAssertion):
     def verify_claims(self, claims) -> None:
         # A long-lived assertion is a reusable credential: refuse it before
         # its jti is stored. Token timestamps are real time, not the QA clock.
-        cap = get_settings()["clients.max_assertion_seconds"]
+        cap = get_settings().clients.max_assertion_seconds
         exp, iat = _number(claims.get("exp")), _number(claims.get("iat"))
         if exp is not None and (
             exp - real_now().timestamp() > cap + self.leeway

@@ -281,7 +281,7 @@ class OhidClientRegistrationEndpoint(ClientRegistrationEndpoint):
 
     def authenticate_token(self, request):
         # Open registration: no initial access token, only the setting.
-        if not get_settings()["clients.dynamic_registration"]:
+        if not get_settings().clients.dynamic_registration:
             raise AccessDeniedError("Dynamic client registration is turned off.")
         return True
 

@@ -213,8 +213,8 @@ def default_scopes(client: OAuth2Client) -> list[str]:
     settings = get_settings()
     defaults = default_scopes_of(
         client.client_metadata.get("default_scopes"),
-        strict=client.strict_auth_method or settings["clients.strict_auth_method"],
-        server_default=settings["clients.default_scopes"].split(),
+        strict=client.strict_auth_method or settings.clients.strict_auth_method,
+        server_default=settings.clients.default_scopes.split(),
     )
     return client.get_allowed_scope(" ".join(defaults)).split()
 
@@ -314,8 +314,8 @@ def client_details(client: OAuth2Client) -> dict:
         "require_phone": client.require_phone,
         "id_token_signed_response_alg": client.id_token_signed_response_alg,
         "access_token_format": metadata.get("access_token_format")
-        or settings["tokens.access_token_format"],
-        "access_token_typ": metadata.get("access_token_typ") or settings["tokens.access_token_typ"],
+        or settings.tokens.access_token_format,
+        "access_token_typ": metadata.get("access_token_typ") or settings.tokens.access_token_typ,
         "access_token_audience": metadata.get("access_token_audience") or client.client_id,
         "introspect_any": bool(metadata.get("introspect_any", False)),
         "resource_servers": list(metadata.get("resource_servers", [])),

@@ -65,7 +65,7 @@ def provider_metadata(back_channel: str | None = None) -> dict:
         "backchannel_logout_session_supported": True,
         "frontchannel_logout_supported": False,
     }
-    if settings["clients.dynamic_registration"]:
+    if settings.clients.dynamic_registration:
         metadata["registration_endpoint"] = f"{backend}/register"
     return metadata
 

@@ -52,7 +52,7 @@ def issues_refresh_token(grant_type: str, client, scope: str | None) -> bool:
         grant_type,
         may_refresh=client.check_grant_type("refresh_token"),
         scopes=scope_to_list(scope or "") or [],
-        requires_offline_access=get_settings()["tokens.refresh_token_requires_offline_access"],
+        requires_offline_access=get_settings().tokens.refresh_token_requires_offline_access,
     )
 
 

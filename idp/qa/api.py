@@ -127,7 +127,7 @@ def _guard():
     _check_host()
     _check_origin()
     settings = get_settings()
-    token = settings["qa.token"]
+    token = settings.qa.token
     if token:
         scheme, _, supplied = request.headers.get("Authorization", "").partition(" ")
         # RFC 9110 §11.1: the scheme is case-insensitive.
@@ -138,7 +138,7 @@ def _guard():
         # Bytes, so a token with non-ASCII characters is simply wrong, not an error.
         if not hmac.compare_digest(supplied.strip().encode(), token.encode()):
             raise QAError(403, "forbidden", "The QA token is wrong.")
-    elif not _is_loopback(settings["server.host"]):
+    elif not _is_loopback(settings.server.host):
         raise QAError(
             403,
             "forbidden",

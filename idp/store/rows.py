@@ -9,6 +9,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .base import db
+from .units import REQUEST_MEMOS, note_write
 
 
 def request_memo(kind: str) -> dict:
@@ -17,7 +18,7 @@ def request_memo(kind: str) -> dict:
     Holding rows here also keeps them in the session's identity map, which only
     holds them weakly: read once, they are not read again in the same request.
     """
-    memos = g.setdefault("_request_memos", {})
+    memos = g.setdefault(REQUEST_MEMOS, {})
     return memos.setdefault(kind, {})
 
 
@@ -28,6 +29,8 @@ def execute_plain(statement, params=None):
     one-column reads of a sign-in's hot path, where ``session.execute`` costs
     several times as much. The caller refreshes any row object it changed.
     """
+    if statement.is_dml:
+        note_write()
     return db.session.connection().execute(statement, params)
 
 
@@ -82,8 +85,3 @@ def read_plain(statement, params=None):
 def held_row(row):
     """``row`` if it is still a row of the current session, else None."""
     return row if row is not None and inspect(row).persistent else None
-
-
-def forget_request_memos() -> None:
-    """Empty every ``request_memo`` (a new request begins)."""
-    g.pop("_request_memos", None)

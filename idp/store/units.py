@@ -12,8 +12,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from flask import g
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
 from .base import db
-from .rows import forget_request_memos
+
+# The key in ``flask.g`` of the request's memos (``rows.request_memo``).
+REQUEST_MEMOS = "_request_memos"
+
+# Set in ``Session.info`` once the unit has written anything.
+_WROTE = "mock_ohid.unit_wrote"
 
 # Every commit made before its unit ends, by name, with the reason it cannot wait.
 # ``tests/architecture`` checks that no module outside the store commits another way.
@@ -47,13 +56,44 @@ def commit_now(name: str) -> None:
 
 
 def finish_unit() -> None:
-    """Commit the current unit of work (the end of a request, command or task)."""
-    db.session.commit()
+    """Commit the current unit of work (the end of a request, command or task).
+
+    A unit that wrote nothing ends its read transaction without a COMMIT, so a
+    page that only reads costs the database no commit.
+    """
+    session = db.session()
+    if session.new or session.dirty or session.deleted or session.info.pop(_WROTE, False):
+        session.commit()
+    else:
+        session.rollback()
+
+
+def note_write() -> None:
+    """Record that the current unit wrote past the ORM (a plain INSERT or UPDATE)."""
+    db.session().info[_WROTE] = True
 
 
 def abandon_unit() -> None:
     """Drop the current unit's unwritten changes."""
-    db.session.rollback()
+    session = db.session()
+    session.info.pop(_WROTE, None)
+    session.rollback()
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session, _context) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session) -> None:
+    session.info.pop(_WROTE, None)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _orm_statement(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
 
 
 @contextmanager
@@ -75,7 +115,7 @@ def begin_request() -> None:
     read again the interaction, user, client and SSO session it holds. The rows
     another request memoized (``request_memo``) are forgotten.
     """
-    forget_request_memos()
+    g.pop(REQUEST_MEMOS, None)
     db.session().expire_on_commit = False
 
 
@@ -88,6 +128,7 @@ def end_request() -> None:
     """
     if db.session.registry.has():
         session = db.session()
+        session.info.pop(_WROTE, None)
         session.rollback()
         session.expire_all()
         session.expire_on_commit = True

@@ -286,7 +286,8 @@ def start_mock_ohid(
             db.engine.dispose()
 
     issuer = app.extensions["mock_ohid.settings"].issuer
-    running = RunningMockOhid(issuer, port, QAClient(issuer, values.get("qa.token") or None), app)
+    qa_token = app.extensions["mock_ohid.settings"].qa.token or None
+    running = RunningMockOhid(issuer, port, QAClient(issuer, qa_token), app)
     return running, stop
 
 

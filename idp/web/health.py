@@ -28,13 +28,13 @@ def _sqlite_folder(database_url: str) -> tuple[str, str] | None:
 
 def database_unwritable(exc: BaseException, database_url: str | None = None) -> str | None:
     """Why the database takes no writes, if ``exc`` says so (full disk, read-only); else None."""
-    return qa_store.database_unwritable(exc, database_url or get_settings()["database.url"])
+    return qa_store.database_unwritable(exc, database_url or get_settings().database.url)
 
 
 def write_problem() -> str | None:
     """Write a row of several pages and delete it again; None when both commits work."""
     return qa_store.probe_writes(
-        secrets.token_hex(16), secrets.token_hex(PROBE_HEX_BYTES), get_settings()["database.url"]
+        secrets.token_hex(16), secrets.token_hex(PROBE_HEX_BYTES), get_settings().database.url
     )
 
 

@@ -19,6 +19,6 @@ def help_page():
     settings = get_settings()
     return render_template(
         "pages/help.html",
-        support_phone=settings["server.support_phone"],
+        support_phone=settings.server.support_phone,
         lockout=settings.lockout,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
-from . import engine
+from tests.containers import engine
 
 
 class Compose:

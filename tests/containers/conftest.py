@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from . import engine
+from tests.containers import engine
 
 WHY_NOT = engine.missing_tools()
 NEEDS_ENGINE = [

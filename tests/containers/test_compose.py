@@ -10,11 +10,11 @@ import json
 import pytest
 import requests
 
-from ..helpers import csrf_token
-from ..interop.conftest import HTTP_TIMEOUT, follow, sign_in_by_form
-from . import engine
-from .compose import Compose
-from .conftest import NEEDS_ENGINE
+from tests.containers import engine
+from tests.containers.compose import Compose
+from tests.containers.conftest import NEEDS_ENGINE
+from tests.helpers import csrf_token
+from tests.interop.conftest import HTTP_TIMEOUT, follow, sign_in_by_form
 
 pytestmark = NEEDS_ENGINE
 

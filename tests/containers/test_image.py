@@ -9,9 +9,9 @@ from types import SimpleNamespace
 import pytest
 import requests
 
-from ..interop.test_authlib_pyjwt_portal import CLIENT_ID, REDIRECT, SECRET, _portal_login
-from . import engine
-from .conftest import NEEDS_ENGINE
+from tests.containers import engine
+from tests.containers.conftest import NEEDS_ENGINE
+from tests.interop.test_authlib_pyjwt_portal import CLIENT_ID, REDIRECT, SECRET, _portal_login
 
 pytestmark = NEEDS_ENGINE
 

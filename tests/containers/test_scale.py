@@ -9,11 +9,11 @@ import time
 import pytest
 import requests
 
-from ..helpers import query_of
-from ..test_two_servers import authorize, id_token_header, redeem, sign_in
-from . import engine
-from .compose import Compose
-from .conftest import NEEDS_ENGINE
+from tests.containers import engine
+from tests.containers.compose import Compose
+from tests.containers.conftest import NEEDS_ENGINE
+from tests.helpers import query_of
+from tests.races.test_two_servers import authorize, id_token_header, redeem, sign_in
 
 pytestmark = NEEDS_ENGINE
 

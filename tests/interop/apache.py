@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from ..live import free_port, stop_process, wait_for_http
+from tests.live import free_port, stop_process, wait_for_http
 
 MODULES = Path("/usr/lib/apache2/modules")
 APACHE = shutil.which("apache2") or "/usr/sbin/apache2"

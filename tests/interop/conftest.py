@@ -21,8 +21,14 @@ from authlib.integrations.requests_client import OAuth2Session
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from idp.testing import QAClient
-
-from ..live import clean_env, free_port, mock_ohid_command, start_serve, stop_process, wait_for_http
+from tests.live import (
+    clean_env,
+    free_port,
+    mock_ohid_command,
+    start_serve,
+    stop_process,
+    wait_for_http,
+)
 
 PASSWORD = "Interop1pass"
 START_SECONDS = 30

@@ -12,7 +12,7 @@ from pathlib import Path
 import gunicorn
 import pytest
 
-from ..live import clean_env, free_port, stop_process, wait_for_http
+from tests.live import clean_env, free_port, stop_process, wait_for_http
 
 INTEROP = Path(__file__).parent
 REPO = INTEROP.parents[1]

@@ -13,9 +13,9 @@ import jwt
 import pytest
 import requests
 
-from ..live import free_port
-from .conftest import HTTP_TIMEOUT, code_flow_tokens, new_user, newcomer_client
-from .rp_process import INTEROP, node_folder, start_node, start_wsgi
+from tests.interop.conftest import HTTP_TIMEOUT, code_flow_tokens, new_user, newcomer_client
+from tests.interop.rp_process import INTEROP, node_folder, start_node, start_wsgi
+from tests.live import free_port
 
 pytestmark = pytest.mark.interop
 

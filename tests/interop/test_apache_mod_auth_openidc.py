@@ -13,8 +13,8 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from . import apache
-from .conftest import HTTP_TIMEOUT, follow, sign_in_by_form
+from tests.interop import apache
+from tests.interop.conftest import HTTP_TIMEOUT, follow, sign_in_by_form
 
 pytestmark = [
     pytest.mark.interop,

@@ -11,7 +11,7 @@ import requests
 from authlib.integrations.requests_client import OAuth2Session
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
-from .conftest import HTTP_TIMEOUT, PASSWORD, follow, sign_in_by_form
+from tests.interop.conftest import HTTP_TIMEOUT, PASSWORD, follow, sign_in_by_form
 
 pytestmark = pytest.mark.interop
 

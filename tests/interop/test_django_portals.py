@@ -13,9 +13,9 @@ import time
 import pytest
 import requests
 
-from ..live import clean_env, free_port
-from .conftest import HTTP_TIMEOUT, follow, new_user, newcomer_client, sign_in_by_form
-from .rp_process import INTEROP, start_wsgi
+from tests.interop.conftest import HTTP_TIMEOUT, follow, new_user, newcomer_client, sign_in_by_form
+from tests.interop.rp_process import INTEROP, start_wsgi
+from tests.live import clean_env, free_port
 
 pytestmark = pytest.mark.interop
 

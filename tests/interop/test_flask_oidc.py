@@ -12,8 +12,7 @@ import jwt
 import pytest
 import requests
 
-from ..live import free_port
-from .conftest import (
+from tests.interop.conftest import (
     HTTP_TIMEOUT,
     follow,
     new_user,
@@ -22,7 +21,8 @@ from .conftest import (
     start_ohid,
     stop_ohid,
 )
-from .rp_process import INTEROP, start_wsgi
+from tests.interop.rp_process import INTEROP, start_wsgi
+from tests.live import free_port
 
 pytestmark = pytest.mark.interop
 

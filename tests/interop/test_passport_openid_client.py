@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 import requests
 
-from ..live import free_port
-from .conftest import HTTP_TIMEOUT, follow, new_user, newcomer_client, sign_in_by_form
-from .rp_process import node_folder, start_node
+from tests.interop.conftest import HTTP_TIMEOUT, follow, new_user, newcomer_client, sign_in_by_form
+from tests.interop.rp_process import node_folder, start_node
+from tests.live import free_port
 
 pytestmark = pytest.mark.interop
 

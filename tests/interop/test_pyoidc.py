@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from .conftest import HTTP_TIMEOUT, follow, sign_in_by_form
+from tests.interop.conftest import HTTP_TIMEOUT, follow, sign_in_by_form
 
 oic = pytest.importorskip("oic", reason="pyoidc (oic) is not installed")
 

@@ -14,7 +14,7 @@ import requests
 from oauthlib.oauth2 import InsecureTransportError, InvalidClientError
 from requests_oauthlib import OAuth2Session
 
-from .conftest import HTTP_TIMEOUT, follow, new_user, newcomer_client, sign_in_by_form
+from tests.interop.conftest import HTTP_TIMEOUT, follow, new_user, newcomer_client, sign_in_by_form
 
 pytestmark = pytest.mark.interop
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ..live import free_port
+from tests.live import free_port
 
 SPA = Path(__file__).parent / "spa"
 LIBRARY = SPA / "node_modules" / "oidc-client-ts" / "dist" / "browser" / "oidc-client-ts.min.js"

@@ -7,7 +7,7 @@ import base64
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from ..helpers import authorize_url, csrf_token, pkce_pair, query_of
+from tests.helpers import authorize_url, csrf_token, pkce_pair, query_of
 
 CLAIMS_ONLINE = (
     "optum-connect-claims-online",

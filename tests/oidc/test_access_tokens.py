@@ -9,8 +9,7 @@ import jwt as pyjwt
 import pytest
 
 from idp.store.models import AuditEvent
-
-from .portal import CLAIMS_ONLINE, add_client, basic_auth, exchange, get_code
+from tests.oidc.portal import CLAIMS_ONLINE, add_client, basic_auth, exchange, get_code
 
 ISSUER = "http://localhost:8765"
 API = ("claims-api", "claims-api-secret")

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from ..helpers import SignIn, authorize_url, query_of
-from .portal import decode_id_token, exchange, get_code
+from tests.helpers import SignIn, authorize_url, query_of
+from tests.oidc.portal import decode_id_token, exchange, get_code
 
 ISSUER = "http://localhost:8765"
 

@@ -8,7 +8,7 @@ from urllib.parse import quote_plus
 
 import pytest
 
-from .portal import add_client, exchange, get_code
+from tests.oidc.portal import add_client, exchange, get_code
 
 SPACED = ("spaced-portal", "a secret with spaces+plus", "http://localhost:5040/cb")
 

@@ -6,9 +6,15 @@ import pytest
 
 from idp.crypto.digests import token_digest
 from idp.store.models import AuthorizationCode, Token
-
-from ..helpers import authorize_url, pkce_pair, query_of
-from .portal import CLAIMS_ONLINE, add_client, basic_auth, decode_id_token, exchange, get_code
+from tests.helpers import authorize_url, pkce_pair, query_of
+from tests.oidc.portal import (
+    CLAIMS_ONLINE,
+    add_client,
+    basic_auth,
+    decode_id_token,
+    exchange,
+    get_code,
+)
 
 ISSUER = "http://localhost:8765"
 

@@ -25,9 +25,8 @@ from joserfc.jwk import KeySet
 
 from idp.extensions import get_clock
 from idp.policy.claims import SCOPE_CLAIMS
-
-from ..helpers import csrf_token, pkce_pair, query_of
-from .portal import basic_auth
+from tests.helpers import csrf_token, pkce_pair, query_of
+from tests.oidc.portal import basic_auth
 
 ISSUER = "http://localhost:8765"
 CLIENT_ID, SECRET, REDIRECT = (

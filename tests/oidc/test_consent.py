@@ -7,9 +7,8 @@ import json
 import pytest
 
 from idp.store.models import AuditEvent, ConsentGrant
-
-from ..helpers import authorize_url, csrf_token, query_of
-from .portal import add_client, allow_consent
+from tests.helpers import authorize_url, csrf_token, query_of
+from tests.oidc.portal import add_client, allow_consent
 
 ISSUER = "http://localhost:8765"
 PORTAL = ("community-portal", "community-secret-123", "http://localhost:5020/cb")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .portal import CLAIMS_ONLINE, add_client, basic_auth, exchange, get_code
+from tests.oidc.portal import CLAIMS_ONLINE, add_client, basic_auth, exchange, get_code
 
 PORTAL_ORIGIN = "http://localhost:5001"  # origin of a Claims Online redirect URI
 FOREIGN_ORIGIN = "http://evil.localhost:6666"

@@ -3,8 +3,8 @@ registered, HTML-escaped, and never redirect where they must not."""
 
 from __future__ import annotations
 
-from ..helpers import authorize_url
-from .portal import CLAIMS_ONLINE, exchange, get_code
+from tests.helpers import authorize_url
+from tests.oidc.portal import CLAIMS_ONLINE, exchange, get_code
 
 LOGOUT_REGISTERED = "http://localhost:5001/"
 

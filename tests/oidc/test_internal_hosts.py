@@ -8,9 +8,8 @@ import pytest
 from joserfc.jwk import RSAKey
 
 from idp.settings import SettingsError, load_settings
-
-from .portal import add_client
-from .test_tokens import assertion, code_request, jwt_auth, pkjwt_code
+from tests.oidc.portal import add_client
+from tests.oidc.test_tokens import assertion, code_request, jwt_auth, pkjwt_code
 
 ISSUER = "http://localhost:8765"
 INTERNAL = "http://mock-ohid:8765"

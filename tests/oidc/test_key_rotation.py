@@ -14,9 +14,15 @@ from joserfc.jwk import KeySet
 
 from idp.cli import main
 from idp.extensions import get_clock, get_key_store
-
-from .portal import CLAIMS_ONLINE, add_client, basic_auth, decode_id_token, exchange, get_code
-from .test_rp_authlib import _browser_sign_in
+from tests.oidc.portal import (
+    CLAIMS_ONLINE,
+    add_client,
+    basic_auth,
+    decode_id_token,
+    exchange,
+    get_code,
+)
+from tests.oidc.test_rp_authlib import _browser_sign_in
 
 OFFLINE = "openid profile offline_access"
 

@@ -9,10 +9,9 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from idp.store.models import AuditEvent, SsoSession
-
-from ..helpers import authorize_url, csrf_token
-from .portal import CLAIMS_ONLINE, add_client, exchange, get_code
-from .receiver import portal_backend
+from tests.helpers import authorize_url, csrf_token
+from tests.oidc.portal import CLAIMS_ONLINE, add_client, exchange, get_code
+from tests.oidc.receiver import portal_backend
 
 ISSUER = "http://localhost:8765"
 LOGOUT_URI = "http://localhost:5001/"
@@ -141,7 +140,7 @@ def test_confirmation_without_csrf_signs_nobody_out(client, sign_in, user):
 
 def test_hint_for_another_user_asks_to_confirm(client, sign_in, user, user_factory, app):
     other_browser = app.test_client()
-    from ..helpers import SignIn
+    from tests.helpers import SignIn
 
     user_factory(username="other.provider", email="other@example.com")
     other_token = id_token_of(other_browser, SignIn(other_browser), username="other.provider")

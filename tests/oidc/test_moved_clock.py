@@ -11,10 +11,16 @@ from joserfc.jwk import KeySet
 
 from idp.crypto.digests import token_digest
 from idp.store.models import AuthorizationCode, SsoSession
-
-from .portal import CLAIMS_ONLINE, add_client, basic_auth, decode_id_token, exchange, get_code
-from .receiver import portal_backend
-from .test_tokens import bearer, offline_tokens, refresh
+from tests.oidc.portal import (
+    CLAIMS_ONLINE,
+    add_client,
+    basic_auth,
+    decode_id_token,
+    exchange,
+    get_code,
+)
+from tests.oidc.receiver import portal_backend
+from tests.oidc.test_tokens import bearer, offline_tokens, refresh
 
 OFFSETS = {
     "31 minutes on": {"minutes": 31},

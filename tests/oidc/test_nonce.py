@@ -6,9 +6,8 @@ from sqlalchemy import inspect, text
 
 from idp.bootstrap import initialize
 from idp.oidc.authorize import NONCE_MAX_LENGTH
-
-from ..helpers import authorize_url, query_of
-from .portal import get_code
+from tests.helpers import authorize_url, query_of
+from tests.oidc.portal import get_code
 
 
 def test_too_long_nonce_is_an_invalid_request_sent_to_the_portal(client, sign_in, user):

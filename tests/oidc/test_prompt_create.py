@@ -4,8 +4,9 @@ the user straight to Create One Healthcare ID and gets a code for the new accoun
 from __future__ import annotations
 
 from idp.store.models import Interaction
-
-from ..flows.registration_helpers import (
+from tests.helpers import authorize_url, pkce_pair, query_of
+from tests.oidc.portal import CLAIMS_ONLINE, decode_id_token, exchange, get_code
+from tests.web.registration_helpers import (
     continue_after_email,
     continue_after_phone,
     continue_past_security_offer,
@@ -14,8 +15,6 @@ from ..flows.registration_helpers import (
     register,
     verify_email_by_code,
 )
-from ..helpers import authorize_url, pkce_pair, query_of
-from .portal import CLAIMS_ONLINE, decode_id_token, exchange, get_code
 
 
 def test_prompt_create_opens_create_one_healthcare_id(client, db):

@@ -7,10 +7,9 @@ from __future__ import annotations
 import pytest
 
 from idp.store.models import AuditEvent
-
-from .portal import CLAIMS_ONLINE, basic_auth
-from .test_races import _race
-from .test_tokens import bearer, offline_tokens, refresh
+from tests.oidc.portal import CLAIMS_ONLINE, basic_auth
+from tests.oidc.test_tokens import bearer, offline_tokens, refresh
+from tests.races.test_oidc import _race
 
 
 def test_rotated_refresh_token_reused_within_the_window_gets_valid_tokens(client, sign_in, user):

@@ -6,9 +6,8 @@ import pytest
 from joserfc.jwk import RSAKey
 
 from idp.store.models import OAuth2Client
-
-from ..helpers import authorize_url
-from .portal import allow_consent, basic_auth, exchange
+from tests.helpers import authorize_url
+from tests.oidc.portal import allow_consent, basic_auth, exchange
 
 REDIRECT = "http://localhost:5040/cb"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import html
 import re
 
-from ..helpers import authorize_url, query_of
-from .portal import CLAIMS_ONLINE, exchange
+from tests.helpers import authorize_url, query_of
+from tests.oidc.portal import CLAIMS_ONLINE, exchange
 
 ISSUER = "http://localhost:8765"
 

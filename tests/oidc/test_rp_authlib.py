@@ -10,7 +10,7 @@ from authlib.oidc.core import CodeIDToken
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from ..helpers import csrf_token
+from tests.helpers import csrf_token
 
 CLIENT_ID = "optum-connect-claims-online"
 CLIENT_SECRET = "claims-online-demo-secret"

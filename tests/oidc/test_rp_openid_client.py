@@ -19,8 +19,8 @@ import pytest
 import requests
 from werkzeug.serving import make_server
 
-from ..conftest import make_test_app
-from ..helpers import csrf_token, query_of
+from tests.conftest import make_test_app
+from tests.helpers import csrf_token, query_of
 
 NODE_DIR = Path(__file__).parent / "node"
 NODE = shutil.which("node")

@@ -14,10 +14,16 @@ from joserfc.jwk import ECKey, KeySet, RSAKey
 
 from idp.crypto.digests import token_digest
 from idp.store.models import AuditEvent, AuthorizationCode, Token
-
-from ..helpers import sign_out
-from .portal import CLAIMS_ONLINE, add_client, basic_auth, decode_id_token, exchange, get_code
-from .receiver import portal_backend
+from tests.helpers import sign_out
+from tests.oidc.portal import (
+    CLAIMS_ONLINE,
+    add_client,
+    basic_auth,
+    decode_id_token,
+    exchange,
+    get_code,
+)
+from tests.oidc.receiver import portal_backend
 
 ISSUER = "http://localhost:8765"
 OFFLINE = "openid profile email offline_access"
@@ -206,7 +212,7 @@ def test_refresh_for_a_deactivated_user_fails(client, sign_in, user, db):
 
 
 def test_public_client_refreshes_with_its_client_id(client, sign_in, user):
-    from .portal import pkce_pair
+    from tests.oidc.portal import pkce_pair
 
     verifier, challenge = pkce_pair()
     query = get_code(

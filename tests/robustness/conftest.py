@@ -10,7 +10,7 @@ import time
 import pytest
 import requests
 
-from ..live import clean_env, free_port, mock_ohid_command
+from tests.live import clean_env, free_port, mock_ohid_command
 
 
 class Served:

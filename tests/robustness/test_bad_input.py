@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ..helpers import authorize_url, csrf_token
+from tests.helpers import authorize_url, csrf_token
 
 
 @pytest.mark.parametrize("response_type", ["%C3%A9", "%22", "code%01"])

@@ -8,10 +8,9 @@ import time
 import pytest
 
 from idp.store.models import ClientAssertion
-
-from ..oidc.portal import add_client
-from ..oidc.receiver import portal_backend
-from ..oidc.test_tokens import assertion, jwt_auth, rp_key  # noqa: F401 - fixture
+from tests.oidc.portal import add_client
+from tests.oidc.receiver import portal_backend
+from tests.oidc.test_tokens import assertion, jwt_auth, rp_key  # noqa: F401 - fixture
 
 CREDENTIALS = {"grant_type": "client_credentials"}
 

@@ -13,10 +13,9 @@ from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 
 from idp.web.health import _sqlite_folder, database_unwritable
-
-from ..conftest import make_test_app
-from ..helpers import authorize_url
-from ..postgres import NEEDS_POSTGRES
+from tests.conftest import make_test_app
+from tests.helpers import authorize_url
+from tests.postgres import NEEDS_POSTGRES
 
 
 @contextmanager
@@ -45,7 +44,7 @@ def _user(n: int) -> dict:
 
 
 def _expected_folder(app) -> str:
-    return _sqlite_folder(app.extensions["mock_ohid.settings"]["database.url"])[1]
+    return _sqlite_folder(app.extensions["mock_ohid.settings"].database.url)[1]
 
 
 def test_full_database_gets_a_503_naming_the_cause_and_recovers(app, client, db):

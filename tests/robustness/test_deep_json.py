@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from ..helpers import authorize_url, query_of
+from tests.helpers import authorize_url, query_of
 
 DEEP_ARRAY = "[" * 1000 + "]" * 1000
 DEEP_OBJECT = '{"a":' * 1000 + "1" + "}" * 1000

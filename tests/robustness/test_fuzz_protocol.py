@@ -20,10 +20,9 @@ from hypothesis import strategies as st
 
 from idp.store import db
 from idp.store.models import OAuth2Client
-
-from ..conftest import make_test_app
-from ..helpers import SignIn, pkce_pair
-from .fuzz_values import deep_json_text, hostile_text, odd_variant_of
+from tests.conftest import make_test_app
+from tests.helpers import SignIn, pkce_pair
+from tests.robustness.fuzz_values import deep_json_text, hostile_text, odd_variant_of
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES_PROTOCOL", "60"))
 FUZZ_SETTINGS = settings(

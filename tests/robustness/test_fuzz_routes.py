@@ -19,10 +19,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ..conftest import make_test_app
-from ..factories import UserFactory
-from ..helpers import DEFAULT_PASSWORD, csrf_token
-from .fuzz_values import deep_json_text, hostile_text
+from tests.conftest import make_test_app
+from tests.factories import UserFactory
+from tests.helpers import DEFAULT_PASSWORD, csrf_token
+from tests.robustness.fuzz_values import deep_json_text, hostile_text
 
 # Parameter names the routes read: OIDC, the HTML forms and the QA API.
 NAMES = [

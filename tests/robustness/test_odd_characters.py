@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from authlib.oauth2.base import invalid_error_characters
 
-from ..helpers import authorize_url, query_of
+from tests.helpers import authorize_url, query_of
 
 REDIRECT = "http://localhost:5001/callback"
 ODD = ["\\", '"', "\t", "\x00", "\x7f", "é", "\n", "\u202e"]

@@ -18,10 +18,9 @@ import requests
 from idp.fetch import FetchError, FetchRefused, FetchTimeout, FetchTooLarge, fetch
 from idp.policy.fetch_rules import FetchRule
 from idp.store.models import AuditEvent
-
-from ..helpers import csrf_token
-from ..oidc.portal import add_client, get_code
-from ..oidc.test_tokens import assertion, jwt_auth, rp_key  # noqa: F401 - fixture
+from tests.helpers import csrf_token
+from tests.oidc.portal import add_client, get_code
+from tests.oidc.test_tokens import assertion, jwt_auth, rp_key  # noqa: F401 - fixture
 
 HUGE = 60 * 1024 * 1024
 # Generous: the deadline is what matters, not how busy the machine is.

@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 from idp.store.models import OAuth2Client
-
-from ..helpers import csrf_token
+from tests.helpers import csrf_token
 
 REDIRECT = "http://localhost:9000/cb"
 SENTENCE = "The request body is larger than 16 KB, the most this server accepts."

@@ -13,8 +13,7 @@ from idp.cli import main
 from idp.lifecycle.notifications import notify
 from idp.policy.alerts import alert_allowed
 from idp.store.models import OutboxMessage
-
-from ..helpers import csrf_token
+from tests.helpers import csrf_token
 
 
 class TestHttpsIssuer:
