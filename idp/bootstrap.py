@@ -1,11 +1,10 @@
-"""Start-up work: tables, signing keys, client registrations and demo users."""
+"""Start-up work: the schema (made or upgraded), signing keys, client registrations and
+demo users."""
 
 from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-
-from sqlalchemy.schema import CreateIndex
 
 from .errors import DomainError
 from .extensions import get_clock, get_hashing, get_key_store, get_settings
@@ -17,7 +16,7 @@ from .seed_file import hash_each, read_seed_file, seed_path
 from .settings import SettingsError
 from .store import db
 from .store import qa as qa_store
-from .store.models import AuthorizationCode
+from .store.migrate import bring_to_head
 from .store.units import finish_unit
 
 
@@ -98,14 +97,6 @@ def _load_clients(report: InitReport) -> None:
     ]
 
 
-def _create_later_indexes() -> None:
-    """Indexes added after their table first shipped: ``create_all`` leaves a table
-    that exists alone, so an older database gets them here (a no-op once made)."""
-    with db.engine.begin() as connection:
-        for index in AuthorizationCode.__table__.indexes:
-            connection.execute(CreateIndex(index, if_not_exists=True))
-
-
 def initialize(
     seed: bool | None = None, keys_in_background: bool = False, hashes: Future | None = None
 ) -> InitReport:
@@ -118,8 +109,8 @@ def initialize(
     """
     settings = get_settings()
     report = InitReport()
-    db.create_all()
-    _create_later_indexes()
+    # Made, or upgraded with every row kept; one server does it while others wait.
+    bring_to_head(db.engine)
     entries = None
     seeding = settings.users.seed if seed is None else seed
     if seeding:

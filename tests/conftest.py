@@ -2,7 +2,7 @@
 
 Each test gets its own SQLite file and keys folder in ``tmp_path``, copied from a
 template made once per session (schema and signing keys), so no test pays for
-``create_all`` or RSA key generation. The ``app`` fixture reuses one Flask app
+making the schema or RSA key generation. The ``app`` fixture reuses one Flask app
 per set of settings and points it at the test's folder: building an app
 (routes, templates, SQL statements compiled) costs more than most tests.
 """
@@ -26,6 +26,7 @@ from idp.bootstrap import initialize
 from idp.extensions import get_clock, get_key_store
 from idp.oidc.keys import KeyStore
 from idp.store import db as _db
+from idp.store.migrate import bring_to_head
 from tests.factories import UserFactory
 from tests.helpers import ClockControl, Outbox, SignIn
 from tests.postgres import postgres_cluster
@@ -63,7 +64,7 @@ def _template() -> Path:
         atexit.register(shutil.rmtree, folder, True)
         app = create_app(overrides=_base_settings(folder), environ={})
         with app.app_context():
-            _db.create_all()
+            bring_to_head(_db.engine)
             get_key_store().ensure_keys(get_clock().now())
             _db.session.remove()
             # Closing the last connection checkpoints the WAL into the file.

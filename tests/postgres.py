@@ -99,3 +99,11 @@ def postgres_cluster() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             server.kill()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def drop_tables(db) -> None:
+    """Leave the cluster's database empty for the next test: the tables and their
+    schema version (else the next start would find it current and make nothing)."""
+    db.drop_all()
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")

@@ -158,6 +158,7 @@ class MockOhidGroup(click.Group):
         from sqlalchemy.exc import SQLAlchemyError
 
         from ..oidc.keys import KeyError_
+        from ..store.migrate import SchemaRefused
 
         if ctx.params.get("debug"):
             return super().invoke(ctx)
@@ -169,7 +170,7 @@ class MockOhidGroup(click.Group):
             fail(f"{exc.format_message()} (see '{where} --help')")
         except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
             raise
-        except (SettingsError, KeyError_) as exc:
+        except (SettingsError, KeyError_, SchemaRefused) as exc:
             fail(str(exc))
         except OSError as exc:
             fail(f"{exc.strerror or exc}: {exc.filename or ''}".strip(": "))
@@ -276,12 +277,13 @@ def initialize_app(app, keys_in_background: bool = False, hashes=None):
 
 @contextmanager
 def app_with_tables(obj: AppContext):
-    """An app context on a database that has its tables (no seeding); what the block
+    """An app context on a database at the current schema (no seeding); what the block
     writes is one unit of work."""
     from ..store import db
+    from ..store.migrate import bring_to_head
     from ..store.units import unit_of_work
 
     with obj.app.app_context():
-        db.create_all()
+        bring_to_head(db.engine)
         with unit_of_work():
             yield obj.app

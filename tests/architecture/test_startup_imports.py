@@ -20,6 +20,7 @@ ONLY_WHERE_USED = {
     "flask_mail": "emails sent by SMTP (mail.server set)",
     "smtplib": "through flask_mail",
     "idp.demo": "mock-ohid demo",
+    "alembic": "upgrading an older schema (a new or current one needs no migration)",
 }
 
 STARTUP = """

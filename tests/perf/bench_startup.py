@@ -191,10 +191,9 @@ def child_phases() -> None:
     from idp import bootstrap
     from idp.cli.base import initialize_app
     from idp.oidc.keys import KeyStore
-    from idp.store import db
 
     for owner, name in (
-        (db, "create_all"),
+        (bootstrap, "bring_to_head"),
         (bootstrap, "_load_clients"),
         (bootstrap, "seed_users"),
         (KeyStore, "ensure_keys"),

@@ -8,7 +8,7 @@ from idp.store import db
 from idp.store.models import OAuth2Client, User
 from tests.conftest import make_test_app
 from tests.helpers import authorize_url
-from tests.postgres import NEEDS_POSTGRES
+from tests.postgres import NEEDS_POSTGRES, drop_tables
 
 pytestmark = NEEDS_POSTGRES
 REDIRECT = "http://localhost:9000/cb"
@@ -21,7 +21,7 @@ def pg_client(tmp_path, postgres_url):
     with app.app_context():
         yield app.test_client()
         db.session.remove()
-        db.drop_all()
+        drop_tables(db)
         db.engine.dispose()
 
 

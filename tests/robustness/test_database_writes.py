@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 from idp.web.health import _sqlite_folder, database_unwritable
 from tests.conftest import make_test_app
 from tests.helpers import authorize_url
-from tests.postgres import NEEDS_POSTGRES
+from tests.postgres import NEEDS_POSTGRES, drop_tables
 
 
 @contextmanager
@@ -142,5 +142,5 @@ class TestPostgreSQL:
                     assert client.get("/healthz").status_code == 200
             finally:
                 db.session.remove()
-                db.drop_all()
+                drop_tables(db)
                 db.engine.dispose()

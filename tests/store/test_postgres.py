@@ -13,7 +13,7 @@ from tests.conftest import make_test_app
 from tests.helpers import SignIn
 from tests.oidc.portal import add_client, decode_id_token, exchange, get_code
 from tests.oidc.test_tokens import assertion, code_request, jwt_auth
-from tests.postgres import NEEDS_POSTGRES
+from tests.postgres import NEEDS_POSTGRES, drop_tables
 from tests.races.test_oidc import race_first_consents
 
 pytestmark = NEEDS_POSTGRES
@@ -25,7 +25,7 @@ def pg_app(tmp_path, postgres_url):
     with app.app_context():
         yield app
         db.session.remove()
-        db.drop_all()
+        drop_tables(db)
         db.engine.dispose()
 
 
