@@ -26,7 +26,7 @@ from .policy.json_limits import loads_bounded
 from .resources import PACKAGE_DIR, bundled_path
 from .settings import Settings, SettingsError, load_settings
 from .store import db
-from .store.units import finish_unit
+from .store.units import abandon_unit, begin_request, end_request, finish_unit
 
 __all__ = ["create_app"]
 
@@ -355,18 +355,11 @@ def _register_hooks(app: Flask) -> None:
     @app.before_request
     def _fresh_clock():
         g.pop("_clock_loaded", None)
-        g.pop("_request_memos", None)
-        # A request reads its rows once: a commit in the middle of a sign-in step
-        # need not re-read the interaction, user, client and SSO session it holds.
-        db.session().expire_on_commit = False
+        begin_request()
 
     @app.teardown_request
-    def _expire_after_request(_exc):
-        if db.session.registry.has():
-            # Whoever holds this session next (a CLI command or a test sharing the
-            # app context) reads afresh, as after a commit.
-            db.session.expire_all()
-            db.session().expire_on_commit = True
+    def _end_unit_of_work(_exc):
+        end_request()
 
     app.before_request(_refuse_non_form_body)
 
@@ -388,7 +381,7 @@ def _register_hooks(app: Flask) -> None:
     def _data_error(exc: DataError):
         if not _is_nul_refusal(exc):
             return _unexpected(exc)
-        db.session.rollback()
+        abandon_unit()
         return _refusal(
             400,
             "invalid_request",
@@ -419,7 +412,7 @@ def _register_hooks(app: Flask) -> None:
     def _unexpected(exc: Exception):
         from .web.health import database_unwritable
 
-        db.session.rollback()
+        abandon_unit()
         reason = database_unwritable(exc)
         if reason is not None:
             # A full disk or a read-only database: say so, and recover once it is fixed.

@@ -6,8 +6,6 @@ from __future__ import annotations
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-
 from .errors import DomainError
 from .extensions import get_clock, get_hashing, get_key_store, get_settings
 from .lifecycle.accounts import create_account, find_by_username
@@ -17,8 +15,9 @@ from .policy.usernames import username_key
 from .seed_file import hash_each, read_seed_file, seed_path
 from .settings import SettingsError
 from .store import db
+from .store import qa as qa_store
 from .store.migrate import bring_to_head
-from .store.models import User
+from .store.units import finish_unit
 
 
 @dataclass
@@ -43,7 +42,8 @@ class InitReport:
 
 
 def seed_users(path, entries: list[dict] | None = None, hashes=None) -> list[DemoUser]:
-    """Create the demo users of users.toml that do not exist yet (not committed).
+    """Create the demo users of users.toml that do not exist yet (written with the unit
+    of work).
 
     ``hashes`` may be a future of the password hashes already being made.
     """
@@ -71,15 +71,10 @@ def seed_users(path, entries: list[dict] | None = None, hashes=None) -> list[Dem
 
 
 def _missing_passwords(entries: list[dict]) -> set[str]:
-    """Passwords of the seed users not in the database yet.
-
-    A Core query on the table: the ORM's first query configures every mapper
-    (about 0.1 s), which then happens beside the hashing instead of before it.
-    """
-    users = User.__table__
+    """Passwords of the seed users not in the database yet (read without the ORM, whose
+    first query configures every mapper: that happens beside the hashing instead)."""
     wanted = {username_key(str(entry.get("username", ""))) for entry in entries}
-    query = select(users.c.username_key).where(users.c.username_key.in_(wanted))
-    existing = set(db.session.execute(query).scalars())
+    existing = qa_store.existing_username_keys(wanted)
     return {
         str(entry.get("password", ""))
         for entry in entries
@@ -94,7 +89,7 @@ def _seed_path():
 def _load_clients(report: InitReport) -> None:
     path = get_settings().clients_file_path
     try:
-        clients = load_clients_file(path, commit=False)
+        clients = load_clients_file(path)
     except ClientConfigError as exc:
         raise SettingsError(f"clients.file: {exc}") from None
     report.clients = [
@@ -130,7 +125,8 @@ def initialize(
         _load_clients(report)
         if seeding:
             report.demo_users = seed_users(_seed_path(), entries, hashes)
-    db.session.commit()
+    # Start-up is its own unit of work, committed before the server answers.
+    finish_unit()
     if keys_in_background:
         # Started last: the demo password's hash is what start-up waits for.
         get_key_store().ensure_keys_in_background(get_clock().now())
@@ -138,7 +134,7 @@ def initialize(
 
 
 def reset_data() -> InitReport:
-    """Empty every table and seed it again in one transaction.
+    """Empty every table and seed it again, in the caller's unit of work.
 
     Tables stay in place, so requests running beside a reset see either the
     old rows or the new ones, never a missing table. The clock's row goes
@@ -150,15 +146,7 @@ def reset_data() -> InitReport:
     hashes: Future = Future()
     passwords = {str(entry.get("password", "")) for entry in entries}
     hashes.set_result(hash_each(get_hashing(), passwords))
-    db.session.rollback()
-    try:
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
-        db.session.expire_all()
-        _load_clients(report)
-        report.demo_users = seed_users(_seed_path(), entries, hashes)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+    qa_store.empty_every_table()
+    _load_clients(report)
+    report.demo_users = seed_users(_seed_path(), entries, hashes)
     return report

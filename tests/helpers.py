@@ -107,10 +107,12 @@ class ClockControl:
     def advance(self, **delta):
         from idp.clock_store import save_clock_offset
         from idp.extensions import get_clock
+        from idp.store.units import finish_unit
 
         clock = get_clock()
         clock.advance(timedelta(**delta))
         save_clock_offset(clock)
+        finish_unit()
 
     def now(self):
         from idp.extensions import get_clock
@@ -120,10 +122,12 @@ class ClockControl:
     def reset(self):
         from idp.clock_store import save_clock_offset
         from idp.extensions import get_clock
+        from idp.store.units import finish_unit
 
         clock = get_clock()
         clock.reset()
         save_clock_offset(clock)
+        finish_unit()
 
 
 class Outbox:

@@ -11,8 +11,7 @@ import time
 import click
 
 from ..policy.passwords import MAX_PASSWORD_AGE_DAYS
-from ..store.units import finish_unit
-from .base import AppContext, WholeNumber, fail, main
+from .base import AppContext, WholeNumber, fail, finish_unit, main
 
 
 def _ready(obj: AppContext):
@@ -120,7 +119,6 @@ def users_add(
     from ..lifecycle.accounts import create_account
     from ..lifecycle.email_verification import send_activation_email
     from ..lifecycle.portal_claims import check_claims, set_portal_claims
-    from ..store import db
 
     _ready(obj)
     claims = parse_claims_json(claims_json) if claims_json else None
@@ -145,9 +143,8 @@ def users_add(
         sent = not email_verified and send_activation
         if sent:
             send_activation_email(user, enforce_limits=False)
-        db.session.commit()
+        finish_unit()
     except ValidationFailed as exc:
-        db.session.rollback()
         fail(_validation_line(exc))
     except EmailInUse as exc:
         fail(f"{exc.text} (add --shared-email to share it with another One Healthcare ID)")
@@ -172,11 +169,10 @@ def users_list(obj, limit):
     Example:
       mock-ohid users list --limit 10
     """
-    from ..store import db
-    from ..store.models import User
+    from ..store import qa as qa_store
 
     _ready(obj)
-    rows = db.session.execute(db.select(User).order_by(User.id.desc()).limit(limit)).scalars()
+    rows = qa_store.newest_users(limit)
     shown = 0
     for user in rows:
         shown += 1
@@ -192,7 +188,7 @@ def users_list(obj, limit):
         ]
         click.echo(f"{user.username:30} {user.email:40} {' '.join(flags)}")
     if shown == limit:
-        total = db.session.execute(db.select(db.func.count()).select_from(User)).scalar_one()
+        total = qa_store.count_users()
         if total > shown:
             # On stderr, so a script reading the list reads only users.
             click.echo(
@@ -334,7 +330,6 @@ def users_factors(
     from ..qa.api import QAError
     from ..qa.factors import apply_factors, check_factors
     from ..qa.users import user_state
-    from ..store import db
 
     _ready(obj)
     user = _user_or_fail(username)
@@ -353,7 +348,7 @@ def users_factors(
     except QAError as exc:
         fail(exc.detail)
     made = apply_factors(user, wanted, creating=False)
-    db.session.commit()
+    finish_unit()
     for note in made.pop("notes", []):
         click.echo(f"Note: {note}", err=True)
     state = user_state(user)
@@ -397,6 +392,7 @@ def users_import(obj, csv_file, skip_invalid, send_activation):
         click.echo(f"... and {len(report.errors) - 20} more", err=True)
     if report.errors and not skip_invalid:
         fail(f"{report.bad_rows} bad row(s) of {len(rows)}; nothing imported")
+    finish_unit()
     skipped = f"; skipped {report.bad_rows} bad row(s)" if report.bad_rows else ""
     sent = f"; {report.activations_sent} activation email(s) sent" if send_activation else ""
     click.echo(f"Imported {report.created} user(s){skipped}{sent}")
@@ -435,7 +431,7 @@ def outbox(obj, to, channel, limit, follow, as_json):
       mock-ohid outbox --follow
     """
     from ..qa.operations import find_messages
-    from ..store import db
+    from ..store.units import abandon_unit
 
     _ready(obj)
 
@@ -451,7 +447,8 @@ def outbox(obj, to, channel, limit, follow, as_json):
             time.sleep(1)
         except KeyboardInterrupt:
             break
-        db.session.remove()
+        # Nothing was written: a new transaction sees the messages sent meanwhile.
+        abandon_unit()
         for message in find_messages(
             to=to, channel=channel, after_id=last_id, limit=None, newest_first=False
         ):
@@ -478,6 +475,7 @@ def _move_clock(obj, describe: str, move, *args):
         state = move(*args)
     except QAInputError as exc:
         fail(str(exc))
+    finish_unit()
     click.echo(f"{describe}: now {state['now']}")
 
 

@@ -105,14 +105,54 @@ def fail(message: str) -> None:
     sys.exit(2)
 
 
+def finish_unit() -> None:
+    """Commit the command's unit of work before it reports what it did (a failed
+    commit then ends in its one-line error, not after a success line)."""
+    from ..store.units import finish_unit as finish
+
+    finish()
+
+
 def _database_problem(exc) -> str:
     """One line for a database that cannot be opened, reached or written."""
     reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
     return f"database: {reason}"
 
 
+class UnitCommand(click.Command):
+    """A command whose database work is one unit of work: committed when the command
+    returns, dropped when it fails (a one-line error exits too)."""
+
+    def invoke(self, ctx):
+        from flask import has_app_context
+
+        try:
+            result = super().invoke(ctx)
+        except BaseException:
+            if has_app_context():
+                from ..store.units import abandon_unit
+
+                abandon_unit()
+            raise
+        if has_app_context():
+            from ..store.units import finish_unit
+
+            finish_unit()
+        return result
+
+
+class CommandGroup(click.Group):
+    """A group of commands, each one unit of work."""
+
+    command_class = UnitCommand
+    group_class = type
+
+
 class MockOhidGroup(click.Group):
     """Turns errors into one line on stderr and a non-zero exit; ``--debug`` shows tracebacks."""
+
+    command_class = UnitCommand
+    group_class = CommandGroup
 
     def invoke(self, ctx):
         from sqlalchemy.exc import SQLAlchemyError
@@ -237,10 +277,13 @@ def initialize_app(app, keys_in_background: bool = False, hashes=None):
 
 @contextmanager
 def app_with_tables(obj: AppContext):
-    """An app context on a database at the current schema (no seeding)."""
+    """An app context on a database at the current schema (no seeding); what the block
+    writes is one unit of work."""
     from ..store import db
     from ..store.migrate import bring_to_head
+    from ..store.units import unit_of_work
 
     with obj.app.app_context():
         bring_to_head(db.engine)
-        yield obj.app
+        with unit_of_work():
+            yield obj.app

@@ -7,7 +7,7 @@ import json
 import click
 
 from .admin import _ready, _user_or_fail, _validation_line, parse_claims_json, users
-from .base import AppContext, fail, main
+from .base import AppContext, fail, finish_unit, main
 
 
 def _custom_value(text: str):
@@ -43,7 +43,6 @@ def users_set_claims(obj: AppContext, username, claims_json, replace, custom, un
     """
     from ..errors import ValidationFailed
     from ..lifecycle.portal_claims import set_portal_claims
-    from ..store import db
 
     claims = parse_claims_json(claims_json) if claims_json else {}
     for name, value in named.items():
@@ -63,9 +62,8 @@ def users_set_claims(obj: AppContext, username, claims_json, replace, custom, un
     try:
         merged = set_portal_claims(user, claims, replace=replace)
     except ValidationFailed as exc:
-        db.session.rollback()
         fail(_validation_line(exc))
-    db.session.commit()
+    finish_unit()
     click.echo(json.dumps(merged, indent=2))
 
 
@@ -118,6 +116,7 @@ def tokens_issue(obj, client_id, username, scope, claims_json, expires_in, acr, 
         token = issue_for(body)
     except QAError as exc:
         fail(exc.detail)
+    finish_unit()
     if only:
         if only not in token:
             fail(f"no {only} in this response (scope {scope!r})")

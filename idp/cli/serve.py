@@ -11,6 +11,7 @@ from .base import (
     app_with_tables,
     early_seed_hashes,
     fail,
+    finish_unit,
     initialize_app,
     main,
     port_note,
@@ -389,12 +390,10 @@ def clients_list(obj: AppContext):
     Example:
       mock-ohid clients list
     """
-    from ..store import db
-    from ..store.models import OAuth2Client
+    from ..store import oauth as oauth_store
 
     with app_with_tables(obj):
-        rows = db.session.execute(db.select(OAuth2Client).order_by(OAuth2Client.client_id))
-        found = list(rows.scalars())
+        found = oauth_store.all_clients()
         if not found:
             click.echo("No clients registered; run: mock-ohid init")
             return
@@ -561,7 +560,6 @@ def clients_add(
           --post-logout-redirect-uri http://localhost:3000/
     """
     from ..oidc.clients import ClientConfigError, new_client_secret, register_client
-    from ..store import db
 
     entry = {
         "client_id": client_id,
@@ -600,9 +598,8 @@ def clients_add(
     with app_with_tables(obj):
         try:
             client = register_client(entry, source="cli", replace=False)
-            db.session.commit()
+            finish_unit()
         except ClientConfigError as exc:
-            db.session.rollback()
             fail(str(exc))
         click.echo(f"Registered client {client.client_id} ({client.token_endpoint_auth_method})")
         if generated:
@@ -670,7 +667,6 @@ def clients_update(obj: AppContext, client_id, **options):
     """
     from ..lifecycle.clients import find_client
     from ..oidc.clients import ClientConfigError, update_client
-    from ..store import db
 
     changes = {
         name: list(options.pop(name))
@@ -704,9 +700,8 @@ def clients_update(obj: AppContext, client_id, **options):
             fail(f"no client {client_id!r} (see: mock-ohid clients list)")
         try:
             shown = update_client(client, changes)
-            db.session.commit()
+            finish_unit()
         except ClientConfigError as exc:
-            db.session.rollback()
             fail(str(exc))
         click.echo(f"Updated client {client_id}; its tokens and consents are kept.")
         if shown:
@@ -730,4 +725,5 @@ def clients_remove(obj: AppContext, client_id):
     with app_with_tables(obj):
         if not remove_client(client_id):
             fail(f"no client {client_id!r}")
+        finish_unit()
         click.echo(f"Removed client {client_id}; its tokens are revoked.")

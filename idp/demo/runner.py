@@ -11,7 +11,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from ..extensions import get_settings
 from ..oidc.clients import register_client
-from ..store import db
+from ..store.units import unit_of_work
 from .portal_app import create_portal_app
 from .portals import PORTALS, Portal
 
@@ -99,20 +99,21 @@ def serve_portal(settings, client_id: str, issuer: str, bind_for) -> Served:
 
 
 def register_portals(ports: dict[str, int]) -> list[tuple[Portal, dict, str]]:
-    """Register each portal's URIs on its client (from the clients file); needs an app context."""
+    """Register each portal's URIs on its client (from the clients file), as its own unit
+    of work; needs an app context."""
     settings = get_settings()
     path = settings.clients_file_path
     entries = clients_file_entries(settings)
     registered = []
-    for portal in PORTALS:
-        entry = entries.get(portal.client_id)
-        if entry is None or portal.client_id not in ports:
-            continue
-        url = f"http://localhost:{ports[portal.client_id]}"
-        entry = portal_registration(entry, url)
-        register_client(entry)
-        registered.append((portal, entry, url))
-    db.session.commit()
+    with unit_of_work():
+        for portal in PORTALS:
+            entry = entries.get(portal.client_id)
+            if entry is None or portal.client_id not in ports:
+                continue
+            url = f"http://localhost:{ports[portal.client_id]}"
+            entry = portal_registration(entry, url)
+            register_client(entry)
+            registered.append((portal, entry, url))
     if not registered:
         raise DemoError(f"none of the demo portals' clients is in {path}")
     return registered

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from authlib.oauth2.rfc6749.util import scope_to_list
-from sqlalchemy import bindparam, select
-from sqlalchemy.exc import IntegrityError
 
 from ..audit import record_event
 from ..extensions import now
 from ..policy.claims import claims_named_in, parse_claims_request
 from ..policy.consent import Sharing
-from ..store import db, read_plain
+from ..store import oauth as oauth_store
 from ..store.models import ConsentGrant, User
 
 
@@ -21,28 +19,15 @@ def requested_sharing(params: dict) -> Sharing:
     return Sharing.of(scope_to_list(scope) or [], claims_named_in(claims_request))
 
 
-# Built once: SQLAlchemy then reuses its compiled form (every sign-in asks).
-_CONSENT = db.select(ConsentGrant).where(
-    ConsentGrant.user_id == bindparam("user_id"), ConsentGrant.client_id == bindparam("client_id")
-)
-
-
 def find_consent(user: User, client_id: str) -> ConsentGrant | None:
     """The user's remembered answer for ``client_id``, if any."""
-    return db.session.execute(
-        _CONSENT, {"user_id": user.id, "client_id": client_id}
-    ).scalar_one_or_none()
-
-
-_ANSWER = select(ConsentGrant.scopes, ConsentGrant.claims, ConsentGrant.interaction_uid).where(
-    ConsentGrant.user_id == bindparam("user_id"), ConsentGrant.client_id == bindparam("client_id")
-)
+    return oauth_store.find_consent(user.id, client_id)
 
 
 def consent_answer(user: User, client_id: str):
     """The remembered answer for ``client_id`` as a plain row (``scopes``, ``claims``,
     ``interaction_uid``), for the journey, which only reads it; None if never asked."""
-    return read_plain(_ANSWER, {"user_id": user.id, "client_id": client_id}).first()
+    return oauth_store.consent_answer(user.id, client_id)
 
 
 def granted_sharing(grant) -> Sharing | None:
@@ -56,29 +41,20 @@ def record_consent(
     user: User, client_id: str, sharing: Sharing, interaction_uid: str | None
 ) -> ConsentGrant:
     """Remember that the user allowed ``sharing`` (added to what they allowed before)."""
-    for _attempt in range(2):
-        grant = find_consent(user, client_id)
-        if grant is None:
-            grant = ConsentGrant(user_id=user.id, client_id=client_id, scopes=[], claims=[])
-            db.session.add(grant)
-        total = (granted_sharing(grant) or Sharing()).union(sharing)
-        grant.scopes = sorted(total.scopes)
-        grant.claims = sorted(total.claims)
-        grant.granted_at = now()
-        grant.interaction_uid = interaction_uid
-        record_event(
-            "consent_granted", user, client_id=client_id, scopes=grant.scopes, claims=grant.claims
-        )
-        try:
-            db.session.commit()
-            return grant
-        except IntegrityError:
-            # Another request recorded the first answer at the same moment: merge into it.
-            db.session.rollback()
-    raise RuntimeError("consent could not be recorded")
+    moment = now()
+    grant = oauth_store.consent_to_change(user.id, client_id, moment)
+    total = (granted_sharing(grant) or Sharing()).union(sharing)
+    grant.scopes = sorted(total.scopes)
+    grant.claims = sorted(total.claims)
+    grant.granted_at = moment
+    grant.interaction_uid = interaction_uid
+    oauth_store.save_consent(grant)
+    record_event(
+        "consent_granted", user, client_id=client_id, scopes=grant.scopes, claims=grant.claims
+    )
+    return grant
 
 
 def record_consent_declined(user: User, client_id: str) -> None:
     """The user chose Cancel on the consent screen."""
     record_event("consent_declined", user, client_id=client_id)
-    db.session.commit()

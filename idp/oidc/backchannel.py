@@ -21,8 +21,9 @@ from ..audit import record_event
 from ..extensions import get_clock, get_key_store, get_settings
 from ..fetch import FetchError, FetchRefused, fetch
 from ..lifecycle.clients import find_client
-from ..store import db
-from ..store.models import AuthorizationCode, OAuth2Client, SsoSession
+from ..store import oauth as oauth_store
+from ..store.models import OAuth2Client, SsoSession
+from ..store.units import unit_of_work
 
 LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 # The most a sign-out waits for all portals together.
@@ -57,9 +58,7 @@ def logout_token(client: OAuth2Client, sso: SsoSession) -> str:
 
 def clients_to_notify(sso: SsoSession) -> list[OAuth2Client]:
     """Clients that got a code in session ``sso`` and want back-channel logouts."""
-    client_ids = db.session.execute(
-        db.select(AuthorizationCode.client_id).filter_by(sid=sso.id).distinct()
-    ).scalars()
+    client_ids = oauth_store.client_ids_of_session(sso.id)
     clients = []
     for client_id in sorted(client_ids):
         client = find_client(client_id)
@@ -110,13 +109,15 @@ def send_backchannel_logouts(sso: SsoSession) -> list[dict]:
         worker.start()
         deliveries.append((outcome, worker))
     outcomes = []
-    for outcome, worker in deliveries:
-        # A moment past the deadline: each fetch stops itself at it.
-        worker.join(max(0.0, deadline + JOIN_GRACE_SECONDS - time.monotonic()))
-        # Copied: a delivery still running may yet write into its own dict.
-        outcome = dict(outcome)
-        outcome.setdefault("result", f"failed: no answer within {DELIVERY_SECONDS} s")
-        record_event("backchannel_logout", sso.user, **outcome)
-        outcomes.append(outcome)
-    db.session.commit()
+    # Background work, its own unit of work: what the deliveries did is committed
+    # once all of them have answered or run out of time.
+    with unit_of_work():
+        for outcome, worker in deliveries:
+            # A moment past the deadline: each fetch stops itself at it.
+            worker.join(max(0.0, deadline + JOIN_GRACE_SECONDS - time.monotonic()))
+            # Copied: a delivery still running may yet write into its own dict.
+            outcome = dict(outcome)
+            outcome.setdefault("result", f"failed: no answer within {DELIVERY_SECONDS} s")
+            record_event("backchannel_logout", sso.user, **outcome)
+            outcomes.append(outcome)
     return outcomes

@@ -22,8 +22,6 @@ from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
-from sqlalchemy import bindparam, delete, insert
-from sqlalchemy.exc import IntegrityError
 
 from ..clock import real_now
 from ..extensions import get_settings
@@ -38,18 +36,13 @@ from ..policy.client_auth import (
     presented_method,
     refusal,
 )
-from ..store import db, execute_plain
-from ..store.models import ClientAssertion
+from ..store import oauth as oauth_store
 from .internal_hosts import back_channel_base
 
 ASSERTION_ALGS = ["RS256", "ES256"]
 # A key set is a few KB; its server has this long to send all of it.
 JWKS_FETCH_SECONDS = 3
 JWKS_MAX_BYTES = 64 * 1024
-
-# Built once: SQLAlchemy then reuses their compiled forms instead of rebuilding them.
-_FORGET_EXPIRED = delete(ClientAssertion).where(ClientAssertion.expires_at < bindparam("moment"))
-_REMEMBER = insert(ClientAssertion)
 
 
 def basic_credentials(headers) -> tuple[str | None, str | None]:
@@ -246,17 +239,8 @@ class PrivateKeyJwtAuthentication(JWTBearerClientAssertion):
 
     def validate_jti(self, claims, jti) -> bool:
         """Remember ``jti`` until the assertion expires (real time); a second use is refused."""
-        execute_plain(_FORGET_EXPIRED, {"moment": real_now()})
+        oauth_store.forget_expired_assertions(real_now())
         # verify_claims has checked that exp is a number within the cap.
         expires_at = datetime.fromtimestamp(claims["exp"], UTC) + timedelta(seconds=self.leeway)
-        try:
-            # The (client_id, jti) unique constraint refuses a second use, however it races.
-            execute_plain(
-                _REMEMBER,
-                {"client_id": str(claims["sub"]), "jti": str(jti)[:255], "expires_at": expires_at},
-            )
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            return False
-        return True
+        # The (client_id, jti) unique constraint refuses a second use, however it races.
+        return oauth_store.remember_assertion(str(claims["sub"]), str(jti)[:255], expires_at)

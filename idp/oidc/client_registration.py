@@ -25,7 +25,6 @@ from joserfc.errors import InvalidClaimError
 from ..audit import record_event
 from ..extensions import get_clock, get_settings
 from ..policy.client_metadata import metadata_problem
-from ..store import db
 from .clients import ClientConfigError, new_client_secret, register_client
 from .cors import is_origin
 from .discovery import provider_metadata
@@ -314,7 +313,6 @@ class OhidClientRegistrationEndpoint(ClientRegistrationEndpoint):
         try:
             client = register_client(entry, source="dynamic", replace=False)
         except ClientConfigError as exc:
-            db.session.rollback()
             message = exc.public
             if invalid_error_characters(message):
                 message = "The client metadata is invalid."
@@ -327,7 +325,6 @@ class OhidClientRegistrationEndpoint(ClientRegistrationEndpoint):
             source="dynamic",
             replaced=sorted(getattr(request, "replaced_metadata", {})),
         )
-        db.session.commit()
         request.registered_client = client
         return client
 

@@ -17,8 +17,8 @@ from ..lifecycle.tokens import revoke_tokens_of_client
 from ..policy.client_metadata import is_uri_text
 from ..policy.portal_claims import check_scope_claims
 from ..policy.scopes import default_scopes_of
-from ..store import db
-from ..store.models import ConsentGrant, OAuth2Client
+from ..store import oauth as oauth_store
+from ..store.models import OAuth2Client
 from .access_tokens import FORMATS, TYPES
 from .claims import SCOPES_SUPPORTED
 from .cors import is_origin
@@ -220,14 +220,14 @@ def default_scopes(client: OAuth2Client) -> list[str]:
 
 
 def register_client(entry: dict, source: str = "config", replace: bool = True) -> OAuth2Client:
-    """Create or update a client from a registration entry (not committed)."""
+    """Create or update a client from a registration entry (written with the unit of work)."""
     metadata = validate_registration(entry)
     client = find_client(entry["client_id"])
     if client is not None and not replace:
         raise ClientConfigError(f"client {entry['client_id']!r} already exists")
     if client is None:
         client = OAuth2Client(client_id=entry["client_id"], created_at=now())
-        db.session.add(client)
+        oauth_store.add_client(client)
     secret = entry.get("client_secret")
     client.client_secret_hash = token_digest(secret) if secret else None
     client.client_name = entry.get("client_name") or entry["client_id"]
@@ -238,8 +238,8 @@ def register_client(entry: dict, source: str = "config", replace: bool = True) -
     return client
 
 
-def load_clients_file(path: Path, commit: bool = True) -> list[OAuth2Client]:
-    """Register every [[client]] in a clients.toml file (and commit, unless told not to)."""
+def load_clients_file(path: Path) -> list[OAuth2Client]:
+    """Register every [[client]] in a clients.toml file (written with the unit of work)."""
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -254,10 +254,7 @@ def load_clients_file(path: Path, commit: bool = True) -> list[OAuth2Client]:
     if not (isinstance(entries, list) and entries and all(isinstance(e, dict) for e in entries)):
         # A file that registers nothing is a mistake (a typo like [client] or [[clients]]).
         raise ClientConfigError(f"{path} has no [[client]] tables")
-    clients = [register_client(entry) for entry in entries]
-    if commit:
-        db.session.commit()
-    return clients
+    return [register_client(entry) for entry in entries]
 
 
 def new_client_secret() -> str:
@@ -270,9 +267,7 @@ def remove_client(client_id: str) -> bool:
     if client is None:
         return False
     revoke_tokens_of_client(client_id)
-    db.session.execute(db.delete(ConsentGrant).where(ConsentGrant.client_id == client_id))
-    db.session.delete(client)
-    db.session.commit()
+    oauth_store.delete_client(client)
     return True
 
 

@@ -12,7 +12,6 @@ from datetime import timedelta
 from authlib.oauth2.rfc6749 import InvalidRequestError, grants
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc9207 import IssuerParameter
-from sqlalchemy import bindparam, insert
 
 from ..audit import record_event
 from ..crypto.digests import token_digest
@@ -20,8 +19,8 @@ from ..extensions import get_clock, get_settings
 from ..lifecycle.interactions import SignedInUser
 from ..lifecycle.tokens import revoke_tokens_of_code
 from ..policy.claims import parse_claims_request
-from ..store import db, execute_plain
-from ..store.models import AuthorizationCode, SsoSession, User
+from ..store import oauth as oauth_store
+from ..store.models import AuthorizationCode, User
 from .claims import DEFAULT_ACR
 from .id_tokens import remember_real_auth_time
 from .response_modes import form_post
@@ -29,21 +28,6 @@ from .tokens import IssuesAccessTokens, random_token
 
 ALL_CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none", "private_key_jwt"]
 CONFIDENTIAL_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
-
-# Built once: SQLAlchemy then reuses their compiled forms instead of rebuilding them.
-# The SSO session's real sign-in time comes with the code: the ID token needs it,
-# and reading it here saves a statement after the claim's commit.
-_BY_CODE_HASH = (
-    db.select(AuthorizationCode, SsoSession.real_auth_time)
-    .outerjoin(SsoSession, SsoSession.id == AuthorizationCode.sid)
-    .where(AuthorizationCode.code_hash == bindparam("code_hash"))
-)
-_CLAIM = (
-    db.update(AuthorizationCode)
-    .where(AuthorizationCode.id == bindparam("code_id"), AuthorizationCode.used_at.is_(None))
-    .values(used_at=bindparam("moment"))
-)
-_INSERT_CODE = insert(AuthorizationCode)
 
 
 class OhidCodeChallenge(CodeChallenge):
@@ -97,9 +81,8 @@ class AuthorizationCodeGrant(IssuesAccessTokens, grants.AuthorizationCodeGrant):
         payload = request.payload.data
         moment = get_clock().now()
         challenge = payload.get("code_challenge")
-        # Committed by the authorization endpoint with the end of the interaction.
-        execute_plain(
-            _INSERT_CODE,
+        # Written with the authorization request's unit of work.
+        oauth_store.insert_code(
             {
                 "code_hash": token_digest(code),
                 "client_id": request.client.get_client_id(),
@@ -126,26 +109,21 @@ class AuthorizationCodeGrant(IssuesAccessTokens, grants.AuthorizationCodeGrant):
 
     def query_authorization_code(self, code: str, client) -> AuthorizationCode | None:
         moment = get_clock().now()
-        found = db.session.execute(
-            _BY_CODE_HASH, {"code_hash": token_digest(code or "")}
-        ).one_or_none()
+        found = oauth_store.find_code(token_digest(code or ""))
         if found is None or found[0].client_id != client.get_client_id():
             return None
         row, real_auth_time = found
         if row.sid:
             remember_real_auth_time(row.sid, real_auth_time)
-        # Claim the code atomically: of two racing requests exactly one wins. Committed
-        # at once, so the write lock is not held while the tokens are made and signed.
-        claimed = execute_plain(_CLAIM, {"code_id": row.id, "moment": moment}).rowcount
-        db.session.commit()
-        if claimed != 1:
+        # Claim the code atomically: of two racing requests exactly one wins.
+        if not oauth_store.claim_code(row.id, moment):
             # RFC 6749 §4.1.2: a code used twice MUST be denied and SHOULD
             # revoke the tokens previously issued from it.
             revoked = revoke_tokens_of_code(row.id)
             record_event(
                 "authorization_code_reused", username=None, client_id=row.client_id, revoked=revoked
             )
-            db.session.commit()
+            # Refused with invalid_grant, an answer the unit of work commits with.
             return None
         if moment >= row.expires_at:
             return None
@@ -168,7 +146,7 @@ class AuthorizationCodeGrant(IssuesAccessTokens, grants.AuthorizationCodeGrant):
         return None
 
     def authenticate_user(self, authorization_code) -> User | None:
-        user = db.session.get(User, authorization_code.user_id)
+        user = authorization_code.user
         if user is None or user.deactivated_at is not None:
             return None
         return user

@@ -20,8 +20,7 @@ from urllib.parse import urlsplit
 
 from flask import request
 
-from ..store import db, request_memo
-from ..store.models import OAuth2Client
+from ..store import oauth as oauth_store
 
 PUBLIC_ENDPOINTS = ("oidc.discovery", "oidc.jwks")
 CLIENT_ENDPOINTS = ("oidc.token", "oidc.userinfo", "oidc.revoke", "oidc.introspect")
@@ -65,14 +64,14 @@ def client_origins(metadata: dict | None) -> set[str]:
 def registered_origins() -> set[str]:
     """Every origin any registered client may call the protected endpoints from."""
     origins: set[str] = set()
-    for metadata in db.session.execute(db.select(OAuth2Client.metadata_json)).scalars():
+    for metadata in oauth_store.all_client_metadata():
         origins |= client_origins(metadata)
     return origins
 
 
 def _allowed_for_named_client(origin: str) -> bool:
     """Whether ``origin`` is registered for every client this request looked up (at least one)."""
-    named = [client for client in request_memo("clients").values() if client is not None]
+    named = oauth_store.clients_held()
     return bool(named) and all(origin in client_origins(c.metadata_json) for c in named)
 
 

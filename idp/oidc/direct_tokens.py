@@ -17,7 +17,7 @@ from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 
 from ..crypto.digests import token_digest
 from ..extensions import get_clock, get_settings
-from ..store import db
+from ..store import oauth as oauth_store
 from ..store.models import AuthorizationCode, OAuth2Client, User
 from .claims import DEFAULT_ACR
 from .id_tokens import OhidOpenIDCode
@@ -57,7 +57,8 @@ def issue_tokens(
     nonce: str | None = None,
     expires_in: int | None = None,
 ) -> dict:
-    """The token response the token endpoint would give, committed and audited."""
+    """The token response the token endpoint would give, stored and audited (written
+    with the unit of work)."""
     clock = get_clock()
     moment = clock.now()
     code = AuthorizationCode(
@@ -76,8 +77,7 @@ def issue_tokens(
         # Redeemed at once: it can never be exchanged at /token.
         used_at=moment,
     )
-    db.session.add(code)
-    db.session.flush()
+    oauth_store.add_code(code)
     request = DirectTokenRequest(client, user, code)
     token = generate_tokens(
         request,

@@ -21,7 +21,7 @@ from wtforms import HiddenField
 from ..extensions import get_clock, get_key_store
 from ..lifecycle.authentication import end_sso_session
 from ..policy.redirects import near_miss
-from ..store import db
+from ..store import oauth as oauth_store
 from ..store.models import DebuggerRun, SsoSession
 from ..web.browser import browser_sso_session
 from .id_tokens import ID_TOKEN_ALGS
@@ -95,7 +95,7 @@ def sessions_to_end(hint_claims: dict | None) -> list[SsoSession]:
         return []
     found = [browser]
     if hint_claims and isinstance(hint_claims.get("sid"), str):
-        named = db.session.get(SsoSession, hint_claims["sid"])
+        named = oauth_store.find_sso_session(hint_claims["sid"])
         if (
             named is not None
             and named.ended_at is None

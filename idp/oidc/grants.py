@@ -10,14 +10,12 @@ token of the grant.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from authlib.oauth2.rfc6749 import InvalidGrantError, InvalidScopeError, grants
 
 from ..audit import record_event
 from ..extensions import get_clock, get_settings
 from ..lifecycle.tokens import revoke_grant
-from ..store import db
+from ..store import oauth as oauth_store
 from ..store.models import Token, User
 from .code_grant import ALL_CLIENT_AUTH_METHODS, CONFIDENTIAL_AUTH_METHODS
 from .tokens import IssuesAccessTokens, find_by_refresh_token, was_rotated
@@ -64,7 +62,7 @@ class RefreshTokenGrant(IssuesAccessTokens, grants.RefreshTokenGrant):
                     client_id=refresh_token.client_id,
                     revoked=revoked,
                 )
-            db.session.commit()
+            # Refused with invalid_grant, an answer the unit of work commits with.
             raise InvalidGrantError("The refresh token has already been used.")
         return super().issue_token(user, refresh_token)
 
@@ -82,24 +80,9 @@ def claim_refresh_token(token: Token) -> bool:
     less than ``tokens.refresh_grace_seconds`` ago is accepted and an older
     rotation, or a revoked grant, is refused.
     """
-    moment = get_clock().now()
-    grace = get_settings().tokens.refresh_grace_seconds
-    usable = Token.refresh_revoked_at.is_(None)
-    if grace > 0:
-        # A rotation stamps only refresh_revoked_at; a revocation stamps the
-        # access token too, so a revoked grant never passes as a rotation.
-        usable = usable | (
-            Token.access_revoked_at.is_(None)
-            & (Token.refresh_revoked_at > moment - timedelta(seconds=grace))
-        )
-    claimed = db.session.execute(
-        db.update(Token)
-        .where(Token.id == token.id, usable)
-        .values(refresh_revoked_at=db.func.coalesce(Token.refresh_revoked_at, moment))
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
-    return claimed == 1
+    return oauth_store.claim_refresh_token(
+        token, get_clock().now(), get_settings().tokens.refresh_grace_seconds
+    )
 
 
 def _revoke_if_grant_died(parent: Token) -> None:
@@ -108,10 +91,8 @@ def _revoke_if_grant_died(parent: Token) -> None:
     A reuse racing this rotation may revoke the grant between our claim and
     the new row's insert; the reuse cannot see that row, so we look after it.
     """
-    db.session.refresh(parent)
-    if parent.access_revoked_at is not None:
+    if oauth_store.reread_token(parent).access_revoked_at is not None:
         revoke_grant(parent)
-        db.session.commit()
 
 
 class ClientCredentialsGrant(IssuesAccessTokens, grants.ClientCredentialsGrant):

@@ -7,25 +7,12 @@ from __future__ import annotations
 from authlib.oidc.core.grants import OpenIDCode, OpenIDToken
 from joserfc import jwt
 from joserfc.errors import JoseError
-from sqlalchemy import bindparam
 
 from ..extensions import get_clock, get_key_store, get_settings
-from ..store import db, execute_plain, request_memo
-from ..store.models import AuthorizationCode, SsoSession
+from ..store import oauth as oauth_store
 from .claims import generate_user_info, released_portal_claims, requested_claims
 
 ID_TOKEN_ALGS = ["RS256", "ES256"]
-
-# Built once: SQLAlchemy then reuses their compiled forms instead of rebuilding them.
-_REAL_AUTH_TIME = db.select(SsoSession.real_auth_time).where(SsoSession.id == bindparam("sid"))
-_NONCE_USED = (
-    db.select(AuthorizationCode.id)
-    .where(
-        AuthorizationCode.client_id == bindparam("client_id"),
-        AuthorizationCode.nonce == bindparam("nonce"),
-    )
-    .limit(1)
-)
 
 
 def granted_scope(request) -> str:
@@ -71,7 +58,7 @@ class IdTokenSigning:
 
 def remember_real_auth_time(sid: str, real: int | None) -> None:
     """Keep the SSO session's real sign-in time, read with the code, for this request."""
-    request_memo("real_auth_times")[sid] = real
+    oauth_store.note_real_auth_time(sid, real)
 
 
 def real_auth_time(auth_time: int, sid: str | None, issued: int) -> int:
@@ -80,13 +67,7 @@ def real_auth_time(auth_time: int, sid: str | None, issued: int) -> int:
     The session remembers the real moment of sign-in; without one, the
     mock-clock ``auth_time`` is shifted back by the clock's current offset.
     """
-    real = None
-    if sid:
-        known = request_memo("real_auth_times")
-        if sid in known:
-            real = known[sid]
-        else:
-            real = execute_plain(_REAL_AUTH_TIME, {"sid": sid}).scalar_one_or_none()
+    real = oauth_store.real_auth_time_of_session(sid) if sid else None
     if real is not None:
         return min(real, issued)
     return min(get_clock().to_real_timestamp(auth_time), issued)
@@ -98,14 +79,7 @@ class OhidOpenIDCode(IdTokenSigning, OpenIDCode):
     def exists_nonce(self, nonce, request) -> bool:
         # Nonce replay across codes of one client (OIDC Core §3.1.2.1 nonce). Authlib
         # validates a request twice before issuing its code: one read serves both.
-        seen = request_memo("nonces")
-        key = (request.payload.client_id, nonce)
-        if key not in seen:
-            seen[key] = (
-                execute_plain(_NONCE_USED, {"client_id": key[0], "nonce": nonce}).first()
-                is not None
-            )
-        return seen[key]
+        return oauth_store.nonce_used(request.payload.client_id, nonce)
 
     def get_authorization_code_claims(self, authorization_code) -> dict:
         claims = super().get_authorization_code_claims(authorization_code)

@@ -14,7 +14,6 @@ from ..extensions import get_clock, get_settings
 from ..lifecycle.clients import find_client
 from ..lifecycle.tokens import revoke_access_token, revoke_grant
 from ..policy.introspection import NOT_ITS_RESOURCE_SERVER, may_introspect
-from ..store import db
 from .access_tokens import audience, is_jwt, unverified_claims
 from .code_grant import ALL_CLIENT_AUTH_METHODS, CONFIDENTIAL_AUTH_METHODS
 from .tokens import PresentedToken, find_presented_token
@@ -38,7 +37,6 @@ class OhidRevocationEndpoint(RevocationEndpoint):
         record_event(
             "token_revoked", token.row.user, client_id=token.row.client_id, token_type=token.kind
         )
-        db.session.commit()
 
 
 class OhidIntrospectionEndpoint(IntrospectionEndpoint):
@@ -82,7 +80,6 @@ class OhidIntrospectionEndpoint(IntrospectionEndpoint):
             token_client_id=token.row.client_id if token is not None else None,
             reason=reason,
         )
-        db.session.commit()
         return None
 
     def introspect_token(self, token: PresentedToken) -> dict:

@@ -14,14 +14,13 @@ from datetime import timedelta
 
 from authlib.common.security import UNICODE_ASCII_CHARACTER_SET
 from authlib.oauth2.rfc6749.util import scope_to_list
-from sqlalchemy import bindparam, insert
 
 from ..audit import record_event
 from ..crypto.digests import token_digest
 from ..extensions import get_clock, get_settings
 from ..lifecycle.interactions import SignedInUser
 from ..policy.scopes import gets_refresh_token
-from ..store import db, execute_plain
+from ..store import oauth as oauth_store
 from ..store.models import Token
 from .access_tokens import access_token_format, jwt_access_token, requested_resources
 
@@ -32,12 +31,6 @@ MAX_TOKEN_LENGTH = 100_000
 # Tokens and codes are drawn from Authlib's alphabet (letters and digits); a byte at
 # or above this bound is skipped, so that every character is equally likely.
 _UNBIASED_BELOW = 256 - 256 % len(UNICODE_ASCII_CHARACTER_SET)
-
-# Built once: SQLAlchemy then reuses their compiled forms instead of rebuilding them.
-_BY_ACCESS_HASH = db.select(Token).where(Token.access_token_hash == bindparam("digest"))
-_BY_REFRESH_HASH = db.select(Token).where(Token.refresh_token_hash == bindparam("digest"))
-_CHILD = db.select(Token.id).where(Token.parent_id == bindparam("parent_id")).limit(1)
-_INSERT_TOKEN = insert(Token)
 
 
 def random_token(length: int) -> str:
@@ -117,7 +110,7 @@ class IssuesAccessTokens:
 
 
 def save_token(token: dict, request) -> None:
-    """Store an issued token as digests, linked to its code and SSO session, and commit.
+    """Store an issued token as digests, linked to its code and SSO session.
 
     A plain INSERT: nothing reads the new row back in this request (Authlib's
     grants ignore what ``save_token`` returns; the response is ``token``).
@@ -152,7 +145,7 @@ def save_token(token: dict, request) -> None:
         "acr": getattr(source, "acr", None),
         "parent_id": parent.id if parent is not None else None,
     }
-    execute_plain(_INSERT_TOKEN, values)
+    oauth_store.insert_token(values)
     record_event(
         "token_issued",
         user,
@@ -160,30 +153,29 @@ def save_token(token: dict, request) -> None:
         grant_type=request.payload.grant_type,
         scope=values["scope"],
     )
-    db.session.commit()
 
 
 def find_by_access_token(token_string: str | None) -> Token | None:
     """The token row whose access token is ``token_string``."""
-    return _find(_BY_ACCESS_HASH, token_string)
+    if not _may_be_token(token_string):
+        return None
+    return oauth_store.find_token_by_access_digest(token_digest(token_string))
 
 
 def find_by_refresh_token(token_string: str | None) -> Token | None:
     """The token row whose refresh token is ``token_string``."""
-    return _find(_BY_REFRESH_HASH, token_string)
-
-
-def _find(statement, token_string: str | None) -> Token | None:
-    if not token_string or len(token_string) > MAX_TOKEN_LENGTH:
+    if not _may_be_token(token_string):
         return None
-    return db.session.execute(
-        statement, {"digest": token_digest(token_string)}
-    ).scalar_one_or_none()
+    return oauth_store.find_token_by_refresh_digest(token_digest(token_string))
+
+
+def _may_be_token(token_string: str | None) -> bool:
+    return bool(token_string) and len(token_string) <= MAX_TOKEN_LENGTH
 
 
 def was_rotated(token: Token) -> bool:
     """Whether a newer token was issued in exchange for this refresh token."""
-    return db.session.execute(_CHILD, {"parent_id": token.id}).first() is not None
+    return oauth_store.was_rotated(token)
 
 
 @dataclass

@@ -9,25 +9,14 @@ from authlib.oauth2.rfc6749.errors import MissingAuthorizationError
 from authlib.oauth2.rfc6750 import BearerTokenValidator, InvalidTokenError
 from authlib.oidc.core import UserInfoEndpoint
 from flask import request as flask_request
-from sqlalchemy import bindparam
 
 from ..crypto.digests import token_digest
 from ..extensions import get_settings
-from ..lifecycle.clients import find_client, hold_client
-from ..store import db, request_memo
-from ..store.models import AuthorizationCode, OAuth2Client, Token
+from ..lifecycle.clients import find_client
+from ..store import oauth as oauth_store
+from ..store.models import Token
 from .claims import generate_user_info, released_portal_claims, requested_claims
 from .tokens import MAX_TOKEN_LENGTH
-
-# A bearer token is read with what its UserInfo answer needs besides the user (the
-# claims its code asked for and its client): one statement, not three. Built once:
-# SQLAlchemy then reuses its compiled form instead of rebuilding it.
-_BEARER_WITH_GRANT = (
-    db.select(Token, AuthorizationCode.claims_request, OAuth2Client)
-    .outerjoin(AuthorizationCode, AuthorizationCode.id == Token.authorization_code_id)
-    .outerjoin(OAuth2Client, OAuth2Client.client_id == Token.client_id)
-    .where(Token.access_token_hash == bindparam("digest"))
-)
 
 
 def find_bearer_token(token_string: str | None) -> Token | None:
@@ -35,16 +24,7 @@ def find_bearer_token(token_string: str | None) -> Token | None:
     request and its client are held for the rest of the request."""
     if not token_string or len(token_string) > MAX_TOKEN_LENGTH:
         return None
-    found = db.session.execute(
-        _BEARER_WITH_GRANT, {"digest": token_digest(token_string)}
-    ).one_or_none()
-    if found is None:
-        return None
-    token, claims_request, client = found
-    request_memo("claims_requests")[token.id] = claims_request
-    if client is not None:
-        hold_client(client)
-    return token
+    return oauth_store.find_bearer_with_grant(token_digest(token_string))
 
 
 class NoBearerToken(MissingAuthorizationError):
@@ -101,7 +81,7 @@ class OhidUserInfoEndpoint(UserInfoEndpoint):
             # A client_credentials token has no user whose claims could be returned.
             raise InvalidTokenError(description="The access token was not issued to a user.")
         info = self.generate_user_info(user, token.scope)
-        claims_request = request_memo("claims_requests").get(token.id)
+        claims_request = oauth_store.claims_request_held(token)
         if claims_request:
             info.update(requested_claims(user, claims_request, "userinfo"))
         info.update(released_portal_claims(find_client(token.client_id), user, token.scope))

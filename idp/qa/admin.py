@@ -9,8 +9,7 @@ from ..bootstrap import reset_data
 from ..clock import parse_instant
 from ..extensions import get_clock
 from ..lifecycle.accounts import find_by_username
-from ..store import db
-from ..store.models import AuditEvent
+from ..store import qa as qa_store
 from .api import bp, json_body
 from .schemas import SINCE, QAQuery, QARequest, parse
 
@@ -45,20 +44,13 @@ def reset():
 
 def find_events(user: str | None = None, kind: str | None = None, since: str | None = None):
     """Audit events matching every filter given (checked ``EventFilters``), newest first."""
-    query = db.select(AuditEvent)
-    if user:
-        account = find_by_username(user)
-        if account is not None:
-            query = query.where(
-                (AuditEvent.user_id == account.id) | (AuditEvent.username == account.username)
-            )
-        else:
-            query = query.where(db.func.lower(AuditEvent.username) == user.lower())
-    if kind:
-        query = query.where(AuditEvent.kind == kind)
-    if since is not None:
-        query = query.where(AuditEvent.created_at >= parse_instant(since))
-    return db.session.execute(query.order_by(AuditEvent.id.desc()).limit(1000)).scalars()
+    account = find_by_username(user) if user else None
+    return qa_store.find_audit_events(
+        user=account,
+        username=user if account is None else None,
+        kind=kind,
+        since=parse_instant(since) if since is not None else None,
+    )
 
 
 @bp.get("/events")

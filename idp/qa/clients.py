@@ -26,7 +26,7 @@ from ..oidc.clients import (
     update_client,
 )
 from ..oidc.id_tokens import ID_TOKEN_ALGS
-from ..store import db
+from ..store import oauth as oauth_store
 from .api import QAError, bp, json_body
 from .schemas import QARequest, Says, parse, rule_broken
 
@@ -123,10 +123,7 @@ def _client_or_404(client_id: str):
 @bp.get("/clients")
 def list_clients():
     """Every registered client, as ``GET /_qa/clients/<id>`` shows it."""
-    from ..store.models import OAuth2Client
-
-    rows = db.session.execute(db.select(OAuth2Client).order_by(OAuth2Client.client_id))
-    return jsonify([client_details(c) for c in rows.scalars()])
+    return jsonify([client_details(c) for c in oauth_store.all_clients()])
 
 
 def register_qa_client(body: dict) -> dict:
@@ -142,9 +139,7 @@ def register_qa_client(body: dict) -> dict:
     try:
         client = register_client(entry, source="qa", replace=False)
     except ClientConfigError as exc:
-        db.session.rollback()
         raise QAError(400, "invalid_request", str(exc)) from None
-    db.session.commit()
     answer = client_details(client)
     if generated:
         answer["client_secret"] = generated
@@ -156,9 +151,7 @@ def change_qa_client(client, body: dict) -> dict:
     try:
         shown = update_client(client, body)
     except ClientConfigError as exc:
-        db.session.rollback()
         raise QAError(400, "invalid_request", str(exc)) from None
-    db.session.commit()
     answer = client_details(client)
     if shown:
         answer["client_secret"] = shown

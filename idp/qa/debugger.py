@@ -34,7 +34,8 @@ from ..fetch import FetchAnswer, FetchError, fetch
 from ..lifecycle.clients import find_client
 from ..policy.id_token_checks import check_id_token
 from ..policy.mfa import ACR_VALUES_SUPPORTED
-from ..store import db
+from ..store import oauth as oauth_store
+from ..store import qa as qa_store
 from ..store.models import DebuggerRun, OAuth2Client
 from .api import bp as qa_bp
 from .api import form_page
@@ -160,12 +161,12 @@ def _answer(response: FetchAnswer) -> dict:
 
 
 def _client_choices() -> list[tuple[str, str]]:
-    clients = db.session.execute(db.select(OAuth2Client).order_by(OAuth2Client.client_name))
+    clients = oauth_store.all_clients(order_by="client_name")
     return [SelectChoice(THROWAWAY, "Register a throw-away client")] + [
         SelectChoice(
             c.client_id, f"{c.client_name} ({c.client_id}, {c.token_endpoint_auth_method})"
         )
-        for c in clients.scalars()
+        for c in clients
     ]
 
 
@@ -317,8 +318,7 @@ def start():
             "steps": [],
         },
     )
-    db.session.add(run)
-    db.session.commit()
+    qa_store.add_debugger_run(run)
     return _keep_secret(redirect(authorize_url), run.id, secret)
 
 
@@ -425,7 +425,7 @@ def _token_call(run: DebuggerRun, provider: dict, form: dict, nonce) -> dict:
 
 
 def _run_or_404(run_id: str) -> DebuggerRun:
-    run = db.session.get(DebuggerRun, run_id) if len(run_id) <= 64 else None
+    run = qa_store.find_debugger_run(run_id) if len(run_id) <= 64 else None
     if run is None:
         abort(404, "No such debugger run.")
     return run
@@ -442,7 +442,7 @@ def _step(data: dict, text: str) -> dict:
 def callback():
     """The redirect URI: record the authorization response, then exchange the code."""
     state = request.args.get("state", "")
-    run = db.session.execute(db.select(DebuggerRun).filter_by(state=state)).scalar_one_or_none()
+    run = qa_store.debugger_run_with_state(state)
     if run is None or not state:
         abort(400, "This answer's state matches no login started in the debugger.")
     data = _step(run.data, "Authorization response received")
@@ -471,7 +471,6 @@ def callback():
     except DebuggerError as exc:
         data["problem"] = str(exc)
     run.data = data
-    db.session.commit()
     return redirect(url_for(".show", run_id=run.id))
 
 
@@ -491,7 +490,6 @@ def _action(run_id: str, act):
         run.data = act(run, _provider())
     except DebuggerError as exc:
         run.data = dict(run.data, problem=str(exc))
-    db.session.commit()
     return redirect(url_for(".show", run_id=run.id))
 
 
@@ -549,7 +547,6 @@ def sign_out(run_id: str):
         provider = _provider()
     except DebuggerError as exc:
         run.data = dict(run.data, problem=str(exc))
-        db.session.commit()
         return redirect(url_for(".show", run_id=run.id))
     params = {
         "client_id": run.client_id,
@@ -567,9 +564,8 @@ def sign_out(run_id: str):
 def signed_out():
     """Where the provider sends the browser after sign-out."""
     state = request.args.get("state", "")
-    run = db.session.execute(db.select(DebuggerRun).filter_by(state=state)).scalar_one_or_none()
+    run = qa_store.debugger_run_with_state(state)
     if run is None or not state:
         abort(400, "This sign-out's state matches no debugger run.")
     run.data = _step(dict(run.data, signed_out=True), "Signed out at the end-session endpoint")
-    db.session.commit()
     return redirect(url_for(".show", run_id=run.id))

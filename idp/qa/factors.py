@@ -23,7 +23,7 @@ from ..lifecycle.second_factors import AUTHENTICATOR, PASSKEY, has_strong_method
 from ..lifecycle.security_questions import QUESTIONS, set_security_answers
 from ..policy.mfa import ACR_MULTI_FACTOR
 from ..policy.security_answers import check_security_answers
-from ..store import db
+from ..store import qa as qa_store
 from ..store.models import TotpAuthenticator, User
 from ..web.device_cookie import DEVICE_COOKIE
 from .schemas import QARequest, Says, parse, rule_broken
@@ -32,10 +32,11 @@ PASSKEY_KINDS = {"hwk": False, "swk": True}  # amr -> backup eligible (synced)
 
 
 def add_qa_authenticator(user: User) -> tuple[str, str]:
-    """A confirmed authenticator app and a recovery code (not committed): (secret, code)."""
+    """A confirmed authenticator app and a recovery code (written with the unit of
+    work): (secret, code)."""
     moment = now()
     secret = totp.new_secret()
-    db.session.add(
+    qa_store.add_authenticator(
         TotpAuthenticator(
             user_id=user.id,
             name="Authenticator app",
@@ -209,7 +210,8 @@ def apply_factors(user: User, body: dict, creating: bool) -> dict:
         if value is None or (creating and value is False):
             continue
         made.update(apply(user, value))
-    db.session.flush()
+    # What was added and removed is written before has_strong_method reads it back.
+    qa_store.write_pending()
     if had_strong and not has_strong_method(user):
         made["notes"] = [
             f"{user.username} has no authenticator app or passkey left, so the recovery code "

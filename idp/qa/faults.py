@@ -19,8 +19,10 @@ from ..crypto.digests import token_digest
 from ..extensions import now
 from ..lifecycle.clients import find_client
 from ..policy.faults import FAULT_ENDPOINTS, KINDS, MAX_COUNT, MAX_DELAY_MS, check_fault
-from ..store import db, execute_plain
-from ..store.models import InjectedFault, Token
+from ..store import oauth as oauth_store
+from ..store import qa as qa_store
+from ..store.models import InjectedFault
+from ..store.units import commit_now
 from .api import QAError, bp, json_body
 from .schemas import WHOLE, QARequest, Says, parse, rule_broken
 
@@ -83,19 +85,6 @@ class FaultRequest(QARequest):
 _ENDPOINT_NAMES = {flask_endpoint: name for name, flask_endpoint in FAULT_ENDPOINTS.items()}
 
 
-def _active():
-    return db.select(InjectedFault).where(InjectedFault.remaining > 0).order_by(InjectedFault.id)
-
-
-_ACTIVE_AT = _active().where(InjectedFault.endpoint == db.bindparam("endpoint"))
-_TOKEN_CLIENT = db.select(Token.client_id).where(Token.access_token_hash == db.bindparam("digest"))
-_ARMED = (
-    db.select(InjectedFault.id)
-    .where(InjectedFault.remaining > 0, InjectedFault.endpoint == db.bindparam("endpoint"))
-    .limit(1)
-)
-
-
 def _event_detail(fault: InjectedFault) -> dict:
     # "kind" names the audit event itself, so the fault's kind goes in as fault_kind.
     detail = {k: v for k, v in fault.as_dict().items() if k not in ("created_at", "kind", "id")}
@@ -109,10 +98,8 @@ def add_qa_fault(body: dict) -> dict:
     if client_id is not None and find_client(client_id) is None:
         raise QAError(404, "not_found", f"client_id: no registered client {client_id!r}.")
     row = InjectedFault(**fault, client_id=client_id, remaining=fault["count"], created_at=now())
-    db.session.add(row)
-    db.session.flush()
+    qa_store.add_fault(row)
     record_event("fault_added", **_event_detail(row))
-    db.session.commit()
     return row.as_dict()
 
 
@@ -125,15 +112,14 @@ def add_fault():
 @bp.get("/faults")
 def list_faults():
     """The faults that still have requests to hit, oldest first."""
-    return jsonify([row.as_dict() for row in db.session.execute(_active()).scalars()])
+    return jsonify([row.as_dict() for row in qa_store.active_faults()])
 
 
 @bp.delete("/faults")
 def clear_faults():
     """Forget every fault."""
-    cleared = db.session.execute(db.delete(InjectedFault)).rowcount
+    cleared = qa_store.clear_faults()
     record_event("faults_cleared", cleared=cleared)
-    db.session.commit()
     return jsonify(cleared=cleared)
 
 
@@ -148,21 +134,8 @@ def _request_client_id() -> str | None:
     if auth is not None and auth.type == "basic":
         return auth.username
     if auth is not None and auth.type == "bearer" and auth.token:
-        return execute_plain(
-            _TOKEN_CLIENT, {"digest": token_digest(auth.token)}
-        ).scalar_one_or_none()
+        return oauth_store.client_id_of_access_token(token_digest(auth.token))
     return None
-
-
-def _claim(fault: InjectedFault) -> bool:
-    """Count one request against ``fault``; False when another request took the last one."""
-    taken = db.session.execute(
-        db.update(InjectedFault)
-        .where(InjectedFault.id == fault.id, InjectedFault.remaining > 0)
-        .values(remaining=InjectedFault.remaining - 1)
-    ).rowcount
-    db.session.commit()
-    return taken == 1
 
 
 @bp.before_app_request
@@ -172,19 +145,21 @@ def inject_fault():
     if name is None:
         return None
     # Most requests meet no fault: a plain one-column read says so cheaply.
-    if execute_plain(_ARMED, {"endpoint": name}).first() is None:
+    if not qa_store.fault_armed_at(name):
         return None
-    candidates = db.session.execute(_ACTIVE_AT, {"endpoint": name}).scalars().all()
+    candidates = qa_store.faults_waiting_at(name)
     if not candidates:
         return None
     client_id = _request_client_id()
     for fault in candidates:
         if fault.client_id is not None and fault.client_id != client_id:
             continue
-        if not _claim(fault):
+        if not qa_store.count_down_fault(fault):
             continue
         record_event("fault_injected", **_event_detail(fault), request_client_id=client_id)
-        db.session.commit()
+        # This request may never reach its view (whose return commits), and a delay
+        # is counted for every worker before it waits.
+        commit_now("fault count-down")
         if fault.kind == "delay":
             time.sleep(fault.delay_ms / 1000)
             return None

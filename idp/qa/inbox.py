@@ -19,7 +19,7 @@ from wtforms.validators import NumberRange
 from ..crypto.digests import digest_matches
 from ..errors import NoPendingCall
 from ..lifecycle.voice import answer_call, pending_call
-from ..store import db
+from ..store import qa as qa_store
 from ..store.models import OutboxMessage
 from .api import bp, form_page
 from .operations import find_messages
@@ -84,7 +84,7 @@ def answer_from_inbox():
     if not form.validate():
         flash("The form expired or was incomplete. Reload the inbox and try again.", "error")
         return back, 303
-    message = db.session.get(OutboxMessage, form.message_id.data)
+    message = qa_store.find_outbox_message(form.message_id.data)
     if message is None or message.channel != "voice":
         flash("That call is not in the outbox.", "error")
         return back, 303

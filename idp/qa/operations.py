@@ -12,7 +12,7 @@ from ..clock import EARLIEST, LATEST, check_in_range, parse_duration, parse_inst
 from ..clock_store import save_clock_offset
 from ..delivery.outbox import CHANNELS
 from ..extensions import get_clock
-from ..store import db
+from ..store import qa as qa_store
 from ..store.models import OutboxMessage
 
 
@@ -30,26 +30,24 @@ def find_messages(
     newest_first: bool = True,
 ) -> list[OutboxMessage]:
     """Outbox messages matching every filter given (addresses without regard to case)."""
-    query = db.select(OutboxMessage).where(OutboxMessage.id > after_id)
-    if to:
-        # Addresses match without regard to case; phone numbers as sent (E.164).
-        query = query.where(db.func.lower(OutboxMessage.to) == to.strip().lower())
-    if channel:
-        if channel not in CHANNELS:
-            raise QAInputError(f"'channel' must be one of {', '.join(CHANNELS)}.")
-        query = query.where(OutboxMessage.channel == channel)
-    if purpose:
-        query = query.where(OutboxMessage.purpose == purpose)
+    if channel and channel not in CHANNELS:
+        raise QAInputError(f"'channel' must be one of {', '.join(CHANNELS)}.")
+    moment = None
     if since is not None:
         try:
-            query = query.where(OutboxMessage.created_at >= parse_instant(since))
+            moment = parse_instant(since)
         except ValueError as exc:
             raise QAInputError(f"'since': {exc}") from None
-    order = OutboxMessage.id.desc() if newest_first else OutboxMessage.id
-    query = query.order_by(order)
-    if limit is not None:
-        query = query.limit(limit)
-    return list(db.session.execute(query).scalars())
+    # Addresses match without regard to case; phone numbers as sent (E.164).
+    return qa_store.find_outbox_messages(
+        to=to,
+        channel=channel,
+        purpose=purpose,
+        since=moment,
+        after_id=after_id,
+        limit=limit,
+        newest_first=newest_first,
+    )
 
 
 def clock_state() -> dict:

@@ -19,7 +19,6 @@ from ..oidc.direct_tokens import issue_tokens as issue_direct_tokens
 from ..policy.claims import SCOPES_SUPPORTED
 from ..policy.mfa import ACR_MULTI_FACTOR, ACR_VALUES_SUPPORTED, acr_for
 from ..policy.scopes import with_default_scopes
-from ..store import db
 from .api import QAError, bp, json_body
 from .schemas import WHOLE, QARequest, Says, parse
 
@@ -112,7 +111,6 @@ def issue_for(body: dict) -> dict:
         expires_in=body.get("expires_in"),
     )
     record_event("qa_tokens_issued", user, client_id=client.client_id, scope=scope)
-    db.session.commit()
     return token
 
 

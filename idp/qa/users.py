@@ -14,7 +14,6 @@ from ..lifecycle.accounts import create_account, delete_account, email_in_use, f
 from ..lifecycle.email_verification import send_activation_email
 from ..lifecycle.portal_claims import check_claims, set_portal_claims
 from ..policy.passwords import MAX_PASSWORD_AGE_DAYS
-from ..store import db
 from ..store.models import User
 from .api import QAError, bp, json_body
 from .factors import FactorFields, apply_factors
@@ -167,20 +166,17 @@ def create_user_in_state(body: dict) -> dict:
         if claims:
             set_portal_claims(user, claims, replace=True)
         states = {k: body[k] for k in _STATE_FIELDS if body.get(k) is not None}
-        # One commit for the account, its factors and its activation email: a write
-        # that fails part-way (a full disk) leaves no account behind.
+        # One unit of work for the account, its factors and its activation email: a
+        # write that fails part-way (a full disk) leaves no account behind.
         change_account(user, states)
     except ValidationFailed as exc:
-        db.session.rollback()
         raise QAError(400, "invalid_request", _validation_detail(exc)) from None
     except (UsernameTaken, EmailInUse) as exc:
-        db.session.rollback()
         raise QAError(409, "conflict", exc.text) from None
     extra = apply_factors(user, body, creating=True)
     if not user.email_verified and body.get("send_activation") is not False:
         # An unverified account is told an activation email was sent: it was.
         send_activation_email(user, enforce_limits=False)
-    db.session.commit()
     return {**user_state(user), **extra}
 
 
@@ -196,10 +192,8 @@ def change_user(user: User, body: dict) -> dict:
     except ValidationFailed as exc:
         raise QAError(400, "invalid_request", _validation_detail(exc)) from None
     except (UsernameTaken, EmailInUse) as exc:
-        db.session.rollback()
         raise QAError(409, "conflict", exc.text) from None
     extra = apply_factors(user, body, creating=False)
-    db.session.commit()
     return {**user_state(user), **extra}
 
 

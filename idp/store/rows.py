@@ -9,7 +9,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .base import db
-from .units import note_write
+from .units import REQUEST_MEMOS, note_write
 
 
 def request_memo(kind: str) -> dict:
@@ -18,7 +18,7 @@ def request_memo(kind: str) -> dict:
     Holding rows here also keeps them in the session's identity map, which only
     holds them weakly: read once, they are not read again in the same request.
     """
-    memos = g.setdefault("_request_memos", {})
+    memos = g.setdefault(REQUEST_MEMOS, {})
     return memos.setdefault(kind, {})
 
 

@@ -12,10 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from flask import g
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from .base import db
+
+# The key in ``flask.g`` of the request's memos (``rows.request_memo``).
+REQUEST_MEMOS = "_request_memos"
 
 # Set in ``Session.info`` once the unit has written anything.
 _WROTE = "mock_ohid.unit_wrote"
@@ -34,6 +38,24 @@ EARLY_COMMITS: dict[str, str] = {
     "sso session ended": (
         "portals told of the ended session by back-channel may call back at once; they"
         " must find it ended and its tokens revoked, and no write lock is held while they answer"
+    ),
+    "authorization code claim": (
+        "a code redeemed at /token is marked used before its tokens are made: a racing"
+        " redemption sees the claim at once, and SQLite's write lock is not held while"
+        " the tokens are signed"
+    ),
+    "refresh token claim": (
+        "a refresh token is taken before its new tokens are made: a racing reuse sees the"
+        " rotation at once (and the rotation looks after the grant revoked meanwhile),"
+        " and SQLite's write lock is not held while the tokens are signed"
+    ),
+    "fault count-down": (
+        "a request answered by an injected fault never reaches its view, whose return"
+        " commits the unit; and a delay's count-down reaches every worker before it waits"
+    ),
+    "health probe": (
+        "/healthz proves that the database takes a commit: the probe row is committed,"
+        " then its removal"
     ),
 }
 
@@ -96,3 +118,29 @@ def unit_of_work() -> Iterator[None]:
         abandon_unit()
         raise
     finish_unit()
+
+
+def begin_request() -> None:
+    """Start a request's unit of work.
+
+    A request reads its rows once: an early commit in the middle of it need not
+    read again the interaction, user, client and SSO session it holds. The rows
+    another request memoized (``request_memo``) are forgotten.
+    """
+    g.pop(REQUEST_MEMOS, None)
+    db.session().expire_on_commit = False
+
+
+def end_request() -> None:
+    """End a request's unit of work, once it has been answered.
+
+    What the request left uncommitted (it raised, or an error handler answered
+    it) is dropped, and whoever holds this session next (a CLI command or a test
+    sharing the app context) reads afresh, as after a commit.
+    """
+    if db.session.registry.has():
+        session = db.session()
+        session.info.pop(_WROTE, None)
+        session.rollback()
+        session.expire_all()
+        session.expire_on_commit = True

@@ -4,18 +4,12 @@ key to sign with; and what a full disk or a read-only database looks like to a u
 
 from __future__ import annotations
 
-import os
 import secrets
-from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify
-from sqlalchemy import bindparam, delete, insert, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from ..extensions import get_key_store, get_settings
-from ..store import db, execute_plain
-from ..store.models import HealthProbe
+from ..store import qa as qa_store
 
 bp = Blueprint("health", __name__)
 
@@ -25,74 +19,30 @@ SIGNING_ALGS = ("RS256", "ES256")
 
 # Random text (PostgreSQL would compress a repeated one) larger than a page.
 PROBE_HEX_BYTES = 8192
-_PROBE_INSERT = insert(HealthProbe)
-_PROBE_DELETE = delete(HealthProbe).where(HealthProbe.id == bindparam("probe_id"))
-
-# SQLite result codes and PostgreSQL SQLSTATEs of a database that takes no writes.
-_FULL = ("SQLITE_FULL", "53100")
-_READ_ONLY = ("SQLITE_READONLY", "25006")
-_IO_ERROR = ("SQLITE_IOERR",)
 
 
 def _sqlite_folder(database_url: str) -> tuple[str, str] | None:
     """(the SQLite file, its folder) as the user knows them: relative to where they started."""
-    url = make_url(database_url)
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
-        return None
-    path = Path(url.database)
-    shown = path if not path.is_absolute() else Path(os.path.relpath(path))
-    if shown.parts and shown.parts[0] == "..":
-        shown = path
-    folder = str(shown.parent) if str(shown.parent) != "." else "the current folder"
-    return str(shown), folder + ("/" if folder != "the current folder" else "")
+    return qa_store.sqlite_folder(database_url)
 
 
 def database_unwritable(exc: BaseException, database_url: str | None = None) -> str | None:
     """Why the database takes no writes, if ``exc`` says so (full disk, read-only); else None."""
-    if not isinstance(exc, DBAPIError):
-        return None
-    database_url = database_url or get_settings().database.url
-    orig = exc.orig
-    code = str(getattr(orig, "sqlite_errorname", "") or getattr(orig, "sqlstate", "") or "")
-    message = str(orig).lower()
-    sqlite = _sqlite_folder(database_url)
-    if code.startswith(_FULL) or "database or disk is full" in message:
-        if sqlite:
-            return f"the database cannot be written: free disk space under {sqlite[1]}"
-        return "the database cannot be written: the database server's disk is full"
-    if code.startswith(_READ_ONLY) or "readonly database" in message:
-        if sqlite:
-            return f"the database cannot be written: {sqlite[0]} is read-only"
-        return "the database cannot be written: the database server is read-only"
-    if code.startswith(_IO_ERROR) or "disk i/o error" in message:
-        where = f" (is the disk under {sqlite[1]} full?)" if sqlite else ""
-        return f"the database cannot be written: disk I/O error{where}"
-    return None
+    return qa_store.database_unwritable(exc, database_url or get_settings().database.url)
 
 
 def write_problem() -> str | None:
     """Write a row of several pages and delete it again; None when both commits work."""
-    probe_id = secrets.token_hex(16)
-    try:
-        execute_plain(
-            _PROBE_INSERT, {"id": probe_id, "payload": secrets.token_hex(PROBE_HEX_BYTES)}
-        )
-        db.session.commit()
-        execute_plain(_PROBE_DELETE, {"probe_id": probe_id})
-        db.session.commit()
-    except SQLAlchemyError as exc:
-        db.session.rollback()
-        return database_unwritable(exc) or f"cannot be written ({type(exc).__name__})"
-    return None
+    return qa_store.probe_writes(
+        secrets.token_hex(16), secrets.token_hex(PROBE_HEX_BYTES), get_settings().database.url
+    )
 
 
 def database_status() -> str:
     """``ok``, or why the database cannot be read or written."""
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001 - any driver error means "unreachable"
-        db.session.rollback()
-        return f"unreachable ({type(exc).__name__})"
+    problem = qa_store.unreachable_reason()
+    if problem is not None:
+        return f"unreachable ({problem})"
     return write_problem() or "ok"
 
 

@@ -1,4 +1,4 @@
-"""Two requests racing for one authorization code or one refresh token: exactly one wins."""
+"""Requests racing for one code, refresh token or client assertion: exactly one wins."""
 
 from __future__ import annotations
 
@@ -6,8 +6,20 @@ import threading
 
 import pytest
 
+from tests.oidc import test_tokens
 from tests.oidc.portal import exchange, get_code
-from tests.oidc.test_tokens import offline_tokens, refresh
+from tests.oidc.test_tokens import (
+    assertion,
+    code_request,
+    jwt_auth,
+    offline_tokens,
+    pkjwt_code,
+    refresh,
+)
+
+# The private_key_jwt client and its key, as test_tokens makes them.
+jwt_client = test_tokens.jwt_client
+rp_key = test_tokens.rp_key
 
 
 def _race(app, work, count=2) -> list:
@@ -48,3 +60,61 @@ class TestWithoutGraceWindow:
         statuses = sorted(r.status_code for r in responses)
         assert statuses == [200, 400]
         assert next(r for r in responses if r.status_code == 400).json["error"] == "invalid_grant"
+
+
+def test_racing_uses_of_one_client_assertion_have_one_winner(
+    app, client, sign_in, user, jwt_client, rp_key
+):
+    signed = assertion(rp_key, "pkjwt-portal")
+    codes = [pkjwt_code(client, sign_in) for _ in range(2)]
+    requests = iter({**code_request(code), **jwt_auth(signed)} for code in codes)
+    lock = threading.Lock()
+
+    def use(c):
+        with lock:
+            data = next(requests)
+        return c.post("/token", data=data)
+
+    responses = _race(app, use)
+    assert sorted(r.status_code for r in responses)[0] == 200
+    loser = max(responses, key=lambda r: r.status_code)
+    assert loser.status_code in (400, 401) and loser.json["error"] == "invalid_client"
+
+
+def race_first_consents(app, user_id: int) -> list[str]:
+    """Two requests record a user's first consent to one portal at once (each its own
+    unit of work); the grant's scopes afterwards."""
+    from idp.lifecycle.consent import record_consent
+    from idp.policy.consent import Sharing
+    from idp.store import db
+    from idp.store.models import ConsentGrant, User
+    from idp.store.units import finish_unit
+
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def consent(scope: str) -> None:
+        with app.app_context():
+            try:
+                user = db.session.get(User, user_id)
+                barrier.wait()
+                record_consent(user, "racing-portal", Sharing.of([scope]), None)
+                finish_unit()
+            except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=consent, args=(s,)) for s in ("email", "phone")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    grants = db.session.query(ConsentGrant).filter_by(client_id="racing-portal").all()
+    assert len(grants) == 1
+    return grants[0].scopes
+
+
+def test_racing_first_consents_merge_into_one_grant(app, user):
+    assert race_first_consents(app, user.id) == ["email", "phone"]

@@ -11,8 +11,11 @@ from idp.store import db
 from idp.store.models import User
 from idp.store.units import finish_unit
 from tests.conftest import make_test_app
-from tests.oidc.portal import decode_id_token, exchange, get_code
+from tests.helpers import SignIn
+from tests.oidc.portal import add_client, decode_id_token, exchange, get_code
+from tests.oidc.test_tokens import assertion, code_request, jwt_auth
 from tests.postgres import NEEDS_POSTGRES, drop_tables
+from tests.races.test_oidc import race_first_consents
 
 pytestmark = NEEDS_POSTGRES
 
@@ -38,8 +41,6 @@ def test_portal_login_on_postgresql(pg_app):
         email_verified=True,
     )
     finish_unit()
-    from tests.helpers import SignIn
-
     query = get_code(client, SignIn(client), username="pg.user1", nonce="pg-nonce")
     claims = decode_id_token(client, exchange(client, query["code"]).json["id_token"])["claims"]
     assert claims["preferred_username"] == "pg.user1" and claims["nonce"] == "pg-nonce"
@@ -86,3 +87,52 @@ def test_qa_reset_on_postgresql(pg_app):
     )
     assert client.post("/_qa/reset", json={}).json["reset"] is True
     assert client.get("/_qa/users/pg.user3").status_code == 404
+
+
+def test_racing_uses_of_one_client_assertion_have_one_winner_on_postgresql(pg_app):
+    from joserfc.jwk import RSAKey
+
+    key = RSAKey.generate_key(2048, parameters={"kid": "rp-key-1"}, private=True)
+    add_client(
+        client_id="pkjwt-portal",
+        redirect_uris=["http://localhost:5011/cb"],
+        token_endpoint_auth_method="private_key_jwt",
+        jwks={"keys": [key.as_dict(private=False)]},
+        trusted=True,
+    )
+    create_account(
+        username="pg.user5", email="pg5@example.com", password="Password1", email_verified=True
+    )
+    client = pg_app.test_client()
+    codes = [
+        get_code(
+            client,
+            SignIn(client),
+            username="pg.user5",
+            client_id="pkjwt-portal",
+            redirect_uri="http://localhost:5011/cb",
+        )["code"]
+        for _ in range(2)
+    ]
+    signed = assertion(key, "pkjwt-portal")
+    barrier = threading.Barrier(2)
+    responses = []
+
+    def use(code):
+        racer = pg_app.test_client()
+        barrier.wait()
+        responses.append(racer.post("/token", data={**code_request(code), **jwt_auth(signed)}))
+
+    threads = [threading.Thread(target=use, args=(code,)) for code in codes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses[0] == 200 and statuses[1] in (400, 401), [r.json for r in responses]
+    assert max(responses, key=lambda r: r.status_code).json["error"] == "invalid_client"
+
+
+def test_racing_first_consents_merge_into_one_grant_on_postgresql(pg_app):
+    user = create_account(username="pg.user6", email="pg6@example.com", password="Password1")
+    assert race_first_consents(pg_app, user.id) == ["email", "phone"]
