@@ -8,14 +8,10 @@ import os
 import secrets
 from collections.abc import Mapping
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from flask import Flask, abort, g, jsonify, render_template, request, send_file
 from flask.json.provider import DefaultJSONProvider
-from sqlalchemy import event
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DataError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.security import safe_join
 
@@ -25,40 +21,25 @@ from .extensions import csrf
 from .policy.json_limits import loads_bounded
 from .resources import PACKAGE_DIR, bundled_path
 from .settings import Settings, SettingsError, load_settings
-from .store import db
+from .store.engine import (
+    BadDatabaseURL,
+    RefusedValue,
+    database_url,
+    engine_options,
+    init_store,
+    is_nul_refusal,
+)
 from .store.units import abandon_unit, begin_request, end_request, finish_unit
 
 __all__ = ["create_app"]
 
 
-def _sqlite_file(url: str) -> Path | None:
-    parsed = make_url(url)
-    if (
-        parsed.get_backend_name() != "sqlite"
-        or not parsed.database
-        or parsed.database == ":memory:"
-    ):
-        return None
-    return Path(parsed.database)
-
-
 def _database_url(settings: Settings) -> str:
     """The database URL with a relative SQLite path resolved against the current directory."""
-    url = settings.database.url
     try:
-        sqlite_file = _sqlite_file(url)
-    except Exception:  # noqa: BLE001 - SQLAlchemy raises several types for bad URLs
-        raise SettingsError(f"database.url: not a valid SQLAlchemy URL: {url!r}") from None
-    if sqlite_file is None or str(sqlite_file).startswith("file:"):
-        # Not a file, or an SQLite URI filename (``?uri=true``) that names its own path.
-        return url
-    path = sqlite_file if sqlite_file.is_absolute() else Path.cwd() / sqlite_file
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        # It holds TOTP secrets and password hashes: readable by the owner only
-        # (SQLite gives its -wal and -shm files the same mode).
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
-    return make_url(url).set(database=str(path)).render_as_string(hide_password=False)
+        return database_url(settings.database.url)
+    except BadDatabaseURL as exc:
+        raise SettingsError(f"database.url: {exc}") from None
 
 
 def _secret_key(settings: Settings) -> str:
@@ -132,19 +113,6 @@ class BoundedJSONProvider(DefaultJSONProvider):
         return loads_bounded(s, **kwargs)
 
 
-def _sqlite_pragmas(engine) -> None:
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        # WAL with NORMAL sync stays consistent after a crash; only the last
-        # commits may be lost on power failure, and each commit skips an fsync.
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
-        cursor.close()
-
-
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -179,9 +147,7 @@ def create_app(
     app.config.update(
         SECRET_KEY=_secret_key(settings),
         SQLALCHEMY_DATABASE_URI=database_url,
-        # A server connection can drop while pooled; a SQLite file cannot, and
-        # pinging it costs a statement each time a commit hands the connection back.
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": _sqlite_file(database_url) is None},
+        SQLALCHEMY_ENGINE_OPTIONS=engine_options(database_url),
         SESSION_COOKIE_NAME="ohid_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -216,20 +182,16 @@ def create_app(
     app.extensions["mock_ohid.keys"] = KeyStore(settings.path(settings.keys.dir))
 
     try:
-        db.init_app(app)
-    except (ImportError, ArgumentError) as exc:
         # The engine is made here: a URL naming a driver that is not installed fails now.
-        url = make_url(settings.database.url).render_as_string(hide_password=True)
-        raise SettingsError(f"database.url: cannot use {url!r} ({exc})") from None
+        init_store(app)
+    except BadDatabaseURL as exc:
+        raise SettingsError(f"database.url: {exc}") from None
     csrf.init_app(app)
     if settings.mail.server:
         # Flask-Mail (and smtplib) only when emails really go out by SMTP.
         from flask_mail import Mail
 
         Mail(app)
-    with app.app_context():
-        if _sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"]) is not None:
-            _sqlite_pragmas(db.engine)
 
     from .oidc.server import init_oauth
     from .store import models  # noqa: F401 - registers the tables
@@ -345,12 +307,6 @@ def _request_too_large(limit_kb: int):
     )
 
 
-def _is_nul_refusal(exc: DataError) -> bool:
-    # PostgreSQL stores no NUL character in text, and its driver refuses one even
-    # as a query parameter; SQLite takes it. Either way it is bad input.
-    return "NUL" in str(exc.orig) and "0x00" in str(exc.orig)
-
-
 def _register_hooks(app: Flask) -> None:
     @app.before_request
     def _fresh_clock():
@@ -377,9 +333,9 @@ def _register_hooks(app: Flask) -> None:
     def _too_large(_exc: RequestEntityTooLarge):
         return _request_too_large(app.config["MAX_CONTENT_LENGTH"] // 1024)
 
-    @app.errorhandler(DataError)
-    def _data_error(exc: DataError):
-        if not _is_nul_refusal(exc):
+    @app.errorhandler(RefusedValue)
+    def _data_error(exc: RefusedValue):
+        if not is_nul_refusal(exc):
             return _unexpected(exc)
         abandon_unit()
         return _refusal(

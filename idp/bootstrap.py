@@ -14,9 +14,8 @@ from .oidc.clients import ClientConfigError, load_clients_file
 from .policy.usernames import username_key
 from .seed_file import hash_each, read_seed_file, seed_path
 from .settings import SettingsError
-from .store import db
 from .store import qa as qa_store
-from .store.migrate import bring_to_head
+from .store.engine import schema_to_head
 from .store.units import finish_unit
 
 
@@ -110,7 +109,7 @@ def initialize(
     settings = get_settings()
     report = InitReport()
     # Made, or upgraded with every row kept; one server does it while others wait.
-    bring_to_head(db.engine)
+    schema_to_head()
     entries = None
     seeding = settings.users.seed if seed is None else seed
     if seeding:

@@ -20,13 +20,11 @@ def _ready(obj: AppContext):
     context = app.app_context()
     context.push()
     click.get_current_context().call_on_close(context.pop)
-    from sqlalchemy import inspect
-
     from ..bootstrap import initialize
-    from ..store import db
+    from ..store.engine import database_is_new
 
     # Seed the demo users only into a brand-new database, so a deleted one stays deleted.
-    fresh = not inspect(db.engine).has_table("users")
+    fresh = database_is_new()
     initialize(seed=None if fresh else False)
     return context
 

@@ -155,9 +155,8 @@ class MockOhidGroup(click.Group):
     group_class = CommandGroup
 
     def invoke(self, ctx):
-        from sqlalchemy.exc import SQLAlchemyError
-
         from ..oidc.keys import KeyError_
+        from ..store.engine import DatabaseError
         from ..store.migrate import SchemaRefused
 
         if ctx.params.get("debug"):
@@ -174,7 +173,7 @@ class MockOhidGroup(click.Group):
             fail(str(exc))
         except OSError as exc:
             fail(f"{exc.strerror or exc}: {exc.filename or ''}".strip(": "))
-        except SQLAlchemyError as exc:
+        except DatabaseError as exc:
             fail(_database_problem(exc))
         except Exception as exc:  # noqa: BLE001 - the last guard: one line, never a traceback
             fail(f"unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)")
@@ -245,14 +244,14 @@ def early_seed_hashes(obj: AppContext):
     """
     from pathlib import Path
 
-    from ..app import _sqlite_file
     from ..crypto.hashing import PasswordHashing
     from ..seed_file import hash_in_background, read_seed_file, seed_path
     from ..settings import load_settings
+    from ..store.engine import sqlite_file
 
     try:
         settings = load_settings(config_file=obj.config_file, overrides=obj.overrides)
-        database = _sqlite_file(settings.database.url)
+        database = sqlite_file(settings.database.url)
         if (
             not settings.users.seed
             or database is None
@@ -279,11 +278,10 @@ def initialize_app(app, keys_in_background: bool = False, hashes=None):
 def app_with_tables(obj: AppContext):
     """An app context on a database at the current schema (no seeding); what the block
     writes is one unit of work."""
-    from ..store import db
-    from ..store.migrate import bring_to_head
+    from ..store.engine import schema_to_head
     from ..store.units import unit_of_work
 
     with obj.app.app_context():
-        bring_to_head(db.engine)
+        schema_to_head()
         with unit_of_work():
             yield obj.app

@@ -38,11 +38,10 @@ def upgrade(obj: AppContext):
       mock-ohid db upgrade
       MOCK_OHID_DATABASE_URL=postgresql+psycopg://ohid@db/ohid mock-ohid db upgrade
     """
-    from ..store import db as store
-    from ..store.migrate import bring_to_head
+    from ..store.engine import schema_to_head
 
     with obj.app.app_context():
-        click.echo(f"Database: {bring_to_head(store.engine)}")
+        click.echo(f"Database: {schema_to_head()}")
 
 
 @db.command()
@@ -54,8 +53,7 @@ def current(obj: AppContext):
     Example:
       mock-ohid db current
     """
-    from ..store import db as store
-    from ..store.migrate import describe_revision
+    from ..store.engine import schema_revision
 
     with obj.app.app_context():
-        click.echo(f"Database: {describe_revision(store.engine)}")
+        click.echo(f"Database: {schema_revision()}")

@@ -64,14 +64,6 @@ class SigningKey:
     def public_jwk(self) -> dict:
         return dict(self._public)
 
-    def as_summary(self) -> dict:
-        return {
-            "kid": self.kid,
-            "alg": self.alg,
-            "created_at": self.created_at.isoformat(),
-            "retires_at": self.retires_at.isoformat() if self.retires_at else None,
-        }
-
 
 def _new_key(alg: str, now: datetime) -> SigningKey:
     if alg == "RS256":

@@ -251,7 +251,7 @@ def start_mock_ohid(
     from .. import create_app
     from ..bootstrap import initialize
     from ..serving import BACKLOG, bind
-    from ..store import db
+    from ..store.engine import release_connections
 
     settings = dict(settings or {})
     listener = bind("127.0.0.1", port or settings.get("server.port") or 0)
@@ -283,7 +283,7 @@ def start_mock_ohid(
         server.server_close()
         thread.join(timeout=10)
         with app.app_context():
-            db.engine.dispose()
+            release_connections()
 
     issuer = app.extensions["mock_ohid.settings"].issuer
     qa_token = app.extensions["mock_ohid.settings"].qa.token or None

@@ -135,4 +135,5 @@ def test_racing_uses_of_one_client_assertion_have_one_winner_on_postgresql(pg_ap
 
 def test_racing_first_consents_merge_into_one_grant_on_postgresql(pg_app):
     user = create_account(username="pg.user6", email="pg6@example.com", password="Password1")
+    finish_unit()
     assert race_first_consents(pg_app, user.id) == ["email", "phone"]
