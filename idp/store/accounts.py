@@ -10,7 +10,6 @@ times its execution.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import bindparam, delete, insert, or_, select, update
@@ -25,38 +24,13 @@ from .models import (
     SecurityAnswer,
     User,
 )
-from .rows import execute_plain
+from .rows import add, add_now, execute_plain, remove, reread  # noqa: F401 - rows in general, named per aggregate
 
 _BY_USERNAME = select(User).where(User.username_key == bindparam("key"))
 _BY_EMAIL = select(User).where(User.email_key == bindparam("key")).order_by(User.id)
 # Changes nothing; writing the row is what takes its lock.
 _HOLD_ROW = update(User).where(User.id == bindparam("account")).values(id=User.id)
 _INSERT_EVENT = insert(AuditEvent)
-
-
-# --- Rows in general -------------------------------------------------------------
-
-
-def add(row) -> None:
-    """Add a new row of this aggregate to the unit of work (written at its next flush)."""
-    db.session.add(row)
-
-
-def add_now(row) -> None:
-    """Add a new row and write it at once, so that it has its id (a link names it)."""
-    db.session.add(row)
-    db.session.flush()
-
-
-def remove(row) -> None:
-    """Delete ``row`` with the unit of work."""
-    db.session.delete(row)
-
-
-def reread(row, attributes: Iterable[str] | None = None) -> None:
-    """Read ``row`` (or some of its attributes) again from the database: another
-    request may have changed it since it was read."""
-    db.session.refresh(row, None if attributes is None else list(attributes))
 
 
 # --- Accounts --------------------------------------------------------------------

@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, delete, or_, select, update
 
 from .base import db
 from .models import PasskeyChallenge, PasskeyCredential, RecoveryCode, TotpAuthenticator, User
-from .rows import read_plain
+from .rows import add, add_now, read_plain, remove, write_pending  # noqa: F401 - rows in general, named per aggregate
 
 _CONFIRMED = (
     select(TotpAuthenticator)
@@ -41,27 +41,6 @@ _PASSKEYS_OF = (
 _ANY_PASSKEY = (
     select(PasskeyCredential.id).where(PasskeyCredential.user_id == bindparam("user_id")).limit(1)
 )
-
-
-def add(row) -> None:
-    """Add a new row of this aggregate to the unit of work."""
-    db.session.add(row)
-
-
-def add_now(row) -> None:
-    """Add a new row and write it at once, so that it has its id."""
-    db.session.add(row)
-    db.session.flush()
-
-
-def remove(row) -> None:
-    """Delete ``row`` with the unit of work."""
-    db.session.delete(row)
-
-
-def write_pending() -> None:
-    """Write the unit's pending rows now (a new account needs its id before its passkey)."""
-    db.session.flush()
 
 
 # --- Authenticator apps ------------------------------------------------------------

@@ -23,7 +23,10 @@ from .models import (
     TotpAuthenticator,
     User,
 )
-from .rows import execute_plain
+from .rows import (
+    execute_plain,
+    write_pending,  # noqa: F401 - rows in general, named per aggregate
+)
 from .units import commit_now
 
 # --- the clock ---
@@ -198,12 +201,6 @@ def probe_writes(probe_id: str, payload: str, database_url: str) -> str | None:
 def add_authenticator(authenticator: TotpAuthenticator) -> None:
     """Keep an authenticator app made for a QA user, written with the unit of work."""
     db.session.add(authenticator)
-
-
-def write_pending() -> None:
-    """Send the unit's pending changes to the database (not committed), for reads
-    made with plain statements, which do not flush first."""
-    db.session.flush()
 
 
 # --- reads of the QA surface and the CLI ---

@@ -85,3 +85,31 @@ def read_plain(statement, params=None):
 def held_row(row):
     """``row`` if it is still a row of the current session, else None."""
     return row if row is not None and inspect(row).persistent else None
+
+
+def add(row) -> None:
+    """Add a new row to the unit of work (written at its next flush)."""
+    db.session.add(row)
+
+
+def add_now(row) -> None:
+    """Add a new row and write it at once, so that it has its id (a link names it)."""
+    db.session.add(row)
+    db.session.flush()
+
+
+def remove(row) -> None:
+    """Delete ``row`` with the unit of work."""
+    db.session.delete(row)
+
+
+def reread(row, attributes=None) -> None:
+    """Read ``row`` (or some of its attributes) again from the database: another
+    request may have changed it since it was read."""
+    db.session.refresh(row, None if attributes is None else list(attributes))
+
+
+def write_pending() -> None:
+    """Send the unit's pending rows and changes to the database now (not committed): a
+    new row needs its id before a row that names it, and plain reads do not flush."""
+    db.session.flush()

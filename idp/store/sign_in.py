@@ -19,7 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from .base import db
 from .models import RememberedDevice, SsoSession, User
-from .rows import execute_plain, insert_row
+from .rows import add, execute_plain, insert_row, remove  # noqa: F401 - rows in general, named per aggregate
 
 _THIS_ACCOUNT = User.id == bindparam("account")
 _NOT_LOCKED = or_(User.locked_until.is_(None), User.locked_until <= bindparam("moment"))
@@ -174,13 +174,3 @@ def remembered_devices_of(user: User, moment: datetime) -> list[RememberedDevice
 def device(device_id: int) -> RememberedDevice | None:
     """The remembered browser ``device_id``, or None."""
     return db.session.get(RememberedDevice, device_id)
-
-
-def add(row) -> None:
-    """Add a new row of this aggregate to the unit of work."""
-    db.session.add(row)
-
-
-def remove(row) -> None:
-    """Delete ``row`` with the unit of work."""
-    db.session.delete(row)
