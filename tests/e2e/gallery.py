@@ -416,6 +416,9 @@ def _optum_pro_pages(walk: Walk, portal: str) -> None:
         page.get_by_role("link", name="Sign in").click()
         sign_in(walk, page, "olive.portal")
         expect(page.locator("#signed-in-state")).to_be_visible()
+        # The timer starts when the deferred script runs, which may come after the text
+        # shows on a busy machine: the clock moves only once the page has loaded.
+        page.wait_for_load_state("load")
         warning = page.get_by_role("dialog", name="Your session is about to time out")
         page.clock.run_for("25:01")
         expect(warning).to_be_visible()
