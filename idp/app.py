@@ -224,6 +224,7 @@ def _register_blueprints(app: Flask) -> None:
     from .web.profile import bp as profile_bp
     from .web.recover import bp as recover_bp
     from .web.register import bp as register_bp
+    from .web.register_security import bp as register_security_bp
     from .web.security import bp as security_bp
     from .web.signin import bp as signin_bp
 
@@ -239,6 +240,7 @@ def _register_blueprints(app: Flask) -> None:
         qa_bp,
         consent_bp,
         mfa_bp,
+        register_security_bp,
         security_bp,
         health_bp,
     ):

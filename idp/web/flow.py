@@ -38,7 +38,7 @@ STEP_PAGES = {
     CREATE_ACCOUNT: "register.start",
     "verify_email": "register.verify_email",
     "verify_phone": "register.verify_phone",
-    "offer_security_methods": "security.offer",
+    "offer_security_methods": "register_security.offer",
     "second_factor": "mfa.verify",
     "unrecognized_device": "mfa.device",
     "phone_step_up": "mfa.phone",

@@ -285,7 +285,7 @@ def test_registration_journey_shows_the_security_screen_before_finishing(client,
 
     registrant = user_factory(username="new.registrant", email="new@example.com")
     begin_registrant_sign_in(client, registrant)
-    assert STEP_PAGES["offer_security_methods"] == "security.offer"
+    assert STEP_PAGES["offer_security_methods"] == "register_security.offer"
     page = client.get("/register/security")
     assert "Switch to faster and more secure sign-in methods" in text(page)
     response = client.post("/register/security", data={"csrf_token": csrf_token(page.data)})
