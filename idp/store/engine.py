@@ -4,6 +4,8 @@ and the errors the floors above may name without importing SQLAlchemy."""
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from pathlib import Path
 
 from sqlalchemy import event, inspect
@@ -82,13 +84,33 @@ def _sqlite_pragmas(engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        _use_wal(cursor)
         # WAL with NORMAL sync stays consistent after a crash; only the last
         # commits may be lost on power failure, and each commit skips an fsync.
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
+
+
+def _use_wal(cursor, wait_seconds: float = 10.0) -> None:
+    """Put the file in WAL mode (it stays so), waiting out another process doing the same.
+
+    Two servers starting on a new file both switch it: the switch needs the file
+    to itself, and SQLite answers "database is locked" at once, without its busy
+    handler, when the other holds a lock (waiting could deadlock). A file already
+    in WAL is seen with a read and left alone.
+    """
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def is_nul_refusal(exc: DataError) -> bool:

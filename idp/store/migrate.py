@@ -253,6 +253,7 @@ def _sqlite_write_lock(connection: Connection) -> Iterator[None]:
                 connection.rollback()
                 if "locked" not in str(exc) or time.monotonic() > deadline:
                     raise
+                time.sleep(0.01)
         try:
             yield
             violations = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
