@@ -49,6 +49,17 @@ def query_of(location: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
 
 
+def follow_to_portal(client, response):
+    """Follow a resume of the portal's request (``/authorize/resume``: after consent
+    given on an SSO session) to the answer that leaves for the portal. A sign-in
+    completed on a sign-in page answers the portal itself: nothing to follow."""
+    while response.status_code == 302 and urlsplit(response.headers["Location"]).path.startswith(
+        "/authorize/resume/"
+    ):
+        response = client.get(response.headers["Location"])
+    return response
+
+
 def begin_registrant_sign_in(client, user) -> None:
     """Make ``client``'s browser a registrant part-way through Create One Healthcare ID
     (account made, password step done), as the registration page leaves it."""

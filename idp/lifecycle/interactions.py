@@ -10,6 +10,7 @@ endpoint finishes it (or My Profile opens, when no portal is waiting).
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime, timedelta
@@ -19,8 +20,9 @@ from ..store.interactions import (
     account_of_sign_in,
     delete_interaction,
     delete_interactions_begun_before,
-    insert_interaction,
+    hold_interaction,
     interaction_by_uid,
+    interaction_is_kept,
     keep_interaction,
     mark_interaction_signed_in,
 )
@@ -29,6 +31,10 @@ from ..store.models import Interaction, SsoSession, User
 INTERACTION_MINUTES = 30
 ABANDONED_DAYS = 7
 SWEEP_EVERY = 64
+# The largest interaction its browser keeps in the session cookie before the first
+# write: a browser keeps 4 KB per cookie, shared with the SSO session and the form
+# token. A larger request (a long ``claims`` or ``state``) is written at once.
+BROWSER_COPY_MAX_BYTES = 2048
 
 
 @dataclass(frozen=True)
@@ -127,23 +133,67 @@ def new_interaction(client_id: str | None, params: dict, prompt: Prompt | None =
 
 def save_interaction(interaction: Interaction) -> Interaction:
     """Keep ``interaction`` (new or changed): written with the request's other changes."""
+    if not interaction_is_kept(interaction) and secrets.randbelow(SWEEP_EVERY) == 0:
+        # Abandoned interactions are dropped after a week; finished ones go at once.
+        # The sweep runs on one first write in SWEEP_EVERY: a DELETE takes SQLite's
+        # write lock even when nothing is old enough.
+        sweep_abandoned_interactions(interaction.created_at)
     return keep_interaction(interaction)
 
 
 def begin_interaction(client_id: str | None, params: dict, prompt: Prompt | None = None):
-    """Save a new interaction for ``client_id`` (None: signing in to My Profile)."""
-    interaction = new_interaction(client_id, params, prompt)
-    # Abandoned interactions are dropped after a week; finished ones go at once. The
-    # sweep runs on one begin in SWEEP_EVERY: a DELETE takes SQLite's write lock
-    # even when nothing is old enough, and every portal request begins here.
-    if secrets.randbelow(SWEEP_EVERY) == 0:
-        sweep_abandoned_interactions(interaction.created_at)
-    return insert_interaction(interaction)
+    """A new interaction for ``client_id`` (None: signing in to My Profile).
+
+    Nothing is written: until its first change (the sign-in recorded on it) the
+    browser keeps it (``browser_copy``), so a portal's request that ends without a
+    sign-in costs the database nothing.
+    """
+    return hold_interaction(new_interaction(client_id, params, prompt))
+
+
+def browser_copy(interaction: Interaction) -> dict | None:
+    """What the browser keeps of ``interaction`` before its first write: the portal's
+    request and what the authorization endpoint resolved of it. None when it is
+    written (or will be when this unit ends), or too large for a cookie (it is then
+    saved, to be written with this unit)."""
+    if interaction_is_kept(interaction):
+        return None
+    copy = {
+        "uid": interaction.uid,
+        "client_id": interaction.client_id,
+        "params": interaction.params,
+        "prompt": interaction.prompt,
+        "created_at": interaction.created_at.isoformat(),
+        "expires_at": interaction.expires_at.isoformat(),
+    }
+    unchanged = not (interaction.sign_in or interaction.authenticated_at or interaction.denied_at)
+    if unchanged and len(json.dumps(copy)) <= BROWSER_COPY_MAX_BYTES:
+        return copy
+    save_interaction(interaction)
+    return None
 
 
 def sweep_abandoned_interactions(moment: datetime) -> int:
     """Delete interactions begun more than a week before ``moment``; how many went."""
     return delete_interactions_begun_before(moment - timedelta(days=ABANDONED_DAYS))
+
+
+def interaction_from_browser(copy) -> Interaction | None:
+    """The interaction a browser kept (``browser_copy``), not written yet; None for a
+    copy of another shape (one a release before this one left)."""
+    try:
+        interaction = Interaction(
+            uid=copy["uid"],
+            client_id=copy["client_id"],
+            params=copy["params"],
+            prompt=copy["prompt"],
+            sign_in=None,
+            created_at=datetime.fromisoformat(copy["created_at"]),
+            expires_at=datetime.fromisoformat(copy["expires_at"]),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+    return hold_interaction(interaction)
 
 
 def load_interaction(uid: str | None) -> Interaction | None:

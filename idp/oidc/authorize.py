@@ -7,11 +7,14 @@ us), then whether the user must sign in, then whether the sign-in journey has
 steps left; the last step issues the code. When the user must do something the
 request is saved as an *interaction* and the browser enters the sign-in journey
 at the step named (``web.flow.enter_journey`` picks the page). When the journey
-is over the interaction resumes here and runs only the checks it has not
-passed: never the request checks again, the sign-in checks only while a
-sign-in is still owed, the journey only when it did not end inside the
-interaction. Errors that cannot be sent back to a verified redirect_uri are
-shown as a page, never redirected (RFC 6749 §4.1.2.1).
+is over the interaction resumes and runs only the checks it has not passed:
+never the request checks again, the sign-in checks only while a sign-in is
+still owed, the journey only when it did not end inside the interaction. A
+sign-in completed on a sign-in page resumes in that page's request
+(``answer_signed_in``), so its code is written with the SSO session; a consent
+given or declined resumes at ``/authorize/resume``. Errors that cannot be sent
+back to a verified redirect_uri are shown as a page, never redirected (RFC 6749
+§4.1.2.1).
 """
 
 from __future__ import annotations
@@ -41,7 +44,6 @@ from ..lifecycle.interactions import (
     SignedInUser,
     begin_interaction,
     finish_interaction,
-    load_interaction,
     new_interaction,
     portal_waiting,
     prompt_of,
@@ -54,7 +56,7 @@ from ..store.interactions import username_of_sub
 from ..store.models import Interaction
 from ..web import browser
 from ..web.device_cookie import device_token
-from ..web.flow import enter_journey
+from ..web.flow import answers_portal, enter_journey
 from .clients import default_scopes
 from .id_tokens import read_id_token_hint
 from .response_modes import RESPONSE_MODES, form_post
@@ -486,10 +488,18 @@ def _deny(interaction: Interaction):
     )
 
 
+@answers_portal
+def answer_signed_in(interaction: Interaction, signed_in: SignedInUser):
+    """The sign-in inside ``interaction`` is complete (``signed_in``: its new SSO
+    session): resume the portal's request now, in the sign-in's own request."""
+    auth = Authorization(interaction.params, signed_in, interaction=interaction, resumed=True)
+    return _run_checks(auth)
+
+
 def resume(uid: str):
     """Continue a saved authorization request after the user signed in (or declined),
     through the checks it has not passed yet."""
-    interaction = load_interaction(uid) if browser.owns_interaction(uid) else None
+    interaction = browser.current_interaction() if browser.owns_interaction(uid) else None
     if not portal_waiting(interaction):
         return render_template("errors/interaction.html"), 400
     if interaction.denied_at is not None:

@@ -1,8 +1,9 @@
 """Interactions (one browser's way through sign-in) and the reads the journey makes
 beside them: every statement on the ``interactions`` table, by name.
 
-Every portal sign-in begins, reads, marks and deletes one interaction, so these
-are the hot path's statements: prebuilt (SQLAlchemy caches a statement's
+Every portal sign-in reads, marks and deletes one interaction (begun in the
+browser's cookie, it is written at its first change), so these are the hot
+path's statements: prebuilt (SQLAlchemy caches a statement's
 compiled form by the statement object) and run as plain statements where a
 unit-of-work flush would cost several times as much. Nothing here commits: the
 request's unit of work does (``store.units``).
@@ -14,12 +15,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, inspect, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .base import db
 from .models import Interaction, User
-from .rows import execute_plain, held_row, insert_row, request_memo
+from .rows import execute_plain, request_memo
 
 _BY_UID = select(Interaction).where(Interaction.uid == bindparam("uid"))
 _DELETE = delete(Interaction).where(Interaction.uid == bindparam("uid"))
@@ -31,27 +32,35 @@ _SIGNED_IN = (
 _USERNAME_BY_SUB = select(User.username).where(User.sub == bindparam("sub"))
 
 
-def insert_interaction(interaction: Interaction) -> Interaction:
-    """Write the new ``interaction`` with one plain INSERT (every portal request
-    begins one); it stays a loaded row of this unit."""
-    return insert_row(interaction)
-
-
 def keep_interaction(interaction: Interaction) -> Interaction:
     """Put ``interaction`` (new or changed) in this unit of work, written at its end."""
     db.session.add(interaction)
     return interaction
 
 
+def interaction_is_kept(interaction: Interaction) -> bool:
+    """Whether ``interaction`` is stored, or will be when this unit ends."""
+    state = inspect(interaction)
+    return state.persistent or state.pending
+
+
 def interaction_by_uid(uid: str) -> Interaction | None:
-    """The stored interaction ``uid``; read once per request (the sign-in pages and
-    the journey ask for it several times)."""
+    """The interaction ``uid``: one this request holds (read, or not written yet), else
+    the stored one; read once per request (the sign-in pages and the journey ask for
+    it several times)."""
     held = request_memo("interactions")
-    interaction = held_row(held.get(uid))
-    if interaction is None:
+    interaction = held.get(uid)
+    if interaction is None or inspect(interaction).detached:
         interaction = db.session.scalars(_BY_UID, {"uid": uid}).one_or_none()
         if interaction is not None:
             held[uid] = interaction
+    return interaction
+
+
+def hold_interaction(interaction: Interaction) -> Interaction:
+    """Hold ``interaction`` (not written yet) for the rest of this request: asked for by
+    its uid, it is this object."""
+    request_memo("interactions")[interaction.uid] = interaction
     return interaction
 
 
@@ -62,19 +71,26 @@ def delete_interactions_begun_before(moment: datetime) -> int:
 
 def mark_interaction_signed_in(interaction: Interaction, moment: datetime) -> None:
     """Record that the user authenticated inside ``interaction`` at ``moment`` (its
-    sign-in record goes): a plain UPDATE, as every portal sign-in ends here, with
-    the row object brought up to date without reading it back."""
+    sign-in record goes). A stored row gets a plain UPDATE, as every portal sign-in
+    ends here, the row object brought up to date without reading it back; one not
+    written yet just carries the values into its INSERT."""
+    if not inspect(interaction).persistent:
+        interaction.authenticated_at = moment
+        interaction.sign_in = None
+        return
     execute_plain(_SIGNED_IN, {"interaction": interaction.uid, "moment": moment})
     set_committed_value(interaction, "authenticated_at", moment)
     set_committed_value(interaction, "sign_in", None)
 
 
 def delete_interaction(interaction: Interaction) -> None:
-    """Delete ``interaction`` with a plain DELETE; the row object leaves the unit
-    (changes made to it are not written)."""
+    """Delete ``interaction``: a plain DELETE when it is stored; the row object
+    leaves the unit (changes made to it, or its INSERT, are not written)."""
+    stored = inspect(interaction).persistent
+    request_memo("interactions").pop(interaction.uid, None)
     if interaction in db.session:
         db.session.expunge(interaction)
-    if interaction.uid is not None:
+    if stored:
         execute_plain(_DELETE, {"uid": interaction.uid})
 
 

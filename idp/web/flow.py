@@ -6,14 +6,15 @@ The sign-in so far is recorded on this browser's interaction
 the sign-in, updates it with the steps done and adds the methods used. A page
 that has done its part calls ``continue_journey``: ``lifecycle.journey`` names
 the next step and ``STEP_PAGES`` says which page handles it; when nothing is
-left the SSO session starts (with a fresh session id) and the portal's
-authorization request resumes at the authorization endpoint (or My Profile
-opens, when no portal is waiting). The authorization endpoint sends a browser
+left the SSO session starts (with a fresh session id) and the authorization
+endpoint answers the portal in the same request (or My Profile opens, when no
+portal is waiting). The authorization endpoint sends a browser
 into the journey through ``enter_journey`` alone: it names steps, never pages.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
 
 from flask import flash, redirect, request, url_for
@@ -22,7 +23,7 @@ from ..extensions import get_settings, now
 from ..lifecycle import interactions
 from ..lifecycle.authentication import start_sso_session
 from ..lifecycle.email_verification import send_activation_if_none_pending
-from ..lifecycle.interactions import SignIn, portal_waiting, sign_in_of, user_of
+from ..lifecycle.interactions import SignedInUser, SignIn, portal_waiting, sign_in_of, user_of
 from ..lifecycle.journey import CREATE_ACCOUNT, SIGN_IN, next_step_for
 from ..messages import message
 from ..policy.mfa import acr_for
@@ -162,15 +163,32 @@ def _next_page():
     return redirect(url_for("oidc.resume_interaction", uid=interaction.uid))
 
 
+# The authorization endpoint's answer to the portal whose sign-in just completed
+# (registered by ``oidc``, which sits above this package: ``answers_portal``).
+_portal_answer: Callable[[Interaction, SignedInUser], object] | None = None
+
+
+def answers_portal(answer: Callable[[Interaction, SignedInUser], object]):
+    """Register ``answer(interaction, signed_in)``: the portal's answer (its code, or an
+    error) once the sign-in in ``interaction`` is complete."""
+    global _portal_answer
+    _portal_answer = answer
+    return answer
+
+
 def _complete_sign_in(interaction: Interaction, sign_in: SignIn):
-    """Start the SSO session with a fresh id and go back to the portal (or My Profile)."""
+    """Start the SSO session with a fresh id and answer the portal (or open My Profile).
+
+    The portal's answer is made here, written with the sign-in when this request's
+    unit ends: the browser goes straight back to the portal with its code.
+    """
     user = user_of(sign_in)
     amr = list(sign_in.amr) or ["pwd"]
     sso = start_sso_session(user, amr, sign_in.acr or acr_for(amr))
     browser.keep_signed_in(sso.id)
     if portal_waiting(interaction):
         interactions.mark_signed_in(interaction)
-        return redirect(url_for("oidc.resume_interaction", uid=interaction.uid))
+        return _portal_answer(interaction, SignedInUser.of(sso))
     interactions.finish_interaction(interaction)
     browser.forget_interaction()
     return redirect(url_for("profile.show"))

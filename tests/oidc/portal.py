@@ -7,7 +7,7 @@ import base64
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from tests.helpers import authorize_url, csrf_token, pkce_pair, query_of
+from tests.helpers import authorize_url, csrf_token, follow_to_portal, pkce_pair, query_of
 
 CLAIMS_ONLINE = (
     "optum-connect-claims-online",
@@ -36,8 +36,8 @@ def get_code(
         response.headers["Location"].startswith("/signin")
         or "/signin?" in response.headers["Location"]
     ):
+        # The sign-in's own response answers the portal.
         response = sign_in(username, password)
-        response = client.get(response.headers["Location"])
     location = response.headers["Location"]
     assert location.startswith(redirect_uri), location
     return query_of(location)
@@ -95,4 +95,4 @@ def allow_consent(client, response):
     page = client.get("/consent")
     assert "Share my One Healthcare ID" in page.get_data(as_text=True)
     answer = client.post("/consent", data={"csrf_token": csrf_token(page.data), "allow": "Allow"})
-    return client.get(answer.headers["Location"])
+    return follow_to_portal(client, answer)

@@ -62,7 +62,7 @@ def _runs(ran, endpoint: str) -> list[str]:
     return [name for where, name in ran if where == endpoint]
 
 
-def test_a_login_passes_the_request_checks_once_and_the_resume_skips_them(
+def test_a_login_passes_the_request_checks_once_and_its_sign_in_resumes_without_them(
     client, sign_in, user, ran, validations
 ):
     query = get_code(client, sign_in, state="s1", nonce="n1")
@@ -72,8 +72,9 @@ def test_a_login_passes_the_request_checks_once_and_the_resume_skips_them(
         "offer_account_creation",
         "require_sso_session",
     ]
-    # Signed in inside the interaction: the sign-in and the journey are passed too.
-    assert _runs(ran, "resume_interaction") == [
+    # The password page completed the sign-in and resumed the request in its own
+    # request; the sign-in and the journey are passed too.
+    assert _runs(ran, "signin.password") == [
         "reload_request",
         "require_sso_session",
         "issue_code",
@@ -150,7 +151,7 @@ def test_a_saved_request_whose_portal_was_removed_since_is_refused_on_a_page(
     client.get(authorize_url(state="s3"))
     db.session.query(OAuth2Client).filter_by(client_id=CLAIMS_ONLINE[0]).delete()
     db.session.commit()
-    resumed = client.get(sign_in("dana.provider").headers["Location"])
+    resumed = sign_in("dana.provider")
     assert resumed.status_code == 400
     page = resumed.get_data(as_text=True)
     assert "sign you in to this site" in page

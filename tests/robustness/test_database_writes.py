@@ -72,11 +72,12 @@ def test_full_database_gets_a_503_naming_the_cause_and_recovers(app, client, db)
         assert health.status_code == 200 and health.json["database"] == "ok"
 
 
-def test_read_only_database_shows_a_503_page_to_a_person(app, client, db):
+def test_read_only_database_shows_a_503_page_to_a_person(app, client, db, sign_in, user):
     with on_every_connection(db, {"sql": "PRAGMA query_only = ON"}) as reconnect:
         reconnect()
-        # The authorization request is saved before sign-in: a write.
-        page = client.get(authorize_url())
+        # The authorization request is kept in the browser; the password's try is a write.
+        client.get(authorize_url())
+        page = sign_in("dana.provider")
         assert page.status_code == 503
         html = page.get_data(as_text=True)
         assert "The database cannot be written:" in html and "is read-only" in html

@@ -335,7 +335,6 @@ def test_unverified_account_gets_no_portal_code_until_verified(client, sign_in, 
     code = latest(client, channel="email", to="late@example.com")["code"]
     post_form(client, "/register/verify-email", "/register/verify-email", code=code)
     response = continue_after_email(client)
-    response = client.get(response.headers["Location"])
     query = query_of(response.headers["Location"])
     assert query["state"] == "s1" and query["code"]
 

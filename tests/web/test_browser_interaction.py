@@ -1,0 +1,112 @@
+"""The interaction a browser is in: kept in its session cookie until its first
+write, then a row named by uid; the page that completes the sign-in answers the
+portal itself."""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+
+from idp.store.models import AuthorizationCode, Interaction, SsoSession
+from tests.helpers import authorize_url, query_of
+from tests.oidc.portal import CLAIMS_ONLINE, exchange
+
+
+def _interactions(db) -> int:
+    db.session.rollback()
+    return db.session.query(Interaction).count()
+
+
+def test_a_portal_request_is_kept_in_the_browser_and_not_written(client, db):
+    response = client.get(authorize_url(state="kept", login_hint="dana.provider"))
+    assert "/signin?interaction=" in response.headers["Location"]
+    assert _interactions(db) == 0
+    with client.session_transaction() as state:
+        kept = state["interaction"]
+    assert kept["client_id"] == CLAIMS_ONLINE[0] and kept["params"]["state"] == ["kept"]
+    # The sign-in page reads the request from the cookie: the hint is prefilled.
+    assert 'value="dana.provider"' in client.get("/signin").get_data(as_text=True)
+    assert _interactions(db) == 0
+
+
+def test_the_password_page_answers_the_portal_and_leaves_no_interaction(client, db, sign_in, user):
+    client.get(authorize_url(state="direct"))
+    response = sign_in("dana.provider")
+    location = response.headers["Location"]
+    assert location.startswith(CLAIMS_ONLINE[2] + "?")
+    query = query_of(location)
+    assert query["state"] == "direct" and query["code"]
+    assert _interactions(db) == 0
+    code = db.session.query(AuthorizationCode).one()
+    # The code is written with the SSO session it names.
+    assert db.session.get(SsoSession, code.sid) is not None
+    with client.session_transaction() as state:
+        assert "interaction" not in state
+    assert exchange(client, query["code"]).status_code == 200
+
+
+def test_a_login_commits_twice_before_the_token_request(app, client, db, sign_in, user):
+    commits: list[str] = []
+    engine = db.engine
+    record = lambda *_: commits.append("commit")  # noqa: E731 - one line's listener
+    event.listen(engine, "commit", record)
+    try:
+        client.get(authorize_url())
+        assert commits == []
+        client.get("/signin")
+        response = sign_in("dana.provider")
+    finally:
+        event.remove(engine, "commit", record)
+    assert query_of(response.headers["Location"])["code"]
+    # The sign-in try, claimed before the password's check; then the SSO session
+    # and the code together.
+    assert commits == ["commit", "commit"]
+
+
+def test_a_request_too_large_for_the_cookie_is_written_at_once(client, db, sign_in, user):
+    state = "s" * 3000
+    response = client.get(authorize_url(state=state))
+    assert "/signin?interaction=" in response.headers["Location"]
+    assert _interactions(db) == 1
+    with client.session_transaction() as session:
+        assert isinstance(session["interaction"], str)
+    query = query_of(sign_in("dana.provider").headers["Location"])
+    assert query["state"] == state and query["code"]
+    assert _interactions(db) == 0
+
+
+def test_the_first_change_writes_the_interaction_and_the_row_wins_over_the_cookie(
+    client, db, sign_in, user_factory
+):
+    user_factory(username="late.verifier", email="late@example.com", email_verified=False)
+    client.get(authorize_url(state="first-write"))
+    with client.session_transaction() as session:
+        uid = session["interaction"]["uid"]
+    # The password is right but the email is not verified yet: the sign-in is
+    # recorded on the interaction, which is written.
+    assert sign_in("late.verifier").headers["Location"].endswith("/register/verify-email")
+    stored = db.session.get(Interaction, uid)
+    assert stored is not None and stored.sign_in["user_id"]
+
+
+def test_a_cookie_replayed_after_the_portal_was_answered_must_sign_in_again(
+    app, client, sign_in, user
+):
+    response = client.get(authorize_url(state="replay"))
+    with client.session_transaction() as session:
+        before = dict(session)
+    uid = before["interaction"]["uid"]
+    assert query_of(sign_in("dana.provider").headers["Location"])["code"]
+    replaying = app.test_client()
+    with replaying.session_transaction() as session:
+        session.update(before)
+    response = replaying.get(f"/authorize/resume/{uid}")
+    assert "/signin?interaction=" in response.headers["Location"]
+    assert "code=" not in response.headers["Location"]
+
+
+def test_a_cookie_copy_of_another_shape_is_no_interaction(client):
+    with client.session_transaction() as session:
+        session["interaction"] = {"uid": "x" * 32, "params": "not a dict"}
+    page = client.get("/authorize/resume/" + "x" * 32)
+    assert page.status_code == 400
+    assert "This sign-in request has expired" in page.get_data(as_text=True)
