@@ -178,12 +178,12 @@ def find_code(code_hash: str) -> tuple[AuthorizationCode, int | None] | None:
 def claim_code(code_id: int, moment: datetime) -> bool:
     """Mark code ``code_id`` used at ``moment`` if it is unused; whether this call did.
 
-    One conditional UPDATE, committed at once (``EARLY_COMMITS``): of two
-    racing requests exactly one wins, and the write lock is not held while the
-    tokens are made and signed.
+    One conditional UPDATE, committed with the unit: of two racing requests
+    exactly one wins (the other waits for the winner's commit, SQLite's write lock
+    or PostgreSQL's row lock, then finds the code used). Called once the tokens
+    are signed, so the lock is not held while they are made.
     """
     claimed = execute_plain(_CLAIM_CODE, {"code_id": code_id, "moment": moment}).rowcount
-    commit_now("authorization code claim")
     return claimed == 1
 
 
