@@ -6,10 +6,10 @@ whatever races it; a code presented twice revokes what it issued.
 
 A token request reads first and writes last: the code is checked (client,
 ``redirect_uri``, PKCE, expiry) and every token signed, then the code is
-claimed and the tokens written, all in the request's one commit. No write lock
-is held while tokens are signed, and a request that fails a check leaves the
-code unused (RFC 6749 §4.1.3 and RFC 7636 §4.6 ask for a refusal, not for the
-code to be used up).
+claimed (with a private_key_jwt assertion's id) and the tokens written, all in
+the request's one commit. No write lock is held while tokens are signed, and a
+request that fails a check leaves the code unused (RFC 6749 §4.1.3 and RFC 7636
+§4.6 ask for a refusal, not for the code to be used up).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from ..policy.claims import parse_claims_request
 from ..store import oauth as oauth_store
 from ..store.models import AuthorizationCode, User
 from .claims import DEFAULT_ACR
+from .client_auth import authenticate_client, record_used_assertion
 from .id_tokens import remember_real_auth_time
 from .response_modes import form_post
 from .tokens import IssuesAccessTokens, random_token
@@ -74,6 +75,15 @@ class AuthorizationCodeGrant(IssuesAccessTokens, grants.AuthorizationCodeGrant):
             # §4.1.2.1 limits error_description to printable ASCII without " or \.
             raise InvalidRequestError("The 'redirect_uri' is not registered for this client.")
         return grants.AuthorizationCodeGrant.validate_authorization_redirect_uri(request, client)
+
+    def authenticate_token_endpoint_client(self):
+        # A private_key_jwt assertion's id is only checked here: it is recorded with
+        # the code's claim, after the tokens are signed (``create_token_response``).
+        client, self.request.auth_method = authenticate_client(
+            self.request, self.TOKEN_ENDPOINT_AUTH_METHODS, record_assertion_later=True
+        )
+        self.server.send_signal("after_authenticate_client", client=client, grant=self)
+        return client
 
     def generate_authorization_code(self) -> str:
         return random_token(self.AUTHORIZATION_CODE_LENGTH)
@@ -137,9 +147,11 @@ class AuthorizationCodeGrant(IssuesAccessTokens, grants.AuthorizationCodeGrant):
 
     def create_token_response(self):
         """Authlib's response (tokens made, the ID token signed by its hook), then
-        the writes: the code claimed, and only if this request won it, the tokens."""
+        the writes: the client assertion's id and the code claimed, and only if this
+        request won both, the tokens."""
         self._issued = None
         answer = super().create_token_response()
+        record_used_assertion(self.request)
         code = self.request.authorization_code
         # Of two racing requests exactly one wins the claim; the loser finds the
         # winner's tokens written, revokes them, and writes none of its own.

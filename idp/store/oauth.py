@@ -73,6 +73,15 @@ _BEARER_WITH_GRANT = (
     .where(Token.access_token_hash == bindparam("digest"))
 )
 
+_ASSERTION_SEEN = (
+    select(ClientAssertion.id)
+    .where(
+        ClientAssertion.client_id == bindparam("client_id"),
+        ClientAssertion.jti == bindparam("jti"),
+        ClientAssertion.expires_at >= bindparam("moment"),
+    )
+    .limit(1)
+)
 _FORGET_EXPIRED_ASSERTIONS = delete(ClientAssertion).where(
     ClientAssertion.expires_at < bindparam("moment")
 )
@@ -354,6 +363,13 @@ def revoke_session_bound_tokens(sid: str, moment: datetime) -> int:
 def forget_expired_assertions(moment: datetime) -> None:
     """Delete the used assertion ids that expired before ``moment``."""
     execute_plain(_FORGET_EXPIRED_ASSERTIONS, {"moment": moment})
+
+
+def assertion_seen(client_id: str, jti: str, moment: datetime) -> bool:
+    """Whether assertion id ``jti`` of ``client_id`` is recorded as used and not
+    expired at ``moment`` (a read: ``remember_assertion`` decides a race)."""
+    params = {"client_id": client_id, "jti": jti, "moment": moment}
+    return execute_plain(_ASSERTION_SEEN, params).first() is not None
 
 
 def remember_assertion(client_id: str, jti: str, expires_at: datetime) -> bool:
