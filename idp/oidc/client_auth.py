@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import unquote_plus
 
@@ -43,6 +44,8 @@ ASSERTION_ALGS = ["RS256", "ES256"]
 # A key set is a few KB; its server has this long to send all of it.
 JWKS_FETCH_SECONDS = 3
 JWKS_MAX_BYTES = 64 * 1024
+# Authlib's words for a replayed assertion, said the same when a race finds it.
+ASSERTION_USED_BEFORE = "JWT ID is used before."
 
 
 def basic_credentials(headers) -> tuple[str | None, str | None]:
@@ -94,9 +97,14 @@ def _secret_matches(client, secret: str, *, basic: bool) -> bool:
     return any(client.check_client_secret(c) for c in dict.fromkeys(candidates))
 
 
-def authenticate_client(request, endpoint_methods) -> tuple:
+def authenticate_client(request, endpoint_methods, *, record_assertion_later=False) -> tuple:
     """The client a token, revocation or introspection request authenticates as,
-    and the method it used; :class:`ClientAuthenticationFailed` says why not."""
+    and the method it used; :class:`ClientAuthenticationFailed` says why not.
+
+    A private_key_jwt assertion's id is recorded as used at once; with
+    ``record_assertion_later`` it is only checked, and kept on the request for
+    :func:`record_used_assertion`, which the caller runs with its other writes.
+    """
     form = request.form
     header_used = bool(request.headers.get("Authorization"))
     presented = presented_method(
@@ -133,9 +141,11 @@ def authenticate_client(request, endpoint_methods) -> tuple:
         raise refuse(problem)
     if presented == "private_key_jwt":
         # Raises InvalidClientError naming what is wrong with the assertion.
-        client = PrivateKeyJwtAuthentication()(find_client, request)
+        method = PrivateKeyJwtAuthentication(record_later=record_assertion_later)
+        client = method(find_client, request)
         if client is None:
             raise refuse("The client assertion was not accepted.")
+        request.used_assertion = method.used
     elif presented in SECRET_METHODS and not _secret_matches(
         client, secret, basic=presented == "client_secret_basic"
     ):
@@ -190,10 +200,39 @@ def _number(value) -> float | None:
     return value if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
+@dataclass(frozen=True)
+class UsedAssertion:
+    """A client assertion's id, to be recorded as used until it expires."""
+
+    client_id: str
+    jti: str
+    expires_at: datetime
+
+    def record(self) -> bool:
+        """Record it; False when it was recorded already (the unique key decides,
+        however requests race)."""
+        oauth_store.forget_expired_assertions(real_now())
+        return oauth_store.remember_assertion(self.client_id, self.jti, self.expires_at)
+
+
+def record_used_assertion(request) -> None:
+    """Record the assertion id that ``authenticate_client(record_assertion_later=True)``
+    kept on ``request``, if any; InvalidClientError when a racing request used it first."""
+    used = getattr(request, "used_assertion", None)
+    if used is not None and not used.record():
+        raise InvalidClientError(description=ASSERTION_USED_BEFORE)
+
+
 class PrivateKeyJwtAuthentication(JWTBearerClientAssertion):
     """RFC 7523 client assertions: short-lived, each ``jti`` usable once."""
 
     CLIENT_AUTH_METHOD = "private_key_jwt"
+
+    def __init__(self, *, record_later: bool = False):
+        super().__init__()
+        self.record_later = record_later
+        # With ``record_later``: the verified assertion's id, left to record.
+        self.used: UsedAssertion | None = None
 
     def get_audiences(self) -> list[str]:
         # OIDC Core §9: the audience SHOULD be the token endpoint; the issuer
@@ -238,9 +277,12 @@ class PrivateKeyJwtAuthentication(JWTBearerClientAssertion):
         super().verify_claims(claims)
 
     def validate_jti(self, claims, jti) -> bool:
-        """Remember ``jti`` until the assertion expires (real time); a second use is refused."""
-        oauth_store.forget_expired_assertions(real_now())
+        """Remember ``jti`` until the assertion expires (real time); a second use is
+        refused. With ``record_later`` it is only looked up here, and kept in ``used``."""
         # verify_claims has checked that exp is a number within the cap.
         expires_at = datetime.fromtimestamp(claims["exp"], UTC) + timedelta(seconds=self.leeway)
-        # The (client_id, jti) unique constraint refuses a second use, however it races.
-        return oauth_store.remember_assertion(str(claims["sub"]), str(jti)[:255], expires_at)
+        used = UsedAssertion(str(claims["sub"]), str(jti)[:255], expires_at)
+        if self.record_later:
+            self.used = used
+            return not oauth_store.assertion_seen(used.client_id, used.jti, real_now())
+        return used.record()

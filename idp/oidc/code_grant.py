@@ -3,13 +3,20 @@
 
 Codes are stored as digests and claimed atomically, so a code is used once
 whatever races it; a code presented twice revokes what it issued.
+
+A token request reads first and writes last: the code is checked (client,
+``redirect_uri``, PKCE, expiry) and every token signed, then the code is
+claimed (with a private_key_jwt assertion's id) and the tokens written, all in
+the request's one commit. No write lock is held while tokens are signed, and a
+request that fails a check leaves the code unused (RFC 6749 §4.1.3 and RFC 7636
+§4.6 ask for a refusal, not for the code to be used up).
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from authlib.oauth2.rfc6749 import InvalidRequestError, grants
+from authlib.oauth2.rfc6749 import InvalidGrantError, InvalidRequestError, grants
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc9207 import IssuerParameter
 
@@ -22,6 +29,7 @@ from ..policy.claims import parse_claims_request
 from ..store import oauth as oauth_store
 from ..store.models import AuthorizationCode, User
 from .claims import DEFAULT_ACR
+from .client_auth import authenticate_client, record_used_assertion
 from .id_tokens import remember_real_auth_time
 from .response_modes import form_post
 from .tokens import IssuesAccessTokens, random_token
@@ -68,6 +76,15 @@ class AuthorizationCodeGrant(IssuesAccessTokens, grants.AuthorizationCodeGrant):
             raise InvalidRequestError("The 'redirect_uri' is not registered for this client.")
         return grants.AuthorizationCodeGrant.validate_authorization_redirect_uri(request, client)
 
+    def authenticate_token_endpoint_client(self):
+        # A private_key_jwt assertion's id is only checked here: it is recorded with
+        # the code's claim, after the tokens are signed (``create_token_response``).
+        client, self.request.auth_method = authenticate_client(
+            self.request, self.TOKEN_ENDPOINT_AUTH_METHODS, record_assertion_later=True
+        )
+        self.server.send_signal("after_authenticate_client", client=client, grant=self)
+        return client
+
     def generate_authorization_code(self) -> str:
         return random_token(self.AUTHORIZATION_CODE_LENGTH)
 
@@ -108,26 +125,41 @@ class AuthorizationCodeGrant(IssuesAccessTokens, grants.AuthorizationCodeGrant):
         )
 
     def query_authorization_code(self, code: str, client) -> AuthorizationCode | None:
-        moment = get_clock().now()
+        """The unused, unexpired code ``code`` of ``client``, read only: it is claimed
+        in ``create_token_response`` once its tokens are signed."""
         found = oauth_store.find_code(token_digest(code or ""))
         if found is None or found[0].client_id != client.get_client_id():
             return None
         row, real_auth_time = found
         if row.sid:
             remember_real_auth_time(row.sid, real_auth_time)
-        # Claim the code atomically: of two racing requests exactly one wins.
-        if not oauth_store.claim_code(row.id, moment):
-            # RFC 6749 §4.1.2: a code used twice MUST be denied and SHOULD
-            # revoke the tokens previously issued from it.
-            revoked = revoke_tokens_of_code(row.id)
-            record_event(
-                "authorization_code_reused", username=None, client_id=row.client_id, revoked=revoked
-            )
+        if row.used_at is not None:
+            _refuse_reused_code(row)
             # Refused with invalid_grant, an answer the unit of work commits with.
             return None
-        if moment >= row.expires_at:
+        if get_clock().now() >= row.expires_at:
             return None
         return row
+
+    def save_token(self, token: dict) -> None:
+        # Kept until the code is claimed: ``create_token_response`` writes it.
+        self._issued = token
+
+    def create_token_response(self):
+        """Authlib's response (tokens made, the ID token signed by its hook), then
+        the writes: the client assertion's id and the code claimed, and only if this
+        request won both, the tokens."""
+        self._issued = None
+        answer = super().create_token_response()
+        record_used_assertion(self.request)
+        code = self.request.authorization_code
+        # Of two racing requests exactly one wins the claim; the loser finds the
+        # winner's tokens written, revokes them, and writes none of its own.
+        if not oauth_store.claim_code(code.id, get_clock().now()):
+            _refuse_reused_code(code)
+            raise InvalidGrantError("Invalid 'code' in request.")
+        self.server.save_token(self._issued, self.request)
+        return answer
 
     def create_authorization_response(self, redirect_uri: str, grant_user):
         mode = self.request.payload.data.get("response_mode")
@@ -142,7 +174,7 @@ class AuthorizationCodeGrant(IssuesAccessTokens, grants.AuthorizationCodeGrant):
         return form_post(redirect_uri, params)
 
     def delete_authorization_code(self, authorization_code) -> None:
-        # Already marked used when claimed; the row stays to detect reuse.
+        # Marked used when claimed (``create_token_response``); the row stays to detect reuse.
         return None
 
     def authenticate_user(self, authorization_code) -> User | None:
@@ -150,6 +182,15 @@ class AuthorizationCodeGrant(IssuesAccessTokens, grants.AuthorizationCodeGrant):
         if user is None or user.deactivated_at is not None:
             return None
         return user
+
+
+def _refuse_reused_code(row: AuthorizationCode) -> None:
+    """RFC 6749 §4.1.2: a code used twice MUST be denied and SHOULD revoke the
+    tokens previously issued from it; the reuse is recorded."""
+    revoked = revoke_tokens_of_code(row.id)
+    record_event(
+        "authorization_code_reused", username=None, client_id=row.client_id, revoked=revoked
+    )
 
 
 class OhidIssuerParameter(IssuerParameter):

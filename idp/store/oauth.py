@@ -73,6 +73,15 @@ _BEARER_WITH_GRANT = (
     .where(Token.access_token_hash == bindparam("digest"))
 )
 
+_ASSERTION_SEEN = (
+    select(ClientAssertion.id)
+    .where(
+        ClientAssertion.client_id == bindparam("client_id"),
+        ClientAssertion.jti == bindparam("jti"),
+        ClientAssertion.expires_at >= bindparam("moment"),
+    )
+    .limit(1)
+)
 _FORGET_EXPIRED_ASSERTIONS = delete(ClientAssertion).where(
     ClientAssertion.expires_at < bindparam("moment")
 )
@@ -178,12 +187,12 @@ def find_code(code_hash: str) -> tuple[AuthorizationCode, int | None] | None:
 def claim_code(code_id: int, moment: datetime) -> bool:
     """Mark code ``code_id`` used at ``moment`` if it is unused; whether this call did.
 
-    One conditional UPDATE, committed at once (``EARLY_COMMITS``): of two
-    racing requests exactly one wins, and the write lock is not held while the
-    tokens are made and signed.
+    One conditional UPDATE, committed with the unit: of two racing requests
+    exactly one wins (the other waits for the winner's commit, SQLite's write lock
+    or PostgreSQL's row lock, then finds the code used). Called once the tokens
+    are signed, so the lock is not held while they are made.
     """
     claimed = execute_plain(_CLAIM_CODE, {"code_id": code_id, "moment": moment}).rowcount
-    commit_now("authorization code claim")
     return claimed == 1
 
 
@@ -354,6 +363,13 @@ def revoke_session_bound_tokens(sid: str, moment: datetime) -> int:
 def forget_expired_assertions(moment: datetime) -> None:
     """Delete the used assertion ids that expired before ``moment``."""
     execute_plain(_FORGET_EXPIRED_ASSERTIONS, {"moment": moment})
+
+
+def assertion_seen(client_id: str, jti: str, moment: datetime) -> bool:
+    """Whether assertion id ``jti`` of ``client_id`` is recorded as used and not
+    expired at ``moment`` (a read: ``remember_assertion`` decides a race)."""
+    params = {"client_id": client_id, "jti": jti, "moment": moment}
+    return execute_plain(_ASSERTION_SEEN, params).first() is not None
 
 
 def remember_assertion(client_id: str, jti: str, expires_at: datetime) -> bool:

@@ -39,11 +39,6 @@ EARLY_COMMITS: dict[str, str] = {
         "portals told of the ended session by back-channel may call back at once; they"
         " must find it ended and its tokens revoked, and no write lock is held while they answer"
     ),
-    "authorization code claim": (
-        "a code redeemed at /token is marked used before its tokens are made: a racing"
-        " redemption sees the claim at once, and SQLite's write lock is not held while"
-        " the tokens are signed"
-    ),
     "refresh token claim": (
         "a refresh token is taken before its new tokens are made: a racing reuse sees the"
         " rotation at once (and the rotation looks after the grant revoked meanwhile),"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import event
 
 from idp.crypto.digests import token_digest
 from idp.store.models import AuthorizationCode, Token
@@ -242,6 +243,49 @@ def test_missing_pkce_verifier_is_invalid_request(client, sign_in, user):
     query = get_code(client, sign_in, code_challenge=challenge, code_challenge_method="S256")
     response = exchange(client, query["code"])
     assert response.status_code == 400 and response.json["error"] == "invalid_request"
+
+
+def test_code_exchange_commits_once_with_the_code_claimed_and_the_tokens(client, sign_in, user, db):
+    code = get_code(client, sign_in)["code"]
+    commits = []
+
+    def count(*_args):
+        commits.append(1)
+
+    event.listen(db.engine, "commit", count)
+    try:
+        response = exchange(client, code)
+    finally:
+        event.remove(db.engine, "commit", count)
+    assert response.status_code == 200, response.json
+    assert len(commits) == 1
+    assert db.session.query(AuthorizationCode).one().used_at is not None
+    token = db.session.query(Token).one()
+    assert token.access_token_hash == token_digest(response.json["access_token"])
+
+
+def test_code_refused_for_a_wrong_pkce_verifier_still_redeems_with_the_right_one(
+    client, sign_in, user
+):
+    # RFC 7636 §4.6 asks for invalid_grant, not for the code to be used up: a
+    # request without the verifier cannot spend the portal's code.
+    verifier, challenge = pkce_pair()
+    other_verifier, _ = pkce_pair()
+    query = get_code(client, sign_in, code_challenge=challenge, code_challenge_method="S256")
+    refused = exchange(client, query["code"], other_verifier)
+    assert refused.status_code == 400 and refused.json["error"] == "invalid_grant"
+    response = exchange(client, query["code"], verifier)
+    assert response.status_code == 200 and response.json["id_token"]
+
+
+def test_code_refused_for_another_redirect_uri_still_redeems_with_its_own(
+    client, sign_in, user, db
+):
+    query = get_code(client, sign_in)
+    refused = exchange(client, query["code"], redirect_uri="http://localhost:5001/other")
+    assert refused.status_code == 400 and refused.json["error"] == "invalid_grant"
+    assert db.session.query(AuthorizationCode).one().used_at is None
+    assert exchange(client, query["code"]).status_code == 200
 
 
 def test_reused_code_fails_and_revokes_the_tokens_it_issued(client, sign_in, user, db):

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
 import time
 from datetime import timedelta
 
 import pytest
 from joserfc import jwt
 from joserfc.jwk import ECKey, KeySet, RSAKey
+from sqlalchemy import event
 
 from idp.crypto.digests import token_digest
-from idp.store.models import AuditEvent, AuthorizationCode, Token
+from idp.store.models import AuditEvent, AuthorizationCode, ClientAssertion, Token
 from tests.helpers import sign_out
 from tests.oidc.portal import (
     CLAIMS_ONLINE,
@@ -371,6 +373,106 @@ def test_private_key_jwt_client_exchanges_a_code(client, sign_in, user, jwt_clie
     response = client.post("/token", data=data)
     assert response.status_code == 200, response.json
     assert response.json["id_token"] and response.json["refresh_token"]
+
+
+def signatures_and_statements(db, monkeypatch, send) -> tuple:
+    """``send()``'s response and what it did, in order: "signed" for each JWT signed
+    (ID tokens, access tokens), the first word of each SQL statement, "COMMIT"."""
+    steps = []
+    encode = jwt.encode
+
+    def signing(*args, **kwargs):
+        signed = encode(*args, **kwargs)
+        steps.append("signed")
+        return signed
+
+    def statement(_connection, _cursor, sql, *_args):
+        steps.append(sql.split()[0].upper())
+
+    def commit(*_args):
+        steps.append("COMMIT")
+
+    monkeypatch.setattr(jwt, "encode", signing)
+    event.listen(db.engine, "before_cursor_execute", statement)
+    event.listen(db.engine, "commit", commit)
+    try:
+        response = send()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", statement)
+        event.remove(db.engine, "commit", commit)
+    return response, steps
+
+
+def assert_written_after_every_signature(steps) -> None:
+    """Nothing is written before the last token is signed (SQLite's write lock is
+    taken by the first write and held to the commit), and the request commits once."""
+    writes = [i for i, step in enumerate(steps) if step in ("INSERT", "UPDATE", "DELETE")]
+    signed = [i for i, step in enumerate(steps) if step == "signed"]
+    # The ID token and the JWT access token.
+    assert len(signed) == 2, steps
+    assert writes and min(writes) > max(signed), steps
+    assert steps.count("COMMIT") == 1 and steps[-1] == "COMMIT", steps
+
+
+def test_code_exchange_writes_nothing_until_its_tokens_are_signed(
+    client, sign_in, user, db, monkeypatch
+):
+    code = get_code(client, sign_in)["code"]
+    response, steps = signatures_and_statements(db, monkeypatch, lambda: exchange(client, code))
+    assert response.status_code == 200, response.json
+    assert_written_after_every_signature(steps)
+
+
+def test_private_key_jwt_exchange_records_its_assertion_after_signing_in_the_one_commit(
+    client, sign_in, user, db, jwt_client, rp_key, monkeypatch
+):
+    code = pkjwt_code(client, sign_in)
+    data = {**code_request(code), **jwt_auth(assertion(rp_key, "pkjwt-portal"))}
+    response, steps = signatures_and_statements(
+        db, monkeypatch, lambda: client.post("/token", data=data)
+    )
+    assert response.status_code == 200, response.json
+    assert_written_after_every_signature(steps)
+    assert db.session.query(ClientAssertion).filter_by(client_id="pkjwt-portal").count() == 1
+
+
+def test_assertion_replayed_while_its_first_use_was_answered_is_refused_and_writes_nothing(
+    app, client, sign_in, user, db, jwt_client, rp_key, monkeypatch
+):
+    # The replay passes the look-up (the first use is not recorded yet) and loses
+    # when it records the assertion: its code stays unused, and no token is written.
+    from idp.store import oauth as oauth_store
+
+    signed = assertion(rp_key, "pkjwt-portal")
+    first_code, second_code = pkjwt_code(client, sign_in), pkjwt_code(client, sign_in)
+
+    def request_of(code):
+        return {**code_request(code), **jwt_auth(signed)}
+
+    real_forget = oauth_store.forget_expired_assertions
+    rival = []
+
+    def first_use():
+        rival.append(app.test_client().post("/token", data=request_of(first_code)))
+
+    def record_after_a_rival(*args):
+        if not rival:
+            rival.append(None)
+            thread = threading.Thread(target=first_use)
+            thread.start()
+            thread.join()
+        return real_forget(*args)
+
+    monkeypatch.setattr(oauth_store, "assertion_seen", lambda *_args: False)
+    # Recording starts by forgetting expired ids, this request's first write.
+    monkeypatch.setattr(oauth_store, "forget_expired_assertions", record_after_a_rival)
+    replay = client.post("/token", data=request_of(second_code))
+    assert rival[1].status_code == 200, rival[1].json
+    assert replay.status_code in (400, 401) and replay.json["error"] == "invalid_client"
+    assert "used before" in replay.json["error_description"]
+    assert db.session.query(Token).count() == 1
+    unused = db.session.query(AuthorizationCode).filter_by(code_hash=token_digest(second_code))
+    assert unused.one().used_at is None
 
 
 def test_private_key_jwt_accepts_the_issuer_as_audience(client, sign_in, user, jwt_client, rp_key):

@@ -6,6 +6,9 @@ import threading
 
 import pytest
 
+from idp.crypto.digests import token_digest
+from idp.store import oauth as oauth_store
+from idp.store.models import AuditEvent, Token
 from tests.oidc import test_tokens
 from tests.oidc.portal import exchange, get_code
 from tests.oidc.test_tokens import (
@@ -47,6 +50,59 @@ def test_racing_exchanges_of_one_code_have_one_winner(app, client, sign_in, user
     assert statuses == [200, 400]
     loser = next(r for r in responses if r.status_code == 400)
     assert loser.json["error"] == "invalid_grant"
+
+
+def exchange_losing_the_claim(app, client, code, monkeypatch) -> tuple:
+    """Exchange ``code`` while a rival request redeems it between this request's checks
+    and its claim: the rival runs to its commit, in its own thread and database
+    connection, just before this request claims. Returns (this answer, the rival's)."""
+    real_claim = oauth_store.claim_code
+    rival = []
+
+    def claim_after_a_rival(code_id, moment):
+        if not rival:
+            rival.append(None)
+            thread = threading.Thread(
+                target=lambda: rival.append(exchange(app.test_client(), code))
+            )
+            thread.start()
+            thread.join()
+        return real_claim(code_id, moment)
+
+    monkeypatch.setattr(oauth_store, "claim_code", claim_after_a_rival)
+    return exchange(client, code), rival[1]
+
+
+def assert_only_the_rivals_token_is_left_revoked(client, db, rival) -> None:
+    """After a lost claim: the one token row is the rival's, revoked (the code was
+    redeemed twice), and the reuse is recorded."""
+    assert rival.status_code == 200, rival.json
+    access = rival.json["access_token"]
+    token = db.session.query(Token).one()
+    assert token.access_token_hash == token_digest(access)
+    assert token.access_revoked_at is not None
+    assert client.get("/userinfo", headers={"Authorization": f"Bearer {access}"}).status_code == 401
+    assert db.session.query(AuditEvent).filter_by(kind="authorization_code_reused").count() == 1
+
+
+def test_exchange_losing_its_claim_is_invalid_grant_and_writes_no_token(
+    app, client, sign_in, user, db, monkeypatch
+):
+    code = get_code(client, sign_in)["code"]
+    loser, rival = exchange_losing_the_claim(app, client, code, monkeypatch)
+    assert loser.status_code == 400 and loser.json["error"] == "invalid_grant"
+    assert_only_the_rivals_token_is_left_revoked(client, db, rival)
+
+
+def test_racing_exchanges_of_one_code_leave_one_token_and_revoke_it(app, client, sign_in, user, db):
+    code = get_code(client, sign_in)["code"]
+    responses = _race(app, lambda c: exchange(c, code))
+    assert sorted(r.status_code for r in responses) == [200, 400]
+    # Whether the loser read the code used or lost the claim, the code was redeemed
+    # twice: the winner's tokens are revoked (RFC 6749 §4.1.2).
+    assert_only_the_rivals_token_is_left_revoked(
+        client, db, next(r for r in responses if r.status_code == 200)
+    )
 
 
 class TestWithoutGraceWindow:

@@ -15,7 +15,12 @@ from tests.helpers import SignIn
 from tests.oidc.portal import add_client, decode_id_token, exchange, get_code
 from tests.oidc.test_tokens import assertion, code_request, jwt_auth
 from tests.postgres import NEEDS_POSTGRES, drop_tables
-from tests.races.test_oidc import race_first_consents
+from tests.races.test_oidc import (
+    _race,
+    assert_only_the_rivals_token_is_left_revoked,
+    exchange_losing_the_claim,
+    race_first_consents,
+)
 
 pytestmark = NEEDS_POSTGRES
 
@@ -137,3 +142,33 @@ def test_racing_first_consents_merge_into_one_grant_on_postgresql(pg_app):
     user = create_account(username="pg.user6", email="pg6@example.com", password="Password1")
     finish_unit()
     assert race_first_consents(pg_app, user.id) == ["email", "phone"]
+
+
+def _pg_code(pg_app, username: str) -> str:
+    create_account(
+        username=username,
+        email=f"{username}@example.com",
+        password="Password1",
+        email_verified=True,
+    )
+    finish_unit()
+    client = pg_app.test_client()
+    return get_code(client, SignIn(client), username=username)["code"]
+
+
+def test_racing_exchanges_of_one_code_have_one_winner_on_postgresql(pg_app):
+    code = _pg_code(pg_app, "pg.user7")
+    responses = _race(pg_app, lambda c: exchange(c, code))
+    assert sorted(r.status_code for r in responses) == [200, 400]
+    assert next(r for r in responses if r.status_code == 400).json["error"] == "invalid_grant"
+    assert_only_the_rivals_token_is_left_revoked(
+        pg_app.test_client(), db, next(r for r in responses if r.status_code == 200)
+    )
+
+
+def test_exchange_losing_its_claim_writes_no_token_on_postgresql(pg_app, monkeypatch):
+    code = _pg_code(pg_app, "pg.user8")
+    client = pg_app.test_client()
+    loser, rival = exchange_losing_the_claim(pg_app, client, code, monkeypatch)
+    assert loser.status_code == 400 and loser.json["error"] == "invalid_grant"
+    assert_only_the_rivals_token_is_left_revoked(client, db, rival)

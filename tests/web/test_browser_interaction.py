@@ -4,6 +4,7 @@ portal itself."""
 
 from __future__ import annotations
 
+from flask import request
 from sqlalchemy import event
 
 from idp.store.models import AuthorizationCode, Interaction, SsoSession
@@ -44,22 +45,24 @@ def test_the_password_page_answers_the_portal_and_leaves_no_interaction(client, 
     assert exchange(client, query["code"]).status_code == 200
 
 
-def test_a_login_commits_twice_before_the_token_request(app, client, db, sign_in, user):
+def test_a_login_commits_three_times(app, client, db, sign_in, user):
     commits: list[str] = []
     engine = db.engine
-    record = lambda *_: commits.append("commit")  # noqa: E731 - one line's listener
+
+    def record(*_):
+        commits.append(request.path)
+
     event.listen(engine, "commit", record)
     try:
         client.get(authorize_url())
-        assert commits == []
         client.get("/signin")
-        response = sign_in("dana.provider")
+        code = query_of(sign_in("dana.provider").headers["Location"])["code"]
+        assert exchange(client, code).status_code == 200
     finally:
         event.remove(engine, "commit", record)
-    assert query_of(response.headers["Location"])["code"]
-    # The sign-in try, claimed before the password's check; then the SSO session
-    # and the code together.
-    assert commits == ["commit", "commit"]
+    # The sign-in try, claimed before the password's check; then the SSO session and
+    # the code together; then the code claimed with its tokens.
+    assert commits == ["/signin/password", "/signin/password", "/token"]
 
 
 def test_a_request_too_large_for_the_cookie_is_written_at_once(client, db, sign_in, user):
