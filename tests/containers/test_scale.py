@@ -93,13 +93,19 @@ def test_sign_in_on_one_replica_then_single_sign_on_on_the_other(scaled):
         assert location.startswith(REDIRECT) and "code" in query_of(location), location
 
 
-def replica_logs(compose: Compose) -> dict[str, str]:
-    """Each replica's log (access lines) so far."""
+def replica_logs(compose: Compose) -> dict[str, tuple[str, str]]:
+    """Each replica's log so far: its standard output and its standard error (apart,
+    as each grows on its own)."""
     logs = {}
     for service in ("ohid-a", "ohid-b"):
         done = engine.podman("logs", compose.container(service))
-        logs[service] = done.stdout + done.stderr
+        logs[service] = (done.stdout, done.stderr)
     return logs
+
+
+def lines_since(before: tuple[str, str], now: tuple[str, str]) -> str:
+    """What a replica logged between ``before`` and ``now`` (``replica_logs``)."""
+    return "".join(later[len(earlier) :] for earlier, later in zip(before, now, strict=True))
 
 
 def test_sign_in_through_the_balancer_spreads_over_both_replicas(scaled):
@@ -118,5 +124,5 @@ def test_sign_in_through_the_balancer_spreads_over_both_replicas(scaled):
     assert kid in requests.get(f"{urls['b']}/.well-known/jwks.json", timeout=10).text
     # Round robin: each replica answered some of this sign-in's requests.
     for service, log in replica_logs(compose).items():
-        new = log[len(before[service]) :]
+        new = lines_since(before[service], log)
         assert "/signin" in new or "/token" in new or "/authorize" in new, f"{service}: {new}"
