@@ -180,7 +180,7 @@ def sweep_abandoned_interactions(moment: datetime) -> int:
 
 def interaction_from_browser(copy) -> Interaction | None:
     """The interaction a browser kept (``browser_copy``), not written yet; None for a
-    copy of another shape (one a release before this one left)."""
+    copy of another shape."""
     try:
         interaction = Interaction(
             uid=copy["uid"],
