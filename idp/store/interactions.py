@@ -15,12 +15,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, inspect, select, update
+from sqlalchemy import bindparam, delete, event, inspect, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .base import db
 from .models import Interaction, User
 from .rows import execute_plain, request_memo
+from .units import note_write
 
 _BY_UID = select(Interaction).where(Interaction.uid == bindparam("uid"))
 _DELETE = delete(Interaction).where(Interaction.uid == bindparam("uid"))
@@ -32,16 +35,54 @@ _SIGNED_IN = (
 _USERNAME_BY_SUB = select(User.username).where(User.sub == bindparam("sub"))
 
 
+def _upsert(insert):
+    statement = insert(Interaction.__table__)
+    changed = {c.name: statement.excluded[c.name] for c in Interaction.__table__.columns}
+    changed.pop("uid")
+    return statement.on_conflict_do_update(index_elements=["uid"], set_=changed)
+
+
+_WRITE_NEW = {"sqlite": _upsert(sqlite.insert), "postgresql": _upsert(postgresql.insert)}
+# The key in ``Session.info`` of the interactions first written by this transaction.
+_NEW = "mock_ohid.new_interactions"
+
+
 def keep_interaction(interaction: Interaction) -> Interaction:
-    """Put ``interaction`` (new or changed) in this unit of work, written at its end."""
-    db.session.add(interaction)
+    """Keep ``interaction`` (new or changed): written when this unit commits.
+
+    One never written (begun in the browser's cookie) is written with an upsert on
+    its uid: the same browser may send a form twice, and both requests write it for
+    the first time; the last to commit wins, as it does for a stored row.
+    """
+    if inspect(interaction).transient:
+        db.session.info.setdefault(_NEW, {})[interaction.uid] = interaction
+        note_write()
+    else:
+        db.session.add(interaction)
     return interaction
 
 
 def interaction_is_kept(interaction: Interaction) -> bool:
     """Whether ``interaction`` is stored, or will be when this unit ends."""
     state = inspect(interaction)
-    return state.persistent or state.pending
+    return state.persistent or interaction.uid in db.session.info.get(_NEW, {})
+
+
+@event.listens_for(Session, "before_commit")
+def _write_new_interactions(session) -> None:
+    new = session.info.get(_NEW)
+    if new:
+        statement = _WRITE_NEW[session.get_bind().dialect.name]
+        columns = Interaction.__table__.columns
+        rows = [{c.name: getattr(i, c.key) for c in columns} for i in new.values()]
+        session.execute(statement, rows)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_new_interactions(session, transaction) -> None:
+    # Written (committed) or dropped (rolled back): a later change keeps it again.
+    if transaction.parent is None:
+        session.info.pop(_NEW, None)
 
 
 def interaction_by_uid(uid: str) -> Interaction | None:
@@ -77,6 +118,7 @@ def mark_interaction_signed_in(interaction: Interaction, moment: datetime) -> No
     if not inspect(interaction).persistent:
         interaction.authenticated_at = moment
         interaction.sign_in = None
+        keep_interaction(interaction)
         return
     execute_plain(_SIGNED_IN, {"interaction": interaction.uid, "moment": moment})
     set_committed_value(interaction, "authenticated_at", moment)
@@ -88,6 +130,7 @@ def delete_interaction(interaction: Interaction) -> None:
     leaves the unit (changes made to it, or its INSERT, are not written)."""
     stored = inspect(interaction).persistent
     request_memo("interactions").pop(interaction.uid, None)
+    db.session.info.get(_NEW, {}).pop(interaction.uid, None)
     if interaction in db.session:
         db.session.expunge(interaction)
     if stored:

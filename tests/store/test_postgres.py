@@ -21,6 +21,7 @@ from tests.races.test_oidc import (
     exchange_losing_the_claim,
     race_first_consents,
 )
+from tests.web.test_browser_interaction import password_sent_twice
 
 pytestmark = NEEDS_POSTGRES
 
@@ -172,3 +173,11 @@ def test_exchange_losing_its_claim_writes_no_token_on_postgresql(pg_app, monkeyp
     loser, rival = exchange_losing_the_claim(pg_app, client, code, monkeypatch)
     assert loser.status_code == 400 and loser.json["error"] == "invalid_grant"
     assert_only_the_rivals_token_is_left_revoked(client, db, rival)
+
+
+def test_a_form_sent_twice_writes_the_interaction_once_on_postgresql(pg_app, monkeypatch):
+    create_account(username="pg.user9", email="pg9@example.com", password="Password1")
+    finish_unit()
+    answer, sign_in = password_sent_twice(pg_app, monkeypatch, "pg.user9")
+    assert answer.headers["Location"].endswith("/register/verify-email")
+    assert sign_in["user_id"]

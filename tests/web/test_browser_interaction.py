@@ -8,6 +8,7 @@ from flask import request
 from sqlalchemy import event
 
 from idp.store.models import AuthorizationCode, Interaction, SsoSession
+from tests.helpers import SignIn as SignInPages
 from tests.helpers import authorize_url, query_of
 from tests.oidc.portal import CLAIMS_ONLINE, exchange
 
@@ -113,3 +114,46 @@ def test_a_cookie_copy_of_another_shape_is_no_interaction(client):
     page = client.get("/authorize/resume/" + "x" * 32)
     assert page.status_code == 400
     assert "This sign-in request has expired" in page.get_data(as_text=True)
+
+
+def password_sent_twice(app, monkeypatch, username: str):
+    """Two password requests of one browser (a double click) that both write its
+    interaction for the first time: the second read it before the first one's
+    commit. Returns the second answer and the stored interaction's sign-in."""
+    from idp.lifecycle import interactions
+    from idp.store import db
+
+    client = app.test_client()
+    client.get(authorize_url(state="twice"))
+    SignInPages(client).identifier(username)
+    with client.session_transaction() as session:
+        copied = dict(session)
+    uid = copied["interaction"]["uid"]
+    twin = app.test_client()
+    with twin.session_transaction() as session:
+        session.update(copied)
+    first = SignInPages(client).password("Password1")
+    assert first.headers["Location"].endswith("/register/verify-email")
+    read = interactions.interaction_by_uid
+    missed: list[str] = []
+
+    def read_before_the_first_commit(u):
+        if u == uid and not missed:
+            missed.append(u)
+            return None
+        return read(u)
+
+    monkeypatch.setattr(interactions, "interaction_by_uid", read_before_the_first_commit)
+    answer = SignInPages(twin).password("Password1")
+    db.session.rollback()
+    return answer, db.session.query(Interaction).filter_by(uid=uid).one().sign_in
+
+
+def test_a_form_sent_twice_writes_the_interaction_once_and_both_answers_go_on(
+    app, user_factory, monkeypatch
+):
+    user_factory(username="late.verifier", email="late@example.com", email_verified=False)
+    answer, sign_in = password_sent_twice(app, monkeypatch, "late.verifier")
+    assert answer.status_code == 302, answer.get_data(as_text=True)[:300]
+    assert answer.headers["Location"].endswith("/register/verify-email")
+    assert sign_in["user_id"]
