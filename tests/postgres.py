@@ -7,6 +7,7 @@ found there. As root (CI), the cluster runs as the `postgres` system user.
 from __future__ import annotations
 
 import glob
+import itertools
 import os
 import shutil
 import socket
@@ -99,6 +100,21 @@ def postgres_cluster() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             server.kill()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+_databases = itertools.count(1)
+
+
+def new_database(cluster_url: str, prefix: str) -> str:
+    """The URL of a new, empty database on the cluster at ``cluster_url``."""
+    from sqlalchemy import create_engine
+
+    name = f"{prefix}_{next(_databases)}"
+    server = create_engine(cluster_url, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.exec_driver_sql(f"CREATE DATABASE {name}")
+    server.dispose()
+    return cluster_url.rsplit("/", 1)[0] + f"/{name}"
 
 
 def drop_tables(db) -> None:

@@ -13,7 +13,7 @@ from idp.store import models  # noqa: F401 - registers the tables
 from idp.store.base import Base
 from idp.store.migrate import BASE_REVISION, HEAD, alembic_config
 from idp.store.schema import describe, describe_metadata
-from tests.postgres import NEEDS_POSTGRES, postgres_cluster
+from tests.postgres import NEEDS_POSTGRES, new_database
 
 
 def _start(url: str, folder: str, barrier, answers) -> None:
@@ -50,27 +50,11 @@ def _start_two_at_once(url: str, folder) -> list[str]:
     return said
 
 
-@pytest.fixture(scope="module")
-def pg_cluster():
-    with postgres_cluster() as url:
-        yield url
-
-
-_made = 0
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=NEEDS_POSTGRES)])
 def database_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'shared.db'}"
-    global _made
-    _made += 1
-    cluster = request.getfixturevalue("pg_cluster")
-    server = create_engine(cluster, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.exec_driver_sql(f"CREATE DATABASE shared_{_made}")
-    server.dispose()
-    return cluster.rsplit("/", 1)[0] + f"/shared_{_made}"
+    return new_database(request.getfixturevalue("postgres_url"), "shared")
 
 
 def test_two_servers_on_an_empty_database_make_it_once(database_url, tmp_path):

@@ -21,7 +21,7 @@ from idp.store.migrate import (
     head_revision,
 )
 from idp.store.schema import b0fa761_metadata, describe, describe_metadata
-from tests.postgres import NEEDS_POSTGRES, postgres_cluster
+from tests.postgres import NEEDS_POSTGRES, new_database
 
 
 def _sqlite_engine(path):
@@ -35,30 +35,13 @@ def _sqlite_engine(path):
     return engine
 
 
-@pytest.fixture(scope="module")
-def pg_cluster():
-    with postgres_cluster() as url:
-        yield url
-
-
-_made = 0
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=NEEDS_POSTGRES)])
 def empty_engine(request, tmp_path):
     """An engine on a new, empty database of each kind."""
     if request.param == "sqlite":
         engine = _sqlite_engine(tmp_path / "chain.db")
     else:
-        global _made
-        _made += 1
-        server = create_engine(request.getfixturevalue("pg_cluster"), isolation_level="AUTOCOMMIT")
-        with server.connect() as connection:
-            connection.exec_driver_sql(f"CREATE DATABASE chain_{_made}")
-        server.dispose()
-        engine = create_engine(
-            request.getfixturevalue("pg_cluster").rsplit("/", 1)[0] + f"/chain_{_made}"
-        )
+        engine = create_engine(new_database(request.getfixturevalue("postgres_url"), "chain"))
     yield engine
     engine.dispose()
 

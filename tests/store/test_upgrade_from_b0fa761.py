@@ -28,7 +28,7 @@ from idp.store.migrate import HEAD, current_revision
 from idp.testing import start_mock_ohid
 from idp.testing.journey import Journey
 from idp.testing.softkey import SoftAuthenticator
-from tests.postgres import NEEDS_POSTGRES, postgres_cluster
+from tests.postgres import NEEDS_POSTGRES, new_database
 
 OLD = "b0fa761"
 REPO = Path(__file__).resolve().parents[2]
@@ -111,22 +111,11 @@ def _sub_of(id_token: str) -> str:
     return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["sub"]
 
 
-@pytest.fixture(scope="module")
-def pg_cluster():
-    with postgres_cluster() as url:
-        yield url
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=NEEDS_POSTGRES)])
 def database_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'instance' / 'mock-ohid.db'}"
-    cluster = request.getfixturevalue("pg_cluster")
-    server = create_engine(cluster, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.exec_driver_sql("CREATE DATABASE made_by_b0fa761")
-    server.dispose()
-    return cluster.rsplit("/", 1)[0] + "/made_by_b0fa761"
+    return new_database(request.getfixturevalue("postgres_url"), "made_by_b0fa761")
 
 
 def test_a_b0fa761_database_is_upgraded_at_start_and_its_users_and_clients_sign_in(
